@@ -1,0 +1,44 @@
+"""Villages: registration and logistics for the Villages des initiatives solidaires."""
+from pathlib import Path
+
+from flask import Flask
+
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object("config.Config")
+    if overrides:
+        app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "fr")
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from . import database, errors, templating
+    from .checkin import blueprint as checkin_blueprint
+    from .commands import register_commands
+    from .organisers import blueprint as organisers_blueprint
+    from .public import blueprint as public_blueprint
+
+    with app.app_context():
+        database.configure_engine(db.engine)
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public_blueprint)
+    app.register_blueprint(organisers_blueprint, url_prefix="/organisation")
+    app.register_blueprint(checkin_blueprint)
+    register_commands(app)
+    return app

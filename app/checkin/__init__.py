@@ -1,0 +1,6 @@
+"""Check-in at the door: the scanner page and the JSON API it uses."""
+from flask import Blueprint
+
+blueprint = Blueprint("checkin", __name__)
+
+from . import views  # noqa: E402,F401

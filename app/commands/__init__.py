@@ -1,0 +1,9 @@
+"""`flask --app wsgi …` commands, one module per area."""
+from flask import Flask
+
+from . import demo
+
+
+def register_commands(app: Flask) -> None:
+    for module in (demo,):
+        app.cli.add_command(module.command)

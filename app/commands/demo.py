@@ -1,0 +1,11 @@
+import click
+from flask.cli import with_appcontext
+
+from ..services import demo_data
+
+
+@click.command("demo", help="Crée les villages de démonstration (sans effet s'ils existent déjà).")
+@with_appcontext
+def command():
+    for line in demo_data.load():
+        click.echo(line)

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, JSON
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .village import Village
+
+
+class Role(enum.StrEnum):
+    """Who a participant comes as. The value is stored; the label is shown."""
+
+    PORTEUR = "porteur"
+    INSTITUTIONNEL = "institutionnel"
+    ELU = "elu"
+    HABITANT = "habitant"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.PORTEUR: "Porteur d'initiative",
+    Role.INSTITUTIONNEL: "Institutionnel",
+    Role.ELU: "Élu local",
+    Role.HABITANT: "Représentant d'habitants ou d'usagers",
+}
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: "Confirmée",
+    RegistrationStatus.WAITLISTED: "Liste d'attente",
+    RegistrationStatus.CANCELLED: "Annulée",
+}
+
+# The support a project holder may ask for (« besoins d'appui »).
+SUPPORT_NEEDS = {
+    "financement": "Financement",
+    "mise_en_reseau": "Mise en réseau, partenariats",
+    "communication": "Communication, visibilité",
+    "formation": "Formation",
+    "juridique": "Appui juridique, statuts",
+    "locaux": "Locaux, matériel",
+    "evaluation": "Évaluation",
+    "essaimage": "Essaimage, transfert de l'initiative",
+    "benevolat": "Bénévoles",
+    "autre": "Autre",
+}
+
+
+def new_secret() -> str:
+    """An unguessable URL-safe secret of 192 bits."""
+    return secrets.token_urlsafe(24)
+
+
+class Registration(db.Model):
+    """One person's place (or waiting-list entry) at one village."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        # One active registration per e-mail and village is enforced by the service
+        # (cancelled ones may be followed by a new registration).
+        Index("ix_registration_village_email", "village_id", "email"),
+        Index("ix_registration_village_status", "village_id", "status", "created_at"),
+        Index("ix_registration_village_last_name", "village_id", "last_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=RegistrationStatus.CONFIRMED)
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))  # optional for walk-ins only
+    phone: Mapped[str | None] = mapped_column(String(30))
+    commune: Mapped[str] = mapped_column(String(120), default="")
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    # Role-specific: position/service (institutionnel), collectivity and mandate (élu),
+    # represented group (habitant).
+    position: Mapped[str | None] = mapped_column(String(200))
+    collectivity: Mapped[str | None] = mapped_column(String(200))
+    mandate: Mapped[str | None] = mapped_column(String(200))
+    represented_group: Mapped[str | None] = mapped_column(String(200))
+
+    lunch: Mapped[bool] = mapped_column(default=False)
+    dietary_needs: Mapped[str | None] = mapped_column(String(300))
+    accessibility_needs: Mapped[str | None] = mapped_column(String(500))
+
+    # Consents (RGPD): each stored with the wording version and the moment it was given.
+    consent_photos: Mapped[bool] = mapped_column(default=False)
+    consent_listing: Mapped[bool] = mapped_column(default=False)
+    consent_news: Mapped[bool] = mapped_column(default=False)
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consented_at: Mapped[datetime | None]
+
+    # The badge's QR code carries this secret and nothing else.
+    badge_code: Mapped[str] = mapped_column(String(64), unique=True, default=new_secret)
+    # The private link to see, change or cancel the registration.
+    manage_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_secret)
+
+    is_walk_in: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]
+
+    village: Mapped[Village] = relationship()
+    initiative: Mapped[Initiative | None] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", uselist=False
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
+    def status_label(self) -> str:
+        return RegistrationStatus(self.status).label
+
+    @property
+    def structure(self) -> str:
+        """The organisation shown on badges and sheets, whatever the role."""
+        return self.organisation or self.collectivity or self.represented_group or ""
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status} village={self.village_id}>"
+
+
+class Initiative(db.Model):
+    """The « fiche initiative » a project holder presents (fields of the seed documents)."""
+
+    __tablename__ = "initiative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(20))  # en cours / terminée / en projet
+    dimension: Mapped[str | None] = mapped_column(String(60))
+    keywords: Mapped[str | None] = mapped_column(String(300))
+    public: Mapped[str | None] = mapped_column(String(200))
+    territory: Mapped[str | None] = mapped_column(String(200))
+    partners: Mapped[str | None] = mapped_column(Text)
+    support_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    support_details: Mapped[str | None] = mapped_column(Text)
+    wants_stand: Mapped[bool] = mapped_column(default=False)
+    stand_table: Mapped[bool] = mapped_column(default=False)
+    stand_electricity: Mapped[bool] = mapped_column(default=False)
+
+    registration: Mapped[Registration] = relationship(back_populates="initiative")
+
+    @property
+    def support_labels(self) -> list[str]:
+        return [SUPPORT_NEEDS.get(key, key) for key in self.support_needs or []]

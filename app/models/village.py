@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import local_datetime, to_utc_naive, utcnow
+
+
+class Village(db.Model):
+    """One gathering: a day, a venue, a capacity."""
+
+    __tablename__ = "village"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    town: Mapped[str] = mapped_column(String(120))
+    venue: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    day: Mapped[date]
+    starts_at: Mapped[time]
+    ends_at: Mapped[time]
+    description: Mapped[str] = mapped_column(Text, default="")
+    programme: Mapped[str] = mapped_column(Text, default="")
+    practical_info: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int]
+    lunch_offered: Mapped[bool] = mapped_column(default=True)
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    # iCalendar SEQUENCE: raised whenever the date, times or venue change.
+    calendar_sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None]
+
+    quotas: Mapped[list[VillageRoleQuota]] = relationship(
+        back_populates="village", cascade="all, delete-orphan"
+    )
+
+    @property
+    def starts(self) -> datetime:
+        """Start as an aware datetime in the local zone."""
+        return local_datetime(self.day, self.starts_at)
+
+    @property
+    def ends(self) -> datetime:
+        return local_datetime(self.day, self.ends_at)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def is_registration_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        if self.archived_at is not None or now >= to_utc_naive(self.starts):
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return False
+        return True
+
+    def quota_for(self, role: str) -> int | None:
+        return next((q.capacity for q in self.quotas if q.role == role), None)
+
+    def __repr__(self) -> str:
+        return f"<Village {self.slug}>"
+
+
+class VillageRoleQuota(db.Model):
+    """An optional cap on confirmed places for one role in one village."""
+
+    __tablename__ = "village_role_quota"
+    __table_args__ = (UniqueConstraint("village_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    capacity: Mapped[int]
+
+    village: Mapped[Village] = relationship(back_populates="quotas")

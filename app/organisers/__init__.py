@@ -1,0 +1,6 @@
+"""The back office of the association's team."""
+from flask import Blueprint
+
+blueprint = Blueprint("organisers", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""Pages for participants: the villages, pre-registration, and the private registration page."""
+from flask import Blueprint
+
+blueprint = Blueprint("public", __name__)
+
+from . import views  # noqa: E402,F401  (routes attach to the blueprint)

@@ -1,0 +1,1 @@
+"""Domain logic, in plain functions that know nothing of HTTP."""

@@ -1,0 +1,62 @@
+"""The three villages of the seed documents, dated in the future so that registration is open."""
+from datetime import date, time, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Village
+
+PRACTICAL_INFO = (
+    "Accueil à partir de 9 h. Merci de vous présenter avec votre badge (sur papier ou sur "
+    "votre téléphone). Le lieu est accessible aux personnes à mobilité réduite."
+)
+PROGRAMME = (
+    "9 h 00 – Accueil, café\n"
+    "9 h 30 – Ouverture : repérer, valoriser et relier les initiatives solidaires\n"
+    "10 h 00 – Village des initiatives : stands des porteurs de projets\n"
+    "12 h 30 – Déjeuner partagé\n"
+    "14 h 00 – Ateliers : besoins d'appui des porteurs d'initiatives\n"
+    "16 h 00 – Restitution et clôture"
+)
+DESCRIPTION = (
+    "Une journée pour faire se rencontrer les porteurs d'initiatives solidaires, les "
+    "institutionnels, les élus locaux et les représentants d'habitants et d'usagers "
+    "autour de la lutte contre la pauvreté et du développement social local."
+)
+
+DEMO_VILLAGES = [
+    # slug, town, venue, address, days from today
+    ("avignon", "Avignon", "Maison des associations", "2 rue Saint-Jean le Vieux, 84000 Avignon", 30),
+    ("draguignan", "Draguignan", "Salle polyvalente", "Boulevard Georges Clemenceau, 83300 Draguignan", 44),
+    ("sisteron", "Sisteron", "Salle des fêtes", "Place de la République, 04200 Sisteron", 58),
+]
+
+
+def load(today: date | None = None) -> list[str]:
+    """Create the demo villages that do not exist yet; report what was done."""
+    today = today or date.today()
+    report = []
+    for slug, town, venue, address, days_ahead in DEMO_VILLAGES:
+        if db.session.scalar(select(Village).where(Village.slug == slug)):
+            report.append(f"Village {town} : déjà présent")
+            continue
+        db.session.add(
+            Village(
+                slug=slug,
+                name=f"Village des initiatives solidaires – {town}",
+                town=town,
+                venue=venue,
+                address=address,
+                day=today + timedelta(days=days_ahead),
+                starts_at=time(9, 0),
+                ends_at=time(17, 0),
+                description=DESCRIPTION,
+                programme=PROGRAMME,
+                practical_info=PRACTICAL_INFO,
+                capacity=120,
+                lunch_offered=True,
+            )
+        )
+        report.append(f"Village {town} : créé")
+    db.session.commit()
+    return report

@@ -1,0 +1,30 @@
+"""Filters and globals shared by every template."""
+from datetime import date, datetime, time
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+
+from .models import Role, RegistrationStatus
+from .timeutil import to_local
+
+
+def french_date(value: date) -> str:
+    return format_date(value, "EEEE d MMMM y")
+
+
+def french_time(value: time) -> str:
+    return value.strftime("%H h %M").replace(" h 00", " h")
+
+
+def french_datetime(value: datetime | None) -> str:
+    """A stored naive-UTC moment, shown in local time."""
+    if value is None:
+        return ""
+    return format_datetime(to_local(value).replace(tzinfo=None), "d MMMM y 'à' HH:mm")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        french_date=french_date, french_time=french_time, french_datetime=french_datetime
+    )
+    app.jinja_env.globals.update(Role=Role, RegistrationStatus=RegistrationStatus)
