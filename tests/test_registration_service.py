@@ -42,6 +42,14 @@ def test_registration_with_places_left_is_confirmed_and_queues_the_confirmation(
     assert audit_actions(registration) == ["registration.created"]
 
 
+def test_the_email_is_queued_in_the_registrations_transaction(app):
+    village = make_village()
+    service.register(village, registration_data())
+    db.session.rollback()
+    assert db.session.scalar(select(OutboxMessage)) is None
+    assert db.session.scalar(select(AuditEntry)) is None
+
+
 def test_registration_beyond_capacity_goes_on_the_waiting_list(app):
     village = make_village(capacity=1)
     register(village)

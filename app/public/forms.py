@@ -15,6 +15,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import SUPPORT_NEEDS, Registration, Role
 
-INITIATIVE_STATUSES = [("en cours", "En cours"), ("en projet", "En projet"), ("terminée", "Terminée")]
+INITIATIVE_STATUSES = {"en cours": "En cours", "en projet": "En projet", "terminée": "Terminée"}
 DIMENSIONS = [
     "Citoyenneté", "Accompagnement de projets", "Services", "Solidarité", "Emploi-économie", "Santé",
     "Parentalité", "Éducation", "Vieillissement", "Mobilité", "Autre",
@@ -36,11 +37,18 @@ TERRITORIES = [
     "Un quartier", "Plusieurs quartiers", "Une commune", "Plusieurs communes",
     "Regroupement de communes / intercommunalité", "Département", "Région",
 ]
-YES_NO = [("oui", "Oui"), ("non", "Non")]
-NOT_CHOSEN = [("", "— Choisir —")]
+YES_NO = {"oui": "Oui", "non": "Non"}
 
 SUMMARY_MAX = 2000
 LONG_TEXT_MAX = 2000
+
+
+def options(choices: dict[str, str] | list[str], *, placeholder: bool = False) -> list[SelectChoice]:
+    """Choices from {value: label} or from labels that are their own value."""
+    pairs = choices.items() if isinstance(choices, dict) else ((label, label) for label in choices)
+    return ([SelectChoice("", "— Choisir —")] if placeholder else []) + [
+        SelectChoice(value, label) for value, label in pairs
+    ]
 
 
 def strip(value):
@@ -70,7 +78,7 @@ class MultiCheckboxField(SelectMultipleField):
 class RegistrationForm(FlaskForm):
     role = RadioField(
         "Vous venez en tant que",
-        choices=[(role.value, role.label) for role in Role],
+        choices=options({role.value: role.label for role in Role}),
         validators=[InputRequired(message="Indiquez à quel titre vous venez.")],
     )
     first_name = text("Prénom", 100, required="Indiquez votre prénom.")
@@ -95,7 +103,7 @@ class RegistrationForm(FlaskForm):
     postcode = text("Code postal (facultatif)", 10)
 
     lunch = RadioField(
-        "Déjeunerez-vous sur place ?", choices=YES_NO,
+        "Déjeunerez-vous sur place ?", choices=options(YES_NO),
         validators=[InputRequired(message="Indiquez si vous déjeunez sur place.")],
     )
     dietary_needs = text(
@@ -114,21 +122,21 @@ class RegistrationForm(FlaskForm):
         "Présentation en quelques lignes", SUMMARY_MAX, area=True,
         description="Ce que fait l'initiative, pour qui, avec qui.",
     )
-    initiative_status = RadioField("Où en est l'initiative ?", choices=INITIATIVE_STATUSES, validators=[Optional()])
-    dimension = SelectField("Thème principal (facultatif)", choices=NOT_CHOSEN + [(d, d) for d in DIMENSIONS],
+    initiative_status = RadioField("Où en est l'initiative ?", choices=options(INITIATIVE_STATUSES), validators=[Optional()])
+    dimension = SelectField("Thème principal (facultatif)", choices=options(DIMENSIONS, placeholder=True),
                             validators=[Optional()])
     keywords = text("Mots-clés (facultatif)", 300, description="Séparés par des virgules.")
-    public = SelectField("Public concerné (facultatif)", choices=NOT_CHOSEN + [(p, p) for p in PUBLICS],
+    public = SelectField("Public concerné (facultatif)", choices=options(PUBLICS, placeholder=True),
                          validators=[Optional()])
     territory = SelectField("Territoire concerné (facultatif)",
-                            choices=NOT_CHOSEN + [(t, t) for t in TERRITORIES], validators=[Optional()])
+                            choices=options(TERRITORIES, placeholder=True), validators=[Optional()])
     partners = text(
         "Partenaires (facultatif)", LONG_TEXT_MAX, area=True,
         description="Par exemple : Caf, Conseil départemental, commune, association locale, bailleur social.",
     )
     support_needs = MultiCheckboxField(
         "Sur quoi aimeriez-vous être appuyé ? (facultatif)",
-        choices=list(SUPPORT_NEEDS.items()), validators=[Optional()],
+        choices=options(SUPPORT_NEEDS), validators=[Optional()],
     )
     support_details = text("Précisions sur vos besoins d'appui (facultatif)", LONG_TEXT_MAX, area=True)
     wants_stand = BooleanField("Je souhaite tenir un stand pour présenter l'initiative")
