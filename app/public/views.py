@@ -148,17 +148,17 @@ def cancel_registration(token: str):
 
 @blueprint.get("/inscription/<token>/badge.pdf")
 def badge(token: str):
-    from ..documents.badge import badge_pdf
-
     found = confirmed_or_404(token)
+    from ..documents.badge import badge_pdf  # written by the documents area; imported when used
+
     return document(badge_pdf(found), "application/pdf", f"badge-{found.village.slug}.pdf")
 
 
 @blueprint.get("/inscription/<token>/invitation.ics")
 def invitation(token: str):
+    found = confirmed_or_404(token)
     from ..documents.calendar import invitation as invitation_ics
 
-    found = confirmed_or_404(token)
     return document(invitation_ics(found), "text/calendar; charset=utf-8", f"{found.village.slug}.ics")
 
 
