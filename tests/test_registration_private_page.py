@@ -1,29 +1,13 @@
 """The private page of a registration: see it, change it, cancel it."""
-import pytest
-from sqlalchemy import select
-
 from app.extensions import db
-from app.models import OutboxMessage, RegistrationStatus, Role
-from app.services import registration as service
+from app.models import RegistrationStatus, Role, VillageRoleQuota
 from tests.factories import make_registration, make_village
-from tests.factories_registration import initiative_fields, registration_data
+from tests.factories_registration import initiative_fields, outbox_kinds, register
 from tests.helpers import page_text
-
-
-def register(village, **fields):
-    registration = service.register(village, registration_data(**fields))
-    db.session.commit()
-    return registration
 
 
 def private_url(registration, action="") -> str:
     return f"/inscription/{registration.manage_token}{action}"
-
-
-def outbox_kinds(registration) -> list[str]:
-    return list(db.session.scalars(
-        select(OutboxMessage.kind).where(OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id)
-    ))
 
 
 def test_private_page_shows_the_registration(client):
@@ -88,8 +72,6 @@ def test_changing_details_with_bad_input_shows_the_error_and_keeps_the_old_detai
 
 
 def test_changing_to_a_full_role_is_refused_next_to_the_role(client):
-    from app.models import VillageRoleQuota
-
     village = make_village()
     village.quotas.append(VillageRoleQuota(role=Role.ELU, capacity=0))
     db.session.commit()

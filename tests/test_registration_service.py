@@ -9,20 +9,7 @@ from app.models import AuditEntry, OutboxMessage, RegistrationStatus, Role, Vill
 from app.services import registration as service
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
-from tests.factories_registration import initiative_fields, registration_data
-
-
-def register(village, **fields):
-    registration = service.register(village, registration_data(**fields))
-    db.session.commit()
-    return registration
-
-
-def outbox_kinds(registration) -> list[str]:
-    return list(db.session.scalars(
-        select(OutboxMessage.kind).where(OutboxMessage.registration_id == registration.id)
-        .order_by(OutboxMessage.id)
-    ))
+from tests.factories_registration import initiative_fields, outbox_kinds, register, registration_data
 
 
 def audit_actions(registration) -> list[str]:
