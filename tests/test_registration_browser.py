@@ -1,5 +1,6 @@
 """A project holder registers for Sisteron from a phone, in a real browser."""
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from app.extensions import db
@@ -52,6 +53,7 @@ def test_porteur_registers_for_sisteron_on_a_phone(page, sisteron):
 def test_errors_are_summarised_and_focused_on_a_phone(page, sisteron):
     page.goto("/villages/sisteron/inscription")
     page.get_by_role("button", name="Envoyer mon inscription").click()
+    assert Axe().run(page).violations_count == 0
     summary = page.get_by_role("alert")
     assert "réponses sont à corriger" in summary.inner_text()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
