@@ -122,3 +122,11 @@ def test_cancelling_needs_a_valid_csrf_token(client, csrf_enabled):
     assert response.status_code == 400
     db.session.refresh(registration)
     assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_private_pages_are_kept_out_of_search_engines_and_referers(client):
+    registration = register(make_village())
+    for action in ("", "/merci", "/modifier", "/annuler"):
+        body = client.get(private_url(registration, action)).get_data(as_text=True)
+        assert '<meta name="robots" content="noindex, nofollow">' in body
+        assert '<meta name="referrer" content="no-referrer">' in body

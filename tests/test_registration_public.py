@@ -42,6 +42,13 @@ def test_form_asks_the_four_roles_with_labels(client):
         assert role.label in page
 
 
+def test_without_javascript_each_roles_questions_say_which_role_they_are_for(client):
+    page = page_text(client.get(form_url(make_village())))
+    for legend in ("Si vous êtes porteur d'initiative", "Si vous êtes institutionnel", "Si vous êtes élu local",
+                   "Si vous êtes représentant d'habitants ou d'usagers"):
+        assert legend in page
+
+
 def test_form_asks_about_lunch_only_when_the_village_offers_it(client):
     assert "Déjeunerez-vous" in page_text(client.get(form_url(make_village(lunch_offered=True))))
     assert "Déjeunerez-vous" not in page_text(client.get(form_url(make_village(lunch_offered=False))))
