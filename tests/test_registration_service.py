@@ -93,6 +93,12 @@ def test_closed_registration_is_refused_and_writes_nothing(app, closed):
     assert db.session.scalar(select(AuditEntry)) is None
 
 
+def test_organisers_may_register_someone_after_closing(app):
+    village = make_village(registration_closes_at=utcnow() - timedelta(minutes=1))
+    registration = service.register(village, registration_data(), actor="orga@example.org", even_if_closed=True)
+    assert registration.is_confirmed
+
+
 def test_cancelling_a_confirmed_place_promotes_the_first_on_the_waiting_list(app):
     village = make_village(capacity=1)
     confirmed = register(village)
