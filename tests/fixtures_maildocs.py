@@ -1,0 +1,104 @@
+"""Fixtures and readers for the e-mails and documents participants receive."""
+from __future__ import annotations
+
+import io
+from email.message import EmailMessage
+
+import pytest
+import zxingcpp
+from icalendar import Calendar
+from PIL import Image
+from pypdf import PdfReader
+
+from app.services import outbox
+
+
+@pytest.fixture
+def deliver(app, smtp_server):
+    """Runs the outbox delivery and returns every message the SMTP server has received."""
+
+    def run(**kwargs) -> list[EmailMessage]:
+        outbox.deliver_due(**kwargs)
+        return smtp_server.messages
+
+    return run
+
+
+@pytest.fixture
+def picky_smtp_server(smtp_server):
+    """The SMTP server refusing, at RCPT time, addresses whose local part asks for it:
+    « refuse-550@… » permanently, « refuse-451@… » temporarily."""
+
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        local_part = address.split("@")[0]
+        if local_part.startswith("refuse-"):
+            code = local_part.removeprefix("refuse-")
+            return f"{code} {'5.1.1 Unknown user' if code.startswith('5') else '4.2.0 Try again later'}"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    smtp_server.handle_RCPT = handle_RCPT
+    return smtp_server
+
+
+def stop_smtp(smtp_server) -> None:
+    smtp_server.controller.stop()
+
+
+def restart_smtp(app, smtp_server) -> None:
+    smtp_server.controller.start()
+    app.config["MAIL_PORT"] = smtp_server.controller.server.sockets[0].getsockname()[1]
+
+
+def calendar_part(message: EmailMessage) -> EmailMessage:
+    """The text/calendar alternative that mail applications turn into an event."""
+    return next(part for part in message.walk() if part.get_content_type() == "text/calendar")
+
+
+def attachment(message: EmailMessage, filename: str) -> bytes:
+    part = next(part for part in message.iter_attachments() if part.get_filename() == filename)
+    return part.get_content()
+
+
+def attachment_names(message: EmailMessage) -> list[str]:
+    return [part.get_filename() for part in message.iter_attachments()]
+
+
+def inline_image(message: EmailMessage) -> tuple[str, bytes]:
+    """(Content-ID without brackets, PNG bytes) of the image shown inside the HTML."""
+    part = next(part for part in message.walk() if part.get_content_type() == "image/png")
+    return part["Content-ID"].strip("<>"), part.get_content()
+
+
+def html_body(message: EmailMessage) -> str:
+    return message.get_body(("html",)).get_content()
+
+
+def text_body(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def event_of(ics: bytes | str):
+    calendar = Calendar.from_ical(ics)
+    (event,) = calendar.walk("VEVENT")
+    return calendar, event
+
+
+def qr_codes(image: Image.Image | bytes) -> list[str]:
+    if isinstance(image, bytes):
+        image = Image.open(io.BytesIO(image))
+    return [found.text for found in zxingcpp.read_barcodes(image.convert("L"))]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def qr_codes_in_pdf(pdf: bytes) -> list[str]:
+    """The QR codes of the images embedded in a PDF, page by page."""
+    return [
+        text
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for embedded in page.images
+        for text in qr_codes(embedded.image)
+    ]
