@@ -45,9 +45,8 @@ def stop_smtp(smtp_server) -> None:
     smtp_server.controller.stop()
 
 
-def restart_smtp(app, smtp_server) -> None:
+def restart_smtp(smtp_server) -> None:
     smtp_server.controller.start()
-    app.config["MAIL_PORT"] = smtp_server.controller.server.sockets[0].getsockname()[1]
 
 
 def calendar_part(message: EmailMessage) -> EmailMessage:

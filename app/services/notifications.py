@@ -9,6 +9,7 @@ in the message, and the calendar invitation (a text/calendar part, which mail
 applications turn into an event, and the same as invitation.ics).
 """
 from datetime import date, time
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from typing import Any
@@ -128,7 +129,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         registration=registration,
         recipient=registration.email,
         subject=subject,
-        message=message.as_bytes(),
+        # As sent on the wire: smtplib passes bytes through, CRLF line ends included.
+        message=message.as_bytes(policy=policy.SMTP),
     )
     db.session.add(queued)
     return queued
