@@ -155,7 +155,7 @@ def smtp_server(app):
     mailbox.controller = controller
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port, MAIL_USE_TLS=False)
     yield mailbox
-    controller.stop()
+    mailbox.controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -41,12 +41,32 @@ def picky_smtp_server(smtp_server):
     return smtp_server
 
 
-def stop_smtp(smtp_server) -> None:
-    smtp_server.controller.stop()
+class SmtpOutage:
+    """Stops the test SMTP server and starts it again on the same port."""
+
+    def __init__(self, smtp_server) -> None:
+        self.server = smtp_server
+        self.down = False
+
+    def stop(self) -> None:
+        self.server.controller.stop()
+        self.down = True
+
+    def restart(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        # A stopped aiosmtpd controller cannot start again: a new one takes its place.
+        self.server.controller = Controller(self.server, hostname="127.0.0.1", port=self.server.port)
+        self.server.controller.start()
+        self.down = False
 
 
-def restart_smtp(smtp_server) -> None:
-    smtp_server.controller.start()
+@pytest.fixture
+def smtp_outage(smtp_server):
+    outage = SmtpOutage(smtp_server)
+    yield outage
+    if outage.down:
+        outage.restart()  # the smtp_server fixture stops a running server
 
 
 def calendar_part(message: EmailMessage) -> EmailMessage:
