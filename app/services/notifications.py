@@ -57,7 +57,7 @@ def registration_cancelled(registration: Registration) -> OutboxMessage | None:
 
 def registration_changed(registration: Registration) -> OutboxMessage | None:
     """Details shown on the badge changed (name, organisation, role): new badge and invitation."""
-    return _queue("details_changed", registration, "Votre inscription a été modifiée",
+    return _queue("update", registration, "Votre inscription a été modifiée",
                   documents=registration.is_confirmed)
 
 
