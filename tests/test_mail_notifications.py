@@ -1,10 +1,12 @@
 from datetime import date, time
 
 from app.extensions import db
-from app.models import OutboxMessage, RegistrationStatus, Role
+from app.models import OutboxMessage, Registration, RegistrationStatus, Role
 from app.services import notifications
+from app.services import registration as registrations
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
+from tests.factories_registration import registration_data
 from tests.fixtures_maildocs import (
     attachment, attachment_names, calendar_part, event_of, html_body, inline_image, pdf_text,
     qr_codes, qr_codes_in_pdf, text_body,
@@ -150,8 +152,6 @@ def test_a_rolled_back_change_sends_no_mail(app):
 
 def test_a_new_registration_gets_its_mail_before_being_flushed(app, deliver):
     village = make_village()
-    from app.models import Registration
-
     registration = Registration(village=village, role=Role.HABITANT, first_name="Ana", last_name="Lopes",
                                 email="ana@example.org", commune="Apt")
     db.session.add(registration)
@@ -159,3 +159,22 @@ def test_a_new_registration_gets_its_mail_before_being_flushed(app, deliver):
     db.session.commit()
     (message,) = deliver()
     assert event_of(attachment(message, "invitation.ics"))[1]["UID"] == f"registration-{registration.id}@villages.test"
+
+
+def test_a_freed_place_reaches_the_next_person_with_the_documents(app, deliver):
+    village = make_village(capacity=1)
+    first = registrations.register(village, registration_data(email="first@example.org"))
+    second = registrations.register(village, registration_data(email="second@example.org"))
+    db.session.commit()
+    registrations.cancel(first, actor="participant")
+    db.session.commit()
+
+    by_recipient = {}
+    for message in deliver():
+        by_recipient.setdefault(message["To"].addresses[0].addr_spec, []).append(message)
+    confirmation, cancellation = by_recipient["first@example.org"]
+    waitlisted, promoted = by_recipient["second@example.org"]
+    assert calendar_part(cancellation).get_param("method") == "CANCEL"
+    assert attachment_names(waitlisted) == []
+    assert attachment_names(promoted) == ["badge.pdf", "invitation.ics"]
+    assert qr_codes_in_pdf(attachment(promoted, "badge.pdf")) == [second.badge_code]
