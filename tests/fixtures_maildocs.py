@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from email.message import EmailMessage
 
 import pytest
@@ -10,6 +11,7 @@ from icalendar import Calendar
 from PIL import Image
 from pypdf import PdfReader
 
+from app.extensions import db
 from app.services import outbox
 
 
@@ -67,6 +69,26 @@ def smtp_outage(smtp_server):
     yield outage
     if outage.down:
         outage.restart()  # the smtp_server fixture stops a running server
+
+
+def at_once(app, count: int, work) -> list:
+    """Runs `work()` in `count` threads started together, each with its own app context
+    (hence its own database session), as separate processes would; returns the results."""
+    start = threading.Barrier(count)
+    results = []
+
+    def worker():
+        with app.app_context():
+            start.wait()
+            results.append(work())
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
 
 
 def calendar_part(message: EmailMessage) -> EmailMessage:

@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -8,6 +7,7 @@ from app.models import OutboxMessage, OutboxStatus
 from app.services import notifications, outbox
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
+from tests.fixtures_maildocs import at_once
 
 
 def queue(count=1, **fields):
@@ -89,20 +89,7 @@ def test_a_temporary_refusal_is_retried_later(app, picky_smtp_server):
 
 def test_concurrent_senders_deliver_each_message_exactly_once(app, smtp_server):
     queue(30)
-    start = threading.Barrier(3)
-    outcomes = []
-
-    def sender():
-        with app.app_context():
-            start.wait()
-            outcomes.append(outbox.deliver_due())
-            db.session.remove()
-
-    threads = [threading.Thread(target=sender) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = at_once(app, 3, outbox.deliver_due)
     assert sum(outcome["sent"] for outcome in outcomes) == 30
     received = [m["Message-ID"] for m in smtp_server.wait_for(30)]
     assert len(received) == len(set(received)) == 30

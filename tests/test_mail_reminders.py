@@ -1,4 +1,3 @@
-import threading
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
@@ -8,7 +7,7 @@ from app.models import OutboxMessage, RegistrationStatus
 from app.services import reminders
 from app.timeutil import local_datetime, to_utc_naive
 from tests.factories import make_registration, make_village
-from tests.fixtures_maildocs import attachment_names, text_body
+from tests.fixtures_maildocs import at_once, attachment_names, text_body
 
 VILLAGE_DAY = date(2030, 12, 21)
 # Three days before, in the morning, Paris time (REMINDER_DAYS_BEFORE is 3).
@@ -64,19 +63,7 @@ def test_concurrent_runs_remind_each_person_once(app):
     village = make_village(day=VILLAGE_DAY)
     for _ in range(12):
         make_registration(village)
-    start = threading.Barrier(2)
-
-    def run():
-        with app.app_context():
-            start.wait()
-            reminders.queue_due(now=THREE_DAYS_BEFORE)
-            db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    at_once(app, 2, lambda: reminders.queue_due(now=THREE_DAYS_BEFORE))
     assert len(reminded_ids()) == len(set(reminded_ids())) == 12
 
 
