@@ -1,4 +1,9 @@
+import os
+import signal
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -8,6 +13,8 @@ from app.services import notifications, outbox
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
 from tests.fixtures_maildocs import at_once
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def queue(count=1, **fields):
@@ -109,3 +116,26 @@ def test_mail_send_command_reports_what_it_did(app, smtp_server):
     assert result.exit_code == 0
     assert "2 envoyé(s), 0 reporté(s), 0 en échec." in result.output
     assert len(smtp_server.messages) == 2
+
+
+def test_mail_send_loop_keeps_delivering_until_stopped(app, smtp_server):
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_server.port),
+    }
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "mail", "send", "--loop", "--interval", "0.2"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        queue()
+        assert len(smtp_server.wait_for(1, timeout=30)) == 1
+        queue()
+        assert len(smtp_server.wait_for(2, timeout=30)) == 2
+    finally:
+        sender.send_signal(signal.SIGTERM)
+        output, _ = sender.communicate(timeout=30)
+    assert sender.returncode == 0
+    assert "Arrêt de l'envoi." in output
