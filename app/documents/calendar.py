@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from ..models import Registration, RegistrationStatus, Village
+from ..models import Registration, Village
 from ..timeutil import utcnow
 
 PRODID = "-//Villages des initiatives solidaires//Inscriptions//FR"
@@ -19,10 +19,9 @@ def invitation(registration: Registration, method: str = "REQUEST") -> bytes:
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
     village = registration.village
-    cancelled = method == "CANCEL" or registration.status == RegistrationStatus.CANCELLED
     event = _village_event(village, uid=f"registration-{registration.id}@{_host()}")
     event.add("description", _invitation_description(registration))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("organizer", _organiser())
     attendee = vCalAddress(f"mailto:{registration.email}")
     attendee.params.update(
