@@ -46,3 +46,11 @@ def registration_promoted(registration: Registration) -> None:
 def registration_cancelled(registration: Registration) -> None:
     _queue("cancellation", registration, f"Inscription annulée – {registration.village.name}",
            "Votre inscription est annulée.")
+
+
+def village_changed(registration: Registration, changes: dict) -> None:
+    """The village's date, times or place changed: `changes` is {field: [before, after]}."""
+    _queue("village_changed", registration, f"Changement d'horaire ou de lieu – {registration.village.name}",
+           "Le village auquel vous êtes inscrit(e) a changé de date, d'horaire ou de lieu : "
+           f"{registration.village.day:%d/%m/%Y}, {registration.village.starts_at:%H:%M}–"
+           f"{registration.village.ends_at:%H:%M}, {registration.village.venue}, {registration.village.address}.")
