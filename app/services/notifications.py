@@ -48,6 +48,11 @@ def registration_cancelled(registration: Registration) -> None:
            "Votre inscription est annulée.")
 
 
+def registration_changed(registration: Registration) -> None:
+    _queue("update", registration, f"Inscription modifiée – {registration.village.name}",
+           "Votre inscription a été modifiée.")
+
+
 def village_changed(registration: Registration, changes: dict) -> None:
     """The village's date, times or place changed: `changes` is {field: [before, after]}."""
     _queue("village_changed", registration, f"Changement d'horaire ou de lieu – {registration.village.name}",
