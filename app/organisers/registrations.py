@@ -117,30 +117,20 @@ def registration_role(registration_id: int):
     return back_to_registration(found)
 
 
-@blueprint.post("/inscriptions/<int:registration_id>/annuler")
+# The buttons of a registration's page: (service function, what to tell the organiser).
+ACTIONS = {
+    "annuler": (registration_service.cancel, "Inscription annulée ; la personne en est informée par e-mail."),
+    "confirmer": (registration_service.promote, "Place confirmée ; la personne en est informée par e-mail."),
+    "renvoyer": (registration_service.resend_confirmation, "Le message de confirmation va être renvoyé."),
+}
+
+
+@blueprint.post("/inscriptions/<int:registration_id>/<any(annuler, confirmer, renvoyer):action>")
 @role_required("organiser")
-def registration_cancel(registration_id: int):
+def registration_action(registration_id: int, action: str):
     found = registration_or_404(registration_id)
-    promoted = apply(lambda: registration_service.cancel(found, actor=current_user.email),
-                     "Inscription annulée ; la personne en est informée par e-mail.")
-    if promoted is not None:
-        flash(f"La place libérée revient à {promoted.full_name}, première sur la liste d'attente.", "success")
-    return back_to_registration(found)
-
-
-@blueprint.post("/inscriptions/<int:registration_id>/confirmer")
-@role_required("organiser")
-def registration_promote(registration_id: int):
-    found = registration_or_404(registration_id)
-    apply(lambda: registration_service.promote(found, actor=current_user.email),
-          "Place confirmée ; la personne en est informée par e-mail.")
-    return back_to_registration(found)
-
-
-@blueprint.post("/inscriptions/<int:registration_id>/renvoyer")
-@role_required("organiser")
-def registration_resend(registration_id: int):
-    found = registration_or_404(registration_id)
-    apply(lambda: registration_service.resend_confirmation(found, actor=current_user.email),
-          "Le message de confirmation va être renvoyé.")
+    service_function, success = ACTIONS[action]
+    outcome = apply(lambda: service_function(found, actor=current_user.email), success)
+    if isinstance(outcome, Registration):  # a cancellation gave the freed place to someone waiting
+        flash(f"La place libérée revient à {outcome.full_name}, première sur la liste d'attente.", "success")
     return back_to_registration(found)

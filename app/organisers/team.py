@@ -29,6 +29,25 @@ def changes_from(form: AccountForm) -> accounts.AccountChanges:
     )
 
 
+def create_from(form: NewAccountForm) -> None:
+    organiser = accounts.create(form.email.data, form.role.data, form.password.data,
+                                actor=current_user.email, name=form.name.data or "")
+    db.session.flush()
+    accounts.update(organiser, replace(changes_from(form), password=""), actor=current_user)
+
+
+def saved(error_field, change) -> bool:
+    """Run and commit `change`; on a refusal, roll back and show why next to `error_field`."""
+    try:
+        change()
+    except accounts.AccountError as error:
+        db.session.rollback()
+        error_field.errors.append(str(error))
+        return False
+    db.session.commit()
+    return True
+
+
 @blueprint.get("/comptes")
 @role_required()
 def accounts_list():
@@ -39,19 +58,9 @@ def accounts_list():
 @role_required()
 def account_new():
     form = with_village_choices(NewAccountForm(role=OrganiserRole.ORGANISER))
-    if form.validate_on_submit():
-        try:
-            organiser = accounts.create(form.email.data, form.role.data, form.password.data,
-                                        actor=current_user.email, name=form.name.data or "")
-            db.session.flush()
-            accounts.update(organiser, replace(changes_from(form), password=""), actor=current_user)
-        except accounts.AccountError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Compte créé pour {organiser.email}.", "success")
-            return redirect(url_for("organisers.accounts_list"))
+    if form.validate_on_submit() and saved(form.email, lambda: create_from(form)):
+        flash(f"Compte créé pour {form.email.data.strip().lower()}.", "success")
+        return redirect(url_for("organisers.accounts_list"))
     return render_template("organisers/account_form.html", form=form, account=None)
 
 
@@ -62,14 +71,9 @@ def account_edit(account_id: int):
     form = with_village_choices(AccountForm(obj=organiser))
     if not form.is_submitted():
         form.village_ids.data = [v.id for v in organiser.checkin_villages]
-    if form.validate_on_submit():
-        try:
-            accounts.update(organiser, changes_from(form), actor=current_user)
-        except accounts.AccountError as error:
-            db.session.rollback()
-            form.role.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Compte {organiser.email} enregistré.", "success")
-            return redirect(url_for("organisers.accounts_list"))
+    if form.validate_on_submit() and saved(
+        form.role, lambda: accounts.update(organiser, changes_from(form), actor=current_user)
+    ):
+        flash(f"Compte {organiser.email} enregistré.", "success")
+        return redirect(url_for("organisers.accounts_list"))
     return render_template("organisers/account_form.html", form=form, account=organiser)
