@@ -21,6 +21,8 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 
+pytest_plugins = ["tests.fixtures_backoffice"]
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
