@@ -30,12 +30,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import database, errors, templating
     from .checkin import blueprint as checkin_blueprint
     from .commands import register_commands
+    from .services import roster
     from .organisers import blueprint as organisers_blueprint
     from .public import blueprint as public_blueprint
 
     with app.app_context():
         database.configure_engine(db.engine)
     templating.init_app(app)
+    roster.watch_changes()
     errors.init_app(app)
     app.register_blueprint(public_blueprint)
     app.register_blueprint(organisers_blueprint, url_prefix="/organisation")
