@@ -89,7 +89,7 @@ def test_the_roster_carries_badge_hashes_never_the_badge_secrets(app):
     assert registration.badge_code not in json.dumps(data)
     [entry] = data["entries"]
     assert entry["code_hash"] == sha256(registration.badge_code)
-    assert entry["first_name"] == "Nadia" and entry["organisation"] == "Épicerie solidaire"
+    assert entry["name"] == "Nadia Benali" and entry["organisation"] == "Épicerie solidaire"
     assert entry["status"] == "confirmed" and entry["checked_in_at"] is None
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
@@ -30,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Village
+from .checkin import attendee, iso_utc
 
 # What a phone shows or decides on; other changes (reminder sent, consents...) do not count.
 ROSTER_FIELDS = (
@@ -52,13 +52,6 @@ CHECKIN_FIELDS = ("undone_at", "conflict_with_id", "scanned_at")
 def code_hash(badge_code: str) -> str:
     """What phones store instead of the badge secret: a stolen phone cannot forge badges."""
     return hashlib.sha256(badge_code.encode()).hexdigest()
-
-
-def iso_utc(moment: datetime | None) -> str | None:
-    """A stored naive-UTC moment as ISO 8601 with its offset, for JavaScript's Date."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _changed(obj, fields: tuple[str, ...]) -> bool:
@@ -136,21 +129,23 @@ class Roster:
         return data
 
 
-def entry(registration: Registration) -> dict:
+def entry(registration: Registration, admission: CheckIn | None = None) -> dict:
+    """A person as the scanner page shows them (checkin.attendee), plus their badge's hash."""
     if registration.anonymised_at is not None:
         return {"id": registration.id, "removed": True}
-    return {
-        "id": registration.id,
-        "code_hash": code_hash(registration.badge_code),
-        "first_name": registration.first_name,
-        "last_name": registration.last_name,
-        "role": registration.role,
-        "role_label": registration.role_label,
-        "organisation": registration.structure,
-        "status": registration.status,
-        "walk_in": registration.is_walk_in,
-        "checked_in_at": iso_utc(registration.checked_in_at),
-    }
+    return attendee(registration, admission) | {"code_hash": code_hash(registration.badge_code)}
+
+
+def admissions(registrations: list[Registration]) -> dict[int, CheckIn]:
+    """The admission that counts for each of these registrations, in one query."""
+    found = db.session.scalars(
+        select(CheckIn).where(
+            CheckIn.registration_id.in_([r.id for r in registrations]),
+            CheckIn.undone_at.is_(None),
+            CheckIn.conflict_with_id.is_(None),
+        )
+    )
+    return {admission.registration_id: admission for admission in found}
 
 
 def conflict(checkin: CheckIn, winner: CheckIn) -> dict:
@@ -186,11 +181,14 @@ def roster(village: Village, since: int = 0) -> Roster:
     # Read the cursor before the entries: anything committed in between is sent again next
     # time rather than skipped.
     cursor = db.session.scalar(select(Village.roster_version).where(Village.id == village.id))
-    changed = db.session.scalars(
-        select(Registration)
-        .where(Registration.village_id == village.id, Registration.roster_version > since)
-        .order_by(Registration.roster_version, Registration.id)
+    changed = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.village_id == village.id, Registration.roster_version > since)
+            .order_by(Registration.roster_version, Registration.id)
+        )
     )
+    admitted = admissions(changed)
     others = None
     if since == 0:
         others = [
@@ -208,7 +206,7 @@ def roster(village: Village, since: int = 0) -> Roster:
         ]
     return Roster(
         cursor=cursor,
-        entries=[entry(r) for r in changed],
+        entries=[entry(r, admitted.get(r.id)) for r in changed],
         conflicts=[conflict(c, w) for c, w in conflicts(village)],
         other_villages=others,
     )
