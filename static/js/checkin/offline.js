@@ -6,6 +6,7 @@ import { ApiError, NetworkError } from "./api.js";
 import { openStore } from "./offline-store.js";
 
 const SYNC_EVERY_MS = 15000;
+const RETRY_MS = 2000;
 const EVENTS_PER_UPLOAD = 100;
 const SEARCH_LIMIT = 15;
 
@@ -135,6 +136,9 @@ export function createOfflineApi(api, root) {
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       online = false;
+      // The phone says it has network but the server did not answer (the network often
+      // comes back in fits): try again soon rather than at the next regular sync.
+      if (navigator.onLine) setTimeout(sync, RETRY_MS);
     } finally {
       render();
     }

@@ -9,8 +9,19 @@ const CACHE = "villages-checkin-" + VERSION;
 // Past this, a page load under a failing network shows the kept copy instead of waiting.
 const NETWORK_PATIENCE_MS = 4000;
 
+// The scanner page that registered this worker was loaded before the worker existed: keep it too.
+async function keepOpenPages(cache) {
+  const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const scanners = pages.map((page) => new URL(page.url)).filter((url) => url.pathname.startsWith("/checkin/"));
+  await Promise.all(scanners.map((url) => cache.add(url.origin + url.pathname)));
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((cache) => Promise.all([cache.addAll(ASSETS), keepOpenPages(cache)]))
+      .then(() => self.skipWaiting())
+  );
 });
 
 self.addEventListener("activate", (event) => {
