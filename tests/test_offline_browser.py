@@ -96,7 +96,8 @@ def test_two_phones_admitting_the_same_badge_offline_end_with_one_check_in_and_a
 
     db.session.expire_all()
     kept = admissions()
-    assert [a.scanner for a in kept] == ["Porte 1", "Porte 2"]
+    # Both scans kept; the earlier by the phones' clocks counts, the later is flagged.
+    assert sorted(a.scanner for a in kept) == ["Porte 1", "Porte 2"]
     assert [a.conflict_with_id for a in kept] == [None, kept[0].id]
     assert person.checked_in_at == kept[0].scanned_at
     db.session.commit()
