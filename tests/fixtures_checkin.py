@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from flask import g
 
 from app.extensions import db
 from app.models import Organiser, OrganiserRole, Village
@@ -47,3 +48,5 @@ def log_in(client, organiser: Organiser) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = str(organiser.id)
         session["_fresh"] = True
+    # Test requests share the test's app context, where Flask-Login caches the current user.
+    g.pop("_login_user", None)
