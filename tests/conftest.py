@@ -5,7 +5,7 @@ TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 """
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures_offline"]
+pytest_plugins = ["tests.fixtures_checkin", "tests.fixtures_offline"]
 
 import os
 import shutil

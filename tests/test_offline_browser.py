@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CheckIn
-from app.services import scanner_links
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
+from tests.fixtures_checkin import make_scanner_link
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,7 @@ def admissions() -> list[CheckIn]:
 
 def open_scanner(browser, live_server, village, label):
     """A phone that opened its scanner link with network and has the roster."""
-    _, token = scanner_links.create(village, label, "orga@example.org")
-    db.session.commit()
+    token = make_scanner_link(village, label).token
     db.session.expire_all()
     context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 390, "height": 844})
     page = context.new_page()

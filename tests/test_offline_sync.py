@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CheckIn, Organiser, OrganiserRole, Registration, RegistrationStatus, Role
-from app.services import scanner_links
+from app.models import CheckIn, OrganiserRole, Registration, RegistrationStatus, Role
+from tests.fixtures_checkin import log_in, make_organiser, make_scanner_link
 from tests.factories import make_registration, make_village
 from tests.helpers import page_text
 
@@ -24,9 +24,7 @@ def village(app):
 
 
 def scanner_headers(village, label="Porte 1") -> dict:
-    _, token = scanner_links.create(village, label, "orga@example.org")
-    db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return make_scanner_link(village, label).headers
 
 
 @pytest.fixture
@@ -249,20 +247,11 @@ def test_a_malformed_upload_writes_nothing_even_its_valid_events(client, village
 # Organisers' page -----------------------------------------------------------------------------
 
 
-def log_in(client, role=OrganiserRole.ORGANISER):
-    organiser = Organiser(email=f"{role}@example.org", name="Alex", role=role, password_hash="x")
-    db.session.add(organiser)
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(organiser.id)
-        session["_fresh"] = True
-
-
 def test_organisers_see_the_badges_admitted_twice(client, village, phone, other_phone):
     person = make_registration(village, first_name="Lucie", last_name="Bernard")
     sync(client, phone, scan("a", person.badge_code, "2025-05-14T07:01:00Z"))
     sync(client, other_phone, scan("b", person.badge_code, "2025-05-14T07:02:00Z"))
-    log_in(client)
+    log_in(client, make_organiser(OrganiserRole.ORGANISER))
 
     text = page_text(client.get("/checkin/sisteron/conflits"))
     assert "Lucie Bernard" in text
@@ -275,5 +264,5 @@ def test_the_page_of_badges_admitted_twice_needs_a_login(client, village):
 
 
 def test_the_page_of_badges_admitted_twice_is_not_for_check_in_volunteers(client, village):
-    log_in(client, OrganiserRole.CHECKIN)
+    log_in(client, make_organiser(OrganiserRole.CHECKIN))
     assert client.get("/checkin/sisteron/conflits").status_code == 403

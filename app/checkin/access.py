@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, request, session
+from flask import abort, g, request, session
 from flask_login import current_user
 
 from ..models import Organiser, OrganiserRole, ScannerToken, Village
@@ -56,7 +56,13 @@ def session_scanner(village: Village) -> Scanner | None:
 
 
 def bearer_link() -> ScannerToken | None:
-    return scanner_links.valid_link(bearer_token())
+    """The valid link of the request's Bearer token, looked up once per request."""
+    # Keyed by token: an app context shared by several requests (tests, CLI) must not
+    # hand one phone's link to another.
+    token = bearer_token()
+    if g.get("bearer_link_token") != token or "bearer_link" not in g:
+        g.bearer_link_token, g.bearer_link = token, scanner_links.valid_link(token)
+    return g.bearer_link
 
 
 def scanner_for(village: Village) -> Scanner | None:

@@ -134,8 +134,11 @@ def scan_id_of(body: dict) -> str | None:
     return scan_id
 
 
-def outcome_json(outcome, village: Village):
-    return jsonify(result=outcome.result.value, attendee=outcome.attendee, village=village.slug)
+def committed_outcome(outcome, village: Village):
+    """The JSON answer, read before the commit expires the objects it shows (saves reloading them)."""
+    response = jsonify(result=outcome.result.value, attendee=outcome.attendee, village=village.slug)
+    db.session.commit()
+    return response
 
 
 @blueprint.post("/api/checkin")
@@ -153,8 +156,7 @@ def api_check_in():
         scanned_at=device_time(body.get("scanned_at")),
         method=method,
     )
-    db.session.commit()
-    return outcome_json(outcome, village)
+    return committed_outcome(outcome, village)
 
 
 @blueprint.post("/api/checkin/undo")
@@ -165,8 +167,7 @@ def api_undo():
     if not isinstance(reason, str):
         fail(400, "« reason » doit être un texte.")
     outcome = service.undo_check_in(village, code, actor=scanner.actor, reason=reason)
-    db.session.commit()
-    return outcome_json(outcome, village)
+    return committed_outcome(outcome, village)
 
 
 @blueprint.get("/api/checkin/<slug>/search")
@@ -207,5 +208,4 @@ def api_walk_in(slug: str):
     except service.WalkInRefused as refused:
         db.session.rollback()
         return json_error(409, refused.message, may_override=refused.may_override, **refused.details)
-    db.session.commit()
-    return outcome_json(outcome, village)
+    return committed_outcome(outcome, village)

@@ -70,22 +70,11 @@ def attendee(registration: Registration, admission: CheckIn | None = None) -> di
 
 @dataclass
 class CheckInOutcome:
-    result: Result
+    """The answer to a check-in (Result) or to its undoing (UndoResult)."""
+
+    result: Result | UndoResult
     registration: Registration | None = None
     # The admission this answer is about: the new one (ok) or the earlier one (already_checked_in).
-    admission: CheckIn | None = None
-
-    @property
-    def attendee(self) -> dict | None:
-        if self.registration is None:
-            return None
-        return attendee(self.registration, self.admission)
-
-
-@dataclass
-class UndoOutcome:
-    result: UndoResult
-    registration: Registration | None = None
     admission: CheckIn | None = None
 
     @property
@@ -174,16 +163,16 @@ def check_in(
     return CheckInOutcome(Result.OK, registration, admission)
 
 
-def undo_check_in(village: Village, code: str, *, actor: str, reason: str = "") -> UndoOutcome:
+def undo_check_in(village: Village, code: str, *, actor: str, reason: str = "") -> CheckInOutcome:
     """Take back an admission (wrong person, scanned by mistake); the CheckIn row is kept."""
     registration = _locked_registration(code)
     if registration is None:
-        return UndoOutcome(UndoResult.UNKNOWN)
+        return CheckInOutcome(UndoResult.UNKNOWN)
     if registration.village_id != village.id:
-        return UndoOutcome(UndoResult.WRONG_VILLAGE, registration)
+        return CheckInOutcome(UndoResult.WRONG_VILLAGE, registration)
     admission = current_admission(registration)
     if registration.checked_in_at is None or admission is None:
-        return UndoOutcome(UndoResult.NOT_CHECKED_IN, registration)
+        return CheckInOutcome(UndoResult.NOT_CHECKED_IN, registration)
     reason = reason.strip()[:300]
     admission.undone_at = utcnow()
     admission.undone_by = actor[:120]
@@ -198,7 +187,7 @@ def undo_check_in(village: Village, code: str, *, actor: str, reason: str = "") 
         checked_in_at=iso_utc(admission.scanned_at),
         checked_in_by=admission.scanner,
     )
-    return UndoOutcome(UndoResult.UNDONE, registration, admission)
+    return CheckInOutcome(UndoResult.UNDONE, registration, admission)
 
 
 def badge_code_of(village: Village, registration_id: int) -> str | None:

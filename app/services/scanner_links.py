@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import ScannerToken, Village
@@ -59,7 +60,9 @@ def valid_link(token: str | None) -> ScannerToken | None:
 
 
 def valid_link_by_hash(hashed: str) -> ScannerToken | None:
-    link = db.session.scalar(select(ScannerToken).where(ScannerToken.token_hash == hashed))
+    link = db.session.scalar(
+        select(ScannerToken).options(joinedload(ScannerToken.village)).where(ScannerToken.token_hash == hashed)
+    )
     return link if link is not None and link.is_valid() else None
 
 
