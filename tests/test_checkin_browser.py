@@ -1,5 +1,6 @@
 """The scanner page in a real Chromium whose camera films a printed badge."""
 import pytest
+from playwright.sync_api import expect
 import qrcode
 from PIL import Image
 
@@ -131,4 +132,4 @@ def test_walk_in_form_shows_what_is_missing_next_to_the_fields(page, door):
     page.get_by_text("Inscrire une personne sur place").click()
     page.get_by_role("button", name="Inscrire et faire entrer").click()
     page.get_by_text("Indiquez le prénom.").wait_for()
-    assert page.get_by_text("Choisissez le rôle de la personne.").is_visible()
+    expect(page.get_by_text("Choisissez le rôle de la personne.")).to_be_visible()

@@ -1,5 +1,6 @@
 """A project holder registers for Sisteron from a phone, in a real browser."""
 import pytest
+from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
@@ -21,9 +22,9 @@ def test_porteur_registers_for_sisteron_on_a_phone(page, sisteron):
     page.get_by_role("link", name="S'inscrire").click()
 
     institution = page.get_by_label("Organisme")
-    assert not institution.is_visible()  # only the chosen role's questions are shown
+    expect(institution).to_be_hidden()  # only the chosen role's questions are shown
     page.get_by_label("Porteur d'initiative").check()
-    assert not institution.is_visible()
+    expect(institution).to_be_hidden()
     page.get_by_label("Prénom").fill("Alix")
     page.get_by_label("Nom", exact=True).fill("Durand")
     page.get_by_label("Adresse e-mail").fill("alix.durand@example.org")
@@ -38,10 +39,10 @@ def test_porteur_registers_for_sisteron_on_a_phone(page, sisteron):
     page.get_by_label("Oui", exact=True).check()
     page.get_by_role("button", name="Envoyer mon inscription").click()
 
-    assert page.get_by_role("heading", name="Votre inscription est confirmée").is_visible()
-    assert page.get_by_text("Vous allez recevoir un e-mail avec votre badge et l'invitation").is_visible()
+    expect(page.get_by_role("heading", name="Votre inscription est confirmée")).to_be_visible()
+    expect(page.get_by_text("Vous allez recevoir un e-mail avec votre badge et l'invitation")).to_be_visible()
     page.get_by_role("link", name="Voir mon inscription").click()
-    assert page.get_by_text("Jardin partagé du Thor").is_visible()
+    expect(page.get_by_text("Jardin partagé du Thor")).to_be_visible()
 
     registration = db.session.scalar(select(Registration))
     assert (registration.status, registration.initiative.dimension, registration.lunch) == (
