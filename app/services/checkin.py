@@ -165,7 +165,7 @@ def check_in(
         scan_id=scan_id or uuid.uuid4().hex,
         scanned_at=moment,
         received_at=now,
-        scanner=scanner,
+        scanner=scanner[:120],
         method=method,
     )
     registration.checked_in_at = moment
@@ -357,8 +357,9 @@ def walk_in(
     They take a place like anyone else: when none is left, WalkInRefused(may_override=True)
     lets the volunteer decide, and `over_capacity=True` admits them anyway.
     """
-    # Capacity decisions are made one at a time per village (as registrations do).
-    db.session.scalar(select(Village).where(Village.id == village.id).with_for_update())
+    # Capacity decisions are made one at a time per village (as registrations do). NO KEY UPDATE:
+    # scans inserting CheckIn rows (a foreign key to the village) need not wait for this lock.
+    db.session.scalar(select(Village).where(Village.id == village.id).with_for_update(key_share=True))
     if data.email:
         duplicate = db.session.scalar(
             select(Registration).where(
