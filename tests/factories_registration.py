@@ -1,0 +1,50 @@
+"""Builders for registration requests, as the public form would hand them to the service."""
+from itertools import count
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMessage, Role
+from app.services import registration as service
+from app.services.registration import RegistrationData
+
+_sequence = count(1)
+
+
+def registration_data(**fields) -> RegistrationData:
+    n = next(_sequence)
+    values = dict(
+        role=Role.HABITANT,
+        first_name="Dominique",
+        last_name=f"Essai{n}",
+        email=f"dominique.essai{n}@example.org",
+        commune="Sisteron",
+    )
+    values.update(fields)
+    return RegistrationData(**values)
+
+
+def initiative_fields(**fields) -> dict:
+    values = dict(
+        name="Jardin partagé du quartier",
+        summary="Un jardin cultivé par les habitants, ouvert aux écoles et aux familles.",
+        status="en cours",
+        dimension="Citoyenneté",
+        support_needs=["financement", "benevolat"],
+    )
+    values.update(fields)
+    return values
+
+
+def register(village, **fields):
+    """A registration made through the service and committed, as the public form does."""
+    registration = service.register(village, registration_data(**fields))
+    db.session.commit()
+    return registration
+
+
+def outbox_kinds(registration) -> list[str]:
+    """The kinds of e-mail queued for a registration, oldest first."""
+    return list(db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id)
+    ))
