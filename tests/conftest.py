@@ -5,8 +5,6 @@ TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 """
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures_backoffice", "tests.fixtures_checkin", "tests.fixtures_maildocs"]
-
 import os
 import shutil
 import socket
@@ -20,6 +18,13 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+
+pytest_plugins = [
+    "tests.fixtures_backoffice",
+    "tests.fixtures_checkin",
+    "tests.fixtures_maildocs",
+    "tests.fixtures_offline",
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

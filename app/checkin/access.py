@@ -56,8 +56,11 @@ def session_scanner(village: Village) -> Scanner | None:
 
 def bearer_link() -> ScannerToken | None:
     """The valid link of the request's Bearer token, looked up once per request."""
-    if "bearer_link" not in g:
-        g.bearer_link = scanner_links.valid_link(bearer_token())
+    # Keyed by token: an app context shared by several requests (tests, CLI) must not
+    # hand one phone's link to another.
+    token = bearer_token()
+    if g.get("bearer_link_token") != token or "bearer_link" not in g:
+        g.bearer_link_token, g.bearer_link = token, scanner_links.valid_link(token)
     return g.bearer_link
 
 

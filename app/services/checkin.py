@@ -350,7 +350,14 @@ def _capacity_problem(village: Village, role: str) -> str | None:
 
 
 def walk_in(
-    village: Village, data: WalkInData, *, scanner: str, actor: str, over_capacity: bool = False
+    village: Village,
+    data: WalkInData,
+    *,
+    scanner: str,
+    actor: str,
+    over_capacity: bool = False,
+    scan_id: str | None = None,
+    scanned_at: datetime | None = None,
 ) -> CheckInOutcome:
     """Register someone at the door and admit them at once.
 
@@ -400,4 +407,8 @@ def walk_in(
         village_id=village.id,
         over_capacity=bool(problem),
     )
-    return check_in(village, registration.badge_code, scanner=scanner, method="walk_in")
+    # scan_id and scanned_at: a walk-in registered offline and sent later (app/services/sync.py).
+    return check_in(
+        village, registration.badge_code, scanner=scanner, method="walk_in",
+        scan_id=scan_id, scanned_at=scanned_at,
+    )

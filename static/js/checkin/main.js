@@ -3,6 +3,7 @@
 import { ApiError, configFrom, createApi } from "./api.js";
 import { cameraAvailable, startScanning } from "./camera.js";
 import { createDeduper } from "./dedupe.js";
+import { createOfflineApi, registerServiceWorker } from "./offline.js";
 import { signal, unlockSound } from "./feedback.js";
 import * as ui from "./ui.js";
 
@@ -10,7 +11,9 @@ const ATTENDANCE_EVERY_MS = 5000;
 const SEARCH_DELAY_MS = 250;
 
 const root = document.getElementById("checkin");
-const api = createApi(configFrom(root));
+// Without network, the offline layer decides from the roster kept on the phone.
+const api = createOfflineApi(createApi(configFrom(root)), root);
+registerServiceWorker(root.dataset.serviceWorkerUrl);
 const isFresh = createDeduper(3000);
 const inFlight = new Set();
 

@@ -32,6 +32,8 @@ function metaLine(person) {
 
 // Title and explanation of an answer of POST /api/checkin, in French.
 export function describe(answer) {
+  // The offline layer explains what only it knows (e.g. a badge missing from the phone's list).
+  if (answer.explanation) return answer.explanation;
   const person = answer.attendee;
   switch (answer.result) {
     case "ok":
