@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import AuditEntry, CheckIn, RegistrationStatus, Role
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
-from tests.fixtures_checkin import make_organiser, make_scanner_link
+from tests.fixtures_checkin import make_scanner_link
 
 
 def scan(client, door, code, **fields):
@@ -181,20 +181,16 @@ def test_bearer_calls_need_no_csrf_header(client, door, csrf_enabled):
     assert scan(client, door, person.badge_code).json["result"] == "ok"
 
 
-def test_organiser_session_scans_as_the_organiser(client, door):
-    from tests.fixtures_checkin import log_in
-
-    log_in(client, make_organiser())
+def test_organiser_session_scans_as_the_organiser(logged_in, door):
+    client = logged_in("organiser")
     person = make_registration(door.village)
     client.post("/api/checkin", json={"code": person.badge_code, "village": "sisteron"})
     second = client.post("/api/checkin", json={"code": person.badge_code, "village": "sisteron"}).json
-    assert second["attendee"]["checked_in_by"] == "Compte organiser"
+    assert second["attendee"]["checked_in_by"] == "Organiser"
 
 
-def test_checkin_account_of_another_village_is_403(client, door):
-    from tests.fixtures_checkin import log_in
-
-    log_in(client, make_organiser("checkin", villages=[make_village()]))
+def test_checkin_account_of_another_village_is_403(logged_in, door):
+    client = logged_in("checkin", checkin_villages=[make_village()])
     response = client.post("/api/checkin", json={"code": "x", "village": "sisteron"})
     assert response.status_code == 403
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CheckIn, OrganiserRole, Registration, RegistrationStatus, Role
-from tests.fixtures_checkin import log_in, make_organiser, make_scanner_link
+from app.models import CheckIn, Registration, RegistrationStatus, Role
+from tests.fixtures_checkin import make_scanner_link
 from tests.factories import make_registration, make_village
 from tests.helpers import page_text
 
@@ -247,11 +247,11 @@ def test_a_malformed_upload_writes_nothing_even_its_valid_events(client, village
 # Organisers' page -----------------------------------------------------------------------------
 
 
-def test_organisers_see_the_badges_admitted_twice(client, village, phone, other_phone):
+def test_organisers_see_the_badges_admitted_twice(organiser_client, village, phone, other_phone):
+    client = organiser_client
     person = make_registration(village, first_name="Lucie", last_name="Bernard")
     sync(client, phone, scan("a", person.badge_code, "2025-05-14T07:01:00Z"))
     sync(client, other_phone, scan("b", person.badge_code, "2025-05-14T07:02:00Z"))
-    log_in(client, make_organiser(OrganiserRole.ORGANISER))
 
     text = page_text(client.get("/checkin/sisteron/conflits"))
     assert "Lucie Bernard" in text
@@ -260,9 +260,9 @@ def test_organisers_see_the_badges_admitted_twice(client, village, phone, other_
 
 
 def test_the_page_of_badges_admitted_twice_needs_a_login(client, village):
-    assert client.get("/checkin/sisteron/conflits").status_code == 401
+    response = client.get("/checkin/sisteron/conflits")
+    assert response.status_code == 302 and "/organisation/connexion" in response.location
 
 
-def test_the_page_of_badges_admitted_twice_is_not_for_check_in_volunteers(client, village):
-    log_in(client, make_organiser(OrganiserRole.CHECKIN))
-    assert client.get("/checkin/sisteron/conflits").status_code == 403
+def test_the_page_of_badges_admitted_twice_is_not_for_check_in_volunteers(checkin_client, village):
+    assert checkin_client.get("/checkin/sisteron/conflits").status_code == 403

@@ -10,7 +10,6 @@ from app.models import ScannerToken
 from app.services import scanner_links
 from app.timeutil import local_datetime, to_utc_naive
 from tests.factories import make_registration, make_village
-from tests.fixtures_checkin import log_in, make_organiser
 from tests.helpers import page_text
 
 
@@ -78,25 +77,28 @@ def test_remembered_link_does_not_open_another_village(client, door):
     assert client.get("/checkin/avignon").status_code == 401
 
 
-def test_checkin_account_uses_the_page_of_its_own_villages_only(client, door):
-    other = make_village(slug="avignon")
-    log_in(client, make_organiser("checkin", villages=[door.village]))
+def test_checkin_account_uses_the_page_of_its_own_villages_only(logged_in, door):
+    make_village(slug="avignon")
+    client = logged_in("checkin", checkin_villages=[door.village])
     assert client.get("/checkin/sisteron").status_code == 200
     assert client.get("/checkin/avignon").status_code == 403
-    assert other.slug == "avignon"
 
 
 # The organisers' page ----------------------------------------------------------------------
 
 
-def test_links_page_needs_an_organiser(client, door):
-    assert client.get("/checkin/sisteron/liens").status_code == 401
-    log_in(client, make_organiser("checkin", villages=[door.village]))
+def test_links_page_sends_visitors_to_the_login_page(client, door):
+    response = client.get("/checkin/sisteron/liens")
+    assert response.status_code == 302 and "/organisation/connexion" in response.location
+
+
+def test_links_page_is_not_for_checkin_accounts(logged_in, door):
+    client = logged_in("checkin", checkin_villages=[door.village])
     assert client.get("/checkin/sisteron/liens").status_code == 403
 
 
-def test_organiser_creates_a_link_and_sees_it_once_with_its_qr_code(client, door):
-    log_in(client, make_organiser())
+def test_organiser_creates_a_link_and_sees_it_once_with_its_qr_code(organiser_client, door):
+    client = organiser_client
     response = client.post("/checkin/sisteron/liens", data={"label": "Téléphone de Sam"})
     assert response.status_code == 302
     page = client.get("/checkin/sisteron/liens")
@@ -108,16 +110,16 @@ def test_organiser_creates_a_link_and_sees_it_once_with_its_qr_code(client, door
     assert "villages.test/scan/" not in page_text(client.get("/checkin/sisteron/liens"))
 
 
-def test_organiser_revokes_a_link(client, door):
-    log_in(client, make_organiser())
+def test_organiser_revokes_a_link(organiser_client, door):
+    client = organiser_client
     stored = db.session.scalar(select(ScannerToken))
     response = client.post(f"/checkin/sisteron/liens/{stored.id}/revoquer", follow_redirects=True)
     assert "est révoqué" in page_text(response)
     assert scanner_links.valid_link(door.token) is None
 
 
-def test_revoking_a_link_of_another_village_is_404(client, door):
-    log_in(client, make_organiser())
+def test_revoking_a_link_of_another_village_is_404(organiser_client, door):
+    client = organiser_client
     make_village(slug="avignon")
     stored = db.session.scalar(select(ScannerToken))
     assert client.post(f"/checkin/avignon/liens/{stored.id}/revoquer").status_code == 404

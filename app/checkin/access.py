@@ -3,12 +3,11 @@ or a logged-in organiser allowed to check in there."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
-from flask import abort, g, request, session
+from flask import g, request, session
 from flask_login import current_user
 
-from ..models import Organiser, OrganiserRole, ScannerToken, Village
+from ..models import Organiser, ScannerToken, Village
 from ..services import scanner_links
 
 # village slug -> sha256 of the scanner token opened in this browser
@@ -71,17 +70,3 @@ def scanner_for(village: Village) -> Scanner | None:
         link = bearer_link()
         return link_scanner(link, by_bearer=True) if link and link.village_id == village.id else None
     return organiser_scanner(village) or session_scanner(village)
-
-
-def organiser_required(view):
-    """Roles admin and organiser only (a local check; the back office has its own decorator)."""
-
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        if not current_user.is_authenticated:
-            abort(401)
-        if not isinstance(current_user, Organiser) or not current_user.has_role(OrganiserRole.ORGANISER):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return guarded

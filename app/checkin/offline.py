@@ -10,10 +10,11 @@ from pathlib import Path
 from flask import current_app, jsonify, render_template, request, url_for
 
 from ..extensions import csrf, db
+from ..models import OrganiserRole
+from ..organisers.access import role_required
 from ..services import checkin_roster as rosters
 from ..services import sync
 from . import blueprint
-from .access import organiser_required
 from .api import authorise, fail, village_named
 from .views import village_or_404
 
@@ -98,7 +99,7 @@ def api_sync(slug: str):
 
 
 @blueprint.get("/checkin/<slug>/conflits")
-@organiser_required
+@role_required(OrganiserRole.ORGANISER)
 def conflicts(slug: str):
     village = village_or_404(slug)
     return render_template(

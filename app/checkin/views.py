@@ -1,17 +1,17 @@
 """The scanner page and the organisers' page of scanner links."""
 import base64
-import io
 
-import qrcode
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..documents.qr import qr_png
 from ..extensions import db
-from ..models import Role, ScannerToken, Village
+from ..models import OrganiserRole, Role, ScannerToken, Village
+from ..organisers.access import role_required
 from ..services import scanner_links
 from . import blueprint
-from .access import organiser_required, remember_link, scanner_for
+from .access import remember_link, scanner_for
 
 FRESH_LINK_KEY = "fresh_scanner_link"
 INVALID_LINK = (
@@ -29,10 +29,7 @@ def scanner_url(token: str) -> str:
 
 
 def qr_data_uri(text: str) -> str:
-    image = qrcode.make(text, box_size=8, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode()
 
 
 def refuse(message: str):
@@ -71,7 +68,7 @@ def scanner(slug: str):
 
 
 @blueprint.route("/checkin/<slug>/liens", methods=["GET", "POST"])
-@organiser_required
+@role_required(OrganiserRole.ORGANISER)
 def links(slug: str):
     village = village_or_404(slug)
     if request.method == "POST":
@@ -96,7 +93,7 @@ def links(slug: str):
 
 
 @blueprint.post("/checkin/<slug>/liens/<int:link_id>/revoquer")
-@organiser_required
+@role_required(OrganiserRole.ORGANISER)
 def revoke_link(slug: str, link_id: int):
     village = village_or_404(slug)
     link = db.session.get(ScannerToken, link_id)
