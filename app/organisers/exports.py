@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ..documents.exports import FORMATS, csv_chunks
 from ..extensions import db
-from ..models import AuditEntry, OrganiserRole, Village
+from ..models import OrganiserRole, Village
+from ..services import audit
 from . import blueprint
 
 
@@ -33,20 +34,6 @@ def village_or_404(slug: str) -> Village:
     return village
 
 
-def record_download(village: Village, export_name: str) -> None:
-    db.session.add(
-        AuditEntry(
-            actor=current_user.email,
-            action="export downloaded",
-            target_type=Village.__tablename__,
-            target_id=village.id,
-            village_id=village.id,
-            details={"format": export_name},
-        )
-    )
-    db.session.commit()
-
-
 @blueprint.get("/villages/<slug>/exports")
 @exporters_only
 def village_exports(slug: str):
@@ -58,7 +45,8 @@ def village_exports(slug: str):
 def download_export(slug: str, export_name: str):
     village = village_or_404(slug)
     export = FORMATS.get(export_name) or abort(404)
-    record_download(village, export_name)
+    audit.record(current_user.email, "export downloaded", village, format=export_name)
+    db.session.commit()
     if export_name == "csv":
         chunks = (chunk.encode("utf-8") for chunk in csv_chunks(village))
         response = Response(stream_with_context(chunks), mimetype=export.mimetype)
