@@ -24,7 +24,7 @@ def test_organisers_and_admins_download_the_csv(client, log_in, export_village, 
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="avignon-inscriptions.csv"'
+    assert response.headers["Content-Disposition"] == "attachment; filename=avignon-inscriptions.csv"
     assert response.headers["Cache-Control"] == "no-store"
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert [row["Nom"] for row in rows] == ["Abadie", "Bernard", "Caron", "Durand", "Élan", "Zidane"]

@@ -2,11 +2,11 @@
 import tempfile
 from functools import wraps
 
-from flask import Response, abort, current_app, render_template, send_file, stream_with_context
+from flask import abort, current_app, render_template, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..documents.exports import FORMATS, csv_chunks
+from ..documents.exports import FORMATS
 from ..extensions import db
 from ..models import OrganiserRole, Village
 from ..services import audit
@@ -45,19 +45,16 @@ def village_exports(slug: str):
 def download_export(slug: str, export_name: str):
     village = village_or_404(slug)
     export = FORMATS.get(export_name) or abort(404)
+    # Written to an unnamed temporary file, then sent from disk: memory stays flat, and the
+    # database transaction (a write lock on SQLite) ends with this commit, before a slow
+    # download begins.
+    file = tempfile.TemporaryFile()
+    export.write(village, file)
+    file.seek(0)
     audit.record(current_user.email, "export downloaded", village, format=export_name)
     db.session.commit()
-    if export_name == "csv":
-        chunks = (chunk.encode("utf-8") for chunk in csv_chunks(village))
-        response = Response(stream_with_context(chunks), mimetype=export.mimetype)
-        response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(village)}"'
-    else:
-        # Written to an unnamed temporary file, then sent from disk: memory stays flat.
-        file = tempfile.TemporaryFile()
-        export.write(village, file)
-        file.seek(0)
-        response = send_file(
-            file, mimetype=export.mimetype, as_attachment=True, download_name=export.filename(village)
-        )
+    response = send_file(
+        file, mimetype=export.mimetype, as_attachment=True, download_name=export.filename(village)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

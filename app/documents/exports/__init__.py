@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ...models import Village
-from .tabular import csv_chunks, write_csv, write_xlsx
+from .tabular import write_csv, write_xlsx
 from .signin import write_signin
 
 
@@ -49,4 +49,4 @@ FORMATS = {
     )
 }
 
-__all__ = ["FORMATS", "ExportFormat", "csv_chunks"]
+__all__ = ["FORMATS", "ExportFormat"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from typing import BinaryIO
 
@@ -46,29 +45,15 @@ def csv_text(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def csv_chunks(village: Village) -> Iterator[str]:
-    """The CSV file piece by piece: a BOM and `;` so that French Excel reads it as it is."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-
-    def take() -> str:
-        chunk = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return chunk
-
-    writer.writerow(rows.HEADERS)
-    yield "\ufeff" + take()
-    for count, registration in enumerate(rows.registrations(village), start=1):
-        writer.writerow([csv_text(value) for value in rows.values(registration)])
-        if count % 100 == 0:
-            yield take()
-    yield take()
-
-
 def write_csv(village: Village, output: BinaryIO) -> None:
-    for chunk in csv_chunks(village):
-        output.write(chunk.encode("utf-8"))
+    """A BOM and `;` between values, so that French Excel opens the file as it is."""
+    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, delimiter=";")
+    writer.writerow(rows.HEADERS)
+    for registration in rows.registrations(village):
+        writer.writerow([csv_text(value) for value in rows.values(registration)])
+    text.flush()
+    text.detach()  # the caller's file stays open
 
 
 def xlsx_cell(sheet, value: object):
