@@ -1,6 +1,7 @@
 """The CSV export, read back as an organiser's spreadsheet would read it."""
 import csv
 import io
+from datetime import datetime
 
 from app.documents.exports import FORMATS
 from tests.factories import make_registration, make_village
@@ -12,6 +13,11 @@ def read_csv(village) -> tuple[bytes, list[dict[str, str]]]:
     raw = output.getvalue()
     text = raw.decode("utf-8-sig")
     return raw, list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+def rows_by_last_name(village) -> dict[str, dict[str, str]]:
+    _, rows = read_csv(village)
+    return {row["Nom"]: row for row in rows}
 
 
 def test_starts_with_a_bom_and_separates_with_semicolons(export_village):
@@ -35,36 +41,37 @@ def test_lists_every_registration_by_last_name_whatever_the_status(export_villag
 
 
 def test_gives_the_porteur_s_initiative_fiche_and_logistics(export_village):
-    _, rows = read_csv(export_village)
-    helene = next(row for row in rows if row["Nom"] == "Durand")
+    helene = rows_by_last_name(export_village)["Durand"]
 
-    assert helene["Prénom"] == "Hélène"
-    assert helene["Qualité"] == "Porteur d'initiative"
-    assert helene["Structure"] == "Jardins partagés du Luberon"
-    assert helene["Déjeuner"] == "Oui"
-    assert helene["Régime alimentaire"] == "Végétarienne"
-    assert helene["Accord photos"] == "Oui"
-    assert helene["Accord actualités"] == "Non"
-    assert helene["Initiative"] == "Les jardins du lien"
-    assert helene["Résumé de l'initiative"] == "Un jardin partagé\nouvert aux familles."
-    assert helene["Mots-clés"] == "jardin; lien social"
-    assert helene["Besoins d'appui"] == "Financement, Mise en réseau, partenariats"
-    assert helene["Précisions sur les besoins"] == "Trouver un local"
-    assert (helene["Stand souhaité"], helene["Table"], helene["Électricité"]) == ("Oui", "Oui", "Non")
+    assert helene | {
+        "Prénom": "Hélène",
+        "Qualité": "Porteur d'initiative",
+        "Structure": "Jardins partagés du Luberon",
+        "Déjeuner": "Oui",
+        "Régime alimentaire": "Végétarienne",
+        "Accord photos": "Oui",
+        "Accord actualités": "Non",
+        "Initiative": "Les jardins du lien",
+        "Résumé de l'initiative": "Un jardin partagé\nouvert aux familles.",
+        "Mots-clés": "jardin; lien social",
+        "Besoins d'appui": "Financement, Mise en réseau, partenariats",
+        "Précisions sur les besoins": "Trouver un local",
+        "Stand souhaité": "Oui",
+        "Table": "Oui",
+        "Électricité": "Non",
+    } == helene
 
 
 def test_gives_role_specific_fields(export_village):
-    _, rows = read_csv(export_village)
-    eric = next(row for row in rows if row["Nom"] == "Élan")
+    eric = rows_by_last_name(export_village)["Élan"]
 
-    assert eric["Collectivité"] == "Commune d'Apt"
-    assert eric["Mandat"] == "Adjoint aux solidarités"
-    assert eric["Initiative"] == ""
+    assert (eric["Collectivité"], eric["Mandat"], eric["Initiative"]) == (
+        "Commune d'Apt", "Adjoint aux solidarités", "",
+    )
 
 
 def test_shows_times_in_local_time(export_village):
-    _, rows = read_csv(export_village)
-    by_name = {row["Nom"]: row for row in rows}
+    by_name = rows_by_last_name(export_village)
 
     assert by_name["Durand"]["Inscrit le"] == "02/03/2026 09:15"
     assert by_name["Zidane"]["Arrivé le"] == "10/07/2026 09:05"
@@ -72,10 +79,10 @@ def test_shows_times_in_local_time(export_village):
 
 
 def test_marks_walk_ins(export_village):
-    _, rows = read_csv(export_village)
+    by_name = rows_by_last_name(export_village)
 
-    assert {row["Nom"]: row["Inscrit sur place"] for row in rows}["Zidane"] == "Oui"
-    assert {row["Nom"]: row["Inscrit sur place"] for row in rows}["Durand"] == "Non"
+    assert by_name["Zidane"]["Inscrit sur place"] == "Oui"
+    assert by_name["Durand"]["Inscrit sur place"] == "Non"
 
 
 def test_neutralises_values_a_spreadsheet_would_run_as_formulas(export_village):
@@ -94,3 +101,9 @@ def test_a_village_without_registrations_gives_the_header_only(app):
 
     assert rows == []
     assert raw.decode("utf-8-sig").count("\n") == 1
+
+
+def test_leaves_out_anonymised_registrations(export_village):
+    make_registration(export_village, last_name="Anonyme", anonymised_at=datetime(2026, 1, 1))
+
+    assert "Anonyme" not in rows_by_last_name(export_village)
