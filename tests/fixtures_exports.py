@@ -1,10 +1,9 @@
-"""A village with a varied set of registrations, and logged-in back-office clients."""
+"""A village with a varied set of registrations to export."""
 from datetime import datetime
 
 import pytest
 
-from app.extensions import db
-from app.models import Initiative, Organiser, RegistrationStatus, Role
+from app.models import Initiative, RegistrationStatus, Role
 from tests.factories import make_registration, make_village
 
 
@@ -37,25 +36,3 @@ def export_village(app):
     make_registration(village, role=Role.INSTITUTIONNEL, first_name="Inès", last_name="Caron",
                       status=RegistrationStatus.WAITLISTED)
     return village
-
-
-def make_organiser(role: str, email: str | None = None) -> Organiser:
-    organiser = Organiser(email=email or f"{role}@villages.test", name=role.title(), role=role)
-    organiser.set_password("un mot de passe assez long")
-    db.session.add(organiser)
-    db.session.commit()
-    return organiser
-
-
-@pytest.fixture
-def log_in(client):
-    """Log the test client in as a new account of the given role; returns the account."""
-
-    def log_in_as(role: str) -> Organiser:
-        organiser = make_organiser(role)
-        with client.session_transaction() as session:
-            session["_user_id"] = str(organiser.id)
-            session["_fresh"] = True
-        return organiser
-
-    return log_in_as

@@ -1,49 +1,33 @@
-"""Downloads of a village's registrations for the team: spreadsheets, sign-in sheet, badges."""
-import tempfile
-from functools import wraps
+"""Downloads of a village's registrations for the team: spreadsheets, sign-in sheet, badges.
 
-from flask import abort, current_app, render_template, send_file
+They hold everyone's personal data: administrators and organisers only, never check-in.
+"""
+import tempfile
+
+from flask import abort, render_template, send_file
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..documents.exports import FORMATS
 from ..extensions import db
-from ..models import OrganiserRole, Village
+from ..models import OrganiserRole
 from ..services import audit
 from . import blueprint
+from .access import role_required
+from .villages import village_or_404
 
 
-def exporters_only(view):
-    """Exports hold everyone's personal data: administrators and organisers only, never check-in."""
-
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
-        if not current_user.has_role(OrganiserRole.ORGANISER):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return guarded
+@blueprint.get("/villages/<int:village_id>/exports")
+@role_required(OrganiserRole.ORGANISER)
+def village_exports(village_id: int):
+    return render_template(
+        "organisers/exports.html", village=village_or_404(village_id), formats=FORMATS
+    )
 
 
-def village_or_404(slug: str) -> Village:
-    village = db.session.scalar(select(Village).where(Village.slug == slug))
-    if village is None:
-        abort(404)
-    return village
-
-
-@blueprint.get("/villages/<slug>/exports")
-@exporters_only
-def village_exports(slug: str):
-    return render_template("organisers/exports.html", village=village_or_404(slug), formats=FORMATS)
-
-
-@blueprint.get("/villages/<slug>/exports/<export_name>")
-@exporters_only
-def download_export(slug: str, export_name: str):
-    village = village_or_404(slug)
+@blueprint.get("/villages/<int:village_id>/exports/<export_name>")
+@role_required(OrganiserRole.ORGANISER)
+def download_export(village_id: int, export_name: str):
+    village = village_or_404(village_id)
     export = FORMATS.get(export_name) or abort(404)
     # Written to an unnamed temporary file, then sent from disk: memory stays flat, and the
     # database transaction (a write lock on SQLite) ends with this commit, before a slow

@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 from ...models import Village
 from .tabular import write_csv, write_xlsx
+from .badges import write_badges
 from .signin import write_signin
 
 
@@ -45,6 +46,11 @@ FORMATS = {
             "signin", "Feuille d'émargement",
             "PDF à imprimer : participants confirmés par ordre alphabétique, signature matin et après-midi.",
             "emargement.pdf", "application/pdf", write_signin,
+        ),
+        ExportFormat(
+            "badges", "Planches de badges",
+            "PDF A4 à imprimer avant la journée : huit badges par page avec traits de coupe, par ordre alphabétique.",
+            "badges.pdf", "application/pdf", write_badges,
         ),
     )
 }
