@@ -85,3 +85,12 @@ def test_a_village_without_participants_still_gives_an_empty_sheet(app):
 
     assert len(pages) == 1
     assert "Total\n0" in pages[0]
+
+
+def test_prints_names_from_every_european_alphabet(app):
+    village = make_village()
+    make_registration(village, first_name="Łukasz", last_name="Ştefănescu", commune="Forcalquier")
+
+    first_page = signin_pages(village)[0]
+
+    assert "Łukasz" in first_page and "ŞTEFĂNESCU" in first_page

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ...models import Village
-from ..badge import draw_badge
+from ..badge import REGULAR, draw_badge
 from . import rows
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -52,7 +52,7 @@ def draw_cut_marks(canvas: Canvas) -> None:
 
 def draw_page_label(canvas: Canvas, village: Village, page: int, pages: int) -> None:
     """Which sheet this is, in the bottom margin between two cut marks."""
-    canvas.setFont("Helvetica", 7)
+    canvas.setFont(REGULAR, 7)
     canvas.drawString(
         MARGIN + CUT_MARK_LENGTH, MARGIN / 2 - 2, f"Badges {village.town} – planche {page} / {pages}"
     )
@@ -75,7 +75,7 @@ def write_badges(village: Village, output: BinaryIO) -> None:
         draw_badge(canvas, registration, *badge_position(slot), BADGE_WIDTH, BADGE_HEIGHT)
     if page == 0:
         draw_page_label(canvas, village, 1, 1)
-        canvas.setFont("Helvetica", 12)
+        canvas.setFont(REGULAR, 12)
         canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT / 2, "Aucun participant confirmé.")
     canvas.showPage()
     canvas.save()

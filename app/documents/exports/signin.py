@@ -22,6 +22,7 @@ from reportlab.platypus import Table, TableStyle
 
 from ...models import Registration, Role, Village
 from ...templating import french_date, french_time
+from ..badge import BOLD, REGULAR
 from . import rows
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -30,7 +31,7 @@ HEADER_HEIGHT = 22 * mm   # the village's facts at the top of every page
 FOOTER_HEIGHT = 8 * mm
 TABLE_HEADER_HEIGHT = 7 * mm
 ROW_HEIGHT = 10 * mm      # room enough for a signature
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
+FONT = REGULAR  # DejaVu: Helvetica lacks letters such as the Ł of « Łukasz »
 CELL_FONT_SIZE = 8.5
 CELL_PADDING = 3
 
@@ -40,6 +41,7 @@ COLUMNS = [  # title, width in mm
 ]
 COLUMN_WIDTHS = [width * mm for _, width in COLUMNS]
 TABLE_WIDTH = sum(COLUMN_WIDTHS)
+TEXT_WIDTH = TABLE_WIDTH - 30 * mm  # leaves room for « page 12 / 40 » beside the footer
 
 # Short enough to fit the column; the full labels are in the spreadsheets.
 SHORT_ROLE_LABELS = {
@@ -127,19 +129,18 @@ def participants_table(page_rows: list[list[str]]) -> Table:
 def draw_page_frame(canvas: Canvas, village: Village, page: int, pages: int) -> None:
     """The village's facts above the table and the page number below it."""
     top = PAGE_HEIGHT - MARGIN
-    canvas.setFont(BOLD, 14)
-    canvas.drawString(MARGIN, top - 14, f"Feuille d'émargement – {village.name}")
-    canvas.setFont(FONT, 10)
-    canvas.drawString(
-        MARGIN,
-        top - 30,
+    when_and_where = (
         f"{french_date(village.day).capitalize()}, de {french_time(village.starts_at)} "
-        f"à {french_time(village.ends_at)} – {village.venue}, {village.address}",
+        f"à {french_time(village.ends_at)} – {village.venue}, {village.address}"
     )
-    canvas.setFont(FONT, 9)
-    canvas.drawString(MARGIN, top - 44, f"Organisé par {current_app.config['ORGANISER_NAME']}")
-    canvas.setFont(FONT, 8)
-    canvas.drawString(MARGIN, MARGIN, f"Feuille d'émargement – {village.name}")
+    for font, size, baseline, text in (
+        (BOLD, 14, top - 14, f"Feuille d'émargement – {village.name}"),
+        (FONT, 10, top - 30, when_and_where),
+        (FONT, 9, top - 44, f"Organisé par {current_app.config['ORGANISER_NAME']}"),
+        (FONT, 8, MARGIN, f"Feuille d'émargement – {village.name}"),
+    ):
+        canvas.setFont(font, size)
+        canvas.drawString(MARGIN, baseline, fit(text, TEXT_WIDTH, font, size))
     canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, f"page {page} / {pages}")
 
 
