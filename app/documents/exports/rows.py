@@ -56,7 +56,7 @@ def registrations(village: Village, attending_only: bool = False) -> Iterator[Re
                 .options(selectinload(Registration.initiative))
             )
         }
-        # One cancelled and anonymised meanwhile is simply not there any more.
+        # One deleted meanwhile (by the retention purge) is simply left out.
         yield from (loaded[i] for i in batch if i in loaded)
 
 
