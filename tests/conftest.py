@@ -5,8 +5,6 @@ TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 """
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures_backoffice", "tests.fixtures_exports", "tests.fixtures_maildocs"]
-
 import os
 import shutil
 import socket
@@ -20,7 +18,15 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from tests.helpers import TestClient
 
+pytest_plugins = [
+    "tests.fixtures_backoffice",
+    "tests.fixtures_checkin",
+    "tests.fixtures_exports",
+    "tests.fixtures_maildocs",
+    "tests.fixtures_offline",
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -88,7 +94,7 @@ def app(_app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return TestClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture
