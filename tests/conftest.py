@@ -23,6 +23,7 @@ from tests.helpers import TestClient
 pytest_plugins = [
     "tests.fixtures_backoffice",
     "tests.fixtures_checkin",
+    "tests.fixtures_exports",
     "tests.fixtures_maildocs",
     "tests.fixtures_offline",
 ]

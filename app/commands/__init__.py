@@ -1,9 +1,9 @@
 """`flask --app wsgi …` commands, one module per area."""
 from flask import Flask
 
-from . import checkin, demo, mail, organiser
+from . import checkin, demo, export, mail, organiser
 
 
 def register_commands(app: Flask) -> None:
-    for module in (checkin, demo, mail, organiser):
+    for module in (checkin, demo, export, mail, organiser):
         app.cli.add_command(module.command)

@@ -1,0 +1,207 @@
+"""The sign-in sheet (« feuille d'émargement ») of a village, as a landscape A4 PDF.
+
+Every row has the same height, so the number of pages (« page 2 / 5 ») is known
+from a count before drawing; pages are then drawn one at a time, a platypus table
+per page, so that only one page of participants is held in memory.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from itertools import chain, islice
+from typing import BinaryIO
+
+from flask import current_app
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Table, TableStyle
+
+from ...models import Registration, Role, Village
+from ...templating import french_date, french_time
+from ..badge import BOLD, REGULAR
+from . import rows
+
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
+MARGIN = 10 * mm
+HEADER_HEIGHT = 22 * mm   # the village's facts at the top of every page
+FOOTER_HEIGHT = 8 * mm
+TABLE_HEADER_HEIGHT = 7 * mm
+ROW_HEIGHT = 10 * mm      # room enough for a signature
+FONT = REGULAR  # DejaVu: Helvetica lacks letters such as the Ł of « Łukasz »
+CELL_FONT_SIZE = 8.5
+CELL_PADDING = 3
+
+COLUMNS = [  # title, width in mm
+    ("N°", 10), ("NOM", 42), ("Prénom", 32), ("Structure", 56), ("Qualité", 36),
+    ("Commune", 32), ("Matin", 34), ("Après-midi", 34),
+]
+COLUMN_WIDTHS = [width * mm for _, width in COLUMNS]
+TABLE_WIDTH = sum(COLUMN_WIDTHS)
+TEXT_WIDTH = TABLE_WIDTH - 30 * mm  # leaves room for « page 12 / 40 » beside the footer
+
+# Short enough to fit the column; the full labels are in the spreadsheets.
+SHORT_ROLE_LABELS = {
+    Role.PORTEUR: "Porteur d'initiative",
+    Role.INSTITUTIONNEL: "Institutionnel",
+    Role.ELU: "Élu local",
+    Role.HABITANT: "Habitant, usager",
+}
+
+TABLE_TOP = PAGE_HEIGHT - MARGIN - HEADER_HEIGHT
+TABLE_ROOM = TABLE_TOP - MARGIN - FOOTER_HEIGHT
+ROWS_PER_PAGE = int((TABLE_ROOM - TABLE_HEADER_HEIGHT) // ROW_HEIGHT)
+TOTALS_ROW_HEIGHT = 6 * mm
+TOTALS_GAP = 6 * mm
+
+
+def fit(text: str, width: float, font: str = FONT, size: float = CELL_FONT_SIZE) -> str:
+    """The text, shortened with an ellipsis if it would overflow its column."""
+    room = width - 2 * CELL_PADDING
+    if stringWidth(text, font, size) <= room:
+        return text
+    while text and stringWidth(text + "…", font, size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def totals_table(by_role: Counter, walk_ins: int) -> Table:
+    data = [["Totaux par qualité", ""]]
+    data += [[role.label, str(by_role.get(role, 0))] for role in Role]
+    data += [["dont inscrits sur place", str(walk_ins)], ["Total", str(sum(by_role.values()))]]
+    table = Table(data, colWidths=[90 * mm, 20 * mm], rowHeights=TOTALS_ROW_HEIGHT)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("FONT", (0, 0), (-1, 0), BOLD, 10),
+                ("FONT", (0, -1), (-1, -1), BOLD, 9),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+            ]
+        )
+    )
+    return table
+
+
+TABLE_STYLE = TableStyle(
+    [
+        ("FONT", (0, 0), (-1, -1), FONT, CELL_FONT_SIZE),
+        ("FONT", (0, 0), (-1, 0), BOLD, CELL_FONT_SIZE + 0.5),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+    ]
+)
+
+
+def participant_row(number: int, registration: Registration) -> list[str]:
+    texts = [
+        str(number),
+        registration.last_name.upper(),
+        registration.first_name,
+        registration.structure,
+        SHORT_ROLE_LABELS.get(registration.role, registration.role),
+        registration.commune or "",
+    ]
+    return [fit(text, width) for text, width in zip(texts, COLUMN_WIDTHS)] + ["", ""]
+
+
+def participants_table(page_rows: list[list[str]]) -> Table:
+    header = [title for title, _ in COLUMNS]
+    table = Table(
+        [header, *page_rows],
+        colWidths=COLUMN_WIDTHS,
+        rowHeights=[TABLE_HEADER_HEIGHT] + [ROW_HEIGHT] * len(page_rows),
+    )
+    table.setStyle(TABLE_STYLE)
+    return table
+
+
+def draw_page_frame(canvas: Canvas, village: Village, page: int, pages: int) -> None:
+    """The village's facts above the table and the page number below it."""
+    top = PAGE_HEIGHT - MARGIN
+    when_and_where = (
+        f"{french_date(village.day).capitalize()}, de {french_time(village.starts_at)} "
+        f"à {french_time(village.ends_at)} – {village.venue}, {village.address}"
+    )
+    for font, size, baseline, text in (
+        (BOLD, 14, top - 14, f"Feuille d'émargement – {village.name}"),
+        (FONT, 10, top - 30, when_and_where),
+        (FONT, 9, top - 44, f"Organisé par {current_app.config['ORGANISER_NAME']}"),
+        (FONT, 8, MARGIN, f"Feuille d'émargement – {village.name}"),
+    ):
+        canvas.setFont(font, size)
+        canvas.drawString(MARGIN, baseline, fit(text, TEXT_WIDTH, font, size))
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, f"page {page} / {pages}")
+
+
+def page_count(participants: int) -> int:
+    """Pages of rows, plus one for the totals when the last page has no room left for them."""
+    row_pages = max(1, math.ceil(participants / ROWS_PER_PAGE))
+    rows_on_last = participants - (row_pages - 1) * ROWS_PER_PAGE
+    room_left = TABLE_ROOM - TABLE_HEADER_HEIGHT - rows_on_last * ROW_HEIGHT
+    totals_height = TOTALS_GAP + (len(Role) + 3) * TOTALS_ROW_HEIGHT
+    return row_pages if room_left >= totals_height else row_pages + 1
+
+
+class Attendance:
+    """The participants listed on the sheet, numbered, counted by role as they go by."""
+
+    def __init__(self, village: Village) -> None:
+        self.by_role: Counter = Counter()
+        self.walk_ins = 0
+        self._numbered = enumerate(rows.registrations(village, attending_only=True), start=1)
+
+    def pages(self) -> Iterator[list[list[str]]]:
+        """The table rows page by page; a village nobody registered for still has one page."""
+        page_rows = self._next_page()
+        yield page_rows
+        while len(page_rows) == ROWS_PER_PAGE:
+            page_rows = self._next_page()
+            if page_rows:
+                yield page_rows
+
+    def _next_page(self) -> list[list[str]]:
+        page_rows = []
+        for number, registration in islice(self._numbered, ROWS_PER_PAGE):
+            self.by_role[registration.role] += 1
+            self.walk_ins += registration.is_walk_in
+            page_rows.append(participant_row(number, registration))
+        return page_rows
+
+
+def write_signin(village: Village, output: BinaryIO) -> None:
+    pages = page_count(rows.attending_count(village))
+    canvas = Canvas(output, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+    canvas.setTitle(f"Feuille d'émargement – {village.name}")
+    canvas.setAuthor(current_app.config["ORGANISER_NAME"])
+
+    attendance = Attendance(village)
+    for page, page_rows in enumerate(attendance.pages(), start=1):
+        if page > 1:
+            canvas.showPage()
+        draw_page_frame(canvas, village, page, pages)
+        bottom = draw_below(canvas, participants_table(page_rows), TABLE_TOP)
+    if page < pages:
+        canvas.showPage()
+        draw_page_frame(canvas, village, pages, pages)
+        bottom = TABLE_TOP
+    draw_below(canvas, totals_table(attendance.by_role, attendance.walk_ins), bottom - TOTALS_GAP)
+    canvas.showPage()
+    canvas.save()
+
+
+def draw_below(canvas: Canvas, table: Table, top: float) -> float:
+    """Draw the table with its top edge at `top`; returns where its bottom edge lies."""
+    _, height = table.wrapOn(canvas, TABLE_WIDTH, top - MARGIN)
+    table.drawOn(canvas, MARGIN, top - height)
+    return top - height

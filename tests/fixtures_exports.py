@@ -1,0 +1,38 @@
+"""A village with a varied set of registrations to export."""
+from datetime import datetime
+
+import pytest
+
+from app.models import Initiative, RegistrationStatus, Role
+from tests.factories import make_registration, make_village
+
+
+@pytest.fixture
+def export_village(app):
+    """Avignon with one registration of each kind an export must show."""
+    village = make_village(slug="avignon", name="Village des initiatives solidaires – Avignon",
+                           town="Avignon", venue="Maison des associations")
+    make_registration(
+        village, role=Role.PORTEUR, first_name="Hélène", last_name="Durand", commune="Cavaillon",
+        organisation="Jardins partagés du Luberon", lunch=True, dietary_needs="Végétarienne",
+        consent_photos=True, created_at=datetime(2026, 3, 2, 8, 15),  # 9 h 15 à Paris (UTC+1)
+        initiative=Initiative(
+            name="Les jardins du lien", summary="Un jardin partagé\nouvert aux familles.",
+            status="en cours", dimension="Alimentation", keywords="jardin; lien social",
+            public="Familles", territory="Luberon", partners="Mairie de Cavaillon",
+            support_needs=["financement", "mise_en_reseau"], support_details="Trouver un local",
+            wants_stand=True, stand_table=True, stand_electricity=False,
+        ),
+    )
+    make_registration(village, role=Role.ELU, first_name="Éric", last_name="Élan",
+                      collectivity="Commune d'Apt", mandate="Adjoint aux solidarités")
+    make_registration(village, role=Role.INSTITUTIONNEL, first_name="Zoé", last_name="Abadie",
+                      organisation="=HYPERLINK(\"http://mal.example\")", position="Conseillère")
+    make_registration(village, role=Role.HABITANT, first_name="Marc", last_name="Zidane",
+                      represented_group="Conseil citoyen", is_walk_in=True, email=None,
+                      checked_in_at=datetime(2026, 7, 10, 7, 5))  # 9 h 05 à Paris (UTC+2)
+    make_registration(village, role=Role.HABITANT, first_name="Paul", last_name="Bernard",
+                      status=RegistrationStatus.CANCELLED)
+    make_registration(village, role=Role.INSTITUTIONNEL, first_name="Inès", last_name="Caron",
+                      status=RegistrationStatus.WAITLISTED)
+    return village
