@@ -12,7 +12,8 @@ def french_date(value: date) -> str:
 
 
 def french_time(value: time) -> str:
-    return value.strftime("%H h %M").replace(" h 00", " h")
+    """As written in French: 9 h, 9 h 30, 14 h."""
+    return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
 
 
 def french_datetime(value: datetime | None) -> str:

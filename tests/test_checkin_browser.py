@@ -133,3 +133,14 @@ def test_walk_in_form_shows_what_is_missing_next_to_the_fields(page, door):
     page.get_by_role("button", name="Inscrire et faire entrer").click()
     page.get_by_text("Indiquez le prénom.").wait_for()
     expect(page.get_by_text("Choisissez le rôle de la personne.")).to_be_visible()
+
+
+def test_unknown_code_typed_at_the_keyboard_offers_nothing_to_undo(page, door):
+    token = door.token
+    db.session.commit()
+    page.goto(f"/scan/{token}")
+    page.get_by_label("Code du badge").fill("un-code-qui-n-existe-pas")
+    page.get_by_role("button", name="Valider").click()
+    page.locator("#result[data-result=unknown]").wait_for()
+    expect(page.get_by_role("button", name="Suivant")).to_be_visible()
+    expect(page.get_by_role("button", name="Annuler cette entrée")).to_be_hidden()

@@ -36,7 +36,7 @@ def test_shows_the_village_the_day_the_venue_and_the_organiser(app, export_villa
 
     assert "Feuille d'émargement – Village des initiatives solidaires – Avignon" in first_page
     assert "Maison des associations" in first_page
-    assert "de 09 h à 17 h" in first_page
+    assert "de 9 h à 17 h" in first_page
     assert "Organisé par Réseau solidaire du Vaucluse" in first_page
 
 

@@ -37,7 +37,7 @@ def test_confirmation_brings_badge_qr_code_private_link_and_invitation(app, deli
     assert message["Subject"] == "Inscription confirmée – Village des initiatives solidaires – Avignon"
     private_link = f"http://villages.test/inscription/{registration.manage_token}"
     assert private_link in text_body(message) and private_link in html_body(message)
-    assert "samedi 21 décembre 2030, de 09 h à 17 h" in text_body(message)
+    assert "samedi 21 décembre 2030, de 9 h à 17 h" in text_body(message)
 
     content_id, png = inline_image(message)
     assert f'src="cid:{content_id}"' in html_body(message)
@@ -126,8 +126,8 @@ def test_village_change_says_what_changed_and_updates_the_calendar(app, deliver)
     notify(notifications.village_changed, registration, changes)
     first, update = deliver()
 
-    assert "samedi 21 décembre 2030 -> dimanche 22 décembre 2030" in text_body(update)
-    assert "Maison de la vie associative -> Gymnase Philippe de Girard" in text_body(update)
+    assert "samedi 21 décembre 2030 → dimanche 22 décembre 2030" in text_body(update)
+    assert "Maison de la vie associative → Gymnase Philippe de Girard" in text_body(update)
     before = event_of(calendar_part(first).get_content())[1]
     after = event_of(calendar_part(update).get_content())[1]
     assert after["UID"] == before["UID"]

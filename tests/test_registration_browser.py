@@ -20,6 +20,7 @@ def sisteron(app):
 def test_porteur_registers_for_sisteron_on_a_phone(page, sisteron):
     page.goto("/villages/sisteron")
     page.get_by_role("link", name="S'inscrire").click()
+    page.wait_for_url("**/villages/sisteron/inscription")  # loaded, so the form's script has run
 
     institution = page.get_by_label("Organisme")
     expect(institution).to_be_hidden()  # only the chosen role's questions are shown

@@ -1,7 +1,7 @@
 """Scanner links: created by organisers (page or command line), valid for the village's day, revocable."""
 import hashlib
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -145,3 +145,11 @@ def test_command_prints_a_working_token_and_link(app, client):
 def test_command_refuses_an_unknown_village(app):
     result = app.test_cli_runner().invoke(args=["checkin", "token", "nulle-part"])
     assert result.exit_code != 0 and "Aucun village « nulle-part »" in result.output
+
+
+def test_token_command_prints_the_link_and_its_end_in_local_time(app):
+    make_village(slug="sisteron", day=date(2030, 12, 21))
+    result = app.test_cli_runner().invoke(args=["checkin", "token", "sisteron", "--label", "Entrée nord"])
+    assert result.exit_code == 0, result.output
+    assert "/scan/" in result.output
+    assert "Valable jusqu'au 22 décembre 2030 à 00:00 (heure locale) ; poste « Entrée nord »." in result.output

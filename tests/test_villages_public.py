@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 from app.services import demo_data
@@ -42,3 +43,8 @@ def test_demo_villages_are_open_for_registration(app, client):
     demo_data.load()
     page = page_text(client.get("/"))
     assert page.count("ouvertes") == 3
+
+
+def test_pages_name_an_icon_that_exists(client):
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    assert client.get(icon).status_code == 200

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Village
 from ..services import scanner_links
+from ..templating import french_datetime
 
 
 @click.group("checkin", help="Accueil le jour J.")
@@ -31,4 +32,4 @@ def token(village_slug: str, label: str):
         path = url_for("checkin.open_link", token=secret)
     click.echo(f"Jeton : {secret}")
     click.echo(f"Lien : {base}{path}")
-    click.echo(f"Valable jusqu'au {link.expires_at:%Y-%m-%d %H:%M} UTC ; poste « {link.label} ».")
+    click.echo(f"Valable jusqu'au {french_datetime(link.expires_at)} (heure locale) ; poste « {link.label} ».")
