@@ -64,6 +64,13 @@ def test_cancel_withdraws_the_same_event(app):
     assert event["UID"] == uid and event["STATUS"] == "CANCELLED"
 
 
+def test_cancel_outranks_the_last_invitation(app):
+    registration = make_registration(sisteron())
+    registration.village.calendar_sequence = 2
+    db.session.commit()
+    assert event_of(invitation(registration, method="CANCEL"))[1]["SEQUENCE"] == 3
+
+
 def test_public_feed_lists_every_village_not_archived_without_personal_data(client):
     kept = sisteron()
     make_registration(kept, email="secret.person@example.org", last_name="Secretname")

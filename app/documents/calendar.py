@@ -19,7 +19,10 @@ def invitation(registration: Registration, method: str = "REQUEST") -> bytes:
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
     village = registration.village
-    event = _village_event(village, uid=f"registration-{registration.id}@{_host()}")
+    # A cancellation outranks the last invitation sent, so that every calendar (Outlook
+    # included) applies it rather than ignoring it as stale.
+    sequence = village.calendar_sequence + (1 if method == "CANCEL" else 0)
+    event = _village_event(village, uid=f"registration-{registration.id}@{_host()}", sequence=sequence)
     event.add("description", _invitation_description(registration))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("organizer", _organiser())
@@ -40,7 +43,7 @@ def villages_feed(villages: list[Village]) -> bytes:
     """A public calendar to subscribe to: every village, without anybody's details."""
     events = []
     for village in villages:
-        event = _village_event(village, uid=f"village-{village.id}@{_host()}")
+        event = _village_event(village, uid=f"village-{village.id}@{_host()}", sequence=village.calendar_sequence)
         event.add("description", _feed_description(village))
         event.add("url", village_url(village))
         event.add("status", "CONFIRMED")
@@ -66,7 +69,7 @@ def location(village: Village) -> str:
     return f"{village.venue}, {village.address}"
 
 
-def _village_event(village: Village, uid: str) -> Event:
+def _village_event(village: Village, uid: str, sequence: int) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", utcnow().replace(tzinfo=timezone.utc))
@@ -74,7 +77,7 @@ def _village_event(village: Village, uid: str) -> Event:
     event.add("dtend", village.ends)
     event.add("summary", village.name)
     event.add("location", location(village))
-    event.add("sequence", village.calendar_sequence)
+    event.add("sequence", sequence)
     return event
 
 
