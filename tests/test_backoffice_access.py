@@ -113,3 +113,10 @@ def test_navigation_offers_each_role_only_what_it_may_open(logged_in):
     assert "Villages" in organiser_nav and "Comptes" not in organiser_nav
     admin_nav = page_text(logged_in("admin").get("/organisation/"))
     assert "Comptes" in admin_nav and "Journal" in admin_nav
+
+
+def test_refused_page_leads_a_logged_in_volunteer_back_to_their_space(checkin_client):
+    response = checkin_client.get("/organisation/journal")
+    assert response.status_code == 403
+    assert 'href="/organisation/"' in response.get_data(as_text=True)
+    assert "Revenir à mon espace" in page_text(response)
