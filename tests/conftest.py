@@ -13,6 +13,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -27,6 +28,9 @@ pytest_plugins = [
     "tests.fixtures_maildocs",
     "tests.fixtures_offline",
 ]
+
+# CI machines are small and busy: give pages time before calling a wait a failure.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
