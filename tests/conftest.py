@@ -5,6 +5,8 @@ TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 """
 from __future__ import annotations
 
+pytest_plugins = ["tests.fixtures_hardening"]
+
 import os
 import shutil
 import threading
