@@ -1,9 +1,9 @@
 """`flask --app wsgi …` commands, one module per area."""
 from flask import Flask
 
-from . import demo
+from . import demo, purge
 
 
 def register_commands(app: Flask) -> None:
-    for module in (demo,):
+    for module in (demo, purge):
         app.cli.add_command(module.command)
