@@ -70,6 +70,8 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 20)
 
     ORGANISER_NAME = os.environ.get("ORGANISER_NAME", "Plateforme d'appui aux initiatives solidaires")
+    # Where people exercise their rights and report accessibility problems.
+    ORGANISER_EMAIL = os.environ.get("ORGANISER_EMAIL", "contact@villages.example.org")
 
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 6)

@@ -20,7 +20,7 @@ from . import audit
 
 # Raise the version whenever a consent's wording changes: each registration keeps the
 # version its person agreed to.
-CONSENT_VERSION = "2025-1"
+CONSENT_VERSION = "2026-1"
 CONSENTS = {
     "consent_photos": (
         "J'accepte d'apparaître sur les photos et vidéos prises pendant le village, "
