@@ -73,9 +73,9 @@ def checkin_key() -> str:
 
     A scanner token is a secret: only its digest goes to the limit storage.
     """
-    authorization = request.headers.get("Authorization", "")
-    if authorization.startswith("Bearer "):
-        return "token:" + hashlib.sha256(authorization[7:].strip().encode()).hexdigest()
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()
     return "address:" + get_remote_address()
 
 
