@@ -46,3 +46,8 @@ def registration_promoted(registration: Registration) -> None:
 def registration_cancelled(registration: Registration) -> None:
     _queue("cancellation", registration, f"Inscription annulée – {registration.village.name}",
            "Votre inscription est annulée.")
+
+
+def registration_changed(registration: Registration) -> None:
+    _queue("update", registration, f"Inscription modifiée – {registration.village.name}",
+           "Votre inscription a été modifiée.")

@@ -1,0 +1,316 @@
+"""Registration rules: places, role quotas, the waiting list, changes and cancellations.
+
+Every function adds its changes (registration, audit entry, queued e-mails) to the session
+and never commits: the caller commits, so that an e-mail is queued if and only if the
+change it reports is saved. Decisions about places are taken with the village row locked
+(SELECT … FOR UPDATE on PostgreSQL; on SQLite every transaction already holds the write
+lock), so that concurrent registrations never overbook.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Initiative, Registration, RegistrationStatus, Role, Village
+from ..timeutil import utcnow
+from . import audit, notifications
+
+# The details a participant (or an organiser on their behalf) may change.
+EDITABLE_FIELDS = frozenset({
+    "role", "first_name", "last_name", "email", "phone", "commune", "postcode",
+    "organisation", "position", "collectivity", "mandate", "represented_group",
+    "lunch", "dietary_needs", "accessibility_needs",
+})
+# Changes to these are printed on the badge or the invitation: the participant gets new ones.
+BADGE_FIELDS = frozenset({
+    "role", "first_name", "last_name", "email", "organisation", "collectivity", "represented_group",
+})
+INITIATIVE_FIELDS = frozenset({
+    "name", "summary", "status", "dimension", "keywords", "public", "territory", "partners",
+    "support_needs", "support_details", "wants_stand", "stand_table", "stand_electricity",
+})
+
+
+class RegistrationError(Exception):
+    """A registration rule refused the request; the message is meant for people."""
+
+
+class RegistrationClosed(RegistrationError):
+    def __init__(self, village: Village):
+        super().__init__("Les inscriptions pour ce village sont fermées.")
+        self.village = village
+
+
+class AlreadyRegistered(RegistrationError):
+    def __init__(self, existing: Registration):
+        super().__init__("Une inscription existe déjà avec cette adresse e-mail pour ce village.")
+        self.existing = existing
+
+
+class RoleFull(RegistrationError):
+    def __init__(self, role: str):
+        super().__init__(f"Il n'y a plus de place pour le rôle « {Role(role).label} ».")
+        self.role = role
+
+
+class NotAllowed(RegistrationError):
+    """The registration is not in a state that allows this change."""
+
+
+@dataclass
+class RegistrationData:
+    """What a person tells when registering (names are those of Registration's columns)."""
+
+    role: str
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None = None
+    commune: str = ""
+    postcode: str | None = None
+    organisation: str | None = None
+    position: str | None = None
+    collectivity: str | None = None
+    mandate: str | None = None
+    represented_group: str | None = None
+    lunch: bool = False
+    dietary_needs: str | None = None
+    accessibility_needs: str | None = None
+    consent_photos: bool = False
+    consent_listing: bool = False
+    consent_news: bool = False
+    consent_version: str | None = None
+    is_walk_in: bool = False
+    # The « fiche initiative » of a project holder: Initiative's column names and values.
+    initiative: dict[str, Any] | None = field(default=None)
+
+
+def register(village: Village, data: RegistrationData, actor: str = "participant") -> Registration:
+    """A new registration: confirmed if a place is left for the role, else on the waiting list."""
+    village = _lock(village)
+    if not village.is_registration_open():
+        raise RegistrationClosed(village)
+    if data.email:
+        existing = active_registration(village, data.email)
+        if existing is not None:
+            raise AlreadyRegistered(existing)
+
+    values = asdict(data)
+    initiative = values.pop("initiative")
+    consented = any((data.consent_photos, data.consent_listing, data.consent_news, data.consent_version))
+    registration = Registration(village=village, **values, consented_at=utcnow() if consented else None)
+    if _has_place(village, data.role):
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = utcnow()
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+    if data.role == Role.PORTEUR and initiative:
+        registration.initiative = Initiative(**_initiative_values(initiative))
+    db.session.add(registration)
+    audit.record(actor, "registration.created", registration, status=registration.status, role=data.role)
+    if registration.is_confirmed:
+        notifications.registration_confirmed(registration)
+    else:
+        notifications.registration_waitlisted(registration)
+    return registration
+
+
+def cancel(registration: Registration, actor: str) -> Registration | None:
+    """Cancel; the place freed goes to the first on the waiting list who fits (returned)."""
+    village = _lock(registration.village)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise NotAllowed("Cette inscription est déjà annulée.")
+    freed_place = registration.is_confirmed
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    audit.record(actor, "registration.cancelled", registration)
+    notifications.registration_cancelled(registration)
+    if not freed_place:
+        return None
+    return _promote_first_who_fits(village, actor)
+
+
+def promote(registration: Registration, actor: str) -> None:
+    """An organiser gives a waiting person a place, even beyond the capacity or role quota."""
+    village = _lock(registration.village)
+    if registration.status != RegistrationStatus.WAITLISTED:
+        raise NotAllowed("Seule une personne sur liste d'attente peut être confirmée.")
+    beyond_capacity = not _has_place(village, registration.role)
+    _confirm(registration, actor, forced=True, beyond_capacity=beyond_capacity)
+
+
+def fill_from_waiting_list(village: Village, actor: str) -> list[Registration]:
+    """Give every free place to the waiting list, in order (e.g. after the capacity was raised)."""
+    village = _lock(village)
+    promoted = []
+    while (registration := _promote_first_who_fits(village, actor)) is not None:
+        promoted.append(registration)
+    return promoted
+
+
+def update_details(
+    registration: Registration, changes: dict[str, Any], actor: str, *, force_role: bool = False
+) -> list[str]:
+    """Apply the changed details; returns the names of the fields that really changed.
+
+    `changes` uses Registration's column names (see EDITABLE_FIELDS), plus "initiative":
+    a dict of Initiative's column names. A role change respects the new role's quota
+    unless `force_role` (organisers), and may free a place for the waiting list.
+    """
+    changes = dict(changes)
+    initiative_changes = changes.pop("initiative", None)
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"champs non modifiables : {', '.join(sorted(unknown))}")
+    village = _lock(registration.village)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise NotAllowed("Une inscription annulée ne peut plus être modifiée.")
+
+    changed = [name for name, value in changes.items() if getattr(registration, name) != value]
+    if "email" in changed and changes["email"]:
+        existing = active_registration(village, changes["email"])
+        if existing is not None and existing.id != registration.id:
+            raise AlreadyRegistered(existing)
+    role_changed = "role" in changed
+    if role_changed and registration.is_confirmed and not force_role:
+        if not _has_place(village, changes["role"], leaving=registration):
+            raise RoleFull(changes["role"])
+    for name in changed:
+        setattr(registration, name, changes[name])
+    changed += _update_initiative(registration, initiative_changes)
+    if not changed:
+        return []
+
+    audit.record(actor, "registration.updated", registration, fields=changed)
+    was_waiting = registration.status == RegistrationStatus.WAITLISTED
+    if role_changed:
+        fill_from_waiting_list(village, actor)
+    just_promoted = was_waiting and registration.is_confirmed
+    if registration.is_confirmed and not just_promoted and BADGE_FIELDS.intersection(changed):
+        notifications.registration_changed(registration)
+    return changed
+
+
+def change_role(registration: Registration, role: str, actor: str, *, force: bool = False) -> list[str]:
+    return update_details(registration, {"role": Role(role).value}, actor, force_role=force)
+
+
+def resend_confirmation(registration: Registration, actor: str = "participant") -> None:
+    """Send again the e-mail that matches the registration's state."""
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise NotAllowed("Cette inscription est annulée.")
+    if registration.is_confirmed:
+        notifications.registration_confirmed(registration)
+    else:
+        notifications.registration_waitlisted(registration)
+    audit.record(actor, "registration.confirmation_resent", registration)
+
+
+def active_registration(village: Village, email: str) -> Registration | None:
+    """The registration (confirmed or waiting) made with this e-mail, whatever its case."""
+    return db.session.scalar(
+        select(Registration)
+        .where(
+            Registration.village_id == village.id,
+            func.lower(Registration.email) == email.strip().lower(),
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .order_by(Registration.created_at)
+        .limit(1)
+    )
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first on the village's waiting list; None when not waiting."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.village_id == registration.village_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            (Registration.created_at < registration.created_at)
+            | ((Registration.created_at == registration.created_at) & (Registration.id < registration.id)),
+        )
+    )
+    return ahead + 1
+
+
+def _lock(village: Village) -> Village:
+    """The village row, locked until the end of the transaction and read afresh."""
+    return db.session.scalar(
+        select(Village)
+        .where(Village.id == village.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _confirmed_counts(village: Village) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Registration.role, func.count())
+        .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(Registration.role)
+    )
+    return dict(rows.all())
+
+
+def _has_place(village: Village, role: str, leaving: Registration | None = None) -> bool:
+    """Whether one more confirmed person of `role` fits (`leaving` gives up their place)."""
+    counts = _confirmed_counts(village)
+    if leaving is not None and leaving.is_confirmed:
+        counts[leaving.role] -= 1
+    if sum(counts.values()) >= village.capacity:
+        return False
+    quota = village.quota_for(role)
+    return quota is None or counts.get(role, 0) < quota
+
+
+def _promote_first_who_fits(village: Village, actor: str) -> Registration | None:
+    waiting = db.session.scalars(
+        select(Registration)
+        .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    for registration in waiting:
+        if _has_place(village, registration.role):
+            _confirm(registration, actor)
+            return registration
+    return None
+
+
+def _confirm(registration: Registration, actor: str, **details) -> None:
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = utcnow()
+    audit.record(actor, "registration.promoted", registration, **details)
+    notifications.registration_promoted(registration)
+
+
+def _initiative_values(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - INITIATIVE_FIELDS
+    if unknown:
+        raise ValueError(f"champs d'initiative inconnus : {', '.join(sorted(unknown))}")
+    return dict(values)
+
+
+def _update_initiative(registration: Registration, values: dict[str, Any] | None) -> list[str]:
+    """Keep the « fiche initiative » for project holders only; the names of what changed."""
+    if registration.role != Role.PORTEUR:
+        if registration.initiative is None:
+            return []
+        registration.initiative = None
+        return ["initiative"]
+    if values is None:
+        return []
+    values = _initiative_values(values)
+    if registration.initiative is None:
+        registration.initiative = Initiative(**values)
+        return ["initiative"]
+    changed = [name for name, value in values.items() if getattr(registration.initiative, name) != value]
+    for name in changed:
+        setattr(registration.initiative, name, values[name])
+    return [f"initiative.{name}" for name in changed]

@@ -1,0 +1,32 @@
+"""Builders for registration requests, as the public form would hand them to the service."""
+from itertools import count
+
+from app.models import Role
+from app.services.registration import RegistrationData
+
+_sequence = count(1)
+
+
+def registration_data(**fields) -> RegistrationData:
+    n = next(_sequence)
+    values = dict(
+        role=Role.HABITANT,
+        first_name="Dominique",
+        last_name=f"Essai{n}",
+        email=f"dominique.essai{n}@example.org",
+        commune="Sisteron",
+    )
+    values.update(fields)
+    return RegistrationData(**values)
+
+
+def initiative_fields(**fields) -> dict:
+    values = dict(
+        name="Jardin partagé du quartier",
+        summary="Un jardin cultivé par les habitants, ouvert aux écoles et aux familles.",
+        status="en cours",
+        dimension="Citoyenneté",
+        support_needs=["financement", "benevolat"],
+    )
+    values.update(fields)
+    return values
