@@ -100,7 +100,7 @@ def test_erasure_removes_who_the_person_is(app):
 
 
 def test_erasure_keeps_what_the_counts_need(app):
-    registration = a_project_holder(make_village())
+    registration = a_project_holder(make_village(day=date.today() - timedelta(days=1)))
     check_in(registration, utcnow())
     privacy.erase(registration, actor="participant")
     db.session.commit()
@@ -186,3 +186,22 @@ def test_purge_command_reports_what_it_did(app):
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 0
     assert "Inscriptions anonymisées : 1" in result.output
+
+
+def test_erasure_before_the_village_cancels_and_gives_the_place_to_the_waiting_list(app):
+    village = make_village(capacity=1)
+    leaving = a_project_holder(village)
+    waiting = make_registration(village, status=RegistrationStatus.WAITLISTED)
+    promoted = privacy.erase(leaving, actor="participant")
+    db.session.commit()
+    assert leaving.status == RegistrationStatus.CANCELLED
+    assert promoted == waiting and waiting.status == RegistrationStatus.CONFIRMED
+    assert count(OutboxMessage, OutboxMessage.registration_id == leaving.id) == 0
+    assert count(OutboxMessage, OutboxMessage.registration_id == waiting.id) == 1
+
+
+def test_erasure_after_the_village_keeps_the_status(app):
+    registration = a_project_holder(make_village(day=date.today() - timedelta(days=3)))
+    privacy.erase(registration, actor="participant")
+    db.session.commit()
+    assert registration.status == RegistrationStatus.CONFIRMED

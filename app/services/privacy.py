@@ -13,10 +13,11 @@ from flask import current_app
 from sqlalchemy import delete, inspect, select, update
 
 from ..extensions import db
-from ..models import AuditEntry, CheckIn, OutboxMessage, Registration, Village
+from ..models import AuditEntry, CheckIn, OutboxMessage, Registration, RegistrationStatus, Village
 from ..models.registration import new_secret
-from ..timeutil import utcnow
+from ..timeutil import to_utc_naive, utcnow
 from . import audit
+from . import registration as registrations
 
 # Raise the version whenever a consent's wording changes: each registration keeps the
 # version its person agreed to.
@@ -158,12 +159,21 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     )
 
 
-def erase(registration: Registration, actor: str) -> None:
-    """Anonymise one registration at its person's request; the caller commits."""
+def erase(registration: Registration, actor: str) -> Registration | None:
+    """Anonymise one registration at its person's request; the caller commits.
+
+    Before the village, an anonymous person could not come any more: the registration is
+    cancelled first and its place goes to the waiting list (the one promoted is returned).
+    """
     if registration.anonymised_at is not None:
-        return
-    _anonymise(registration, utcnow())
+        return None
+    now = utcnow()
+    promoted = None
+    if registration.status != RegistrationStatus.CANCELLED and now < to_utc_naive(registration.village.starts):
+        promoted = registrations.cancel(registration, actor)
+    _anonymise(registration, now)
     audit.record(actor, "registration.anonymised", registration)
+    return promoted
 
 
 # --- Retention --------------------------------------------------------------------------------
