@@ -1,7 +1,11 @@
 """Builders for registration requests, as the public form would hand them to the service."""
 from itertools import count
 
-from app.models import Role
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMessage, Role
+from app.services import registration as service
 from app.services.registration import RegistrationData
 
 _sequence = count(1)
@@ -30,3 +34,17 @@ def initiative_fields(**fields) -> dict:
     )
     values.update(fields)
     return values
+
+
+def register(village, **fields):
+    """A registration made through the service and committed, as the public form does."""
+    registration = service.register(village, registration_data(**fields))
+    db.session.commit()
+    return registration
+
+
+def outbox_kinds(registration) -> list[str]:
+    """The kinds of e-mail queued for a registration, oldest first."""
+    return list(db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id)
+    ))

@@ -9,20 +9,7 @@ from app.models import AuditEntry, OutboxMessage, RegistrationStatus, Role, Vill
 from app.services import registration as service
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
-from tests.factories_registration import initiative_fields, registration_data
-
-
-def register(village, **fields):
-    registration = service.register(village, registration_data(**fields))
-    db.session.commit()
-    return registration
-
-
-def outbox_kinds(registration) -> list[str]:
-    return list(db.session.scalars(
-        select(OutboxMessage.kind).where(OutboxMessage.registration_id == registration.id)
-        .order_by(OutboxMessage.id)
-    ))
+from tests.factories_registration import initiative_fields, outbox_kinds, register, registration_data
 
 
 def audit_actions(registration) -> list[str]:
@@ -40,6 +27,14 @@ def test_registration_with_places_left_is_confirmed_and_queues_the_confirmation(
     assert registration.confirmed_at is not None
     assert outbox_kinds(registration) == ["confirmation"]
     assert audit_actions(registration) == ["registration.created"]
+
+
+def test_the_email_is_queued_in_the_registrations_transaction(app):
+    village = make_village()
+    service.register(village, registration_data())
+    db.session.rollback()
+    assert db.session.scalar(select(OutboxMessage)) is None
+    assert db.session.scalar(select(AuditEntry)) is None
 
 
 def test_registration_beyond_capacity_goes_on_the_waiting_list(app):
@@ -96,6 +91,12 @@ def test_closed_registration_is_refused_and_writes_nothing(app, closed):
     db.session.rollback()
     assert db.session.scalar(select(OutboxMessage)) is None
     assert db.session.scalar(select(AuditEntry)) is None
+
+
+def test_organisers_may_register_someone_after_closing(app):
+    village = make_village(registration_closes_at=utcnow() - timedelta(minutes=1))
+    registration = service.register(village, registration_data(), actor="orga@example.org", even_if_closed=True)
+    assert registration.is_confirmed
 
 
 def test_cancelling_a_confirmed_place_promotes_the_first_on_the_waiting_list(app):

@@ -1,10 +1,15 @@
-from flask import abort, render_template
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ..errors import error_response
 from ..extensions import db
-from ..models import Village
+from ..models import Registration, RegistrationStatus, Village
+from ..services import registration as registrations
 from ..services import villages
 from . import blueprint
+from .forms import RegistrationForm, answers_of
+
+CLOSED_STATUS = 403
 
 
 @blueprint.get("/")
@@ -17,11 +22,156 @@ def home():
     )
 
 
-@blueprint.get("/villages/<slug>")
-def village(slug: str):
+def village_or_404(slug: str) -> Village:
     found = db.session.scalar(select(Village).where(Village.slug == slug))
     if found is None or found.is_archived:
         abort(404)
+    return found
+
+
+def registration_or_404(token: str) -> Registration:
+    found = db.session.scalar(select(Registration).where(Registration.manage_token == token))
+    if found is None or found.anonymised_at is not None:
+        abort(404)
+    return found
+
+
+@blueprint.get("/villages/<slug>")
+def village(slug: str):
+    found = village_or_404(slug)
     return render_template(
         "public/village.html", village=found, places_left=villages.places_left(found)
     )
+
+
+@blueprint.route("/villages/<slug>/inscription", methods=["GET", "POST"])
+def register(slug: str):
+    village = village_or_404(slug)
+    if not village.is_registration_open():
+        return closed(village)
+    form = RegistrationForm(lunch_offered=village.lunch_offered)
+    if form.validate_on_submit():
+        data = registrations.RegistrationData(**form.registration_fields(), initiative=form.initiative_fields())
+        try:
+            registration = registrations.register(village, data)
+        except registrations.RegistrationClosed:
+            db.session.rollback()
+            return closed(village)
+        except registrations.AlreadyRegistered:
+            db.session.rollback()
+            return render_template(
+                "public/registration_duplicate.html", village=village, email=data.email
+            ), 409
+        db.session.commit()
+        return redirect(url_for("public.registration_done", token=registration.manage_token))
+    return render_template(
+        "public/register.html", village=village, form=form, places_left=villages.places_left(village)
+    ), 422 if form.errors else 200
+
+
+def closed(village: Village):
+    return error_response(CLOSED_STATUS, f"Les inscriptions pour le village de {village.town} sont fermées.")
+
+
+@blueprint.post("/villages/<slug>/renvoyer-confirmation")
+def resend_confirmation(slug: str):
+    village = village_or_404(slug)
+    existing = registrations.active_registration(village, request.form.get("email", "")[:254])
+    if existing is not None:
+        registrations.resend_confirmation(existing)
+        db.session.commit()
+    # The same answer either way: this form must not tell who is registered.
+    flash("Si une inscription correspond à cette adresse, l'e-mail de confirmation vient d'y être renvoyé.",
+          "success")
+    return redirect(url_for("public.village", slug=village.slug))
+
+
+@blueprint.get("/inscription/<token>/merci")
+def registration_done(token: str):
+    registration = registration_or_404(token)
+    return render_template("public/registration_done.html", registration=registration,
+                           village=registration.village)
+
+
+@blueprint.get("/inscription/<token>")
+def registration(token: str):
+    found = registration_or_404(token)
+    return render_template(
+        "public/registration.html", registration=found, village=found.village,
+        waiting_position=registrations.waiting_position(found),
+    )
+
+
+@blueprint.route("/inscription/<token>/modifier", methods=["GET", "POST"])
+def edit_registration(token: str):
+    found = registration_or_404(token)
+    if found.status == RegistrationStatus.CANCELLED:
+        flash("Cette inscription est annulée : elle ne peut plus être modifiée.", "warning")
+        return redirect(url_for("public.registration", token=token))
+    form = RegistrationForm(data=answers_of(found), lunch_offered=found.village.lunch_offered)
+    if form.validate_on_submit():
+        changes = {**form.registration_fields(), "initiative": form.initiative_fields()}
+        try:
+            changed = registrations.update_details(found, changes, actor="participant")
+        except registrations.AlreadyRegistered:
+            db.session.rollback()
+            form.email.errors.append("Une autre inscription à ce village utilise déjà cette adresse e-mail.")
+        except registrations.RoleFull as full:
+            db.session.rollback()
+            form.role.errors.append(str(full))
+        else:
+            db.session.commit()
+            flash("Vos modifications sont enregistrées." if changed else "Aucune modification à enregistrer.",
+                  "success")
+            return redirect(url_for("public.registration", token=token))
+    return render_template(
+        "public/registration_edit.html", registration=found, village=found.village, form=form
+    ), 422 if form.errors else 200
+
+
+@blueprint.route("/inscription/<token>/annuler", methods=["GET", "POST"])
+def cancel_registration(token: str):
+    found = registration_or_404(token)
+    if found.status == RegistrationStatus.CANCELLED:
+        return redirect(url_for("public.registration", token=token))
+    if request.method == "POST":
+        try:
+            registrations.cancel(found, actor="participant")
+        except registrations.NotAllowed:  # cancelled meanwhile, e.g. by a second click
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash("Votre inscription est annulée. Un e-mail de confirmation vous est envoyé.", "success")
+        return redirect(url_for("public.registration", token=token))
+    return render_template("public/registration_cancel.html", registration=found, village=found.village)
+
+
+@blueprint.get("/inscription/<token>/badge.pdf")
+def badge(token: str):
+    found = confirmed_or_404(token)
+    from ..documents.badge import badge_pdf  # written by the documents area; imported when used
+
+    return document(badge_pdf(found), "application/pdf", f"badge-{found.village.slug}.pdf")
+
+
+@blueprint.get("/inscription/<token>/invitation.ics")
+def invitation(token: str):
+    found = confirmed_or_404(token)
+    from ..documents.calendar import invitation as invitation_ics
+
+    return document(invitation_ics(found), "text/calendar; charset=utf-8", f"{found.village.slug}.ics")
+
+
+def confirmed_or_404(token: str) -> Registration:
+    """Badges and invitations exist only for confirmed places."""
+    found = registration_or_404(token)
+    if not found.is_confirmed:
+        abort(404)
+    return found
+
+
+def document(content: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

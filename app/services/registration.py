@@ -88,10 +88,15 @@ class RegistrationData:
     initiative: dict[str, Any] | None = field(default=None)
 
 
-def register(village: Village, data: RegistrationData, actor: str = "participant") -> Registration:
-    """A new registration: confirmed if a place is left for the role, else on the waiting list."""
+def register(
+    village: Village, data: RegistrationData, actor: str = "participant", *, even_if_closed: bool = False
+) -> Registration:
+    """A new registration: confirmed if a place is left for the role, else on the waiting list.
+
+    Organisers (and walk-ins at the door) may register someone `even_if_closed`.
+    """
     village = _lock(village)
-    if not village.is_registration_open():
+    if not even_if_closed and not village.is_registration_open():
         raise RegistrationClosed(village)
     if data.email:
         existing = active_registration(village, data.email)

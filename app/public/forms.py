@@ -1,0 +1,275 @@
+"""The registration form: the same for a new registration and for changing one's details.
+
+Questions specific to a role are grouped (ROLE_FIELDS); only the chosen role's group is
+validated and kept, since without JavaScript every group is shown. To add fields (consents,
+honeypot…), subclass or add them to RegistrationForm; `registration_fields()` hands the
+service every field named like a Registration column.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import SUPPORT_NEEDS, Registration, Role
+
+INITIATIVE_STATUSES = {"en cours": "En cours", "en projet": "En projet", "terminée": "Terminée"}
+DIMENSIONS = [
+    "Citoyenneté", "Accompagnement de projets", "Services", "Solidarité", "Emploi-économie", "Santé",
+    "Parentalité", "Éducation", "Vieillissement", "Mobilité", "Autre",
+]
+PUBLICS = ["Tous publics", "Jeunesse", "Jeunes adultes", "Adultes", "Familles", "Seniors", "Autre"]
+TERRITORIES = [
+    "Un quartier", "Plusieurs quartiers", "Une commune", "Plusieurs communes",
+    "Regroupement de communes / intercommunalité", "Département", "Région",
+]
+YES_NO = {"oui": "Oui", "non": "Non"}
+
+SUMMARY_MAX = 2000
+LONG_TEXT_MAX = 2000
+
+
+def options(choices: dict[str, str] | list[str], *, placeholder: bool = False) -> list[SelectChoice]:
+    """Choices from {value: label} or from labels that are their own value."""
+    pairs = choices.items() if isinstance(choices, dict) else ((label, label) for label in choices)
+    return ([SelectChoice("", "— Choisir —")] if placeholder else []) + [
+        SelectChoice(value, label) for value, label in pairs
+    ]
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def phone_number(form, field) -> None:
+    value = field.data or ""
+    digits = re.sub(r"\D", "", value)
+    if not re.fullmatch(r"[0-9+ .()\-]+", value) or not 9 <= len(digits) <= 15:
+        raise ValidationError("Ce numéro de téléphone n'est pas valide (par exemple 06 12 34 56 78).")
+
+
+def text(label: str, max_length: int, *, required: str | None = None, area: bool = False, **options):
+    """A text field trimmed of spaces, limited to its column's length, required if a message is given."""
+    validators = [InputRequired(message=required) if required else Optional()]
+    validators.append(Length(max=max_length, message=f"{max_length} caractères au maximum."))
+    field_class = TextAreaField if area else StringField
+    return field_class(label, validators + options.pop("validators", []), filters=[strip], **options)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegistrationForm(FlaskForm):
+    role = RadioField(
+        "Vous venez en tant que",
+        choices=options({role.value: role.label for role in Role}),
+        validators=[InputRequired(message="Indiquez à quel titre vous venez.")],
+    )
+    first_name = text("Prénom", 100, required="Indiquez votre prénom.")
+    last_name = text("Nom", 100, required="Indiquez votre nom.")
+    email = EmailField(
+        "Adresse e-mail",
+        [
+            InputRequired(message="Indiquez votre adresse e-mail."),
+            Length(max=254, message="254 caractères au maximum."),
+            Email(message="Cette adresse e-mail n'est pas valide (par exemple prenom.nom@exemple.fr)."),
+        ],
+        filters=[strip],
+        description="Nous y envoyons votre confirmation et votre badge.",
+    )
+    phone = TelField(
+        "Téléphone (facultatif)",
+        [Optional(), Length(max=30, message="30 caractères au maximum."), phone_number],
+        filters=[strip],
+        description="Seulement pour vous joindre en cas d'imprévu le jour du village.",
+    )
+    commune = text("Commune", 120, description="Votre commune, ou à défaut votre code postal ci-dessous.")
+    postcode = text("Code postal (facultatif)", 10)
+
+    lunch = RadioField(
+        "Déjeunerez-vous sur place ?", choices=options(YES_NO),
+        validators=[InputRequired(message="Indiquez si vous déjeunez sur place.")],
+    )
+    dietary_needs = text(
+        "Régime alimentaire (facultatif)", 300,
+        description="Par exemple : végétarien, sans porc, allergie aux arachides.",
+    )
+    accessibility_needs = text(
+        "Besoin d'aménagement pour votre venue (facultatif)", 500, area=True,
+        description="Par exemple : accès en fauteuil, place assise, interprète en langue des signes.",
+    )
+
+    # Porteur d'initiative: the « fiche initiative ».
+    structure = text("Structure porteuse (facultatif)", 200, description="Association, centre social, collectif…")
+    initiative_name = text("Nom de l'initiative", 200)
+    initiative_summary = text(
+        "Présentation en quelques lignes", SUMMARY_MAX, area=True,
+        description="Ce que fait l'initiative, pour qui, avec qui.",
+    )
+    initiative_status = RadioField("Où en est l'initiative ?", choices=options(INITIATIVE_STATUSES), validators=[Optional()])
+    dimension = SelectField("Thème principal (facultatif)", choices=options(DIMENSIONS, placeholder=True),
+                            validators=[Optional()])
+    keywords = text("Mots-clés (facultatif)", 300, description="Séparés par des virgules.")
+    public = SelectField("Public concerné (facultatif)", choices=options(PUBLICS, placeholder=True),
+                         validators=[Optional()])
+    territory = SelectField("Territoire concerné (facultatif)",
+                            choices=options(TERRITORIES, placeholder=True), validators=[Optional()])
+    partners = text(
+        "Partenaires (facultatif)", LONG_TEXT_MAX, area=True,
+        description="Par exemple : Caf, Conseil départemental, commune, association locale, bailleur social.",
+    )
+    support_needs = MultiCheckboxField(
+        "Sur quoi aimeriez-vous être appuyé ? (facultatif)",
+        choices=options(SUPPORT_NEEDS), validators=[Optional()],
+    )
+    support_details = text("Précisions sur vos besoins d'appui (facultatif)", LONG_TEXT_MAX, area=True)
+    wants_stand = BooleanField("Je souhaite tenir un stand pour présenter l'initiative")
+    stand_table = BooleanField("J'aurai besoin d'une table")
+    stand_electricity = BooleanField("J'aurai besoin d'une prise électrique")
+
+    # Institutionnel
+    institution = text("Organisme", 200, description="Par exemple : Caf du Var, Conseil départemental.")
+    position = text("Fonction ou service (facultatif)", 200)
+    # Élu local
+    collectivity = text("Collectivité", 200, description="Par exemple : commune de Sisteron.")
+    mandate = text("Mandat", 200, description="Par exemple : adjointe aux solidarités.")
+    # Représentant d'habitants ou d'usagers
+    represented_group = text(
+        "Groupe ou association représenté (facultatif)", 200,
+        description="Par exemple : conseil citoyen, comité de quartier, association d'usagers.",
+    )
+
+    ROLE_FIELDS = {
+        Role.PORTEUR: (
+            "structure", "initiative_name", "initiative_summary", "initiative_status", "dimension",
+            "keywords", "public", "territory", "partners", "support_needs", "support_details",
+            "wants_stand", "stand_table", "stand_electricity",
+        ),
+        Role.INSTITUTIONNEL: ("institution", "position"),
+        Role.ELU: ("collectivity", "mandate"),
+        Role.HABITANT: ("represented_group",),
+    }
+    ROLE_REQUIRED = {
+        "initiative_name": "Indiquez le nom de votre initiative.",
+        "initiative_summary": "Présentez votre initiative en quelques lignes.",
+        "institution": "Indiquez votre organisme.",
+        "collectivity": "Indiquez votre collectivité.",
+        "mandate": "Indiquez votre mandat.",
+    }
+
+    def __init__(self, *args, lunch_offered: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not lunch_offered:
+            del self.lunch
+            del self.dietary_needs
+
+    def validate_postcode(self, field) -> None:
+        if field.data and not re.fullmatch(r"\d{5}", field.data):
+            raise ValidationError("Le code postal comporte 5 chiffres (par exemple 04200).")
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        for name in self._other_roles_fields():
+            self[name].errors = []
+        for name in self.ROLE_FIELDS.get(self.role.data, ()):
+            if name in self.ROLE_REQUIRED and not self[name].data and not self[name].errors:
+                self[name].errors.append(self.ROLE_REQUIRED[name])
+        if not self.commune.data and not self.postcode.data and not self.commune.errors:
+            self.commune.errors.append("Indiquez votre commune ou votre code postal.")
+        return not self.errors
+
+    def _other_roles_fields(self) -> set[str]:
+        return {
+            name for role, names in self.ROLE_FIELDS.items() if role != self.role.data for name in names
+        }
+
+    @property
+    def chosen_role(self) -> str | None:
+        return self.role.data if self.role.data in self.ROLE_FIELDS else None
+
+    def registration_fields(self) -> dict[str, Any]:
+        """The answers, named as Registration's columns; other roles' answers are dropped."""
+        role = self.role.data
+        fields = {
+            "role": role,
+            "first_name": self.first_name.data,
+            "last_name": self.last_name.data,
+            "email": self.email.data,
+            "phone": self.phone.data or None,
+            "commune": self.commune.data or "",
+            "postcode": self.postcode.data or None,
+            "accessibility_needs": self.accessibility_needs.data or None,
+            "organisation": {Role.PORTEUR: self.structure.data, Role.INSTITUTIONNEL: self.institution.data}.get(role)
+            or None,
+            "position": (self.position.data or None) if role == Role.INSTITUTIONNEL else None,
+            "collectivity": (self.collectivity.data or None) if role == Role.ELU else None,
+            "mandate": (self.mandate.data or None) if role == Role.ELU else None,
+            "represented_group": (self.represented_group.data or None) if role == Role.HABITANT else None,
+        }
+        if "lunch" in self:
+            fields["lunch"] = self.lunch.data == "oui"
+            fields["dietary_needs"] = (self.dietary_needs.data or None) if fields["lunch"] else None
+        extra_columns = set(Registration.__table__.columns.keys()) - set(fields)
+        fields.update({name: self[name].data for name in extra_columns if name in self})
+        return fields
+
+    def initiative_fields(self) -> dict[str, Any] | None:
+        """The « fiche initiative », named as Initiative's columns (project holders only)."""
+        if self.role.data != Role.PORTEUR:
+            return None
+        wants_stand = bool(self.wants_stand.data)
+        return {
+            "name": self.initiative_name.data,
+            "summary": self.initiative_summary.data,
+            "status": self.initiative_status.data or None,
+            "dimension": self.dimension.data or None,
+            "keywords": self.keywords.data or None,
+            "public": self.public.data or None,
+            "territory": self.territory.data or None,
+            "partners": self.partners.data or None,
+            "support_needs": list(self.support_needs.data or []),
+            "support_details": self.support_details.data or None,
+            "wants_stand": wants_stand,
+            "stand_table": wants_stand and bool(self.stand_table.data),
+            "stand_electricity": wants_stand and bool(self.stand_electricity.data),
+        }
+
+
+def answers_of(registration: Registration) -> dict[str, Any]:
+    """A registration's details as the form's initial answers (to change them)."""
+    answers = {
+        name: getattr(registration, name)
+        for name in (
+            "role", "first_name", "last_name", "email", "phone", "commune", "postcode", "dietary_needs",
+            "accessibility_needs", "position", "collectivity", "mandate", "represented_group",
+        )
+    }
+    answers["lunch"] = "oui" if registration.lunch else "non"
+    answers["structure" if registration.role == Role.PORTEUR else "institution"] = registration.organisation
+    initiative = registration.initiative
+    if initiative is not None:
+        answers.update(
+            initiative_name=initiative.name, initiative_summary=initiative.summary,
+            initiative_status=initiative.status, dimension=initiative.dimension, keywords=initiative.keywords,
+            public=initiative.public, territory=initiative.territory, partners=initiative.partners,
+            support_needs=initiative.support_needs, support_details=initiative.support_details,
+            wants_stand=initiative.wants_stand, stand_table=initiative.stand_table,
+            stand_electricity=initiative.stand_electricity,
+        )
+    return answers

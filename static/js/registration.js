@@ -1,0 +1,31 @@
+// Registration form: show only the questions of the chosen role. Without this script,
+// every role's questions are shown, each under a legend naming its role.
+(function () {
+  "use strict";
+
+  var form = document.querySelector(".registration-form");
+  if (form) {
+    var radios = form.querySelectorAll('input[name="role"]');
+    var groups = form.querySelectorAll(".role-questions");
+
+    var showChosenRole = function () {
+      var chosen = form.querySelector('input[name="role"]:checked');
+      groups.forEach(function (group) {
+        var shown = chosen !== null && group.getAttribute("data-role") === chosen.value;
+        group.hidden = !shown;
+        // A hidden group's answers are not sent: only the chosen role's answers count.
+        group.disabled = !shown;
+      });
+    };
+
+    radios.forEach(function (radio) {
+      radio.addEventListener("change", showChosenRole);
+    });
+    showChosenRole();
+  }
+
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) {
+    summary.focus();
+  }
+})();
