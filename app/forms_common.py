@@ -10,8 +10,13 @@ as everyone, and nothing is written.
     if form.is_from_a_robot():
         return render_template("security/received.html"), 200
     {% from "security/_honeypot.html" import honeypot %} … {{ honeypot(form) }}
+
+ConsentsMixin adds the optional consents (RGPD), never ticked in advance, named as
+Registration's columns.
 """
-from wtforms import StringField
+from wtforms import BooleanField, StringField
+
+from .services.privacy import CONSENTS
 
 HONEYPOT_LABEL = "Ne remplissez pas ce champ : il sert à repérer les envois automatiques."
 
@@ -24,3 +29,12 @@ class HoneypotMixin:
 
     def is_from_a_robot(self) -> bool:
         return bool(self.website.data)
+
+
+class ConsentsMixin:
+    consent_photos = BooleanField(CONSENTS["consent_photos"], default=False)
+    consent_listing = BooleanField(CONSENTS["consent_listing"], default=False)
+    consent_news = BooleanField(CONSENTS["consent_news"], default=False)
+
+    def consent_fields(self) -> list:
+        return [self[name] for name in CONSENTS]

@@ -29,6 +29,7 @@ def public_pages(village) -> list[str]:
     return [
         "/",
         f"/villages/{village.slug}",
+        f"/villages/{village.slug}/inscription",
         "/donnees-personnelles",
         "/accessibilite",
     ]
