@@ -4,6 +4,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from app.extensions import db
 from tests.factories import make_village
+from tests.factories_registration import register
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,13 @@ def violations(axe, page, path: str) -> list[str]:
     ]
 
 
-def public_pages(village) -> list[str]:
+def public_pages(village, registration) -> list[str]:
+    private = f"/inscription/{registration.manage_token}"
     return [
+        private,
+        f"{private}/modifier",
+        f"{private}/annuler",
+        f"{private}/effacer",
         "/",
         f"/villages/{village.slug}",
         f"/villages/{village.slug}/inscription",
@@ -37,7 +43,7 @@ def public_pages(village) -> list[str]:
 
 def test_public_pages_have_no_wcag_a_or_aa_violation(app, page, axe):
     village = make_village(description="Une journée pour se rencontrer.", programme="9 h : accueil")
-    paths = public_pages(village)
+    paths = public_pages(village, register(village))
     # Reading the village opened a transaction: on SQLite it would keep the server waiting.
     db.session.rollback()
     found = {path: violations(axe, page, path) for path in paths}

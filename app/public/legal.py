@@ -1,8 +1,13 @@
-"""The information notice on personal data and the accessibility statement."""
-from flask import current_app, render_template
+"""The information notice on personal data, the accessibility statement, and the rights a
+participant exercises from their private link (download, erasure)."""
+import json
 
+from flask import Response, current_app, render_template, request
+
+from ..extensions import db
 from ..services import privacy
 from . import blueprint
+from .views import registration_or_404
 
 
 @blueprint.get("/donnees-personnelles")
@@ -27,3 +32,28 @@ def accessibility_statement():
         organiser=config["ORGANISER_NAME"],
         contact=config["ORGANISER_EMAIL"],
     )
+
+
+# --- A participant's own data, from their private link ------------------------------------------
+
+
+@blueprint.get("/inscription/<token>/mes-donnees.json")
+def download_personal_data(token: str):
+    found = registration_or_404(token)
+    response = Response(
+        json.dumps(privacy.personal_data(found), ensure_ascii=False, indent=2),
+        mimetype="application/json",
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="mes-donnees-villages.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blueprint.route("/inscription/<token>/effacer", methods=["GET", "POST"])
+def erase_personal_data(token: str):
+    found = registration_or_404(token)
+    if request.method == "POST":
+        privacy.erase(found, actor="participant")
+        db.session.commit()
+        return render_template("public/legal/erased.html")
+    return render_template("public/legal/erase.html", registration=found, village=found.village)
