@@ -31,9 +31,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .commands import register_commands
     from .organisers import blueprint as organisers_blueprint
     from .public import blueprint as public_blueprint
+    from .services import outbox
 
     with app.app_context():
         database.configure_engine(db.engine)
+    outbox.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)

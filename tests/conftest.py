@@ -5,10 +5,11 @@ TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 """
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures_hardening"]
+pytest_plugins = ["tests.fixtures_hardening", "tests.fixtures_maildocs"]
 
 import os
 import shutil
+import socket
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -19,6 +20,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+
+pytest_plugins = ["tests.fixtures_backoffice"]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -145,13 +148,16 @@ def smtp_server(app):
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    # aiosmtpd checks that it started by connecting to the port it was given: it needs a real one.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        mailbox.port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
     controller.start()
-    mailbox.port = controller.server.sockets[0].getsockname()[1]
     mailbox.controller = controller
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port, MAIL_USE_TLS=False)
     yield mailbox
-    controller.stop()
+    mailbox.controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("organisers", __name__)
 
-from . import views  # noqa: E402,F401
+from . import auth, registrations, team, views, villages  # noqa: E402,F401

@@ -4,7 +4,8 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Village
+from ..models import OrganiserRole, Village
+from . import accounts
 
 PRACTICAL_INFO = (
     "Accueil à partir de 9 h. Merci de vous présenter avec votre badge (sur papier ou sur "
@@ -60,3 +61,18 @@ def load(today: date | None = None) -> list[str]:
         report.append(f"Village {town} : créé")
     db.session.commit()
     return report
+
+
+DEMO_ADMIN_EMAIL = "admin@villages.test"
+DEMO_ADMIN_PASSWORD = "demo-villages"
+
+
+def load_accounts() -> list[str]:
+    """The demo admin account, to log in to the back office (/organisation) right away."""
+    if accounts.find_by_email(DEMO_ADMIN_EMAIL) is not None:
+        return [f"Compte administrateur {DEMO_ADMIN_EMAIL} : déjà présent"]
+    accounts.create(DEMO_ADMIN_EMAIL, OrganiserRole.ADMIN, DEMO_ADMIN_PASSWORD, actor="demo",
+                    name="Administrateur de démonstration")
+    db.session.commit()
+    return [f"Compte administrateur créé : {DEMO_ADMIN_EMAIL}, mot de passe : {DEMO_ADMIN_PASSWORD}"
+            " (à utiliser sur /organisation/connexion)"]

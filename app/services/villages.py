@@ -1,10 +1,12 @@
-"""Reading villages and their places left."""
+"""Villages: reading them with their places left, and managing them from the back office."""
 from datetime import date
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Registration, RegistrationStatus, Village
+from ..models import Registration, RegistrationStatus, Village, VillageRoleQuota
+from ..timeutil import utcnow
+from . import audit, notifications
 
 
 def upcoming(today: date | None = None) -> list[Village]:
@@ -38,3 +40,130 @@ def places_left(village: Village) -> int:
 def places_left_by_village(found: list[Village]) -> dict[int, int]:
     taken = confirmed_counts([v.id for v in found])
     return {v.id: max(v.capacity - taken.get(v.id, 0), 0) for v in found}
+
+
+# --- Managing villages (back office) -------------------------------------------------------
+
+# A change to any of these reaches every confirmed participant's calendar (iCalendar SEQUENCE).
+CALENDAR_FIELDS = ("day", "starts_at", "ends_at", "venue", "address")
+# What a duplicate leaves for the organiser to choose again.
+NOT_DUPLICATED = ("day", "registration_opens_at", "registration_closes_at")
+EDITABLE_FIELDS = (
+    "name", "slug", "town", "venue", "address", "day", "starts_at", "ends_at", "description",
+    "programme", "practical_info", "capacity", "lunch_offered", "registration_opens_at",
+    "registration_closes_at", "contact_email",
+)
+
+
+class SlugTaken(ValueError):
+    """Another village already uses this short address."""
+
+
+def by_id(village_id: int) -> Village | None:
+    return db.session.get(Village, village_id)
+
+
+def all_villages(include_archived: bool = False) -> list[Village]:
+    query = select(Village).order_by(Village.day.desc(), Village.starts_at)
+    if not include_archived:
+        query = query.where(Village.archived_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def slug_taken(slug: str, except_village: Village | None = None) -> bool:
+    query = select(Village.id).where(Village.slug == slug)
+    if except_village is not None:
+        query = query.where(Village.id != except_village.id)
+    return db.session.scalar(query) is not None
+
+
+def free_slug(base: str) -> str:
+    """`base-2`, `base-3`… the first short address nobody uses."""
+    number = 2
+    while slug_taken(f"{base}-{number}"):
+        number += 1
+    return f"{base}-{number}"
+
+
+def _set_quotas(village: Village, quotas: dict[str, int | None]) -> dict:
+    """Replace the per-role caps; returns {role: [before, after]} for what changed."""
+    before = {q.role: q.capacity for q in village.quotas}
+    wanted = {role: cap for role, cap in quotas.items() if cap is not None}
+    village.quotas = [q for q in village.quotas if q.role in wanted]
+    for quota in village.quotas:
+        quota.capacity = wanted[quota.role]
+    present = {q.role for q in village.quotas}
+    village.quotas.extend(
+        VillageRoleQuota(role=role, capacity=cap) for role, cap in wanted.items() if role not in present
+    )
+    return {
+        role: [before.get(role), wanted.get(role)]
+        for role in set(before) | set(wanted)
+        if before.get(role) != wanted.get(role)
+    }
+
+
+def create(fields: dict, quotas: dict[str, int | None], actor: str) -> Village:
+    """A new village from the form's values (the caller commits)."""
+    if slug_taken(fields["slug"]):
+        raise SlugTaken(fields["slug"])
+    village = Village(**{name: fields[name] for name in EDITABLE_FIELDS})
+    _set_quotas(village, quotas)
+    db.session.add(village)
+    audit.record(actor, "village.created", village, slug=village.slug)
+    return village
+
+
+def update(village: Village, fields: dict, quotas: dict[str, int | None], actor: str) -> dict:
+    """Apply the form's values; returns what changed as {field: [before, after]}.
+
+    When the day, times or place change, the calendar SEQUENCE is raised and every
+    confirmed participant is sent the updated invitation. The caller commits.
+    """
+    if slug_taken(fields["slug"], except_village=village):
+        raise SlugTaken(fields["slug"])
+    changes = {
+        name: [getattr(village, name), fields[name]]
+        for name in EDITABLE_FIELDS
+        if getattr(village, name) != fields[name]
+    }
+    for name, (_before, after) in changes.items():
+        setattr(village, name, after)
+    quota_changes = _set_quotas(village, quotas)
+    if quota_changes:
+        changes["quotas"] = quota_changes
+    if not changes:
+        return changes
+    calendar_changes = {name: changes[name] for name in CALENDAR_FIELDS if name in changes}
+    if calendar_changes:
+        village.calendar_sequence += 1
+        for registration in confirmed_registrations(village):
+            notifications.village_changed(registration, calendar_changes)
+    audit.record(actor, "village.updated", village, **changes)
+    return changes
+
+
+def confirmed_registrations(village: Village):
+    return db.session.scalars(
+        select(Registration)
+        .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)
+    )
+
+
+def duplicate_fields(village: Village) -> tuple[dict, dict[str, int]]:
+    """The values and quotas of a new village prepared from `village`: same everything,
+    but a free short address and no date nor registration period."""
+    fields = {name: getattr(village, name) for name in EDITABLE_FIELDS if name not in NOT_DUPLICATED}
+    fields["slug"] = free_slug(village.slug)
+    return fields, {q.role: q.capacity for q in village.quotas}
+
+
+def archive(village: Village, actor: str) -> None:
+    village.archived_at = utcnow()
+    audit.record(actor, "village.archived", village)
+
+
+def unarchive(village: Village, actor: str) -> None:
+    village.archived_at = None
+    audit.record(actor, "village.unarchived", village)

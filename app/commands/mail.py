@@ -1,0 +1,56 @@
+import signal
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
+
+from ..extensions import db
+from ..services import outbox, reminders
+
+
+@click.group("mail", help="Envoi des e-mails en attente et des rappels.")
+def command():
+    pass
+
+
+@command.command("send", help="Envoie les e-mails en attente (avec --loop : en continu).")
+@click.option("--loop", is_flag=True, help="Continuer à envoyer jusqu'à l'arrêt (Ctrl+C, SIGTERM).")
+@click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
+@with_appcontext
+def send(loop: bool, interval: float):
+    if not loop:
+        _report(outbox.deliver_due())
+        return
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    click.echo(f"Envoi en continu, toutes les {interval:g} s (Ctrl+C pour arrêter).")
+    try:
+        while not stopping:
+            try:
+                outcome = outbox.deliver_due()
+            except DBAPIError as error:  # the database restarts: try again at the next pass
+                db.session.rollback()
+                current_app.logger.warning("mail send: database unavailable (%s)", error.__class__.__name__)
+            else:
+                if outcome:
+                    _report(outcome)
+            finally:
+                db.session.remove()
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Arrêt de l'envoi.")
+
+
+@command.command("reminders", help="Met en file les rappels des villages proches (à lancer chaque heure).")
+@with_appcontext
+def reminders_command():
+    click.echo(f"{reminders.queue_due()} rappel(s) mis en file d'envoi.")
+
+
+def _report(outcome) -> None:
+    click.echo(
+        f"{outcome['sent']} envoyé(s), {outcome['postponed']} reporté(s), {outcome['failed']} en échec."
+    )

@@ -1,0 +1,1 @@
+"""Documents the application produces: PDF, QR codes, iCalendar, exports."""

@@ -1,0 +1,116 @@
+"""iCalendar documents: a participant's invitation, and the public feed of the villages."""
+from datetime import date, timedelta, timezone
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from ..models import Registration, Village
+from ..timeutil import utcnow
+
+PRODID = "-//Villages des initiatives solidaires//Inscriptions//FR"
+
+
+def invitation(registration: Registration, method: str = "REQUEST") -> bytes:
+    """The invitation for one participant's calendar (METHOD:REQUEST), or its
+    withdrawal (METHOD:CANCEL). Same UID for the whole life of the registration,
+    so that calendars update or remove the event instead of adding another one."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method!r}")
+    village = registration.village
+    event = _village_event(village, uid=f"registration-{registration.id}@{_host()}")
+    event.add("description", _invitation_description(registration))
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("organizer", _organiser())
+    attendee = vCalAddress(f"mailto:{registration.email}")
+    attendee.params.update(
+        cn=vText(registration.full_name),
+        cutype="INDIVIDUAL",
+        role="REQ-PARTICIPANT",
+        # They registered, so they accepted; no reply is expected from their calendar.
+        partstat="ACCEPTED" if registration.is_confirmed else "NEEDS-ACTION",
+        rsvp="FALSE",
+    )
+    event.add("attendee", attendee)
+    return _calendar(method, [event], [village.day]).to_ical()
+
+
+def villages_feed(villages: list[Village]) -> bytes:
+    """A public calendar to subscribe to: every village, without anybody's details."""
+    events = []
+    for village in villages:
+        event = _village_event(village, uid=f"village-{village.id}@{_host()}")
+        event.add("description", _feed_description(village))
+        event.add("url", village_url(village))
+        event.add("status", "CONFIRMED")
+        events.append(event)
+    calendar = _calendar("PUBLISH", events, [v.day for v in villages])
+    calendar.add("name", "Villages des initiatives solidaires")
+    calendar.add("x-wr-calname", "Villages des initiatives solidaires")
+    calendar.add("refresh-interval", timedelta(hours=12), parameters={"value": "DURATION"})
+    calendar.add("x-published-ttl", "PT12H")
+    return calendar.to_ical()
+
+
+def manage_url(registration: Registration) -> str:
+    """The participant's private page, built without a request (mails are written anywhere)."""
+    return f"{current_app.config['PUBLIC_URL']}/inscription/{registration.manage_token}"
+
+
+def village_url(village: Village) -> str:
+    return f"{current_app.config['PUBLIC_URL']}/villages/{village.slug}"
+
+
+def location(village: Village) -> str:
+    return f"{village.venue}, {village.address}"
+
+
+def _village_event(village: Village, uid: str) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", utcnow().replace(tzinfo=timezone.utc))
+    event.add("dtstart", village.starts)
+    event.add("dtend", village.ends)
+    event.add("summary", village.name)
+    event.add("location", location(village))
+    event.add("sequence", village.calendar_sequence)
+    return event
+
+
+def _calendar(method: str, events: list[Event], days: list[date]) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    for event in events:
+        calendar.add_component(event)
+    if days:
+        # A VTIMEZONE covering only the years concerned keeps the file small.
+        calendar.add_missing_timezones(
+            first_date=date(min(days).year - 1, 1, 1), last_date=date(max(days).year + 2, 1, 1)
+        )
+    return calendar
+
+
+def _invitation_description(registration: Registration) -> str:
+    practical = (registration.village.practical_info or "").strip()
+    link = f"Votre inscription (voir, modifier ou annuler) : {manage_url(registration)}"
+    return "\n\n".join(filter(None, [practical, link]))
+
+
+def _feed_description(village: Village) -> str:
+    about = (village.description or "").strip()
+    return "\n\n".join(filter(None, [about, f"Programme et inscription : {village_url(village)}"]))
+
+
+def _organiser() -> vCalAddress:
+    _, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    organiser = vCalAddress(f"mailto:{address}")
+    organiser.params["cn"] = vText(current_app.config["ORGANISER_NAME"])
+    return organiser
+
+
+def _host() -> str:
+    return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"

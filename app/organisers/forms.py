@@ -1,0 +1,174 @@
+"""The back office's forms. WTForms messages are in French through Flask-Babel."""
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import OrganiserRole, Role
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED = InputRequired(message="Ce champ est obligatoire.")
+EMAIL = Email(message="Cette adresse e-mail n'est pas valide.")
+
+
+def optional_text(label: str, max_length: int, **kwargs) -> StringField:
+    return StringField(label, validators=[Optional(), Length(max=max_length)], **kwargs)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Adresse e-mail", validators=[REQUIRED])
+    password = PasswordField("Mot de passe", validators=[REQUIRED])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AccountForm(FlaskForm):
+    name = optional_text("Nom", 200)
+    role = SelectField("Rôle", choices=[(r.value, r.label) for r in OrganiserRole])
+    active = BooleanField("Compte actif", default=True)
+    village_ids = MultiCheckboxField(
+        "Villages confiés (comptes d'accueil)", coerce=int,
+        description="Un compte d'accueil ne voit que l'accueil de ces villages.",
+    )
+    password = PasswordField(
+        "Nouveau mot de passe", validators=[Optional(), Length(min=10, message="Au moins 10 caractères.")],
+        description="Laisser vide pour ne pas le changer.",
+    )
+
+
+class NewAccountForm(AccountForm):
+    email = EmailField("Adresse e-mail", validators=[REQUIRED, EMAIL, Length(max=254)])
+    password = PasswordField(
+        "Mot de passe", validators=[REQUIRED, Length(min=10, message="Au moins 10 caractères.")],
+        description="À transmettre à la personne, qui pourra le garder ou demander à le changer.",
+    )
+
+
+class VillageForm(FlaskForm):
+    name = StringField("Nom du village", validators=[REQUIRED, Length(max=200)])
+    slug = StringField(
+        "Adresse courte", validators=[REQUIRED, Length(max=80)],
+        description="Lettres minuscules, chiffres et tirets : elle apparaît dans l'adresse de la page publique.",
+    )
+    town = StringField("Ville", validators=[REQUIRED, Length(max=120)])
+    venue = StringField("Lieu", validators=[REQUIRED, Length(max=200)])
+    address = StringField("Adresse", validators=[REQUIRED, Length(max=300)])
+    day = DateField("Date", validators=[REQUIRED])
+    starts_at = TimeField("Heure de début", validators=[REQUIRED])
+    ends_at = TimeField("Heure de fin", validators=[REQUIRED])
+    capacity = IntegerField(
+        "Nombre de places", validators=[REQUIRED, NumberRange(min=0, message="Le nombre de places ne peut pas être négatif.")]
+    )
+    registration_opens_at = DateTimeLocalField(
+        "Ouverture des inscriptions", validators=[Optional()], description="Vide : dès maintenant."
+    )
+    registration_closes_at = DateTimeLocalField(
+        "Clôture des inscriptions", validators=[Optional()], description="Vide : jusqu'au début du village."
+    )
+    lunch_offered = BooleanField("Déjeuner proposé")
+    contact_email = EmailField("E-mail de contact", validators=[Optional(), EMAIL, Length(max=254)])
+    description = TextAreaField("Présentation", validators=[Optional()])
+    programme = TextAreaField("Programme", validators=[Optional()])
+    practical_info = TextAreaField("Informations pratiques", validators=[Optional()])
+
+    def validate_slug(self, field):
+        field.data = (field.data or "").strip().lower()
+        if not SLUG_PATTERN.match(field.data):
+            raise ValidationError("Utilisez seulement des lettres minuscules sans accent, des chiffres et des tirets.")
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError("L'heure de fin doit être après l'heure de début.")
+
+    def validate_registration_closes_at(self, field):
+        opens = self.registration_opens_at.data
+        if field.data and opens and field.data <= opens:
+            raise ValidationError("La clôture doit être après l'ouverture des inscriptions.")
+
+
+def quota_field_name(role: str) -> str:
+    return f"quota_{role}"
+
+
+# One optional quota per participant role, checked against the village's capacity.
+for _role in Role:
+    setattr(
+        VillageForm,
+        quota_field_name(_role),
+        IntegerField(
+            f"Places réservées au plus aux « {_role.label} »",
+            validators=[Optional(), NumberRange(min=0, message="Un quota ne peut pas être négatif.")],
+            description="Vide : pas de limite propre à ce rôle.",
+        ),
+    )
+
+
+def quota_fields(form: VillageForm) -> list:
+    return [form[quota_field_name(role)] for role in Role]
+
+
+def validate_quotas(form: VillageForm) -> bool:
+    """Quotas may not exceed the capacity; adds the French error next to each offending field."""
+    valid = True
+    for field in quota_fields(form):
+        if field.data is not None and form.capacity.data is not None and field.data > form.capacity.data:
+            field.errors = list(field.errors) + ["Le quota ne peut pas dépasser le nombre de places du village."]
+            valid = False
+    return valid
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField("Prénom", validators=[REQUIRED, Length(max=100)])
+    last_name = StringField("Nom", validators=[REQUIRED, Length(max=100)])
+    email = EmailField("Adresse e-mail", validators=[Optional(), EMAIL, Length(max=254)])
+    phone = optional_text("Téléphone", 30)
+    commune = optional_text("Commune", 120)
+    postcode = optional_text("Code postal", 10)
+    organisation = optional_text("Structure", 200)
+    position = optional_text("Fonction, service", 200)
+    collectivity = optional_text("Collectivité", 200)
+    mandate = optional_text("Mandat", 200)
+    represented_group = optional_text("Groupe représenté", 200)
+    lunch = BooleanField("Déjeuner")
+    dietary_needs = optional_text("Régime alimentaire", 300)
+    accessibility_needs = TextAreaField("Besoins d'accessibilité", validators=[Optional(), Length(max=500)])
+
+    EDITABLE = (
+        "first_name", "last_name", "email", "phone", "commune", "postcode", "organisation", "position",
+        "collectivity", "mandate", "represented_group", "lunch", "dietary_needs", "accessibility_needs",
+    )
+
+    def changes_from(self, registration) -> dict:
+        """The submitted values that differ from the registration's, blanks stored as None."""
+        changes = {}
+        for name in self.EDITABLE:
+            value = self[name].data
+            if isinstance(value, str):
+                value = value.strip() or None
+            current = getattr(registration, name)
+            if name == "commune":
+                value = value or ""
+            if value != current:
+                changes[name] = value
+        return changes
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Rôle", choices=[(r.value, r.label) for r in Role])

@@ -1,0 +1,197 @@
+"""Delivering the outbox: each queued message reaches the SMTP server once.
+
+A sender claims one due message at a time with SELECT … FOR UPDATE SKIP LOCKED and keeps
+the row locked while talking to the SMTP server, so that another sender (a second
+`flask mail send --loop`, a cron run, the after-commit thread) skips it; on SQLite the
+BEGIN IMMEDIATE transactions take turns. A refused or failed attempt is retried later with
+an exponential backoff, until MAIL_MAX_ATTEMPTS or a permanent (5xx) refusal.
+"""
+from __future__ import annotations
+
+import smtplib
+import threading
+from collections import Counter
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import OutboxMessage, OutboxStatus
+from ..timeutil import utcnow
+
+FIRST_RETRY_DELAY = timedelta(minutes=1)
+LONGEST_RETRY_DELAY = timedelta(hours=6)
+
+
+class _Refused(Exception):
+    """The SMTP server answered with an error code."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"{code} {reason}")
+        self.code = code
+
+    @property
+    def permanent(self) -> bool:
+        return 500 <= self.code < 600
+
+
+def deliver_due(now: datetime | None = None) -> Counter:
+    """Send every message due at `now`; returns how many were sent, postponed and failed."""
+    outcome = Counter()
+    with _Transport() as transport:
+        while (message := _claim_next(now or utcnow())) is not None:
+            outcome[_attempt(message, transport, now or utcnow())] += 1
+            db.session.commit()
+    return outcome
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1 minute after the first failure, then doubling, at most 6 hours."""
+    return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), LONGEST_RETRY_DELAY)
+
+
+def _claim_next(now: datetime) -> OutboxMessage | None:
+    message = db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    if message is None:
+        db.session.commit()  # ends the transaction: on SQLite it holds the write lock
+    return message
+
+
+def _attempt(message: OutboxMessage, transport: _Transport, now: datetime) -> str:
+    message.attempts += 1
+    try:
+        transport.send(message.recipient, message.message)
+    except _Refused as refusal:
+        message.last_error = str(refusal)[:2000]
+        if refusal.permanent:
+            message.status = OutboxStatus.FAILED
+            return "failed"
+    except (OSError, smtplib.SMTPException) as error:
+        message.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+    else:
+        message.status = OutboxStatus.SENT
+        message.sent_at = utcnow()
+        message.last_error = None
+        return "sent"
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+        return "failed"
+    message.next_attempt_at = now + retry_delay(message.attempts)
+    current_app.logger.warning("mail %s postponed: %s", message.id, message.last_error)
+    return "postponed"
+
+
+class _Transport:
+    """One SMTP connection for a delivery run, opened at the first message.
+
+    Once the server could not be reached, the remaining messages of the run fail at once
+    (each counts an attempt) rather than each waiting for its own connection timeout.
+    """
+
+    def __init__(self) -> None:
+        self.config = current_app.config
+        self.smtp: smtplib.SMTP | None = None
+        self.broken: Exception | None = None
+
+    def __enter__(self) -> _Transport:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._close()
+
+    def send(self, recipient: str, message: bytes) -> None:
+        if self.broken is not None:
+            raise self.broken
+        try:
+            if self.smtp is None:
+                self.smtp = self._connect()
+            self.smtp.sendmail(self._envelope_sender(), [recipient], message)
+        except smtplib.SMTPRecipientsRefused as error:
+            code, reason = next(iter(error.recipients.values()))
+            raise _Refused(code, _text(reason)) from error
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code in (-1, 421):  # the server closes the connection
+                self._give_up(error)
+            raise _Refused(error.smtp_code, _text(error.smtp_error)) from error
+        except (OSError, smtplib.SMTPException) as error:
+            self._give_up(error)
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        timeout = config["MAIL_TIMEOUT"]
+        if config["MAIL_USE_SSL"]:
+            smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+        else:
+            smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        return smtp
+
+    def _envelope_sender(self) -> str:
+        return parseaddr(self.config["MAIL_DEFAULT_SENDER"])[1]
+
+    def _give_up(self, error: Exception) -> None:
+        self.broken = error
+        self._close()
+
+    def _close(self) -> None:
+        if self.smtp is None:
+            return
+        try:
+            self.smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self.smtp.close()
+        self.smtp = None
+
+
+def _text(reason: bytes | str) -> str:
+    return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+
+
+def init_app(app: Flask) -> None:
+    """With MAIL_DELIVER_AFTER_COMMIT, a commit that queued mail starts its delivery at once
+    (in a thread: the request does not wait for the SMTP server)."""
+    if not event.contains(db.session, "after_commit", _deliver_queued_mail):
+        event.listen(db.session, "after_flush", _note_queued_mail)
+        event.listen(db.session, "after_commit", _deliver_queued_mail)
+        event.listen(db.session, "after_rollback", _forget_queued_mail)
+
+
+def _note_queued_mail(session: Session, _flush_context) -> None:
+    if any(isinstance(instance, OutboxMessage) for instance in session.new):
+        session.info["mail_queued"] = True
+
+
+def _deliver_queued_mail(session: Session) -> None:
+    if not session.info.pop("mail_queued", False) or not has_app_context():
+        return
+    if current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
+        app = current_app._get_current_object()
+        threading.Thread(target=_deliver_in_background, args=(app,), daemon=True).start()
+
+
+def _forget_queued_mail(session: Session) -> None:
+    session.info.pop("mail_queued", None)
+
+
+def _deliver_in_background(app: Flask) -> None:
+    with app.app_context():
+        try:
+            deliver_due()
+        except Exception:  # the messages stay queued for the next run
+            app.logger.exception("delivering mail after commit failed")
+        finally:
+            db.session.remove()

@@ -1,0 +1,60 @@
+"""Back-office fixtures: an account of each role, and test clients logged in with them."""
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import Organiser
+
+PASSWORD = "mot-de-passe-solide"
+
+
+def make_organiser(role: str, email: str | None = None, **fields) -> Organiser:
+    organiser = Organiser(email=email or f"{role}@villages.test", role=role, name=role.title(), **fields)
+    organiser.set_password(PASSWORD)
+    db.session.add(organiser)
+    db.session.commit()
+    return organiser
+
+
+def log_in(client, email: str, password: str = PASSWORD):
+    return client.post("/organisation/connexion", data={"email": email, "password": password})
+
+
+class AccountClient(FlaskClient):
+    """A test client for one account. The tests' app context outlives requests, so the user
+    Flask-Login caches in `g` is forgotten before each request, as a real server would."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def logged_in(app):
+    """logged_in(role) -> a test client logged in with a new account of that role."""
+
+    def client_for(role: str, **fields):
+        organiser = make_organiser(role, **fields)
+        client = AccountClient(app, app.response_class, use_cookies=True)
+        response = log_in(client, organiser.email)
+        assert response.status_code == 302, "the test account could not log in"
+        client.organiser = organiser
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def admin_client(logged_in):
+    return logged_in("admin")
+
+
+@pytest.fixture
+def organiser_client(logged_in):
+    return logged_in("organiser")
+
+
+@pytest.fixture
+def checkin_client(logged_in):
+    return logged_in("checkin")

@@ -1,0 +1,61 @@
+import io
+from datetime import date
+
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from app.documents.badge import badge_pdf, draw_badge
+from app.documents.qr import qr_png
+from app.models import Role
+from tests.factories import make_registration, make_village
+from tests.fixtures_maildocs import pdf_text, qr_codes, qr_codes_in_pdf
+
+
+def test_qr_png_reads_back_as_the_text():
+    assert qr_codes(qr_png("b4dg3_C0de-xyz")) == ["b4dg3_C0de-xyz"]
+
+
+def test_badge_is_one_page_with_name_role_organisation_village_date_and_town(app):
+    village = make_village(name="Village des initiatives solidaires – Sisteron", town="Sisteron",
+                           day=date(2030, 12, 21))
+    registration = make_registration(village, first_name="Éloïse", last_name="Œuvray d’Estienne",
+                                     role=Role.ELU, collectivity="Communauté de communes Sisteronais-Buëch")
+    pdf = badge_pdf(registration)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    text = pdf_text(pdf)
+    for expected in ("Éloïse", "Œuvray d’Estienne", "Élu local", "Sisteronais-Buëch",
+                     "Village des initiatives solidaires", "samedi 21 décembre 2030", "Sisteron"):
+        assert expected in text
+
+
+def test_badge_qr_code_holds_the_badge_code_and_nothing_else(app):
+    registration = make_registration(make_village())
+    assert qr_codes_in_pdf(badge_pdf(registration)) == [registration.badge_code]
+
+
+def test_names_beyond_latin_1_are_printed_not_replaced_by_boxes(app):
+    registration = make_registration(make_village(), first_name="Łukasz", last_name="Ștefănescu")
+    text = pdf_text(badge_pdf(registration))
+    assert "Łukasz" in text and "Ștefănescu" in text
+
+
+def test_a_very_long_name_stays_on_the_badge(app):
+    registration = make_registration(
+        make_village(), first_name="Marie-Bernadette-Jeanne", last_name="de La Tour d’Auvergne-Lauraguais"
+    )
+    text = pdf_text(badge_pdf(registration))
+    assert "Marie-Bernadette-Jeanne" in text and "Auvergne-Lauraguais" in text
+
+
+def test_draw_badge_fills_a_sheet_of_eight_readable_badges(app):
+    village = make_village()
+    registrations = [make_registration(village) for _ in range(8)]
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    width, height = A4[0] / 2, A4[1] / 4
+    for index, registration in enumerate(registrations):
+        draw_badge(canvas, registration, (index % 2) * width, (index // 2) * height, width, height)
+    canvas.save()
+    assert sorted(qr_codes_in_pdf(buffer.getvalue())) == sorted(r.badge_code for r in registrations)
+    assert all(r.last_name in pdf_text(buffer.getvalue()) for r in registrations)
