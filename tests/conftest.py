@@ -5,8 +5,6 @@ TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest
 """
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures_hardening", "tests.fixtures_maildocs"]
-
 import os
 import shutil
 import socket
@@ -21,7 +19,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["tests.fixtures_backoffice"]
+pytest_plugins = ["tests.fixtures_backoffice", "tests.fixtures_hardening", "tests.fixtures_maildocs"]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

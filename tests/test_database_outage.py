@@ -5,19 +5,19 @@ On PostgreSQL a server of the test's own is stopped and started; on SQLite the d
 folder disappears and comes back.
 """
 from flask import jsonify
-from flask_login import current_user
 from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import Village
 from tests.factories import make_village
+from tests.fixtures_backoffice import log_in, make_organiser
 from tests.helpers import page_text
 
 UNAVAILABLE = "Le service est momentanément indisponible"
 
 
 def add_probe_routes(app) -> None:
-    """Routes that touch the database the way the real pages do (read, write, who is logged in)."""
+    """Routes that read and write the database the way the real pages do."""
 
     def list_villages():
         return jsonify(count=db.session.scalar(select(func.count()).select_from(Village)))
@@ -26,12 +26,8 @@ def add_probe_routes(app) -> None:
         make_village(slug="ecrit-pendant-la-panne")
         return "écrit"
 
-    def who_am_i():
-        return "organisateur" if current_user.is_authenticated else "anonyme"
-
     app.add_url_rule("/api/essai/villages", "essai_villages", list_villages)
     app.add_url_rule("/essai/ecrire", "essai_ecrire", write_village, methods=["POST"])
-    app.add_url_rule("/essai/qui", "essai_qui", who_am_i)
 
 
 def village_count(app) -> int:
@@ -99,12 +95,12 @@ def test_a_failure_at_commit_leaves_nothing_half_written(database_outage):
 
 
 def test_a_failure_while_loading_the_logged_in_organiser_gives_the_503_page(database_outage):
-    add_probe_routes(database_outage.app)
-    client = database_outage.app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = "1"
-        session["_fresh"] = True
+    app = database_outage.app
+    with app.app_context():
+        make_organiser("organiser")
+    client = app.test_client()
+    assert log_in(client, "organiser@villages.test").status_code == 302
     database_outage.stop()
-    response = client.get("/essai/qui")
+    response = client.get("/organisation/")
     assert response.status_code == 503
     assert UNAVAILABLE in page_text(response)
