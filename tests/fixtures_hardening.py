@@ -137,3 +137,37 @@ def database_outage(make_app, is_postgresql):
             db.engine.dispose()
         server.destroy()
         shutil.rmtree(server.directory, ignore_errors=True)
+
+
+# --- A mail server that can go down --------------------------------------------------------------
+
+
+class RestartableSMTPServer:
+    """A real SMTP server (aiosmtpd) on a fixed loopback port, that can be stopped and started."""
+
+    def __init__(self, mailbox) -> None:
+        self.mailbox = mailbox
+        self.port = free_port()
+        self.controller = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def restartable_smtp_server(app):
+    from tests.conftest import Mailbox
+
+    server = RestartableSMTPServer(Mailbox())
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_TIMEOUT=5)
+    yield server
+    server.stop()
