@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import database, errors, security, templating
     from .checkin import blueprint as checkin_blueprint
     from .commands import register_commands
+    from .services import checkin_roster
     from .organisers import blueprint as organisers_blueprint
     from .public import blueprint as public_blueprint
     from .services import outbox
@@ -37,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         database.configure_engine(db.engine)
     outbox.init_app(app)
     templating.init_app(app)
+    checkin_roster.watch_changes()
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(public_blueprint)

@@ -5,7 +5,6 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 
 from .models import Role, RegistrationStatus
-from .timeutil import to_local
 
 
 def french_date(value: date) -> str:
@@ -20,7 +19,8 @@ def french_datetime(value: datetime | None) -> str:
     """A stored naive-UTC moment, shown in local time."""
     if value is None:
         return ""
-    return format_datetime(to_local(value).replace(tzinfo=None), "d MMMM y 'à' HH:mm")
+    # Flask-Babel reads naive datetimes as UTC and shows them in BABEL_DEFAULT_TIMEZONE.
+    return format_datetime(value, "d MMMM y 'à' HH:mm")
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,13 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["tests.fixtures_backoffice", "tests.fixtures_hardening", "tests.fixtures_maildocs"]
+pytest_plugins = [
+    "tests.fixtures_backoffice",
+    "tests.fixtures_checkin",
+    "tests.fixtures_hardening",
+    "tests.fixtures_maildocs",
+    "tests.fixtures_offline",
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

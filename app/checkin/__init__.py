@@ -3,4 +3,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("checkin", __name__)
 
-from . import views  # noqa: E402,F401
+from . import api, offline, views  # noqa: E402,F401

@@ -79,6 +79,7 @@ class Registration(db.Model):
         Index("ix_registration_village_email", "village_id", "email"),
         Index("ix_registration_village_status", "village_id", "status", "created_at"),
         Index("ix_registration_village_last_name", "village_id", "last_name"),
+        Index("ix_registration_village_roster_version", "village_id", "roster_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +125,9 @@ class Registration(db.Model):
     reminder_sent_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
     anonymised_at: Mapped[datetime | None]
+    # The village's roster_version when this registration last changed in a way the
+    # check-in phones must know (set by app/services/checkin_roster.py, see there).
+    roster_version: Mapped[int] = mapped_column(default=0)
 
     village: Mapped[Village] = relationship()
     initiative: Mapped[Initiative | None] = relationship(

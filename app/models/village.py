@@ -33,6 +33,8 @@ class Village(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     # iCalendar SEQUENCE: raised whenever the date, times or venue change.
     calendar_sequence: Mapped[int] = mapped_column(default=0)
+    # Raised on every change to the village's check-in roster (app/services/checkin_roster.py).
+    roster_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
 

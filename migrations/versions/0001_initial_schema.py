@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3d3c3e7651c8
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 19:53:41.808485
+Create Date: 2026-11-21 20:29:44.594024
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3d3c3e7651c8'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -66,6 +66,7 @@ def upgrade():
     sa.Column('registration_closes_at', sa.DateTime(), nullable=True),
     sa.Column('contact_email', sa.String(length=254), nullable=True),
     sa.Column('calendar_sequence', sa.Integer(), nullable=False),
+    sa.Column('roster_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('archived_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_village')),
@@ -112,6 +113,7 @@ def upgrade():
     sa.Column('reminder_sent_at', sa.DateTime(), nullable=True),
     sa.Column('checked_in_at', sa.DateTime(), nullable=True),
     sa.Column('anonymised_at', sa.DateTime(), nullable=True),
+    sa.Column('roster_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_registration_village_id_village')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registration')),
     sa.UniqueConstraint('badge_code', name=op.f('uq_registration_badge_code')),
@@ -120,6 +122,7 @@ def upgrade():
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.create_index('ix_registration_village_email', ['village_id', 'email'], unique=False)
         batch_op.create_index('ix_registration_village_last_name', ['village_id', 'last_name'], unique=False)
+        batch_op.create_index('ix_registration_village_roster_version', ['village_id', 'roster_version'], unique=False)
         batch_op.create_index('ix_registration_village_status', ['village_id', 'status', 'created_at'], unique=False)
 
     op.create_table('scanner_token',
@@ -233,6 +236,7 @@ def downgrade():
     op.drop_table('scanner_token')
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.drop_index('ix_registration_village_status')
+        batch_op.drop_index('ix_registration_village_roster_version')
         batch_op.drop_index('ix_registration_village_last_name')
         batch_op.drop_index('ix_registration_village_email')
 

@@ -1,0 +1,87 @@
+"""Who may scan for a village: a scanner link (Bearer token, or remembered in the session)
+or a logged-in organiser allowed to check in there."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, g, request, session
+from flask_login import current_user
+
+from ..models import Organiser, OrganiserRole, ScannerToken, Village
+from ..services import scanner_links
+
+# village slug -> sha256 of the scanner token opened in this browser
+SESSION_KEY = "scanner_links"
+
+
+@dataclass(frozen=True)
+class Scanner:
+    village_id: int
+    name: str   # kept on CheckIn rows, shown on an orange screen (« par … »)
+    actor: str  # written in the audit log
+    # Bearer calls carry their own credential: no session, hence no CSRF check.
+    by_bearer: bool = False
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def link_scanner(link: ScannerToken, by_bearer: bool = False) -> Scanner:
+    return Scanner(link.village_id, link.label, f"scanner:{link.label}", by_bearer)
+
+
+def organiser_scanner(village: Village) -> Scanner | None:
+    if not current_user.is_authenticated or not isinstance(current_user, Organiser):
+        return None
+    if not current_user.may_check_in(village):
+        return None
+    return Scanner(village.id, current_user.name or current_user.email, current_user.email)
+
+
+def remember_link(link: ScannerToken) -> None:
+    session.permanent = True
+    session[SESSION_KEY] = {**session.get(SESSION_KEY, {}), link.village.slug: link.token_hash}
+
+
+def session_scanner(village: Village) -> Scanner | None:
+    hashed = session.get(SESSION_KEY, {}).get(village.slug)
+    link = scanner_links.valid_link_by_hash(hashed) if hashed else None
+    if link is None or link.village_id != village.id:
+        return None
+    return link_scanner(link)
+
+
+def bearer_link() -> ScannerToken | None:
+    """The valid link of the request's Bearer token, looked up once per request."""
+    # Keyed by token: an app context shared by several requests (tests, CLI) must not
+    # hand one phone's link to another.
+    token = bearer_token()
+    if g.get("bearer_link_token") != token or "bearer_link" not in g:
+        g.bearer_link_token, g.bearer_link = token, scanner_links.valid_link(token)
+    return g.bearer_link
+
+
+def scanner_for(village: Village) -> Scanner | None:
+    """The scanner acting for `village` in this request, if it is allowed to."""
+    if bearer_token() is not None:
+        link = bearer_link()
+        return link_scanner(link, by_bearer=True) if link and link.village_id == village.id else None
+    return organiser_scanner(village) or session_scanner(village)
+
+
+def organiser_required(view):
+    """Roles admin and organiser only (a local check; the back office has its own decorator)."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_authenticated:
+            abort(401)
+        if not isinstance(current_user, Organiser) or not current_user.has_role(OrganiserRole.ORGANISER):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded

@@ -1,0 +1,211 @@
+"""The JSON API of the scanner page, of hand-held readers and of the offline sync.
+
+Every view is exempt from the session CSRF check because Bearer-token calls have no session;
+calls that rely on the session cookie are checked here instead (header X-CSRFToken).
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+from flask import abort, current_app, g, jsonify, request, session
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import csrf, db
+from ..models import Village
+from ..services import checkin as service
+from . import blueprint
+from .access import SESSION_KEY, Scanner, bearer_link, bearer_token, scanner_for
+
+# A scan is a few dozen bytes; a walk-in form well under 2 KiB.
+MAX_BODY_BYTES = 8 * 1024
+SCAN_METHODS = {"scan", "manual", "search"}
+NOT_AUTHENTICATED = (
+    "Identification requise : ouvrez un lien d'accueil valable (il a peut-être expiré "
+    "ou été révoqué) ou connectez-vous."
+)
+
+
+def json_error(status: int, message: str, **extra):
+    response = jsonify(error=message, status=status, **extra)
+    response.status_code = status
+    return response
+
+
+def fail(status: int, message: str, **extra):
+    abort(json_error(status, message, **extra))
+
+
+@blueprint.before_request
+def start_timer():
+    g.checkin_started = time.perf_counter()
+
+
+@blueprint.after_request
+def server_timing(response):
+    # Lets the bench (and the browser's dev tools) read the time spent inside the app.
+    if request.path.startswith("/api/checkin") and "checkin_started" in g:
+        elapsed_ms = (time.perf_counter() - g.checkin_started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
+    return response
+
+
+def json_body() -> dict:
+    request.max_content_length = MAX_BODY_BYTES
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        fail(400, "Le corps de la demande doit être un objet JSON.")
+    return body
+
+
+def has_credentials() -> bool:
+    return bearer_token() is not None or current_user.is_authenticated or bool(session.get(SESSION_KEY))
+
+
+def authorise(village: Village) -> Scanner:
+    scanner = scanner_for(village)
+    if scanner is None:
+        if bearer_token() is None and current_user.is_authenticated:
+            fail(403, "Votre compte ne permet pas l'accueil de ce village.")
+        fail(401, NOT_AUTHENTICATED)
+    if not scanner.by_bearer and request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+    return scanner
+
+
+def village_named(slug) -> Village:
+    village = db.session.scalar(select(Village).where(Village.slug == str(slug)))
+    if village is None:
+        fail(404, "Ce village n'existe pas.")
+    return village
+
+
+def requested_village(body: dict) -> Village:
+    """The token's village for Bearer calls; otherwise the one named in the body."""
+    if bearer_token() is not None:
+        link = bearer_link()
+        if link is None:
+            fail(401, NOT_AUTHENTICATED)
+        if body.get("village") not in (None, link.village.slug):
+            fail(403, f"Ce lien d'accueil est celui du village « {link.village.name} ».")
+        return link.village
+    if not body.get("village"):
+        fail(400, "Indiquez le village (champ « village »).")
+    return village_named(body["village"])
+
+
+def scan_request() -> tuple[Village, Scanner, str, dict]:
+    """Village, scanner, badge code and the body of a check-in or undo call."""
+    if not has_credentials():
+        fail(401, NOT_AUTHENTICATED)
+    body = json_body()
+    village = requested_village(body)
+    scanner = authorise(village)
+    code = body.get("code")
+    if "registration_id" in body and code is None:
+        registration_id = body["registration_id"]
+        if not isinstance(registration_id, int) or isinstance(registration_id, bool):
+            fail(400, "« registration_id » doit être un nombre entier.")
+        code = service.badge_code_of(village, registration_id)
+        if code is None:
+            fail(404, "Cette personne n'est pas inscrite à ce village.")
+    if not isinstance(code, str) or not code.strip():
+        fail(400, "Le code du badge (champ « code ») est manquant.")
+    return village, scanner, code, body
+
+
+def device_time(value) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        fail(400, "« scanned_at » doit être une date ISO 8601.")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def scan_id_of(body: dict) -> str | None:
+    scan_id = body.get("scan_id")
+    if scan_id is not None and (not isinstance(scan_id, str) or not 0 < len(scan_id) <= 64):
+        fail(400, "« scan_id » doit être un texte de 1 à 64 caractères.")
+    return scan_id
+
+
+def committed_outcome(outcome, village: Village):
+    """The JSON answer, read before the commit expires the objects it shows (saves reloading them)."""
+    response = jsonify(result=outcome.result.value, attendee=outcome.attendee, village=village.slug)
+    db.session.commit()
+    return response
+
+
+@blueprint.post("/api/checkin")
+@csrf.exempt
+def api_check_in():
+    village, scanner, code, body = scan_request()
+    method = "search" if "registration_id" in body else body.get("method", "scan")
+    if method not in SCAN_METHODS:
+        fail(400, "« method » doit valoir scan, manual ou search.")
+    outcome = service.check_in(
+        village,
+        code,
+        scanner=scanner.name,
+        scan_id=scan_id_of(body),
+        scanned_at=device_time(body.get("scanned_at")),
+        method=method,
+    )
+    return committed_outcome(outcome, village)
+
+
+@blueprint.post("/api/checkin/undo")
+@csrf.exempt
+def api_undo():
+    village, scanner, code, body = scan_request()
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str):
+        fail(400, "« reason » doit être un texte.")
+    outcome = service.undo_check_in(village, code, actor=scanner.actor, reason=reason)
+    return committed_outcome(outcome, village)
+
+
+@blueprint.get("/api/checkin/<slug>/search")
+@csrf.exempt
+def api_search(slug: str):
+    village = village_named(slug)
+    authorise(village)
+    query = request.args.get("q", "")[:100]
+    return jsonify(village=village.slug, results=service.search(village, query))
+
+
+@blueprint.get("/api/checkin/<slug>/attendance")
+@csrf.exempt
+def api_attendance(slug: str):
+    village = village_named(slug)
+    authorise(village)
+    return jsonify(service.attendance(village))
+
+
+@blueprint.post("/api/checkin/<slug>/walk-in")
+@csrf.exempt
+def api_walk_in(slug: str):
+    village = village_named(slug)
+    scanner = authorise(village)
+    body = json_body()
+    data = service.WalkInData.from_mapping(body)
+    errors = data.errors()
+    if errors:
+        return json_error(422, "Certains champs sont à corriger.", errors=errors)
+    try:
+        outcome = service.walk_in(
+            village,
+            data,
+            scanner=scanner.name,
+            actor=scanner.actor,
+            over_capacity=body.get("over_capacity") is True,
+        )
+    except service.WalkInRefused as refused:
+        db.session.rollback()
+        return json_error(409, refused.message, may_override=refused.may_override, **refused.details)
+    return committed_outcome(outcome, village)

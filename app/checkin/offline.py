@@ -1,0 +1,106 @@
+"""Offline check-in: the installable scanner (service worker, manifest), the roster download
+and queue upload of its offline layer (see app/services/sync.py), and the organisers' list
+of badges admitted twice."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from flask import current_app, jsonify, render_template, request, url_for
+
+from ..extensions import csrf, db
+from ..services import checkin_roster as rosters
+from ..services import sync
+from . import blueprint
+from .access import organiser_required
+from .api import authorise, fail, village_named
+from .views import village_or_404
+
+# 500 events of a few hundred bytes each.
+MAX_SYNC_BYTES = 512 * 1024
+# What the scanner page needs to reload and scan without network (static/ paths).
+OFFLINE_ASSETS = (
+    "css/site.css",
+    "css/checkin.css",
+    "css/offline.css",
+    "vendor/jsqr/jsQR.js",
+    "js/checkin/*.js",
+    "img/checkin-192.png",
+)
+
+
+def offline_assets() -> list[Path]:
+    static = Path(current_app.static_folder)
+    found = [path for pattern in OFFLINE_ASSETS for path in sorted(static.glob(pattern))]
+    return [path for path in found if path.name != "sw.js"]
+
+
+@blueprint.get("/checkin/sw.js")
+def service_worker():
+    static = Path(current_app.static_folder)
+    assets = offline_assets()
+    # A new version whenever one of the files changes: phones then fetch them all again.
+    version = hashlib.sha256(b"".join(path.read_bytes() for path in assets)).hexdigest()[:16]
+    urls = [url_for("static", filename=path.relative_to(static).as_posix()) for path in assets]
+    source = (static / "js/checkin/sw.js").read_text()
+    body = f"const VERSION = {json.dumps(version)};\nconst ASSETS = {json.dumps(urls)};\n{source}"
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@blueprint.get("/checkin/<slug>/manifest.webmanifest")
+def manifest(slug: str):
+    village = village_or_404(slug)
+    body = {
+        "name": f"Accueil – {village.name}",
+        "short_name": f"Accueil {village.town}",
+        "start_url": url_for("checkin.scanner", slug=village.slug),
+        "scope": url_for("checkin.scanner", slug=village.slug),
+        "display": "standalone",
+        "background_color": "#f4f1ea",
+        "theme_color": "#0b5d4b",
+        "lang": "fr",
+        "icons": [
+            {"src": url_for("static", filename=f"img/checkin-{size}.png"), "sizes": f"{size}x{size}",
+             "type": "image/png"}
+            for size in (192, 512)
+        ],
+    }
+    return current_app.response_class(json.dumps(body), mimetype="application/manifest+json")
+
+
+@blueprint.get("/api/checkin/<slug>/roster")
+@csrf.exempt
+def api_roster(slug: str):
+    village = village_named(slug)
+    authorise(village)
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        fail(400, "« since » doit être un nombre entier positif (le « cursor » de la réponse précédente).")
+    return jsonify(rosters.roster(village, int(since)).as_json())
+
+
+@blueprint.post("/api/checkin/<slug>/sync")
+@csrf.exempt
+def api_sync(slug: str):
+    village = village_named(slug)
+    scanner = authorise(village)
+    request.max_content_length = MAX_SYNC_BYTES
+    try:
+        device, events = sync.parse(request.get_json(silent=True))
+    except sync.MalformedSync as malformed:
+        fail(400, str(malformed))
+    results = sync.replay(village, device, events, scanner)
+    db.session.commit()
+    return jsonify(village=village.slug, results=results)
+
+
+@blueprint.get("/checkin/<slug>/conflits")
+@organiser_required
+def conflicts(slug: str):
+    village = village_or_404(slug)
+    return render_template(
+        "checkin/conflicts.html", village=village, conflicts=rosters.conflicts(village)
+    )

@@ -1,0 +1,371 @@
+// Offline layer of the scanner page. It wraps the check-in API (api.js) with the same
+// methods and answers; without network it decides from the roster kept on the phone
+// (same rules as the server), queues what it did and sends the queue when the network
+// returns (POST …/sync). The server stays the source of truth (app/services/sync.py).
+import { ApiError, NetworkError } from "./api.js";
+import { openStore } from "./offline-store.js";
+
+const SYNC_EVERY_MS = 15000;
+const RETRY_MS = 2000;
+const EVENTS_PER_UPLOAD = 100;
+const SEARCH_LIMIT = 15;
+
+const $ = (id) => document.getElementById(id);
+
+export async function sha256Hex(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function fold(text) {
+  return (text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
+function clock(iso) {
+  return new Date(iso).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
+}
+
+function plural(count, word) {
+  return count + " " + word + (count > 1 ? "s" : "");
+}
+
+export function registerServiceWorker(url) {
+  if ("serviceWorker" in navigator && url) {
+    navigator.serviceWorker.register(url).catch(() => {
+      // Without it the page still scans offline once loaded; only a reload needs it.
+    });
+  }
+}
+
+export function createOfflineApi(api, root) {
+  const data = root.dataset;
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const csrfToken = meta ? meta.content : "";
+  const state = {
+    device: null,
+    cursor: 0,
+    syncedAt: null,
+    entries: {},     // registration id -> attendee (as the server describes them) + code_hash
+    others: {},      // code_hash -> name of the other village
+    conflicts: [],
+    myScans: {},     // registration id -> scan id of this phone's admission (for undo, conflicts)
+  };
+  const byHash = new Map();
+  let store = null;
+  let pending = 0;
+  let online = navigator.onLine;
+  let syncing = null;
+
+  function index() {
+    byHash.clear();
+    for (const entry of Object.values(state.entries)) {
+      if (entry.code_hash) byHash.set(entry.code_hash, entry);
+    }
+  }
+
+  async function save() {
+    await store.write("roster-" + api.village, state);
+  }
+
+  const ready = (async () => {
+    store = await openStore("villages-checkin");
+    Object.assign(state, (await store.read("roster-" + api.village)) || {});
+    state.device = state.device || crypto.randomUUID();
+    pending = (await store.all()).length;
+    index();
+    render();
+  })();
+
+  // Talking to the server ---------------------------------------------------------------------
+
+  async function call(method, url, payload) {
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        credentials: "same-origin",
+        headers: payload === undefined ? { Accept: "application/json" }
+          : { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
+    } catch (error) {
+      throw new NetworkError("Réseau indisponible");
+    }
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  }
+
+  function merge(roster) {
+    for (const entry of roster.entries) {
+      const waiting = state.entries[entry.id] && state.entries[entry.id].queued;
+      // A local admission not yet acknowledged stays visible until the server has it.
+      state.entries[entry.id] = waiting && !entry.checked_in_at ? { ...entry, ...waiting } : entry;
+    }
+    if (roster.other_villages) {
+      state.others = Object.fromEntries(roster.other_villages.map((o) => [o.code_hash, o.village]));
+    }
+    state.conflicts = roster.conflicts;
+    state.cursor = roster.cursor;
+    state.syncedAt = new Date().toISOString();
+    index();
+  }
+
+  async function upload() {
+    for (;;) {
+      const batch = await store.oldest(EVENTS_PER_UPLOAD);
+      if (!batch.length) return;
+      await call("POST", data.syncUrl, { device: state.device, events: batch.map((item) => item.event) });
+      await store.remove(batch.map((item) => item.key));
+      pending = Math.max(0, pending - batch.length);
+      for (const { event } of batch) {
+        const entry = event.registration_id && state.entries[event.registration_id];
+        if (entry) delete entry.queued;
+      }
+      render();
+    }
+  }
+
+  async function syncOnce() {
+    await ready;
+    try {
+      await upload();
+      merge(await call("GET", data.rosterUrl + "?since=" + state.cursor));
+      await save();
+      online = true;
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      online = false;
+      // The phone says it has network but the server did not answer (the network often
+      // comes back in fits): try again soon rather than at the next regular sync.
+      if (navigator.onLine) setTimeout(sync, RETRY_MS);
+    } finally {
+      render();
+    }
+  }
+
+  function sync() {
+    // One sync at a time: a second call waits for the running one.
+    syncing = syncing || syncOnce().finally(() => { syncing = null; });
+    return syncing;
+  }
+
+  // Deciding on the phone ---------------------------------------------------------------------
+
+  async function enqueue(event, entry) {
+    await store.enqueue(event);
+    pending += 1;
+    if (entry) {
+      entry.queued = { checked_in_at: entry.checked_in_at, checked_in_by: entry.checked_in_by };
+    }
+    await save();
+    render();
+  }
+
+  function notInList() {
+    const since = state.syncedAt ? " (mise à jour à " + clock(state.syncedAt) + ")" : "";
+    return {
+      result: "unknown",
+      attendee: null,
+      offline: true,
+      explanation: {
+        title: "Pas encore dans la liste de ce téléphone",
+        detail: "Ce badge n'est pas dans la liste gardée sur ce téléphone" + since +
+          " : inscription récente ? Cherchez la personne par son nom, ou scannez à nouveau " +
+          "quand le réseau revient.",
+      },
+    };
+  }
+
+  async function entryFor(fields) {
+    if (fields.registration_id !== undefined) return state.entries[fields.registration_id] || null;
+    const hash = await sha256Hex(fields.code.split(/\s+/).join(""));
+    return byHash.get(hash) || { missing: hash };
+  }
+
+  async function decide(fields, scan) {
+    const entry = await entryFor(fields);
+    if (!entry || entry.removed) return notInList();
+    if (entry.missing) {
+      const village = state.others[entry.missing];
+      if (!village) return notInList();
+      return { result: "wrong_village", attendee: { name: "", village_name: village }, offline: true };
+    }
+    const answer = (result) => ({ result, attendee: { ...entry }, offline: true });
+    if (entry.status === "cancelled") return answer("cancelled");
+    if (entry.status === "waitlisted") return answer("waitlisted");
+    if (entry.checked_in_at) return answer("already_checked_in");
+    entry.checked_in_at = scan.scanned_at;
+    entry.checked_in_by = data.scannerName;
+    state.myScans[entry.id] = scan.scan_id;
+    const event = { id: scan.scan_id, type: "scan", scanned_at: scan.scanned_at, registration_id: entry.id };
+    if (fields.code !== undefined) Object.assign(event, { code: fields.code, method: "scan" });
+    else Object.assign(event, { code_hash: entry.code_hash, method: "search" });
+    await enqueue(event, entry);
+    return answer("ok");
+  }
+
+  function learn(answer, scanId) {
+    const person = answer && answer.attendee;
+    if (!person || person.id === undefined) return;
+    const known = state.entries[person.id] || {};
+    state.entries[person.id] = { ...known, ...person };
+    if (answer.result === "ok" && scanId) state.myScans[person.id] = scanId;
+    if (answer.result === "undone") delete state.myScans[person.id];
+    save();
+  }
+
+  // Online first while the network answers and nothing waits in the queue (so that the
+  // server sees this phone's events in the order they happened).
+  async function onlineFirst(request, offline) {
+    await ready;
+    if (online && pending === 0) {
+      try {
+        return await request();
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error;
+        online = false;
+        render();
+      }
+    }
+    return offline();
+  }
+
+  function now() {
+    return new Date().toISOString();
+  }
+
+  // The API of api.js ---------------------------------------------------------------------------
+
+  async function checkIn(fields) {
+    const scan = { scan_id: crypto.randomUUID(), scanned_at: now() };
+    return onlineFirst(
+      async () => {
+        const answer = await api.checkIn({ ...fields, ...scan });
+        learn(answer, scan.scan_id);
+        return answer;
+      },
+      () => decide(fields, scan),
+    );
+  }
+
+  async function undo(fields) {
+    return onlineFirst(
+      async () => {
+        const answer = await api.undo(fields);
+        learn(answer);
+        return answer;
+      },
+      async () => {
+        const entry = state.entries[fields.registration_id];
+        const scanId = state.myScans[fields.registration_id];
+        if (!entry || !scanId) {
+          throw new ApiError(409, {
+            error: "Sans réseau, seules les entrées faites sur ce téléphone peuvent être annulées. " +
+              "Réessayez quand le réseau revient.",
+          });
+        }
+        delete state.myScans[entry.id];
+        entry.checked_in_at = null;
+        entry.checked_in_by = null;
+        await enqueue({ id: crypto.randomUUID(), type: "undo", scan_id: scanId, scanned_at: now(),
+                        reason: fields.reason || "", registration_id: entry.id }, entry);
+        return { result: "undone", attendee: { ...entry }, offline: true };
+      },
+    );
+  }
+
+  function searchHere(query) {
+    const words = fold(query).split(/\s+/).filter(Boolean);
+    const found = Object.values(state.entries).filter((entry) => !entry.removed && words.every(
+      (word) => fold([entry.first_name, entry.last_name, entry.organisation].join(" ")).includes(word)));
+    found.sort((a, b) => (a.status !== "confirmed") - (b.status !== "confirmed")
+      || a.last_name.localeCompare(b.last_name, "fr"));
+    return { results: found.slice(0, SEARCH_LIMIT), offline: true };
+  }
+
+  async function search(query) {
+    return onlineFirst(() => api.search(query), () => searchHere(query));
+  }
+
+  function attendanceHere() {
+    const roles = new Map();
+    let present = 0, expected = 0, walkIns = 0;
+    for (const entry of Object.values(state.entries)) {
+      if (entry.removed || entry.status !== "confirmed") continue;
+      const role = roles.get(entry.role_code) || { label: entry.role, present: 0, expected: 0 };
+      role.expected += 1;
+      expected += 1;
+      if (entry.checked_in_at) { role.present += 1; present += 1; }
+      if (entry.is_walk_in) walkIns += 1;
+      roles.set(entry.role_code, role);
+    }
+    return { present, expected, walk_ins: walkIns, roles: [...roles.values()], offline: true };
+  }
+
+  async function attendance() {
+    return onlineFirst(() => api.attendance(), attendanceHere);
+  }
+
+  async function walkIn(fields) {
+    return onlineFirst(
+      () => api.walkIn(fields),
+      async () => {
+        const person = { ...fields };
+        delete person.over_capacity;
+        const errors = {};
+        if (!(person.first_name || "").trim()) errors.first_name = "Indiquez le prénom.";
+        if (!(person.last_name || "").trim()) errors.last_name = "Indiquez le nom.";
+        if (!person.role) errors.role = "Choisissez le rôle de la personne.";
+        if (Object.keys(errors).length) throw new ApiError(422, { error: "Certains champs sont à corriger.", errors });
+        await enqueue({ id: crypto.randomUUID(), type: "walk_in", scanned_at: now(), person });
+        const role = document.querySelector('#walk-in-role option[value="' + CSS.escape(person.role) + '"]');
+        return {
+          result: "ok",
+          offline: true,
+          attendee: { name: person.first_name + " " + person.last_name, role: role ? role.textContent : "",
+                      organisation: person.organisation, is_walk_in: true },
+        };
+      },
+    );
+  }
+
+  // What the volunteer sees of it --------------------------------------------------------------
+
+  function mine(conflict) {
+    const ids = new Set(Object.values(state.myScans));
+    return ids.has(conflict.scan_id) || ids.has(conflict.winner.scan_id);
+  }
+
+  function render() {
+    const status = $("offline-status");
+    if (!status) return;
+    const list = Object.keys(state.entries).length;
+    const updated = state.syncedAt ? ", à jour à " + clock(state.syncedAt) : "";
+    status.dataset.online = online ? "yes" : "no";
+    status.dataset.pending = pending;
+    $("offline-state").textContent = online ? "En ligne" : "Hors ligne : les scans sont décidés sur ce téléphone";
+    $("offline-pending").textContent = pending
+      ? plural(pending, "passage") + " en attente d'envoi"
+      : "Tout est envoyé";
+    $("offline-roster").textContent = "Liste du téléphone : " + plural(list, "personne") + updated;
+    const conflicts = state.conflicts.filter((conflict) => !conflict.undone);
+    const box = $("offline-conflicts");
+    box.hidden = conflicts.length === 0;
+    $("offline-conflict-list").replaceChildren(...conflicts.map((conflict) => {
+      const item = document.createElement("li");
+      item.textContent = conflict.name + " : entré·e " + clock(conflict.winner.scanned_at) + " par " +
+        conflict.winner.scanner + ", puis à nouveau " + clock(conflict.scanned_at) + " par " +
+        conflict.scanner + (mine(conflict) ? " (ce téléphone)" : "");
+      if (mine(conflict)) item.className = "mine";
+      return item;
+    }));
+  }
+
+  window.addEventListener("online", () => { online = true; sync(); });
+  window.addEventListener("offline", () => { online = false; render(); });
+  sync();
+  setInterval(sync, SYNC_EVERY_MS);
+
+  return { village: api.village, checkIn, undo, search, attendance, walkIn, sync };
+}
