@@ -9,8 +9,9 @@ The limits are named objects that the views wear as decorators:
 """
 import hashlib
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import limiter
@@ -69,14 +70,27 @@ def _configured(name: str):
 
 
 def checkin_key() -> str:
-    """Each scanner has its own allowance, whatever network it shares with the others.
+    """Each scanner has its own allowance, whatever venue wifi it shares with the others:
+    its Bearer token, else the scanner links its browser session holds, else its organiser account.
 
-    A scanner token is a secret: only its digest goes to the limit storage.
+    Tokens are secrets: only digests go to the limit storage.
     """
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()
+    # Imported here: the check-in blueprint imports this module for its decorators.
+    from .checkin.access import SESSION_KEY, bearer_token
+
+    token = bearer_token()
+    if token is not None:
+        return "token:" + _digest(token)
+    links = session.get(SESSION_KEY)
+    if links:
+        return "links:" + _digest(" ".join(sorted(map(str, links.values()))))
+    if current_user.is_authenticated:
+        return f"account:{current_user.get_id()}"
     return "address:" + get_remote_address()
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 registration_limit = limiter.shared_limit(

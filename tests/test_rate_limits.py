@@ -4,7 +4,10 @@ import secrets
 
 import pytest
 
+from app.extensions import db
 from app.security import checkin_limit, login_limit, registration_limit
+from tests.factories import make_village
+from tests.fixtures_checkin import make_scanner_link
 
 STORAGES = ["memory://", "redis://127.0.0.1:6379/0"]
 
@@ -126,3 +129,15 @@ def test_behind_a_proxy_the_forwarded_address_is_counted(make_app):
     assert proxy.post("/essai/inscription", headers={"X-Forwarded-For": first}).status_code == 200
     assert proxy.post("/essai/inscription", headers={"X-Forwarded-For": second}).status_code == 200
     assert proxy.post("/essai/inscription", headers={"X-Forwarded-For": first}).status_code == 429
+
+
+def test_the_real_check_in_api_counts_per_scanner_link(app, make_app):
+    village = make_village()
+    first, second = make_scanner_link(village, "Entrée nord"), make_scanner_link(village, "Entrée sud")
+    db.session.rollback()  # the test's transaction must not hold SQLite's lock while the app writes
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_CHECKIN="2 per minute")
+    door = client_at(limited, a_client_address())
+    scan = {"code": "inconnu"}
+    answers = [door.post("/api/checkin", json=scan, headers=first.headers).status_code for _ in range(3)]
+    assert answers[2] == 429 and 429 not in answers[:2]
+    assert door.post("/api/checkin", json=scan, headers=second.headers).status_code != 429

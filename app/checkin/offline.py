@@ -12,6 +12,7 @@ from flask import current_app, jsonify, render_template, request, url_for
 from ..extensions import csrf, db
 from ..services import checkin_roster as rosters
 from ..services import sync
+from ..security import checkin_limit
 from . import blueprint
 from .access import organiser_required
 from .api import authorise, fail, village_named
@@ -73,6 +74,7 @@ def manifest(slug: str):
 
 @blueprint.get("/api/checkin/<slug>/roster")
 @csrf.exempt
+@checkin_limit
 def api_roster(slug: str):
     village = village_named(slug)
     authorise(village)
@@ -84,6 +86,7 @@ def api_roster(slug: str):
 
 @blueprint.post("/api/checkin/<slug>/sync")
 @csrf.exempt
+@checkin_limit
 def api_sync(slug: str):
     village = village_named(slug)
     scanner = authorise(village)
