@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from tests.helpers import TestClient
 
 pytest_plugins = [
     "tests.fixtures_backoffice",
@@ -93,7 +94,7 @@ def app(_app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return TestClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

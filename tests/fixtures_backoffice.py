@@ -1,10 +1,9 @@
 """Back-office fixtures: an account of each role, and test clients logged in with them."""
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Organiser
+from tests.helpers import TestClient
 
 PASSWORD = "mot-de-passe-solide"
 
@@ -21,22 +20,13 @@ def log_in(client, email: str, password: str = PASSWORD):
     return client.post("/organisation/connexion", data={"email": email, "password": password})
 
 
-class AccountClient(FlaskClient):
-    """A test client for one account. The tests' app context outlives requests, so the user
-    Flask-Login caches in `g` is forgotten before each request, as a real server would."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def logged_in(app):
     """logged_in(role) -> a test client logged in with a new account of that role."""
 
     def client_for(role: str, **fields):
         organiser = make_organiser(role, **fields)
-        client = AccountClient(app, app.response_class, use_cookies=True)
+        client = TestClient(app, app.response_class, use_cookies=True)
         response = log_in(client, organiser.email)
         assert response.status_code == 302, "the test account could not log in"
         client.organiser = organiser

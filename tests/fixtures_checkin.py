@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from flask import g
 
 from app.extensions import db
 from app.models import Organiser, OrganiserRole, Village
@@ -45,8 +44,7 @@ def make_organiser(role: str = OrganiserRole.ORGANISER, villages=(), email: str 
 
 
 def log_in(client, organiser: Organiser) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(organiser.id)
-        session["_fresh"] = True
-    # Test requests share the test's app context, where Flask-Login caches the current user.
-    g.pop("_login_user", None)
+    response = client.post(
+        "/organisation/connexion", data={"email": organiser.email, "password": "un mot de passe assez long"}
+    )
+    assert response.status_code == 302, "the test account could not log in"

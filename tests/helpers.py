@@ -2,9 +2,21 @@
 import html
 import re
 
+from flask import g
+from flask.testing import FlaskClient
+
 
 def page_text(response) -> str:
     """The visible text of an HTML response: tags dropped, entities decoded, spaces folded."""
     body = response.get_data(as_text=True)
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+
+
+class TestClient(FlaskClient):
+    """The tests' app context outlives requests; the user Flask-Login caches in `g` is
+    forgotten before each request, as it is between requests on a real server."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)

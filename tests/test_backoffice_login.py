@@ -5,14 +5,15 @@ from app.extensions import db
 from app.models import Organiser
 from app.services import demo_data
 from app.timeutil import utcnow
-from tests.fixtures_backoffice import PASSWORD, AccountClient, log_in, make_organiser
+from tests.helpers import TestClient
+from tests.fixtures_backoffice import PASSWORD, log_in, make_organiser
 from tests.helpers import page_text
 
 REFUSED = "Connexion impossible : adresse e-mail ou mot de passe incorrect, ou compte bloqué."
 
 
 def anonymous(app):
-    return AccountClient(app, app.response_class, use_cookies=True)
+    return TestClient(app, app.response_class, use_cookies=True)
 
 
 def test_an_organiser_logs_in_and_lands_on_the_dashboard(app):
