@@ -27,7 +27,7 @@ def statuses() -> Counter:
     return Counter(db.session.scalars(select(OutboxMessage.status)))
 
 
-def test_an_smtp_outage_loses_no_registration_and_no_e_mail(app, client, restartable_smtp_server):
+def test_an_smtp_outage_loses_no_registration_and_no_e_mail(app, client, restartable_smtp_server, caplog):
     village = make_village()
     restartable_smtp_server.stop()
 
@@ -49,3 +49,6 @@ def test_an_smtp_outage_loses_no_registration_and_no_e_mail(app, client, restart
     received = restartable_smtp_server.mailbox.wait_for(len(PEOPLE))
     assert sorted(m["To"].addresses[0].addr_spec for m in received) == sorted(PEOPLE)
     assert statuses() == {OutboxStatus.SENT: len(PEOPLE)}
+    # Neither addresses nor private links in the logs of the outage.
+    tokens = db.session.scalars(select(Registration.manage_token)).all()
+    assert not [secret for secret in PEOPLE + tokens if secret in caplog.text]
