@@ -58,3 +58,30 @@ def test_erasure_needs_the_forms_csrf_token(client, csrf_enabled):
     assert client.post(private_url(registration, "/effacer")).status_code == 400
     db.session.expire_all()
     assert registration.anonymised_at is None
+
+
+# --- The same, by an organiser on the person's request ---
+
+
+def test_an_organiser_downloads_a_persons_data_from_the_back_office(organiser_client):
+    registration = register(make_village(), email="sur.demande@example.org")
+    response = organiser_client.get(f"/organisation/inscriptions/{registration.id}/donnees.json")
+    assert response.status_code == 200
+    assert json.loads(response.get_data(as_text=True))["inscription"]["email"] == "sur.demande@example.org"
+
+
+def test_an_organiser_erases_a_persons_data_on_request(organiser_client):
+    registration = register(make_village())
+    page = page_text(organiser_client.get(f"/organisation/inscriptions/{registration.id}"))
+    assert "Effacer ses données" in page
+    response = organiser_client.post(f"/organisation/inscriptions/{registration.id}/effacer", follow_redirects=True)
+    assert "Les données personnelles de cette inscription sont effacées." in page_text(response)
+    db.session.expire_all()
+    assert registration.first_name == "Anonyme" and registration.anonymised_at is not None
+
+
+def test_a_checkin_account_may_not_erase_anyones_data(checkin_client):
+    registration = register(make_village())
+    assert checkin_client.post(f"/organisation/inscriptions/{registration.id}/effacer").status_code == 403
+    db.session.expire_all()
+    assert registration.anonymised_at is None

@@ -37,16 +37,19 @@ def accessibility_statement():
 # --- A participant's own data, from their private link ------------------------------------------
 
 
-@blueprint.get("/inscription/<token>/mes-donnees.json")
-def download_personal_data(token: str):
-    found = registration_or_404(token)
+def personal_data_file(registration) -> Response:
     response = Response(
-        json.dumps(privacy.personal_data(found), ensure_ascii=False, indent=2),
+        json.dumps(privacy.personal_data(registration), ensure_ascii=False, indent=2),
         mimetype="application/json",
     )
-    response.headers["Content-Disposition"] = 'attachment; filename="mes-donnees-villages.json"'
+    response.headers["Content-Disposition"] = 'attachment; filename="donnees-villages.json"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@blueprint.get("/inscription/<token>/mes-donnees.json")
+def download_personal_data(token: str):
+    return personal_data_file(registration_or_404(token))
 
 
 @blueprint.route("/inscription/<token>/effacer", methods=["GET", "POST"])
