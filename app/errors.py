@@ -1,8 +1,8 @@
 """Every error ends in a French page for people and a JSON body for the API: never a traceback."""
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from werkzeug.exceptions import BadRequest, Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db, login_manager
 
@@ -55,6 +55,13 @@ def init_app(app: Flask) -> None:
         g._login_user = login_manager.anonymous_user()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
         return error_response(ServiceUnavailable.code)
+
+    @app.errorhandler(DataError)
+    def value_refused_by_the_database(error):
+        # A value the forms let through but the database refuses (e.g. PostgreSQL and NUL characters).
+        db.session.rollback()
+        app.logger.warning("data error: %s", error.orig.__class__.__name__)
+        return error_response(BadRequest.code)
 
     @app.errorhandler(IntegrityError)
     def conflicting_write(error):

@@ -9,7 +9,7 @@ The limits are named objects that the views wear as decorators:
 """
 import hashlib
 
-from flask import Flask, current_app, request, session
+from flask import Flask, abort, current_app, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -109,6 +109,25 @@ def _limits_switched_off() -> bool:
     return not current_app.config["RATELIMIT_ENABLED"]
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_characters():
+    """No text typed by a person contains NUL; PostgreSQL refuses it and SQLite would keep it."""
+    sent = [*request.args.values(), *request.form.values()]
+    if request.is_json:
+        sent.append(request.get_json(silent=True))
+    if any(_holds_nul(value) for value in sent):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     if app.config["PROXY_COUNT"]:
         # Behind a reverse proxy, the client's address and scheme come from its X-Forwarded-* headers;
@@ -125,4 +144,5 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.config["RATELIMIT_ENABLED"] = switched_on
 
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

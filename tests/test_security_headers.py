@@ -74,3 +74,4 @@ def test_https_behind_a_reverse_proxy_is_recognised(make_app):
 def test_forwarded_headers_are_ignored_without_a_proxy(client):
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in response.headers
+
