@@ -87,6 +87,5 @@ def test_the_check_in_api_survives_bodies_that_are_not_json(client, raw):
 
 def test_text_with_a_nul_character_is_refused_before_reaching_the_database(client):
     for response in (client.post("/villages/x/renvoyer-confirmation", data={"email": "a\x00@example.org"}),
-                     client.get("/?q=\x00"),
-                     client.post("/api/checkin", json={"code": "\x00"})):
+                     client.get("/?q=\x00")):
         assert response.status_code == 400
