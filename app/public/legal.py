@@ -10,13 +10,19 @@ from . import blueprint
 from .views import registration_or_404
 
 
+def legal_page(template: str, **context) -> str:
+    """Legal pages name the association and how to reach it."""
+    config = current_app.config
+    return render_template(
+        f"public/legal/{template}", organiser=config["ORGANISER_NAME"], contact=config["ORGANISER_EMAIL"], **context
+    )
+
+
 @blueprint.get("/donnees-personnelles")
 def personal_data_notice():
     config = current_app.config
-    return render_template(
-        "public/legal/personal_data.html",
-        organiser=config["ORGANISER_NAME"],
-        contact=config["ORGANISER_EMAIL"],
+    return legal_page(
+        "personal_data.html",
         retention_months=config["RETENTION_MONTHS"],
         attendance_retention_months=config["ATTENDANCE_RETENTION_MONTHS"],
         consents=privacy.CONSENTS.values(),
@@ -26,12 +32,7 @@ def personal_data_notice():
 
 @blueprint.get("/accessibilite")
 def accessibility_statement():
-    config = current_app.config
-    return render_template(
-        "public/legal/accessibility.html",
-        organiser=config["ORGANISER_NAME"],
-        contact=config["ORGANISER_EMAIL"],
-    )
+    return legal_page("accessibility.html")
 
 
 # --- A participant's own data, from their private link ------------------------------------------
