@@ -70,6 +70,8 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 20)
 
     ORGANISER_NAME = os.environ.get("ORGANISER_NAME", "Plateforme d'appui aux initiatives solidaires")
+    # Where people exercise their rights and report accessibility problems.
+    ORGANISER_EMAIL = os.environ.get("ORGANISER_EMAIL", "contact@villages.example.org")
 
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 6)
@@ -86,3 +88,11 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Per client address (per scanner token for check-in); "a;b" combines several windows.
+    RATELIMIT_REGISTRATION = os.environ.get("RATELIMIT_REGISTRATION", "10 per minute;60 per hour")
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    # A scanner admits at most a person every second or two, and sends queued scans one by one
+    # when its network comes back.
+    RATELIMIT_CHECKIN = os.environ.get("RATELIMIT_CHECKIN", "600 per minute")
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust nothing).
+    PROXY_COUNT = _int("PROXY_COUNT", 0)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import babel, csrf, db, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,9 +25,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr")
     login_manager.init_app(app)
-    limiter.init_app(app)
 
-    from . import database, errors, templating
+    from . import database, errors, security, templating
     from .checkin import blueprint as checkin_blueprint
     from .commands import register_commands
     from .services import checkin_roster
@@ -41,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     checkin_roster.watch_changes()
     errors.init_app(app)
+    security.init_app(app)
     app.register_blueprint(public_blueprint)
     app.register_blueprint(organisers_blueprint, url_prefix="/organisation")
     app.register_blueprint(checkin_blueprint)

@@ -1,10 +1,10 @@
 """Every error ends in a French page for people and a JSON body for the API: never a traceback."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from werkzeug.exceptions import BadRequest, Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
-from .extensions import db
+from .extensions import db, login_manager
 
 MESSAGES = {
     400: "La demande n'a pas pu être comprise.",
@@ -48,10 +48,27 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):
-        # The database went away (restart, network): roll back whatever was half done.
+        # The database went away (restart, network): roll back whatever was half done, and
+        # answer without touching it again, not even to know who is logged in (Flask-Login's
+        # per-request cache).
         db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
         return error_response(ServiceUnavailable.code)
+
+    @app.errorhandler(DataError)
+    def value_refused_by_the_database(error):
+        # A value the forms let through but the database refuses (e.g. PostgreSQL and NUL characters).
+        db.session.rollback()
+        app.logger.warning("data error: %s", error.orig.__class__.__name__)
+        return error_response(BadRequest.code)
+
+    @app.errorhandler(IntegrityError)
+    def conflicting_write(error):
+        # Two requests raced for the same unique value (the views check before writing).
+        db.session.rollback()
+        app.logger.warning("integrity error: %s", error.orig.__class__.__name__)
+        return error_response(Conflict.code)
 
     @app.errorhandler(InternalServerError)
     def internal_error(error):

@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.fixtures_backoffice",
     "tests.fixtures_checkin",
     "tests.fixtures_exports",
+    "tests.fixtures_hardening",
     "tests.fixtures_maildocs",
     "tests.fixtures_offline",
 ]

@@ -38,7 +38,10 @@ def open_scanner(browser, live_server, village, label):
     page = context.new_page()
     page.goto(f"/scan/{token}")
     expect(page.locator("#offline-roster")).to_contain_text("1 personne")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # Not wait_for_function: its predicate is eval'd in the page, which the site's CSP forbids.
+    page.evaluate("""async () => {
+        while (!navigator.serviceWorker.controller) await new Promise(wait => setTimeout(wait, 50));
+    }""")
     return context, page
 
 

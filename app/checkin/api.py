@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..extensions import csrf, db
 from ..models import Village
 from ..services import checkin as service
+from ..security import checkin_limit
 from . import blueprint
 from .access import SESSION_KEY, Scanner, bearer_link, bearer_token, scanner_for
 
@@ -143,6 +144,7 @@ def committed_outcome(outcome, village: Village):
 
 @blueprint.post("/api/checkin")
 @csrf.exempt
+@checkin_limit
 def api_check_in():
     village, scanner, code, body = scan_request()
     method = "search" if "registration_id" in body else body.get("method", "scan")
@@ -161,6 +163,7 @@ def api_check_in():
 
 @blueprint.post("/api/checkin/undo")
 @csrf.exempt
+@checkin_limit
 def api_undo():
     village, scanner, code, body = scan_request()
     reason = body.get("reason") or ""
@@ -172,6 +175,7 @@ def api_undo():
 
 @blueprint.get("/api/checkin/<slug>/search")
 @csrf.exempt
+@checkin_limit
 def api_search(slug: str):
     village = village_named(slug)
     authorise(village)
@@ -181,6 +185,7 @@ def api_search(slug: str):
 
 @blueprint.get("/api/checkin/<slug>/attendance")
 @csrf.exempt
+@checkin_limit
 def api_attendance(slug: str):
     village = village_named(slug)
     authorise(village)
@@ -189,6 +194,7 @@ def api_attendance(slug: str):
 
 @blueprint.post("/api/checkin/<slug>/walk-in")
 @csrf.exempt
+@checkin_limit
 def api_walk_in(slug: str):
     village = village_named(slug)
     scanner = authorise(village)

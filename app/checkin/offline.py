@@ -14,6 +14,7 @@ from ..models import OrganiserRole
 from ..organisers.access import role_required
 from ..services import checkin_roster as rosters
 from ..services import sync
+from ..security import checkin_limit
 from . import blueprint
 from .api import authorise, fail, village_named
 from .views import village_or_404
@@ -74,6 +75,7 @@ def manifest(slug: str):
 
 @blueprint.get("/api/checkin/<slug>/roster")
 @csrf.exempt
+@checkin_limit
 def api_roster(slug: str):
     village = village_named(slug)
     authorise(village)
@@ -85,6 +87,7 @@ def api_roster(slug: str):
 
 @blueprint.post("/api/checkin/<slug>/sync")
 @csrf.exempt
+@checkin_limit
 def api_sync(slug: str):
     village = village_named(slug)
     scanner = authorise(village)

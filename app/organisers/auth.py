@@ -4,8 +4,9 @@ from urllib.parse import urlsplit
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import OrganiserRole
+from ..security import login_limit
 from ..services import accounts
 from . import blueprint
 from .forms import LoginForm
@@ -28,7 +29,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 @blueprint.route("/connexion", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@login_limit
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))

@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms_common import ConsentsMixin, HoneypotMixin
 from ..models import SUPPORT_NEEDS, Registration, Role
 
 INITIATIVE_STATUSES = {"en cours": "En cours", "en projet": "En projet", "terminée": "Terminée"}
@@ -273,3 +274,7 @@ def answers_of(registration: Registration) -> dict[str, Any]:
             stand_electricity=initiative.stand_electricity,
         )
     return answers
+
+
+class NewRegistrationForm(HoneypotMixin, ConsentsMixin, RegistrationForm):
+    """The public registration form: the details, then the optional consents; plus a honeypot."""

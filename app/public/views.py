@@ -5,9 +5,10 @@ from ..errors import error_response
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
-from ..services import villages
+from ..security import registration_limit
+from ..services import privacy, villages
 from . import blueprint
-from .forms import RegistrationForm, answers_of
+from .forms import NewRegistrationForm, RegistrationForm, answers_of
 
 CLOSED_STATUS = 403
 
@@ -45,13 +46,19 @@ def village(slug: str):
 
 
 @blueprint.route("/villages/<slug>/inscription", methods=["GET", "POST"])
+@registration_limit
 def register(slug: str):
     village = village_or_404(slug)
     if not village.is_registration_open():
         return closed(village)
-    form = RegistrationForm(lunch_offered=village.lunch_offered)
+    form = NewRegistrationForm(lunch_offered=village.lunch_offered)
+    if form.is_submitted() and form.is_from_a_robot():
+        return render_template("security/received.html")
     if form.validate_on_submit():
-        data = registrations.RegistrationData(**form.registration_fields(), initiative=form.initiative_fields())
+        data = registrations.RegistrationData(
+            **form.registration_fields(), consent_version=privacy.CONSENT_VERSION,
+            initiative=form.initiative_fields(),
+        )
         try:
             registration = registrations.register(village, data)
         except registrations.RegistrationClosed:
@@ -74,6 +81,7 @@ def closed(village: Village):
 
 
 @blueprint.post("/villages/<slug>/renvoyer-confirmation")
+@registration_limit
 def resend_confirmation(slug: str):
     village = village_or_404(slug)
     existing = registrations.active_registration(village, request.form.get("email", "")[:254])

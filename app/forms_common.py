@@ -1,0 +1,40 @@
+"""Form parts shared by the public forms.
+
+A honeypot catches the robots that fill every field they find: a text field hidden from
+sight (and from screen readers and the keyboard) whose label asks people to leave it empty.
+A submission that fills it is dropped without a word: the robot gets the same neutral answer
+as everyone, and nothing is written.
+
+    class RegistrationForm(HoneypotMixin, FlaskForm): ...
+
+    if form.is_from_a_robot():
+        return render_template("security/received.html"), 200
+    {% from "security/_honeypot.html" import honeypot %} … {{ honeypot(form) }}
+
+ConsentsMixin adds the optional consents (RGPD), never ticked in advance, named as
+Registration's columns.
+"""
+from wtforms import BooleanField, StringField
+
+from .services.privacy import CONSENTS
+
+HONEYPOT_LABEL = "Ne remplissez pas ce champ : il sert à repérer les envois automatiques."
+
+
+class HoneypotMixin:
+    # A name robots like to fill; browsers do not autofill it (autocomplete="off").
+    website = StringField(
+        HONEYPOT_LABEL, render_kw={"autocomplete": "off", "tabindex": "-1"}
+    )
+
+    def is_from_a_robot(self) -> bool:
+        return bool(self.website.data)
+
+
+class ConsentsMixin:
+    consent_photos = BooleanField(CONSENTS["consent_photos"], default=False)
+    consent_listing = BooleanField(CONSENTS["consent_listing"], default=False)
+    consent_news = BooleanField(CONSENTS["consent_news"], default=False)
+
+    def consent_fields(self) -> list:
+        return [self[name] for name in CONSENTS]

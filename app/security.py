@@ -1,0 +1,143 @@
+"""Protections every response and every public entry point gets: security headers,
+HTTPS-only cookies, client addresses seen through the reverse proxy, and rate limits.
+
+The limits are named objects that the views wear as decorators:
+
+    @blueprint.post("/villages/<slug>/inscription")
+    @registration_limit
+    def register(slug): ...
+"""
+import hashlib
+
+from flask import Flask, abort, current_app, request, session
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import limiter
+
+# The check-in scanner decodes QR codes with WebAssembly, which needs 'wasm-unsafe-eval'
+# (it allows compiling WebAssembly, not JavaScript's eval).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "manifest-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    # Private links carry their secret in the URL: never tell another site where a visitor came from.
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=()",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def served_over_https() -> bool:
+    return request.is_secure or current_app.config["PUBLIC_URL"].startswith("https://")
+
+
+def add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if served_over_https():
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    return response
+
+
+# --- Rate limits -----------------------------------------------------------------------------
+# The amounts are settings (RATELIMIT_REGISTRATION…), read at each request so that an
+# organiser can loosen them without a code change.
+
+
+def _configured(name: str):
+    return lambda: current_app.config[name]
+
+
+def checkin_key() -> str:
+    """Each scanner has its own allowance, whatever venue wifi it shares with the others:
+    its Bearer token, else the scanner links its browser session holds, else its organiser account.
+
+    Tokens are secrets: only digests go to the limit storage.
+    """
+    # Imported here: the check-in blueprint imports this module for its decorators.
+    from .checkin.access import SESSION_KEY, bearer_token
+
+    token = bearer_token()
+    if token is not None:
+        return "token:" + _digest(token)
+    links = session.get(SESSION_KEY)
+    if links:
+        return "links:" + _digest(" ".join(sorted(map(str, links.values()))))
+    if current_user.is_authenticated:
+        return f"account:{current_user.get_id()}"
+    return "address:" + get_remote_address()
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+registration_limit = limiter.shared_limit(
+    _configured("RATELIMIT_REGISTRATION"), scope="registration", methods=["POST"]
+)
+login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
+checkin_limit = limiter.shared_limit(
+    _configured("RATELIMIT_CHECKIN"), scope="checkin", key_func=checkin_key
+)
+
+
+@limiter.request_filter
+def _limits_switched_off() -> bool:
+    # One Limiter object serves every app of the process (tests build several):
+    # each app's own RATELIMIT_ENABLED decides, not the last one initialised.
+    return not current_app.config["RATELIMIT_ENABLED"]
+
+
+def refuse_nul_characters():
+    """No text typed by a person contains NUL; PostgreSQL refuses it and SQLite would keep it.
+
+    JSON bodies are left to their views, which read them under their own size limit (a NUL
+    there ends as a 400 from the database error handler, or as an unknown code).
+    """
+    sent = list(request.args.values())
+    # Reading any other body here would bypass the size limits views set for their own bodies.
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sent += request.form.values()
+    if any("\x00" in value for value in sent):
+        abort(400)
+
+
+def init_app(app: Flask) -> None:
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy, the client's address and scheme come from its X-Forwarded-* headers;
+        # trusting them without a proxy would let anyone pick the address the limits count.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    if app.config["PUBLIC_URL"].startswith("https://"):
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+
+    switched_on = app.config["RATELIMIT_ENABLED"]
+    # The limiter only installs its hooks when enabled; it is always installed and
+    # _limits_switched_off reads the app's own setting at each request.
+    app.config["RATELIMIT_ENABLED"] = True
+    limiter.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = switched_on
+
+    app.before_request(refuse_nul_characters)
+    app.after_request(add_security_headers)

@@ -1,0 +1,225 @@
+"""Personal data (RGPD): the consents asked, what we hold about a person, erasure, and retention.
+
+Anonymising keeps a registration's role, village, status and attendance so that counts and
+the figures given to funders stay right, and removes everything that tells who the person is.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import delete, inspect, select, update
+
+from ..extensions import db
+from ..models import AuditEntry, CheckIn, OutboxMessage, Registration, RegistrationStatus, Village
+from ..models.registration import new_secret
+from ..timeutil import to_utc_naive, utcnow
+from . import audit
+from . import registration as registrations
+
+# Raise the version whenever a consent's wording changes: each registration keeps the
+# version its person agreed to.
+CONSENT_VERSION = "2026-1"
+CONSENTS = {
+    "consent_photos": (
+        "J'accepte d'apparaître sur les photos et vidéos prises pendant le village, "
+        "que l'association peut publier pour rendre compte de la journée."
+    ),
+    "consent_listing": (
+        "J'accepte que mon nom, mon rôle et ma structure figurent sur la liste des participants "
+        "remise aux autres participants du village."
+    ),
+    "consent_news": (
+        "Je souhaite recevoir par e-mail les nouvelles de l'association (prochains villages, "
+        "suites de la journée). Je pourrai me désinscrire à tout moment."
+    ),
+}
+
+ANONYMOUS_NAME = "Anonyme"
+ANONYMOUS_INITIATIVE = "Initiative anonymisée"
+# What tells who the person is. Role, village, status, lunch, walk-in and dates stay.
+IDENTIFYING_FIELDS = (
+    "email", "phone", "postcode", "organisation", "position", "collectivity", "mandate",
+    "represented_group", "dietary_needs", "accessibility_needs",
+)
+INITIATIVE_FREE_TEXTS = ("keywords", "partners", "support_details")
+# Never handed out in an export: they are keys, not information about the person.
+SECRET_FIELDS = frozenset({"badge_code", "manage_token"})
+
+
+def record_consents(registration: Registration, given: dict[str, bool]) -> None:
+    """Store the optional consents ticked (the CONSENTS keys) with the wording version and moment."""
+    for name in CONSENTS:
+        setattr(registration, name, bool(given.get(name)))
+    registration.consent_version = CONSENT_VERSION
+    registration.consented_at = utcnow()
+
+
+# --- What we hold about a person --------------------------------------------------------------
+
+
+def _jsonable(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def _columns(instance, leave_out=frozenset()) -> dict:
+    return {
+        column.key: _jsonable(getattr(instance, column.key))
+        for column in inspect(instance).mapper.column_attrs
+        if column.key not in leave_out
+    }
+
+
+def personal_data(registration: Registration) -> dict:
+    """Everything held about the person of a registration, ready for json.dumps."""
+    village = registration.village
+    check_ins = db.session.scalars(
+        select(CheckIn).where(CheckIn.registration_id == registration.id).order_by(CheckIn.scanned_at)
+    )
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.registration_id == registration.id)
+        .order_by(OutboxMessage.created_at)
+    )
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == Registration.__tablename__, AuditEntry.target_id == registration.id)
+        .order_by(AuditEntry.at)
+    )
+    return {
+        "responsable_du_traitement": current_app.config["ORGANISER_NAME"],
+        "exporte_le": _jsonable(utcnow()),
+        "village": {"nom": village.name, "ville": village.town, "date": _jsonable(village.day)},
+        "inscription": _columns(registration, SECRET_FIELDS | {"village_id"}),
+        "fiche_initiative": (
+            _columns(registration.initiative, {"id", "registration_id"}) if registration.initiative else None
+        ),
+        "consentements": {
+            "version": registration.consent_version,
+            "date": _jsonable(registration.consented_at),
+            "reponses": [
+                {"texte": wording, "accepte": getattr(registration, name)}
+                for name, wording in CONSENTS.items()
+            ],
+        },
+        "passages_a_l_accueil": [
+            {
+                "scanne_le": _jsonable(c.scanned_at),
+                "recu_le": _jsonable(c.received_at),
+                "methode": c.method,
+                "annule_le": _jsonable(c.undone_at),
+            }
+            for c in check_ins
+        ],
+        "emails": [
+            {
+                "objet": m.subject,
+                "destinataire": m.recipient,
+                "cree_le": _jsonable(m.created_at),
+                "envoye_le": _jsonable(m.sent_at),
+                "etat": m.status,
+            }
+            for m in messages
+        ],
+        "historique": [{"date": _jsonable(e.at), "action": e.action, "par": e.actor} for e in history],
+    }
+
+
+# --- Erasure --------------------------------------------------------------------------------
+
+
+def _anonymise(registration: Registration, now: datetime) -> None:
+    registration.first_name = registration.last_name = ANONYMOUS_NAME
+    registration.commune = ""
+    for name in IDENTIFYING_FIELDS:
+        setattr(registration, name, None)
+    for name in CONSENTS:
+        setattr(registration, name, False)
+    # The old badge and private link stop working.
+    registration.badge_code = new_secret()
+    registration.manage_token = new_secret()
+    registration.anonymised_at = now
+    if registration.initiative is not None:
+        initiative = registration.initiative
+        initiative.name = ANONYMOUS_INITIATIVE
+        initiative.summary = ""
+        for name in INITIATIVE_FREE_TEXTS:
+            setattr(initiative, name, None)
+    # Messages hold names and addresses; those not yet sent must not go out any more.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
+    # Audit details may quote former values (an old address…); who did what, and when, stays.
+    db.session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.target_type == Registration.__tablename__, AuditEntry.target_id == registration.id)
+        .values(details={})
+    )
+
+
+def erase(registration: Registration, actor: str) -> Registration | None:
+    """Anonymise one registration at its person's request; the caller commits.
+
+    Before the village, an anonymous person could not come any more: the registration is
+    cancelled first and its place goes to the waiting list (the one promoted is returned).
+    """
+    if registration.anonymised_at is not None:
+        return None
+    now = utcnow()
+    promoted = None
+    if registration.status != RegistrationStatus.CANCELLED and now < to_utc_naive(registration.village.starts):
+        promoted = registrations.cancel(registration, actor)
+    _anonymise(registration, now)
+    audit.record(actor, "registration.anonymised", registration)
+    return promoted
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+
+def months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass
+class PurgeReport:
+    registrations_anonymised: int = 0
+    check_ins_deleted: int = 0
+
+
+def purge(now: datetime | None = None) -> PurgeReport:
+    """Anonymise the registrations of villages past their retention, and forget the details of
+    old check-ins (the checked-in mark of each registration stays, so attendance counts remain).
+
+    Commits once per village: safe to run again at any time, e.g. every night from cron.
+    """
+    now = now or utcnow()
+    config = current_app.config
+    report = PurgeReport()
+
+    registrations_limit = months_before(now.date(), config["RETENTION_MONTHS"])
+    expired = db.session.scalars(select(Village).where(Village.day < registrations_limit).order_by(Village.day))
+    for village in expired.all():
+        pending = db.session.scalars(
+            select(Registration).where(Registration.village_id == village.id, Registration.anonymised_at.is_(None))
+        ).all()
+        if not pending:
+            continue
+        for registration in pending:
+            _anonymise(registration, now)
+        audit.record("system", "village.registrations_anonymised", village, count=len(pending))
+        db.session.commit()
+        report.registrations_anonymised += len(pending)
+
+    attendance_limit = months_before(now.date(), config["ATTENDANCE_RETENTION_MONTHS"])
+    old_villages = select(Village.id).where(Village.day < attendance_limit)
+    old_check_ins = CheckIn.village_id.in_(old_villages)
+    # A check-in may point at the one it conflicted with: unlink before deleting.
+    db.session.execute(update(CheckIn).where(old_check_ins).values(conflict_with_id=None))
+    report.check_ins_deleted = db.session.execute(delete(CheckIn).where(old_check_ins)).rowcount
+    db.session.commit()
+    return report
