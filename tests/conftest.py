@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from tests.helpers import TestClient
+from tests.helpers import IsolatedClient
 
 pytest_plugins = [
     "tests.fixtures_backoffice",
@@ -99,7 +99,7 @@ def app(_app):
 
 @pytest.fixture
 def client(app):
-    return TestClient(app, app.response_class, use_cookies=True)
+    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

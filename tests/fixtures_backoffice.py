@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Organiser
-from tests.helpers import TestClient
+from tests.helpers import IsolatedClient
 
 PASSWORD = "mot-de-passe-solide"
 
@@ -26,7 +26,7 @@ def logged_in(app):
 
     def client_for(role: str, **fields):
         organiser = make_organiser(role, **fields)
-        client = TestClient(app, app.response_class, use_cookies=True)
+        client = IsolatedClient(app, app.response_class, use_cookies=True)
         response = log_in(client, organiser.email)
         assert response.status_code == 302, "the test account could not log in"
         client.organiser = organiser

@@ -13,7 +13,7 @@ def page_text(response) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
 
 
-class TestClient(FlaskClient):
+class IsolatedClient(FlaskClient):
     """The tests' app context outlives requests; the user Flask-Login caches in `g` is
     forgotten before each request, as it is between requests on a real server."""
 

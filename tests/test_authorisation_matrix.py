@@ -9,7 +9,7 @@ from tests.factories import make_village
 from tests.fixtures_checkin import make_scanner_link
 from tests.fixtures_backoffice import make_organiser
 from tests.factories_registration import register
-from tests.helpers import TestClient
+from tests.helpers import IsolatedClient
 
 ANONYMOUS, PARTICIPANT, CHECKIN, ORGANISER, ADMIN = "anonyme", "participant", "accueil", "organisateur", "admin"
 VISITORS = [ANONYMOUS, PARTICIPANT, CHECKIN, ORGANISER, ADMIN]
@@ -50,6 +50,8 @@ DECISIONS = {
     "organisers.registration": STAFF,
     "organisers.registration_action": STAFF,
     "organisers.registration_role": STAFF,
+    "organisers.village_exports": STAFF,
+    "organisers.download_export": STAFF,
     "organisers.registration_personal_data": STAFF,
     "organisers.registration_erase": STAFF,
     "organisers.audit_log_page": {ADMIN},
@@ -88,7 +90,7 @@ class World:
         self.link = make_scanner_link(self.village)
         self.other_account = make_organiser(OrganiserRole.ORGANISER, email="autre@villages.test")
         self.visitor = visitor
-        self.client = TestClient(app, app.response_class, use_cookies=True)
+        self.client = IsolatedClient(app, app.response_class, use_cookies=True)
         self.headers = {}
         role = {CHECKIN: OrganiserRole.CHECKIN, ORGANISER: OrganiserRole.ORGANISER, ADMIN: OrganiserRole.ADMIN}
         if visitor in role:
@@ -111,6 +113,7 @@ class World:
             "link_id": 1,
             "action": "renvoyer",
             "filename": "css/site.css",
+            "export_name": "csv",
         }
         return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 

@@ -2,7 +2,7 @@
 from app.extensions import db
 from app.models import AuditEntry, Organiser
 from tests.factories import make_village
-from tests.helpers import TestClient
+from tests.helpers import IsolatedClient
 from tests.fixtures_backoffice import log_in, make_organiser
 from tests.helpers import page_text
 
@@ -21,7 +21,7 @@ def test_an_admin_creates_a_checkin_account_for_one_village(app, admin_client):
     assert response.status_code == 302
     created = account("benevole@example.org")
     assert created.role == "checkin" and [v.slug for v in created.checkin_villages] == ["avignon"]
-    volunteer = TestClient(app, app.response_class, use_cookies=True)
+    volunteer = IsolatedClient(app, app.response_class, use_cookies=True)
     log_in(volunteer, "benevole@example.org", "un-bon-mot-de-passe")
     assert 'href="/checkin/avignon"' in volunteer.get("/organisation/accueil").get_data(as_text=True)
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="account.created")).actor == "admin@villages.test"
@@ -58,4 +58,4 @@ def test_an_admin_resets_a_password(app, admin_client):
     other = make_organiser("organiser", email="autre@villages.test")
     admin_client.post(f"/organisation/comptes/{other.id}",
                       data={"role": "organiser", "active": "y", "password": "nouveau-mot-de-passe"})
-    assert log_in(TestClient(app, app.response_class), other.email, "nouveau-mot-de-passe").status_code == 302
+    assert log_in(IsolatedClient(app, app.response_class), other.email, "nouveau-mot-de-passe").status_code == 302

@@ -5,7 +5,7 @@ from app.extensions import db
 from app.models import Organiser
 from app.services import demo_data
 from app.timeutil import utcnow
-from tests.helpers import TestClient
+from tests.helpers import IsolatedClient
 from tests.fixtures_backoffice import PASSWORD, log_in, make_organiser
 from tests.helpers import page_text
 
@@ -13,7 +13,7 @@ REFUSED = "Connexion impossible : adresse e-mail ou mot de passe incorrect, ou c
 
 
 def anonymous(app):
-    return TestClient(app, app.response_class, use_cookies=True)
+    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 def test_an_organiser_logs_in_and_lands_on_the_dashboard(app):
