@@ -149,3 +149,10 @@ def test_archiving_hides_the_village_from_the_public_site(client, organiser_clie
     organiser_client.post(f"/organisation/villages/{village.id}/archiver")
     db.session.refresh(village)
     assert not village.is_archived
+
+
+def test_village_page_leads_to_the_door_screens(organiser_client):
+    village = make_village(slug="sisteron")
+    body = organiser_client.get(f"/organisation/villages/{village.id}").get_data(as_text=True)
+    for path in ("/checkin/sisteron", "/checkin/sisteron/liens", "/checkin/sisteron/conflits"):
+        assert f'href="{path}"' in body
