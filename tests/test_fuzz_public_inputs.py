@@ -1,41 +1,20 @@
 """Arbitrary text, unicode, control characters, huge values and missing fields thrown at the
 public forms and the JSON API: never a 500, and nothing written for an invalid submission."""
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CheckIn, OutboxMessage, Registration
 from tests.factories import make_village
 from tests.fixtures_checkin import make_scanner_link
+from tests.fuzzing import anything, count, form_data, fuzz, json_objects
 
-FORM_FIELDS = [
+REGISTRATION_FIELDS = [
     "role", "first_name", "last_name", "email", "phone", "commune", "postcode", "lunch", "dietary_needs",
     "accessibility_needs", "initiative_name", "initiative_summary", "support_needs", "consent_photos", "website",
 ]
-anything = st.one_of(
-    st.text(max_size=50),
-    st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", "Zl", "Zp", "So", "Lo"]), max_size=30),
-    st.just("x" * 100_000),
-    st.sampled_from(["habitant", "porteur", "oui", "\x00", "' OR 1=1 --", "<script>", "é" * 300]),
-)
-form_data = st.dictionaries(st.sampled_from(FORM_FIELDS), anything, max_size=len(FORM_FIELDS))
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=10,
-)
-scan_bodies = st.one_of(
-    json_values,
-    st.fixed_dictionaries({}, optional={"code": json_values, "scan_id": json_values, "scanned_at": json_values,
-                                        "method": json_values, "registration_id": json_values,
-                                        "village": json_values}),
-)
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+SCAN_FIELDS = ["code", "scan_id", "scanned_at", "method", "registration_id", "village"]
+FUZZ = fuzz(max_examples=60)
 
 
 def is_a_complete_registration(data: dict) -> bool:
@@ -43,7 +22,7 @@ def is_a_complete_registration(data: dict) -> bool:
 
 
 @FUZZ
-@given(data=form_data)
+@given(data=form_data(REGISTRATION_FIELDS))
 def test_the_registration_form_never_fails_and_writes_only_valid_registrations(client, data):
     village = make_village()
     before = count(Registration), count(OutboxMessage)
@@ -65,7 +44,7 @@ def test_asking_for_the_confirmation_again_never_fails(client, email):
 
 
 @FUZZ
-@given(body=scan_bodies)
+@given(body=json_objects(SCAN_FIELDS))
 def test_the_check_in_api_answers_every_body_in_json_without_failing(client, body):
     door = make_scanner_link(make_village())
     response = client.post("/api/checkin", json=body, headers=door.headers)

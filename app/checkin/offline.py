@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from flask import current_app, jsonify, render_template, request, url_for
@@ -21,6 +22,8 @@ from .views import village_or_404
 
 # 500 events of a few hundred bytes each.
 MAX_SYNC_BYTES = 512 * 1024
+# ASCII digits only (str.isdigit() takes « ² »), and few enough to fit any database's integers.
+CURSOR = re.compile(r"[0-9]{1,18}")
 # What the scanner page needs to reload and scan without network (static/ paths).
 OFFLINE_ASSETS = (
     "css/site.css",
@@ -80,7 +83,7 @@ def api_roster(slug: str):
     village = village_named(slug)
     authorise(village)
     since = request.args.get("since", "0")
-    if not since.isdigit():
+    if not CURSOR.fullmatch(since):
         fail(400, "« since » doit être un nombre entier positif (le « cursor » de la réponse précédente).")
     return jsonify(rosters.roster(village, int(since)).as_json())
 
