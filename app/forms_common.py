@@ -12,7 +12,7 @@ as everyone, and nothing is written.
     {% from "security/_honeypot.html" import honeypot %} … {{ honeypot(form) }}
 
 ConsentsMixin adds the optional consents (RGPD), never ticked in advance, named as
-Registration's columns.
+Registration's columns; the same questions let a participant withdraw (or give) them later.
 """
 from wtforms import BooleanField, StringField
 
@@ -38,3 +38,7 @@ class ConsentsMixin:
 
     def consent_fields(self) -> list:
         return [self[name] for name in CONSENTS]
+
+    def consents(self) -> dict[str, bool]:
+        """The consents given, named as Registration's columns."""
+        return {name: bool(self[name].data) for name in CONSENTS}

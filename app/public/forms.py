@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import ConsentsMixin, HoneypotMixin
 from ..models import SUPPORT_NEEDS, Registration, Role
+from ..services.privacy import CONSENTS
 
 INITIATIVE_STATUSES = {"en cours": "En cours", "en projet": "En projet", "terminée": "Terminée"}
 DIMENSIONS = [
@@ -226,7 +227,8 @@ class RegistrationForm(FlaskForm):
         if "lunch" in self:
             fields["lunch"] = self.lunch.data == "oui"
             fields["dietary_needs"] = (self.dietary_needs.data or None) if fields["lunch"] else None
-        extra_columns = set(Registration.__table__.columns.keys()) - set(fields)
+        # Consents are not details: they are recorded with their wording's version (form.consents()).
+        extra_columns = set(Registration.__table__.columns.keys()) - set(fields) - set(CONSENTS)
         fields.update({name: self[name].data for name in extra_columns if name in self})
         return fields
 
@@ -261,6 +263,7 @@ def answers_of(registration: Registration) -> dict[str, Any]:
             "accessibility_needs", "position", "collectivity", "mandate", "represented_group",
         )
     }
+    answers.update({name: getattr(registration, name) for name in CONSENTS})
     answers["lunch"] = "oui" if registration.lunch else "non"
     answers["structure" if registration.role == Role.PORTEUR else "institution"] = registration.organisation
     initiative = registration.initiative
@@ -278,3 +281,7 @@ def answers_of(registration: Registration) -> dict[str, Any]:
 
 class NewRegistrationForm(HoneypotMixin, ConsentsMixin, RegistrationForm):
     """The public registration form: the details, then the optional consents; plus a honeypot."""
+
+
+class EditRegistrationForm(ConsentsMixin, RegistrationForm):
+    """A participant's own details and consents, changed from the private link."""

@@ -8,7 +8,7 @@ from ..services import registration as registrations
 from ..security import registration_limit
 from ..services import privacy, villages
 from . import blueprint
-from .forms import NewRegistrationForm, RegistrationForm, answers_of
+from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
 
 CLOSED_STATUS = 403
 
@@ -56,7 +56,7 @@ def register(slug: str):
         return render_template("security/received.html")
     if form.validate_on_submit():
         data = registrations.RegistrationData(
-            **form.registration_fields(), consent_version=privacy.CONSENT_VERSION,
+            **form.registration_fields(), **form.consents(), consent_version=privacy.CONSENT_VERSION,
             initiative=form.initiative_fields(),
         )
         try:
@@ -116,7 +116,7 @@ def edit_registration(token: str):
     if found.status == RegistrationStatus.CANCELLED:
         flash("Cette inscription est annulée : elle ne peut plus être modifiée.", "warning")
         return redirect(url_for("public.registration", token=token))
-    form = RegistrationForm(data=answers_of(found), lunch_offered=found.village.lunch_offered)
+    form = EditRegistrationForm(data=answers_of(found), lunch_offered=found.village.lunch_offered)
     if form.validate_on_submit():
         changes = {**form.registration_fields(), "initiative": form.initiative_fields()}
         try:
@@ -128,6 +128,7 @@ def edit_registration(token: str):
             db.session.rollback()
             form.role.errors.append(str(full))
         else:
+            changed += privacy.update_consents(found, form.consents(), actor="participant")
             db.session.commit()
             flash("Vos modifications sont enregistrées." if changed else "Aucune modification à enregistrer.",
                   "success")

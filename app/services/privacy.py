@@ -57,6 +57,22 @@ def record_consents(registration: Registration, given: dict[str, bool]) -> None:
     registration.consented_at = utcnow()
 
 
+def update_consents(registration: Registration, given: dict[str, bool], actor: str) -> list[str]:
+    """Give or withdraw consents (the CONSENTS keys); returns the names that changed. The caller commits.
+
+    A change records the whole answer again under today's wording, and is kept in the audit log.
+    """
+    changed = [name for name in CONSENTS if bool(given.get(name)) != getattr(registration, name)]
+    if changed:
+        record_consents(registration, given)
+        audit.record(
+            actor, "registration.consents_changed", registration,
+            given=[name for name in changed if given.get(name)],
+            withdrawn=[name for name in changed if not given.get(name)],
+        )
+    return changed
+
+
 # --- What we hold about a person --------------------------------------------------------------
 
 
