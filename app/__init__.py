@@ -1,15 +1,23 @@
 """Villages: registration and logistics for the Villages des initiatives solidaires."""
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 from .extensions import babel, csrf, db, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Villages(Flask):
+    def log_exception(self, exc_info) -> None:
+        # Flask logs the path, which may be a private link or a scanner link: log the route's
+        # pattern instead (/inscription/<token>/modifier).
+        route = request.url_rule.rule if request.url_rule else "(aucune route)"
+        self.logger.error("Exception on %s [%s]", route, request.method, exc_info=exc_info)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = Villages(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
