@@ -35,6 +35,15 @@ def writes() -> tuple[int, ...]:
     return count(Registration), count(CheckIn), count(AuditEntry), count(OutboxMessage)
 
 
+def post_to_the_door(client, door, action: str, body) -> None:
+    """POST `body` to the village's check-in API: answered in JSON, and nothing written if refused."""
+    before = writes()
+    response = client.post(f"/api/checkin/{door.village.slug}/{action}", json=body, headers=door.headers)
+    assert response.status_code < 500 and response.is_json
+    if response.status_code >= 400:
+        assert writes() == before
+
+
 # --- The participant's private link --------------------------------------------------------------
 
 
@@ -144,12 +153,7 @@ def test_the_search_api_answers_any_query_in_json(client, query, extra):
 @FUZZ
 @given(body=json_objects(WALK_IN_FIELDS))
 def test_the_walk_in_api_never_fails_and_writes_nothing_when_refused(client, body):
-    door = make_scanner_link(make_village())
-    before = writes()
-    response = client.post(f"/api/checkin/{door.village.slug}/walk-in", json=body, headers=door.headers)
-    assert response.status_code < 500 and response.is_json
-    if response.status_code >= 400:
-        assert writes() == before
+    post_to_the_door(client, make_scanner_link(make_village()), "walk-in", body)
     db.session.rollback()
 
 
@@ -158,11 +162,7 @@ def test_the_walk_in_api_never_fails_and_writes_nothing_when_refused(client, bod
 def test_the_sync_api_never_fails_and_writes_nothing_for_a_malformed_queue(client, body):
     door = make_scanner_link(make_village())
     register(door.village)
-    before = writes()
-    response = client.post(f"/api/checkin/{door.village.slug}/sync", json=body, headers=door.headers)
-    assert response.status_code < 500 and response.is_json
-    if response.status_code >= 400:
-        assert writes() == before
+    post_to_the_door(client, door, "sync", body)
     db.session.rollback()
 
 
