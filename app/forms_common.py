@@ -1,4 +1,4 @@
-"""Form parts shared by the public forms.
+"""Form parts shared by the forms.
 
 A honeypot catches the robots that fill every field they find: a text field hidden from
 sight (and from screen readers and the keyboard) whose label asks people to leave it empty.
@@ -15,6 +15,7 @@ ConsentsMixin adds the optional consents (RGPD), never ticked in advance, named 
 Registration's columns; the same questions let a participant withdraw (or give) them later.
 """
 from wtforms import BooleanField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from .services.privacy import CONSENTS
 
@@ -42,3 +43,11 @@ class ConsentsMixin:
     def consents(self) -> dict[str, bool]:
         """The consents given, named as Registration's columns."""
         return {name: bool(self[name].data) for name in CONSENTS}
+
+
+def options(choices: dict[str, str] | list[str], *, placeholder: bool = False) -> list[SelectChoice]:
+    """Choices from {value: label} or from labels that are their own value."""
+    pairs = choices.items() if isinstance(choices, dict) else ((label, label) for label in choices)
+    return ([SelectChoice("", "— Choisir —")] if placeholder else []) + [
+        SelectChoice(value, label) for value, label in pairs
+    ]

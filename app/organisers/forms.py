@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms_common import options
 from ..models import OrganiserRole, Role
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,7 +42,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class AccountForm(FlaskForm):
     name = optional_text("Nom", 200)
-    role = SelectField("Rôle", choices=[(r.value, r.label) for r in OrganiserRole])
+    role = SelectField("Rôle", choices=options({r.value: r.label for r in OrganiserRole}))
     active = BooleanField("Compte actif", default=True)
     village_ids = MultiCheckboxField(
         "Villages confiés (comptes d'accueil)", coerce=int,
@@ -171,4 +172,4 @@ class RegistrationForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Rôle", choices=[(r.value, r.label) for r in Role])
+    role = SelectField("Rôle", choices=options({r.value: r.label for r in Role}))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
+from ..forms_common import options
 from ..models import Organiser, OrganiserRole, Village
 from ..services import accounts
 from . import blueprint
@@ -15,7 +16,7 @@ from .forms import AccountForm, NewAccountForm
 
 def with_village_choices(form: AccountForm) -> AccountForm:
     villages = db.session.scalars(select(Village).order_by(Village.day.desc()))
-    form.village_ids.choices = [(v.id, f"{v.name} ({v.day:%d/%m/%Y})") for v in villages]
+    form.village_ids.choices = options({v.id: f"{v.name} ({v.day:%d/%m/%Y})" for v in villages})
     return form
 
 

@@ -15,7 +15,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -25,7 +24,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import ConsentsMixin, HoneypotMixin
+from ..forms_common import ConsentsMixin, HoneypotMixin, options
 from ..models import SUPPORT_NEEDS, Registration, Role
 from ..services.privacy import CONSENTS
 
@@ -43,14 +42,6 @@ YES_NO = {"oui": "Oui", "non": "Non"}
 
 SUMMARY_MAX = 2000
 LONG_TEXT_MAX = 2000
-
-
-def options(choices: dict[str, str] | list[str], *, placeholder: bool = False) -> list[SelectChoice]:
-    """Choices from {value: label} or from labels that are their own value."""
-    pairs = choices.items() if isinstance(choices, dict) else ((label, label) for label in choices)
-    return ([SelectChoice("", "— Choisir —")] if placeholder else []) + [
-        SelectChoice(value, label) for value, label in pairs
-    ]
 
 
 def strip(value):
