@@ -1,57 +1,28 @@
 """The scanner page in a real Chromium whose camera films a printed badge."""
 import pytest
 from playwright.sync_api import expect
-import qrcode
-from PIL import Image
 
 from app.extensions import db
-from tests.conftest import CHROMIUM_ARGS
 from tests.factories import make_registration
 
 pytestmark = pytest.mark.browser
 
-WIDTH, HEIGHT = 640, 480
-
-
-def badge_video(path, text: str, frames: int = 5) -> None:
-    """A Y4M video (raw I420 frames) of a badge's QR code, as a phone camera would see it."""
-    code = qrcode.make(text, box_size=10, border=4).get_image().convert("L").resize((360, 360))
-    picture = Image.new("L", (WIDTH, HEIGHT), 255)
-    picture.paste(code, ((WIDTH - 360) // 2, (HEIGHT - 360) // 2))
-    luma = picture.tobytes()
-    # Grey chroma: the picture is black and white.
-    chroma = bytes([128]) * (WIDTH // 2 * HEIGHT // 2 * 2)
-    with open(path, "wb") as video:
-        video.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
-            video.write(b"FRAME\n" + luma + chroma)
-
-
 @pytest.fixture
-def camera_page(_playwright, chromium_path, live_server, tmp_path):
-    """Opens a page in a Chromium whose fake camera shows the given badge code."""
-    browsers = []
+def camera_page(camera_browser, fake_camera, live_server):
+    """Opens a page in a Chromium whose fake camera films the given badge code."""
+    contexts = []
 
     def open_page(code: str):
-        video = tmp_path / f"badge-{len(browsers)}.y4m"
-        badge_video(video, code)
-        browser = _playwright.chromium.launch(
-            executable_path=chromium_path,
-            args=CHROMIUM_ARGS + [
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
-        )
-        browsers.append(browser)
-        context = browser.new_context(
+        fake_camera.show_badge(code)
+        context = camera_browser.new_context(
             base_url=live_server, locale="fr-FR", viewport={"width": 390, "height": 844}, permissions=["camera"]
         )
+        contexts.append(context)
         return context.new_page()
 
     yield open_page
-    for browser in browsers:
-        browser.close()
+    for context in contexts:
+        context.close()
 
 
 def test_badge_in_front_of_the_camera_turns_the_screen_green_then_orange(camera_page, door):
