@@ -5,6 +5,7 @@ import io
 import threading
 from email.message import EmailMessage
 
+import pypdfium2
 import pytest
 import zxingcpp
 from icalendar import Calendar
@@ -135,11 +136,18 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+# Enough for the modules of a badge's QR code, at 3 pixels to the module or more, to be read back.
+PDF_RENDERING_DPI = 200
+
+
 def qr_codes_in_pdf(pdf: bytes) -> list[str]:
-    """The QR codes of the images embedded in a PDF, page by page."""
-    return [
-        text
-        for page in PdfReader(io.BytesIO(pdf)).pages
-        for embedded in page.images
-        for text in qr_codes(embedded.image)
-    ]
+    """The QR codes a scanner reads on a PDF's pages, rendered as a printer would, page by page."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [
+            text
+            for page in document
+            for text in qr_codes(page.render(scale=PDF_RENDERING_DPI / 72).to_pil())
+        ]
+    finally:
+        document.close()
