@@ -4,15 +4,19 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from app.documents.exports import FORMATS
+from app.documents.exports import FORMATS, badges
 from tests.factories import make_registration, make_village
+from tests.fixtures_maildocs import qr_codes_in_pdf
+
+
+def badge_sheets_pdf(village) -> bytes:
+    output = io.BytesIO()
+    FORMATS["badges"].write(village, output)
+    return output.getvalue()
 
 
 def badge_sheets(village) -> PdfReader:
-    output = io.BytesIO()
-    FORMATS["badges"].write(village, output)
-    output.seek(0)
-    return PdfReader(output)
+    return PdfReader(io.BytesIO(badge_sheets_pdf(village)), strict=True)
 
 
 @pytest.mark.parametrize(("participants", "pages"), [(0, 1), (8, 1), (9, 2), (17, 3)])
@@ -53,3 +57,25 @@ def test_the_badge_sheets_download_from_the_back_office(organiser_client, export
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith("avignon-badges.pdf")
     assert "Zidane" in PdfReader(io.BytesIO(response.get_data())).pages[0].extract_text()
+
+
+def test_every_badge_scans_as_its_participant(app):
+    village = make_village()
+    registrations = [make_registration(village, last_name=f"Participant{n:02d}") for n in range(9)]
+
+    assert sorted(qr_codes_in_pdf(badge_sheets_pdf(village))) == sorted(r.badge_code for r in registrations)
+
+
+def test_sheets_drawn_in_several_parts_make_one_document(app, monkeypatch):
+    monkeypatch.setattr(badges, "PAGES_PER_PART", 2)
+    village = make_village()
+    for n in range(40):
+        make_registration(village, last_name=f"Participant{n:02d}")
+
+    pages = badge_sheets(village).pages
+
+    assert len(pages) == 5
+    for number, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert f"planche {number} / 5" in text
+        assert all(f"Participant{n:02d}" in text for n in range((number - 1) * 8, number * 8))

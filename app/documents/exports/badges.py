@@ -1,12 +1,16 @@
 """Sheets of badges to print before the day: eight per A4 page, in last-name order.
 
 Badges touch each other, so that one straight cut separates two of them; the
-cut marks in the margins show where the cuts go.
+cut marks in the margins show where the cuts go. The document is drawn in parts
+of PAGES_PER_PART pages (see app/documents/pdf_join.py), so that memory stays
+the same whatever the number of participants.
 """
 from __future__ import annotations
 
 import math
-from typing import BinaryIO
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import BinaryIO, TypeVar
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -15,7 +19,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ...models import Village
 from ..badge import REGULAR, draw_badge
+from ..pdf_join import PdfParts
 from . import rows
+
+T = TypeVar("T")
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 COLUMNS, ROWS = 2, 4
@@ -25,6 +32,8 @@ BADGE_WIDTH = (PAGE_WIDTH - 2 * MARGIN) / COLUMNS    # 95 mm
 BADGE_HEIGHT = (PAGE_HEIGHT - 2 * MARGIN) / ROWS     # about 69 mm
 CUT_MARK_GAP = 1.5 * mm
 CUT_MARK_LENGTH = 5 * mm
+# A part's pages stay in memory until it is saved: 400 badges, about 2 MB.
+PAGES_PER_PART = 50
 
 
 def badge_position(slot: int) -> tuple[float, float]:
@@ -58,24 +67,31 @@ def draw_page_label(canvas: Canvas, village: Village, page: int, pages: int) -> 
     )
 
 
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
 def write_badges(village: Village, output: BinaryIO) -> None:
     """Every confirmed participant's badge (walk-ins included), one page at a time."""
     pages = max(1, math.ceil(rows.attending_count(village) / BADGES_PER_PAGE))
-    canvas = Canvas(output, pagesize=A4, pageCompression=1)
-    canvas.setTitle(f"Badges – {village.name}")
+    document = PdfParts(output, f"Badges – {village.name}", pagesize=A4)
+    sheets = batches(rows.registrations(village, attending_only=True), BADGES_PER_PAGE)
     page = 0
-    for index, registration in enumerate(rows.registrations(village, attending_only=True)):
-        slot = index % BADGES_PER_PAGE
-        if slot == 0:
-            if page:
+    for part in batches(sheets, PAGES_PER_PART):
+        with document.part() as canvas:
+            for sheet in part:
+                page += 1
+                draw_cut_marks(canvas)
+                draw_page_label(canvas, village, page, pages)
+                for slot, registration in enumerate(sheet):
+                    draw_badge(canvas, registration, *badge_position(slot), BADGE_WIDTH, BADGE_HEIGHT)
                 canvas.showPage()
-            page += 1
-            draw_cut_marks(canvas)
-            draw_page_label(canvas, village, page, pages)
-        draw_badge(canvas, registration, *badge_position(slot), BADGE_WIDTH, BADGE_HEIGHT)
     if page == 0:
-        draw_page_label(canvas, village, 1, 1)
-        canvas.setFont(REGULAR, 12)
-        canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT / 2, "Aucun participant confirmé.")
-    canvas.showPage()
-    canvas.save()
+        with document.part() as canvas:
+            draw_page_label(canvas, village, 1, 1)
+            canvas.setFont(REGULAR, 12)
+            canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT / 2, "Aucun participant confirmé.")
+            canvas.showPage()
+    document.close()
