@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
@@ -89,31 +89,72 @@ def normalise_code(code: str) -> str:
     return "".join(code.split())
 
 
-def _registration(code: str, *, lock: bool = False) -> Registration | None:
-    """The badge's registration; with `lock`, its row stays locked until commit."""
+def _badge_code(code: str) -> str | None:
+    """The code as stored on a badge, or None when it cannot be one of ours."""
     code = normalise_code(code)
-    if not code or len(code) > MAX_CODE_LENGTH:
+    return code if code and len(code) <= MAX_CODE_LENGTH else None
+
+
+def _registration(code: str, *conditions, lock: bool = False) -> Registration | None:
+    """The badge's registration, if it meets `conditions`; with `lock`, its row stays locked until commit."""
+    code = _badge_code(code)
+    if code is None:
         return None
-    query = select(Registration).where(Registration.badge_code == code)
+    query = select(Registration).where(Registration.badge_code == code, *conditions)
     if lock:
         query = query.with_for_update()
     return db.session.scalar(query.execution_options(populate_existing=True))
 
 
+def _admissible(village: Village, code: str) -> Registration | None:
+    """The badge's registration, locked until commit, if it may be admitted to `village` now.
+
+    The conditions are in the query, so that a first scan is one statement. On PostgreSQL,
+    a scan waiting for another phone's lock on the row reads the row again once that phone
+    commits, and no longer finds it if it was admitted meanwhile; nothing is locked when
+    nothing is found, so that a refused scan costs no disk flush at commit.
+    """
+    return _registration(
+        code,
+        Registration.village_id == village.id,
+        Registration.status.not_in(list(REFUSED_BY_STATUS)),
+        Registration.checked_in_at.is_(None),
+        lock=True,
+    )
+
+
+def _is_current(admission) -> list:
+    """Conditions on a CheckIn (or an alias of it) for the admission that counts."""
+    return [admission.undone_at.is_(None), admission.conflict_with_id.is_(None)]
+
+
 def current_admission(registration: Registration) -> CheckIn | None:
     return db.session.scalar(
         select(CheckIn)
-        .where(
-            CheckIn.registration_id == registration.id,
-            CheckIn.undone_at.is_(None),
-            CheckIn.conflict_with_id.is_(None),
-        )
+        .where(CheckIn.registration_id == registration.id, *_is_current(CheckIn))
         .order_by(CheckIn.id.desc())
         .limit(1)
     )
 
 
-def _refusal(village: Village, registration: Registration | None) -> CheckInOutcome | None:
+def _with_admission(code: str) -> tuple[Registration | None, CheckIn | None]:
+    """The badge's registration and its current admission, if any, in one query."""
+    code = _badge_code(code)
+    if code is None:
+        return None, None
+    row = db.session.execute(
+        select(Registration, CheckIn)
+        .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, *_is_current(CheckIn)))
+        .where(Registration.badge_code == code)
+        .order_by(CheckIn.id.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _refusal(village: Village, registration: Registration | None,
+             admission: CheckIn | None) -> CheckInOutcome | None:
     """Why this registration may not be admitted to `village` now, if it may not."""
     if registration is None:
         return CheckInOutcome(Result.UNKNOWN)
@@ -123,7 +164,7 @@ def _refusal(village: Village, registration: Registration | None) -> CheckInOutc
     if refused:
         return CheckInOutcome(refused, registration)
     if registration.checked_in_at is not None:
-        return CheckInOutcome(Result.ALREADY_CHECKED_IN, registration, current_admission(registration))
+        return CheckInOutcome(Result.ALREADY_CHECKED_IN, registration, admission)
     return None
 
 
@@ -147,15 +188,14 @@ def check_in(
         if replayed is not None and replayed.village_id == village.id:
             return CheckInOutcome(Result.OK, replayed.registration, replayed)
 
-    # Most refusals are read without locking: on PostgreSQL a row lock costs a disk flush at commit.
-    refusal = _refusal(village, _registration(code))
-    if refusal is not None:
-        return refusal
-    # Admissible: read it again under lock, since another phone may have admitted it meanwhile.
-    registration = _registration(code, lock=True)
-    refusal = _refusal(village, registration)
-    if refusal is not None:
-        return refusal
+    registration = _admissible(village, code)
+    while registration is None:
+        refusal = _refusal(village, *_with_admission(code))
+        if refusal is not None:
+            return refusal
+        # Admissible after all: its check-in was undone (or it was confirmed) between the two
+        # reads. Rare; the locking read decides again.
+        registration = _admissible(village, code)
 
     now = utcnow()
     moment = min(scanned_at, now) if scanned_at else now
