@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, time as clock, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +36,8 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Registration, RegistrationStatus, Role, Village  # noqa: E402
+from app.models import Registration, RegistrationStatus, Role  # noqa: E402
+from bench_data import bench_village  # noqa: E402
 from app.services import scanner_links  # noqa: E402
 
 REGISTRATIONS = 10_000
@@ -62,12 +62,7 @@ def fill(database_url: str) -> tuple[str, list[str]]:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        village = Village(
-            slug="bench", name="Village des initiatives solidaires – Banc d'essai", town="Avignon",
-            venue="Maison des associations", address="2 rue Saint-Jean le Vieux, 84000 Avignon",
-            day=date.today() + timedelta(days=1), starts_at=clock(9), ends_at=clock(17),
-            capacity=REGISTRATIONS,
-        )
+        village = bench_village(REGISTRATIONS, days_ahead=1)
         db.session.add(village)
         db.session.flush()
         roles = list(Role)

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import date, datetime, timedelta, time as clock
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +31,7 @@ from app import create_app  # noqa: E402
 from app.documents.exports import FORMATS  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Initiative, Registration, RegistrationStatus, Role, Village  # noqa: E402
+from bench_data import bench_village  # noqa: E402
 
 SLUG = "bench"
 MIB = 2**20
@@ -51,12 +52,7 @@ def fill(database_url: str, size: int) -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        village = Village(
-            slug=SLUG, name="Village des initiatives solidaires – Banc d'essai", town="Avignon",
-            venue="Maison des associations", address="2 rue Saint-Jean le Vieux, 84000 Avignon",
-            day=date.today() + timedelta(days=30), starts_at=clock(9), ends_at=clock(17),
-            capacity=size,
-        )
+        village = bench_village(size, slug=SLUG)
         db.session.add(village)
         db.session.flush()
         roles = list(Role)

@@ -12,8 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import time as clock
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,6 +23,7 @@ from sqlalchemy import insert  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Organiser, Registration, RegistrationStatus, Role, Village  # noqa: E402
+from bench_data import bench_village  # noqa: E402
 from app.timeutil import utcnow  # noqa: E402
 
 REGISTRATIONS = 10_000
@@ -68,9 +68,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
-        village = Village(slug="bench", name="Village de mesure", town="Sisteron", venue="Salle des fêtes",
-                          address="Place de la République", day=date.today() + timedelta(days=30),
-                          starts_at=clock(9), ends_at=clock(17), capacity=9000)
+        village = bench_village(9000)
         admin = Organiser(email="bench@example.org", role="admin")
         admin.set_password("mot-de-passe-de-mesure")
         db.session.add_all([village, admin])
