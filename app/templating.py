@@ -1,4 +1,4 @@
-"""Filters and globals shared by every template."""
+"""Filters and globals shared by every template, and the French wording they stand on."""
 from datetime import date, datetime, time
 
 from flask import Flask
@@ -6,14 +6,55 @@ from flask_babel import format_date, format_datetime
 
 from .models import Role, RegistrationStatus
 
+# A space that never breaks a line: "17 h" stays together, and so does "n° 3".
+NBSP = "\u00a0"
+
+_VOWELS = "aeiouyàâäéèêëîïôöûüÿæœ"
+# Town names whose h is aspirated, so not elided ("de Honfleur").
+_ASPIRATED_H = frozenset({"hayange", "hazebrouck", "honfleur", "hautmont", "hirson"})
+# A town named with its article contracts with "de" and "à": "du Pontet", "au Pontet".
+_ARTICLES = {"le ": ("du ", "au "), "les ": ("des ", "aux ")}
+
+
+def _elides(word: str) -> bool:
+    lowered = word.lower()
+    if not lowered:
+        return False
+    if lowered[0] == "h":
+        return lowered.split()[0].split("-")[0] not in _ASPIRATED_H
+    return lowered[0] in _VOWELS
+
+
+def of_place(name: str) -> str:
+    """"de" before a place name, as French writes it: d'Avignon, de Sisteron, du Pontet, d'Hyères."""
+    for article, (contracted, _) in _ARTICLES.items():
+        if name.lower().startswith(article):
+            return contracted + name[len(article):]
+    return f"d'{name}" if _elides(name) else f"de {name}"
+
+
+def in_place(name: str) -> str:
+    """"à" before a place name: à Avignon, au Pontet, aux Mées."""
+    for article, (_, contracted) in _ARTICLES.items():
+        if name.lower().startswith(article):
+            return contracted + name[len(article):]
+    return f"à {name}"
+
+
+def _day_of_month(value: date) -> str:
+    return "1er" if value.day == 1 else str(value.day)
+
 
 def french_date(value: date) -> str:
-    return format_date(value, "EEEE d MMMM y")
+    """"mardi 1er décembre 2026": the first of the month is an ordinal in French."""
+    return f"{format_date(value, 'EEEE')} {_day_of_month(value)} {format_date(value, 'MMMM y')}"
 
 
 def french_time(value: time) -> str:
-    """As written in French: 9 h, 9 h 30, 14 h."""
-    return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
+    """As written in French: 9 h, 9 h 30, 14 h, never broken over two lines."""
+    if value.minute == 0:
+        return f"{value.hour}{NBSP}h"
+    return f"{value.hour}{NBSP}h{NBSP}{value.minute:02d}"
 
 
 def french_datetime(value: datetime | None) -> str:
@@ -21,11 +62,20 @@ def french_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     # Flask-Babel reads naive datetimes as UTC and shows them in BABEL_DEFAULT_TIMEZONE.
-    return format_datetime(value, "d MMMM y 'à' HH:mm")
+    day = int(format_datetime(value, "d"))
+    first = "1er" if day == 1 else str(day)
+    return f"{first} {format_datetime(value, 'MMMM y')} à {format_datetime(value, 'HH:mm')}"
+
+
+def with_colon(label: str) -> str:
+    """A label introducing what follows: "Nom :", but "Déjeunerez-vous sur place ?" keeps its own mark."""
+    label = str(label).rstrip()
+    return label if label[-1:] in "?!:" else f"{label}{NBSP}:"
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        french_date=french_date, french_time=french_time, french_datetime=french_datetime
+        french_date=french_date, french_time=french_time, french_datetime=french_datetime,
+        of_place=of_place, in_place=in_place, with_colon=with_colon,
     )
     app.jinja_env.globals.update(Role=Role, RegistrationStatus=RegistrationStatus)

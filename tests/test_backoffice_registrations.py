@@ -123,7 +123,8 @@ def test_an_organiser_edits_details_and_the_history_shows_it(organiser_client, v
     db.session.refresh(registration)
     assert registration.last_name == "Martin-Roux" and registration.lunch and registration.dietary_needs == "Sans gluten"
     history = page_text(organiser_client.get(f"/organisation/inscriptions/{registration.id}"))
-    assert "registration.updated par organiser@villages.test" in history
+    assert ("Organiser a modifié l'inscription de Camille Martin-Roux : le nom, la réponse pour le déjeuner "
+            "et le régime alimentaire.") in history
 
 
 def test_an_invalid_edit_is_explained_and_writes_nothing(organiser_client, village):

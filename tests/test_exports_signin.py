@@ -77,7 +77,7 @@ def test_puts_the_totals_on_a_page_of_their_own_when_the_last_one_is_full(app):
     pages = signin_pages(village)
 
     assert len(pages) == 2
-    assert "Totaux par qualité" in pages[1] and "page 2 / 2" in pages[1]
+    assert "Totaux par rôle" in pages[1] and "page 2 / 2" in pages[1]
 
 
 def test_a_village_without_participants_still_gives_an_empty_sheet(app):

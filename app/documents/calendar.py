@@ -94,6 +94,9 @@ def _calendar(method: str, events: list[Event], days: list[date]) -> Calendar:
         calendar.add_missing_timezones(
             first_date=date(min(days).year - 1, 1, 1), last_date=date(max(days).year + 2, 1, 1)
         )
+        # The time-zone data's comment is in English and tells calendars nothing.
+        for zone in calendar.walk("VTIMEZONE"):
+            zone.pop("COMMENT", None)
     return calendar
 
 

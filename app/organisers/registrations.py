@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Registration, Role
 from ..services import registration as registration_service
-from ..services import roster
+from ..services import audit_log, roster
 from . import blueprint
 from .access import role_required
 from .forms import RegistrationForm, RoleForm
@@ -87,7 +87,7 @@ def registration(registration_id: int):
         form=form,
         role_form=RoleForm(role=found.role),
         waiting_position=registration_service.waiting_position(found),
-        history=roster.history(found),
+        history=audit_log.events(roster.history(found)),
     )
 
 

@@ -36,6 +36,6 @@ def audit_log_page():
     entries, page, pages = audit_log.entries(request.args.get("page", 1, type=int), village_id)
     return render_template(
         "organisers/audit_log.html",
-        entries=entries, page=page, pages=pages, village_id=village_id,
+        events=audit_log.events(entries), page=page, pages=pages, village_id=village_id,
         villages=village_service.all_villages(include_archived=True),
     )

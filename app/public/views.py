@@ -7,6 +7,7 @@ from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
 from ..services import privacy, villages
+from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
 
@@ -77,7 +78,7 @@ def register(slug: str):
 
 
 def closed(village: Village):
-    return error_response(CLOSED_STATUS, f"Les inscriptions pour le village de {village.town} sont fermées.")
+    return error_response(CLOSED_STATUS, f"Les inscriptions pour le village {of_place(village.town)} sont fermées.")
 
 
 @blueprint.post("/villages/<slug>/renvoyer-confirmation")
@@ -168,7 +169,7 @@ def invitation(token: str):
     found = confirmed_or_404(token)
     from ..documents.calendar import invitation as invitation_ics
 
-    return document(invitation_ics(found), "text/calendar; charset=utf-8", f"{found.village.slug}.ics")
+    return document(invitation_ics(found), "text/calendar", f"{found.village.slug}.ics")
 
 
 def confirmed_or_404(token: str) -> Registration:

@@ -1,12 +1,70 @@
-"""Reading the audit trail, newest first, a page at a time."""
+"""Reading the audit trail, newest first, a page at a time, each entry told as a French sentence.
+
+Entries store codes (`registration.updated`, `scanner:Entrée nord`, field names) so that they
+stay stable; the team reads them as sentences naming who did what to whom.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from math import ceil
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import AuditEntry
+from ..models import AuditEntry, Organiser, OrganiserRole, Registration, RegistrationStatus, Role, ScannerToken, Village
+from ..templating import of_place
 
 PER_PAGE = 50
+
+# A registration's fields, each named with its possessive (said by the person) and its
+# definite article (said by someone else).
+REGISTRATION_FIELDS = {
+    "role": ("son rôle", "le rôle"),
+    "first_name": ("son prénom", "le prénom"),
+    "last_name": ("son nom", "le nom"),
+    "email": ("son adresse e-mail", "l'adresse e-mail"),
+    "phone": ("son téléphone", "le téléphone"),
+    "commune": ("sa commune", "la commune"),
+    "postcode": ("son code postal", "le code postal"),
+    "organisation": ("sa structure", "la structure"),
+    "position": ("sa fonction", "la fonction"),
+    "collectivity": ("sa collectivité", "la collectivité"),
+    "mandate": ("son mandat", "le mandat"),
+    "represented_group": ("le groupe qu'il ou elle représente", "le groupe représenté"),
+    "lunch": ("sa réponse pour le déjeuner", "la réponse pour le déjeuner"),
+    "dietary_needs": ("son régime alimentaire", "le régime alimentaire"),
+    "accessibility_needs": ("ses besoins d'accessibilité", "les besoins d'accessibilité"),
+    "initiative.name": ("le nom de son initiative", "le nom de l'initiative"),
+    "initiative.summary": ("la présentation de son initiative", "la présentation de l'initiative"),
+    "initiative.status": ("l'avancement de son initiative", "l'avancement de l'initiative"),
+    "initiative.dimension": ("le thème de son initiative", "le thème de l'initiative"),
+    "initiative.keywords": ("les mots-clés de son initiative", "les mots-clés de l'initiative"),
+    "initiative.public": ("le public de son initiative", "le public de l'initiative"),
+    "initiative.territory": ("le territoire de son initiative", "le territoire de l'initiative"),
+    "initiative.partners": ("les partenaires de son initiative", "les partenaires de l'initiative"),
+    "initiative.support_needs": ("ses besoins d'appui", "les besoins d'appui"),
+    "initiative.support_details": ("le détail de ses besoins d'appui", "le détail des besoins d'appui"),
+    "initiative.wants_stand": ("sa demande de stand", "la demande de stand"),
+    "initiative.stand_table": ("son besoin de table", "le besoin de table"),
+    "initiative.stand_electricity": ("son besoin d'électricité", "le besoin d'électricité"),
+}
+VILLAGE_FIELDS = {
+    "name": "le nom", "slug": "l'adresse de la page", "town": "la ville", "venue": "le lieu",
+    "address": "l'adresse", "day": "la date", "starts_at": "l'heure de début", "ends_at": "l'heure de fin",
+    "description": "la présentation", "programme": "le programme", "practical_info": "les informations pratiques",
+    "capacity": "la capacité", "lunch_offered": "le déjeuner", "registration_opens_at": "l'ouverture des inscriptions",
+    "registration_closes_at": "la clôture des inscriptions", "contact_email": "l'e-mail de contact",
+    "quotas": "les places réservées par rôle",
+}
+ACCOUNT_FIELDS = {"role": "le rôle", "active": "l'activation", "villages": "les villages confiés", "password": "le mot de passe"}
+CONSENT_NAMES = {"consent_photos": "les photos", "consent_listing": "la liste des participants", "consent_news": "les nouvelles"}
+EXPORT_NAMES = {
+    "csv": "le tableau CSV", "xlsx": "le classeur Excel", "signin": "la feuille d'émargement",
+    "badges": "les planches de badges",
+}
+SPECIAL_ACTORS = {"system": "L'application", "demo": "La mise en place de la démonstration", "cli": "Un administrateur, en ligne de commande"}
 
 
 def entries(page: int, village_id: int | None = None, per_page: int = PER_PAGE) -> tuple[list[AuditEntry], int, int]:
@@ -21,3 +79,207 @@ def entries(page: int, village_id: int | None = None, per_page: int = PER_PAGE) 
         .limit(per_page).offset((page - 1) * per_page)
     )
     return list(found), page, pages
+
+
+@dataclass(frozen=True)
+class Event:
+    """An audit entry as the team reads it."""
+
+    at: datetime
+    actor: str       # who did it, by name
+    sentence: str    # what happened, a French sentence that starts with who did it
+    registration_id: int | None = None
+    village_id: int | None = None
+
+
+def join_words(words: list[str]) -> str:
+    """"a, b et c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
+
+
+class _Names:
+    """Names of the people, villages and links the entries refer to, read in a few queries."""
+
+    def __init__(self, found: list[AuditEntry]):
+        def ids(kind: str) -> set[int]:
+            return {e.target_id for e in found if e.target_type == kind and e.target_id is not None}
+
+        emails = {e.actor for e in found if "@" in e.actor}
+        self.organisers_by_email = {
+            o.email: o for o in db.session.scalars(select(Organiser).where(Organiser.email.in_(emails)))
+        } if emails else {}
+        self.organisers = self._by_id(Organiser, ids("organiser"))
+        self.registrations = self._by_id(Registration, ids("registration"))
+        self.links = self._by_id(ScannerToken, ids(ScannerToken.__tablename__))
+        self.villages = self._by_id(Village, {e.village_id for e in found if e.village_id} | ids("village"))
+
+    @staticmethod
+    def _by_id(model, wanted: set[int]) -> dict:
+        if not wanted:
+            return {}
+        return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(wanted)))}
+
+    def organiser(self, organiser: Organiser | None, fallback: str) -> str:
+        return (organiser.name or organiser.email) if organiser is not None else fallback
+
+    def person(self, entry: AuditEntry) -> str:
+        registration = self.registrations.get(entry.target_id) if entry.target_type == "registration" else None
+        if registration is None or registration.anonymised_at is not None:
+            return "une personne dont les données sont effacées"
+        return registration.full_name
+
+    def actor(self, entry: AuditEntry) -> str:
+        code = entry.actor
+        if code == "participant":
+            person = self.person(entry)
+            return person if not person.startswith("une personne") else "La personne inscrite"
+        if code.startswith("scanner:"):
+            return f"Le poste d'accueil « {code.removeprefix('scanner:')} »"
+        if code in SPECIAL_ACTORS:
+            return SPECIAL_ACTORS[code]
+        return self.organiser(self.organisers_by_email.get(code), code)
+
+    def village(self, entry: AuditEntry, article: str = "le") -> str:
+        """"le village d'Avignon", or with article "du": "du village d'Avignon"."""
+        village = self.villages.get(entry.village_id or (entry.target_id if entry.target_type == "village" else None))
+        town = of_place(village.town) if village is not None else "supprimé"
+        return f"{article} village {town}"
+
+
+def _registration_sentence(entry: AuditEntry, names: _Names, actor: str, by_person: bool) -> str:
+    details = entry.details or {}
+    person = names.person(entry)
+    action = entry.action.removeprefix("registration.")
+    if action == "created":
+        role = _role_label(details.get("role"))
+        where = " sur la liste d'attente" if details.get("status") == RegistrationStatus.WAITLISTED else ""
+        if by_person:
+            return f"{actor} s'est inscrit(e){where}" + (f" comme {role}" if role else "")
+        return f"{actor} a inscrit {person}{where}" + (f" comme {role}" if role else "")
+    if action == "walk_in":
+        beyond = ", au-delà de la capacité" if details.get("over_capacity") else ""
+        return f"{actor} a inscrit {person} sur place{beyond}"
+    if action == "cancelled":
+        return f"{actor} a annulé son inscription" if by_person else f"{actor} a annulé l'inscription de {person}"
+    if action == "updated":
+        fields = [name for name in details.get("fields", []) if name in REGISTRATION_FIELDS]
+        if not fields:
+            return f"{actor} a modifié son inscription" if by_person else f"{actor} a modifié l'inscription de {person}"
+        if by_person:
+            return f"{actor} a modifié " + join_words([REGISTRATION_FIELDS[name][0] for name in fields])
+        changed = join_words([REGISTRATION_FIELDS[name][1] for name in fields])
+        return f"{actor} a modifié l'inscription de {person} : {changed}"
+    if action == "confirmation_resent":
+        if by_person:
+            return f"{actor} a demandé à recevoir de nouveau sa confirmation"
+        return f"{actor} a renvoyé sa confirmation à {person}"
+    if action == "promoted":
+        if details.get("forced"):
+            beyond = ", au-delà de la capacité" if details.get("beyond_capacity") else ""
+            return f"{actor} a confirmé la place de {person}, qui était sur la liste d'attente{beyond}"
+        return f"{person[:1].upper()}{person[1:]} a obtenu une place libérée et quitte la liste d'attente"
+    if action == "anonymised":
+        return f"{actor} a effacé ses données personnelles" if by_person else f"{actor} a effacé les données personnelles de l'inscription"
+    if action == "consents_changed":
+        parts = []
+        if details.get("given"):
+            parts.append("a donné son accord pour " + join_words([CONSENT_NAMES.get(n, n) for n in details["given"]]))
+        if details.get("withdrawn"):
+            parts.append("a retiré son accord pour " + join_words([CONSENT_NAMES.get(n, n) for n in details["withdrawn"]]))
+        return f"{actor} " + (" et ".join(parts) or "a revu ses accords")
+    return f"{actor} a modifié l'inscription de {person}"
+
+
+def _role_label(value) -> str:
+    try:
+        return Role(value).label.lower()
+    except ValueError:
+        return ""
+
+
+def _checkin_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
+    details = entry.details or {}
+    person = names.person(entry)
+    if entry.action == "checkin.undo":
+        reason = (details.get("reason") or "").strip()
+        return f"{actor} a annulé l'entrée de {person}" + (f" (raison : « {reason} »)" if reason else "")
+    return (f"{actor} a fait entrer {person} hors ligne alors qu'un autre poste l'avait déjà fait : "
+            "le premier passage compte")
+
+
+def _account_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
+    details = entry.details or {}
+    account = names.organiser(names.organisers.get(entry.target_id), details.get("email", "un compte supprimé"))
+    if entry.action == "account.created":
+        role = details.get("role")
+        role_label = OrganiserRole(role).label.lower() if role in set(OrganiserRole) else ""
+        return f"{actor} a créé le compte de {account}" + (f" (rôle : {role_label})" if role_label else "")
+    if entry.action == "account.locked":
+        return f"Le compte de {account} a été bloqué après trop de mots de passe erronés"
+    changes = []
+    if "role" in details and isinstance(details["role"], list):
+        before, after = (OrganiserRole(value).label.lower() for value in details["role"])
+        changes.append(f"rôle {before} devenu {after}")
+    if "active" in details and isinstance(details["active"], list):
+        changes.append("compte réactivé" if details["active"][1] else "compte désactivé")
+    if "villages" in details:
+        changes.append("villages confiés changés")
+    if "password" in details:
+        changes.append("nouveau mot de passe")
+    return f"{actor} a modifié le compte de {account}" + (" : " + ", ".join(changes) if changes else "")
+
+
+def _village_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
+    details = entry.details or {}
+    village = names.village(entry)
+    action = entry.action
+    if action == "village.created":
+        return f"{actor} a créé {village}"
+    if action == "village.updated":
+        fields = [VILLAGE_FIELDS[name] for name in details if name in VILLAGE_FIELDS]
+        return f"{actor} a modifié {village}" + (" : " + join_words(fields) if fields else "")
+    if action == "village.archived":
+        return f"{actor} a archivé {village}"
+    if action == "village.unarchived":
+        return f"{actor} a sorti {village} des archives"
+    if action == "village.registrations_anonymised":
+        count = details.get("count", 0)
+        return (f"{actor} a effacé les données personnelles de {count} inscription{'s' if count > 1 else ''} "
+                f"{names.village(entry, 'du')}, leur durée de conservation étant écoulée")
+    if action == "export downloaded":
+        what = EXPORT_NAMES.get(details.get("format"), "un export")
+        return f"{actor} a téléchargé {what} {names.village(entry, 'du')}"
+    return f"{actor} a modifié {village}"
+
+
+def _link_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
+    label = (entry.details or {}).get("label", "")
+    village = names.village(entry, "du")
+    verb = "a créé" if entry.action == "scanner_link.create" else "a révoqué"
+    return f"{actor} {verb} le lien d'accueil « {label} » {village}"
+
+
+def _sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
+    if entry.action.startswith("registration."):
+        return _registration_sentence(entry, names, actor, by_person=entry.actor == "participant")
+    writers: dict[str, Callable[[AuditEntry, _Names, str], str]] = {
+        "checkin": _checkin_sentence, "account": _account_sentence, "scanner_link": _link_sentence,
+    }
+    prefix = entry.action.partition(".")[0]
+    return writers.get(prefix, _village_sentence)(entry, names, actor)
+
+
+def events(found: list[AuditEntry]) -> list[Event]:
+    """The entries as sentences, in the same order."""
+    names = _Names(found)
+    told = []
+    for entry in found:
+        actor = names.actor(entry)
+        told.append(Event(
+            at=entry.at,
+            actor=actor,
+            sentence=_sentence(entry, names, actor) + ".",
+            registration_id=entry.target_id if entry.target_type == "registration" else None,
+            village_id=entry.village_id,
+        ))
+    return told

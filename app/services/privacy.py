@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import AuditEntry, CheckIn, OutboxMessage, Registration, RegistrationStatus, Village
 from ..models.registration import new_secret
 from ..timeutil import to_utc_naive, utcnow
-from . import audit
+from . import audit, audit_log
 from . import registration as registrations
 
 # Raise the version whenever a consent's wording changes: each registration keeps the
@@ -141,7 +141,7 @@ def personal_data(registration: Registration) -> dict:
             }
             for m in messages
         ],
-        "historique": [{"date": _jsonable(e.at), "action": e.action, "par": e.actor} for e in history],
+        "historique": [{"date": _jsonable(e.at), "evenement": e.sentence} for e in audit_log.events(list(history))],
     }
 
 

@@ -34,11 +34,11 @@ FORMATS = {
         ExportFormat(
             "csv", "Tableau CSV",
             "Toutes les inscriptions et tous les champs, pour Excel ou LibreOffice.",
-            "inscriptions.csv", "text/csv; charset=utf-8", write_csv,
+            "inscriptions.csv", "text/csv", write_csv,
         ),
         ExportFormat(
             "xlsx", "Classeur Excel",
-            "Les mêmes données, une feuille par qualité et une feuille « Tous ».",
+            "Les mêmes données, une feuille par rôle et une feuille « Tous ».",
             "inscriptions.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx,
         ),

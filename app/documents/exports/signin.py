@@ -69,7 +69,7 @@ def fit(text: str, width: float, font: str = FONT, size: float = CELL_FONT_SIZE)
 
 
 def totals_table(by_role: Counter, walk_ins: int) -> Table:
-    data = [["Totaux par qualité", ""]]
+    data = [["Totaux par rôle", ""]]
     data += [[role.label, str(by_role.get(role, 0))] for role in Role]
     data += [["dont inscrits sur place", str(walk_ins)], ["Total", str(sum(by_role.values()))]]
     table = Table(data, colWidths=[90 * mm, 20 * mm], rowHeights=TOTALS_ROW_HEIGHT)
