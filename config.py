@@ -55,24 +55,27 @@ class Config:
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
 
+    # Who runs the villages: named in every e-mail and on the personal-data page. ORGANISER_EMAIL
+    # is where participants write (questions, their rights, accessibility): a mailbox someone reads.
+    ORGANISER_NAME = os.environ.get("ORGANISER_NAME", "Plateforme d'appui aux initiatives solidaires")
+    ORGANISER_EMAIL = os.environ.get("ORGANISER_EMAIL", "villages@localhost")
+    # The sender of the e-mails, and where answers to them go (a village's own contact, when
+    # it has one, comes first).
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", f"{ORGANISER_NAME} <villages@localhost>")
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", ORGANISER_EMAIL)
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = _int("MAIL_PORT", 8025)
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_DEFAULT_SENDER = os.environ.get(
-        "MAIL_DEFAULT_SENDER", "Villages des initiatives solidaires <villages@localhost>"
-    )
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
     # Local runs may deliver pending mail right after the commit that queued it,
     # instead of running `flask mail send --loop` beside the app.
     MAIL_DELIVER_AFTER_COMMIT = _bool("MAIL_DELIVER_AFTER_COMMIT", False)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 20)
 
-    ORGANISER_NAME = os.environ.get("ORGANISER_NAME", "Plateforme d'appui aux initiatives solidaires")
-    # Where people exercise their rights and report accessibility problems.
-    ORGANISER_EMAIL = os.environ.get("ORGANISER_EMAIL", "contact@villages.example.org")
 
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 6)

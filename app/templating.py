@@ -70,7 +70,7 @@ def french_datetime(value: datetime | None) -> str:
 def with_colon(label: str) -> str:
     """A label introducing what follows: "Nom :", but "Déjeunerez-vous sur place ?" keeps its own mark."""
     label = str(label).rstrip()
-    return label if label[-1:] in "?!:" else f"{label}{NBSP}:"
+    return label if label[-1:] in "?!:" else f"{label} :"
 
 
 def init_app(app: Flask) -> None:

@@ -98,14 +98,14 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         village_url=village_url(village),
         qr_cid=qr_cid[1:-1],
         organiser_name=current_app.config["ORGANISER_NAME"],
+        contact_email=contact_address(village),
     )
 
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = formataddr((registration.full_name, registration.email))
-    if village.contact_email:
-        message["Reply-To"] = village.contact_email
+    message["Reply-To"] = village.contact_email or current_app.config["MAIL_REPLY_TO"]
     message["Date"] = formatdate(localtime=True)
     # Kept in the stored bytes, so a message retried after a failure is recognisably the same.
     message["Message-ID"] = make_msgid("villages", domain=_mail_domain())
@@ -134,6 +134,11 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     )
     db.session.add(queued)
     return queued
+
+
+def contact_address(village) -> str:
+    """Whom participants write to about a village: its own contact, else the organisers'."""
+    return village.contact_email or current_app.config["ORGANISER_EMAIL"]
 
 
 def _shown(value: Any) -> str:
