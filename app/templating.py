@@ -1,7 +1,9 @@
 """Filters and globals shared by every template, and the French wording they stand on."""
 from datetime import date, datetime, time
 
-from flask import Flask
+from urllib.parse import quote
+
+from flask import Flask, current_app
 from flask_babel import format_date, format_datetime
 
 from .models import Role, RegistrationStatus
@@ -73,9 +75,22 @@ def with_colon(label: str) -> str:
     return label if label[-1:] in "?!:" else f"{label} :"
 
 
+def village_contact(village) -> str:
+    """Whom participants write to about a village: its own contact, else the organisers'."""
+    return village.contact_email or current_app.config["ORGANISER_EMAIL"]
+
+
+def directions_url(village) -> str:
+    """A route to the venue on OpenStreetMap, from wherever the person is (a link, not a call)."""
+    return "https://www.openstreetmap.org/directions?to=" + quote(f"{village.venue}, {village.address}")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         french_date=french_date, french_time=french_time, french_datetime=french_datetime,
         of_place=of_place, in_place=in_place, with_colon=with_colon,
     )
-    app.jinja_env.globals.update(Role=Role, RegistrationStatus=RegistrationStatus)
+    app.jinja_env.globals.update(
+        Role=Role, RegistrationStatus=RegistrationStatus, village_contact=village_contact,
+        directions_url=directions_url,
+    )

@@ -27,6 +27,7 @@ CURSOR = re.compile(r"[0-9]{1,18}")
 # What the scanner page needs to reload and scan without network (static/ paths).
 OFFLINE_ASSETS = (
     "css/site.css",
+    "css/backoffice.css",
     "css/checkin.css",
     "css/offline.css",
     "vendor/jsqr/jsQR.js",

@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import options
 from ..models import OrganiserRole, Role
+from ..services.registration import ROLE_FIELDS
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = InputRequired(message="Ce champ est obligatoire.")
@@ -31,8 +32,8 @@ def optional_text(label: str, max_length: int, **kwargs) -> StringField:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Adresse e-mail", validators=[REQUIRED])
-    password = PasswordField("Mot de passe", validators=[REQUIRED])
+    email = EmailField("Adresse e-mail", validators=[REQUIRED], render_kw={"autocomplete": "username"})
+    password = PasswordField("Mot de passe", validators=[REQUIRED], render_kw={"autocomplete": "current-password"})
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -151,15 +152,18 @@ class RegistrationForm(FlaskForm):
     dietary_needs = optional_text("Régime alimentaire", 300)
     accessibility_needs = TextAreaField("Besoins d'accessibilité", validators=[Optional(), Length(max=500)])
 
-    EDITABLE = (
-        "first_name", "last_name", "email", "phone", "commune", "postcode", "organisation", "position",
-        "collectivity", "mandate", "represented_group", "lunch", "dietary_needs", "accessibility_needs",
+    COMMON = (
+        "first_name", "last_name", "email", "phone", "commune", "postcode", "lunch", "dietary_needs",
+        "accessibility_needs",
     )
 
     def changes_from(self, registration) -> dict:
-        """The submitted values that differ from the registration's, blanks stored as None."""
+        """The submitted values that differ from the registration's, blanks stored as None.
+
+        Only the questions of the person's role are on the form: the others are left as they are.
+        """
         changes = {}
-        for name in self.EDITABLE:
+        for name in self.COMMON + ROLE_FIELDS[Role(registration.role)]:
             value = self[name].data
             if isinstance(value, str):
                 value = value.strip() or None

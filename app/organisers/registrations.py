@@ -86,6 +86,7 @@ def registration(registration_id: int):
         registration=found,
         form=form,
         role_form=RoleForm(role=found.role),
+        role_fields=registration_service.ROLE_FIELDS[Role(found.role)],
         waiting_position=registration_service.waiting_position(found),
         history=audit_log.events(roster.history(found)),
     )

@@ -13,7 +13,7 @@ from .access import role_required
 def dashboard():
     if current_user.role == OrganiserRole.CHECKIN:
         return redirect(url_for("organisers.checkin_home"))
-    found = village_service.all_villages()
+    found = village_service.next_first(village_service.all_villages())
     return render_template("organisers/dashboard.html", villages=found, summaries=roster.summaries(found))
 
 

@@ -22,7 +22,7 @@ from ..documents.calendar import invitation, location, manage_url, village_url
 from ..documents.qr import qr_png
 from ..extensions import db
 from ..models import OutboxMessage, Registration
-from ..templating import french_date, french_time
+from ..templating import french_date, french_time, village_contact
 
 # What village_changed can report, as Village column names.
 CHANGE_LABELS = {
@@ -98,7 +98,7 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         village_url=village_url(village),
         qr_cid=qr_cid[1:-1],
         organiser_name=current_app.config["ORGANISER_NAME"],
-        contact_email=contact_address(village),
+        contact_email=village_contact(village),
     )
 
     message = EmailMessage()
@@ -134,11 +134,6 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     )
     db.session.add(queued)
     return queued
-
-
-def contact_address(village) -> str:
-    """Whom participants write to about a village: its own contact, else the organisers'."""
-    return village.contact_email or current_app.config["ORGANISER_EMAIL"]
 
 
 def _shown(value: Any) -> str:

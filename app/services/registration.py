@@ -24,6 +24,13 @@ EDITABLE_FIELDS = frozenset({
     "organisation", "position", "collectivity", "mandate", "represented_group",
     "lunch", "dietary_needs", "accessibility_needs",
 })
+# The questions asked of each role only (the others are left empty).
+ROLE_FIELDS = {
+    Role.PORTEUR: ("organisation",),
+    Role.INSTITUTIONNEL: ("organisation", "position"),
+    Role.ELU: ("collectivity", "mandate"),
+    Role.HABITANT: ("represented_group",),
+}
 # Changes to these are printed on the badge or the invitation: the participant gets new ones.
 BADGE_FIELDS = frozenset({
     "role", "first_name", "last_name", "email", "organisation", "collectivity", "represented_group",

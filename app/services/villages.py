@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village, VillageRoleQuota
-from ..timeutil import utcnow
+from ..timeutil import to_local, utcnow
 from . import audit, notifications
 
 
@@ -68,6 +68,14 @@ def all_villages(include_archived: bool = False) -> list[Village]:
     if not include_archived:
         query = query.where(Village.archived_at.is_(None))
     return list(db.session.scalars(query))
+
+
+def next_first(villages: list[Village], today: date | None = None) -> list[Village]:
+    """The coming villages, soonest first, then the past ones, latest first."""
+    today = today or to_local(utcnow()).date()
+    coming = sorted((v for v in villages if v.day >= today), key=lambda v: (v.day, v.starts_at))
+    past = sorted((v for v in villages if v.day < today), key=lambda v: (v.day, v.starts_at), reverse=True)
+    return coming + past
 
 
 def slug_taken(slug: str, except_village: Village | None = None) -> bool:
