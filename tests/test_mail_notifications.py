@@ -37,7 +37,7 @@ def test_confirmation_brings_badge_qr_code_private_link_and_invitation(app, deli
     assert message["Subject"] == "Inscription confirmée – Village des initiatives solidaires – Avignon"
     private_link = f"http://villages.test/inscription/{registration.manage_token}"
     assert private_link in text_body(message) and private_link in html_body(message)
-    assert "samedi 21 décembre 2030, de 9 h à 17 h" in text_body(message)
+    assert "samedi 21 décembre 2030, de 9\u00a0h à 17\u00a0h" in text_body(message)
 
     content_id, png = inline_image(message)
     assert f'src="cid:{content_id}"' in html_body(message)
