@@ -64,17 +64,22 @@ def draw_badge(canvas: Canvas, registration: Registration, x: float, y: float,
 
     header_bottom = _draw_header(canvas, registration, x, y + height, width, margin)
     wide = width > height * 1.1
+    code_size = max(min(width, height) * 0.04, 7)
+    code_band = code_size * 1.6  # under the QR code, its short code for people
     if wide:
-        qr_size = min(height - (y + height - header_bottom) - 2 * margin, width * 0.38)
+        qr_size = min(height - (y + height - header_bottom) - 2 * margin - code_band, width * 0.38)
         text_width = width - qr_size - 3 * margin
-        qr_x, qr_y = x + width - margin - qr_size, y + margin
+        qr_x, qr_y = x + width - margin - qr_size, y + margin + code_band
     else:
         qr_size = min(width * 0.55, height * 0.36)
         text_width = width - 2 * margin
-        qr_x, qr_y = x + (width - qr_size) / 2, y + margin
+        qr_x, qr_y = x + (width - qr_size) / 2, y + margin + code_band
     text_bottom = y + margin if wide else qr_y + qr_size + margin / 2
     _draw_identity(canvas, registration, x + margin, header_bottom - margin, text_width, text_bottom)
     _draw_qr(canvas, registration.badge_code, qr_x, qr_y, qr_size)
+    canvas.setFillColor(INK)
+    canvas.setFont(BOLD, code_size)
+    canvas.drawCentredString(qr_x + qr_size / 2, y + margin + code_size * 0.3, f"Code : {registration.short_code_shown}")
     canvas.restoreState()
 
 

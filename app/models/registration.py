@@ -69,6 +69,18 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+# Letters and digits nobody mixes up when reading them aloud or off paper (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
+SHORT_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+SHORT_CODE_LENGTH = 6
+
+
+def new_short_code() -> str:
+    """The badge's code for people: six characters, shown as "K7M-4QX". Not unique and not a
+    secret: it finds a registration for a volunteer, who then checks the name (see
+    app/services/checkin.py)."""
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
 class Registration(db.Model):
     """One person's place (or waiting-list entry) at one village."""
 
@@ -80,6 +92,7 @@ class Registration(db.Model):
         Index("ix_registration_village_status", "village_id", "status", "created_at"),
         Index("ix_registration_village_last_name", "village_id", "last_name"),
         Index("ix_registration_village_roster_version", "village_id", "roster_version"),
+        Index("ix_registration_village_short_code", "village_id", "short_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +127,8 @@ class Registration(db.Model):
 
     # The badge's QR code carries this secret and nothing else.
     badge_code: Mapped[str] = mapped_column(String(64), unique=True, default=new_secret)
+    # Printed under the QR code, typed in by a volunteer when a camera fails.
+    short_code: Mapped[str] = mapped_column(String(8), default=new_short_code)
     # The private link to see, change or cancel the registration.
     manage_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_secret)
 
@@ -145,6 +160,12 @@ class Registration(db.Model):
     @property
     def status_label(self) -> str:
         return RegistrationStatus(self.status).label
+
+    @property
+    def short_code_shown(self) -> str:
+        """As printed: "K7M-4QX"."""
+        half = len(self.short_code) // 2
+        return f"{self.short_code[:half]}-{self.short_code[half:]}"
 
     @property
     def structure(self) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
+from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH
 from ..timeutil import utcnow
 from . import audit
 
@@ -256,8 +257,32 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def short_code(text: str) -> str | None:
+    """The badge's short code typed in `text` ("k7m 4qx", "K7M-4QX"), or None if it is not one."""
+    letters = "".join(text.split()).replace("-", "").upper()
+    if len(letters) == SHORT_CODE_LENGTH and all(letter in SHORT_CODE_ALPHABET for letter in letters):
+        return letters
+    return None
+
+
 def search(village: Village, query: str, limit: int = 15) -> list[dict]:
-    """People of the village whose name or organisation contains every word of `query`."""
+    """People of the village whose name or organisation contains every word of `query`, or
+    whose badge shows the short code `query`.
+
+    A short code only finds people, as a name does: it is printed in clear on the badge, so the
+    volunteer checks the name before admitting them (a QR scan needs no such check).
+    """
+    code = short_code(query)
+    if code is not None:
+        by_code = db.session.scalars(
+            select(Registration)
+            .where(Registration.village_id == village.id, Registration.short_code == code)
+            .order_by(Registration.last_name, Registration.first_name)
+            .limit(limit)
+        )
+        found_by_code = [attendee(r) for r in by_code]
+        if found_by_code:
+            return found_by_code
     words = fold(query).split()
     if not words:
         return []

@@ -133,7 +133,10 @@ def entry(registration: Registration, admission: CheckIn | None = None) -> dict:
     """A person as the scanner page shows them (checkin.attendee), plus their badge's hash."""
     if registration.anonymised_at is not None:
         return {"id": registration.id, "removed": True}
-    return attendee(registration, admission) | {"code_hash": code_hash(registration.badge_code)}
+    # The short code lets an offline phone find the person, as a name does; the QR secret never leaves.
+    return attendee(registration, admission) | {
+        "code_hash": code_hash(registration.badge_code), "short_code": registration.short_code,
+    }
 
 
 def admissions(registrations: list[Registration]) -> dict[int, CheckIn]:

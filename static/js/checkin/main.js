@@ -5,6 +5,7 @@ import { cameraAvailable, startScanning } from "./camera.js";
 import { createDeduper } from "./dedupe.js";
 import { createOfflineApi, registerServiceWorker } from "./offline.js";
 import { signal, unlockSound } from "./feedback.js";
+import { shortCode } from "./short-code.js";
 import * as ui from "./ui.js";
 
 const ATTENDANCE_EVERY_MS = 5000;
@@ -91,7 +92,14 @@ document.getElementById("code-form").addEventListener("submit", (event) => {
   const input = document.getElementById("code-input");
   const code = input.value.trim();
   input.value = "";
-  if (code) admit({ code, method: "manual" });
+  if (shortCode(code)) {
+    // A short code finds the person, whom the volunteer admits after checking the name.
+    searchInput.value = code;
+    searchInput.scrollIntoView({ block: "start" });
+    refreshSearch();
+  } else if (code) {
+    admit({ code, method: "manual" });
+  }
 });
 
 // Search by name
@@ -115,7 +123,9 @@ async function refreshSearch() {
       },
       onUndo: undo,
     });
-    searchStatus.textContent = results.length ? "" : "Personne ne correspond à « " + query + " ».";
+    if (!results.length) searchStatus.textContent = "Personne ne correspond à « " + query + " ».";
+    else if (shortCode(query)) searchStatus.textContent = "Code du badge : demandez son nom à la personne et vérifiez-le avant de la faire entrer.";
+    else searchStatus.textContent = "";
   } catch (error) {
     searchStatus.textContent = "La recherche n'a pas abouti : réessayez.";
   }

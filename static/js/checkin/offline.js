@@ -4,6 +4,7 @@
 // returns (POST …/sync). The server stays the source of truth (app/services/sync.py).
 import { ApiError, NetworkError } from "./api.js";
 import { openStore } from "./offline-store.js";
+import { shortCode } from "./short-code.js";
 
 const SYNC_EVERY_MS = 15000;
 const RETRY_MS = 2000;
@@ -276,6 +277,9 @@ export function createOfflineApi(api, root) {
   }
 
   function searchHere(query) {
+    const code = shortCode(query);
+    const byCode = code ? Object.values(state.entries).filter((entry) => !entry.removed && entry.short_code === code) : [];
+    if (byCode.length) return { results: byCode.slice(0, SEARCH_LIMIT), offline: true };
     const words = fold(query).split(/\s+/).filter(Boolean);
     const found = Object.values(state.entries).filter((entry) => !entry.removed && words.every(
       (word) => fold([entry.first_name, entry.last_name, entry.organisation].join(" ")).includes(word)));
