@@ -1,6 +1,7 @@
 """The three villages of the seed documents, dated in the future so that registration is open."""
 from datetime import date, time, timedelta
 
+from dateutil.easter import easter
 from sqlalchemy import select
 
 from ..extensions import db
@@ -33,6 +34,24 @@ DEMO_VILLAGES = [
 ]
 
 
+# Public holidays in France on a fixed date (month, day); those tied to Easter are computed.
+FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, and not a French public holiday."""
+    easter_sunday = easter(day.year)
+    movable = {easter_sunday + timedelta(days=offset) for offset in (1, 39, 50)}  # lundi de Pâques, Ascension, Pentecôte
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS and day not in movable
+
+
+def working_day_from(day: date) -> date:
+    """`day`, or the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def load(today: date | None = None) -> list[str]:
     """Create the demo villages that do not exist yet; report what was done."""
     today = today or date.today()
@@ -48,7 +67,7 @@ def load(today: date | None = None) -> list[str]:
                 town=town,
                 venue=venue,
                 address=address,
-                day=today + timedelta(days=days_ahead),
+                day=working_day_from(today + timedelta(days=days_ahead)),
                 starts_at=time(9, 0),
                 ends_at=time(17, 0),
                 description=DESCRIPTION,
