@@ -75,6 +75,11 @@ def with_colon(label: str) -> str:
     return label if label[-1:] in "?!:" else f"{label} :"
 
 
+def plural(count: int, singular: str, several: str | None = None) -> str:
+    """French agreement: 0 and 1 take the singular ("1 place restante", "0 déjeuner")."""
+    return singular if abs(count) < 2 else (several or singular + "s")
+
+
 def village_contact(village) -> str:
     """Whom participants write to about a village: its own contact, else the organisers'."""
     return village.contact_email or current_app.config["ORGANISER_EMAIL"]
@@ -88,7 +93,7 @@ def directions_url(village) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         french_date=french_date, french_time=french_time, french_datetime=french_datetime,
-        of_place=of_place, in_place=in_place, with_colon=with_colon,
+        of_place=of_place, in_place=in_place, with_colon=with_colon, plural=plural,
     )
     app.jinja_env.globals.update(
         Role=Role, RegistrationStatus=RegistrationStatus, village_contact=village_contact,

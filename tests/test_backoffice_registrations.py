@@ -87,7 +87,7 @@ def test_counts_places_left_and_waiting_list_order(organiser_client, village):
     make_registration(village, last_name="Premier", status=RegistrationStatus.WAITLISTED,
                       created_at=utcnow() - timedelta(hours=1))
     text = listed(organiser_client, village, statut="waitlisted", tri="date")
-    assert "2 confirmées sur 3" in text and "1 places restantes" in text and "2 en liste d'attente" in text
+    assert "2 confirmées sur 3" in text and "1 place restante" in text and "2 en liste d'attente" in text
     assert text.index("Premier") < text.index("(n° 1)") < text.index("Second") < text.index("(n° 2)")
 
 
@@ -110,8 +110,8 @@ def test_dashboard_counts_by_role_status_and_check_ins(organiser_client, village
     make_registration(village, role=Role.ELU, checked_in_at=utcnow())
     make_registration(village, role=Role.ELU, status=RegistrationStatus.WAITLISTED)
     text = page_text(organiser_client.get("/organisation/"))
-    assert "1 confirmées sur 3 places" in text and "2 places restantes" in text
-    assert "1 accueillies le jour J" in text and "Élu local 1 1 0" in text
+    assert "1 confirmée sur 3 places" in text and "2 places restantes" in text
+    assert "1 accueillie le jour J" in text and "Élu local 1 1 0" in text
 
 
 def test_an_organiser_edits_details_and_the_history_shows_it(organiser_client, village):

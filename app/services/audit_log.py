@@ -51,7 +51,7 @@ REGISTRATION_FIELDS = {
     "initiative.stand_electricity": ("son besoin d'électricité", "le besoin d'électricité"),
 }
 VILLAGE_FIELDS = {
-    "name": "le nom", "slug": "l'adresse de la page", "town": "la ville", "venue": "le lieu",
+    "name": "le nom", "slug": "l'adresse courte", "town": "la ville", "venue": "le lieu",
     "address": "l'adresse", "day": "la date", "starts_at": "l'heure de début", "ends_at": "l'heure de fin",
     "description": "la présentation", "programme": "le programme", "practical_info": "les informations pratiques",
     "capacity": "la capacité", "lunch_offered": "le déjeuner", "registration_opens_at": "l'ouverture des inscriptions",
