@@ -95,7 +95,7 @@ def register(
 
     Organisers (and walk-ins at the door) may register someone `even_if_closed`.
     """
-    village = _lock(village)
+    village = lock_village(village)
     if not even_if_closed and not village.is_registration_open():
         raise RegistrationClosed(village)
     if data.email:
@@ -125,7 +125,7 @@ def register(
 
 def cancel(registration: Registration, actor: str) -> Registration | None:
     """Cancel; the place freed goes to the first on the waiting list who fits (returned)."""
-    village = _lock(registration.village)
+    village, registration = lock(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise NotAllowed("Cette inscription est déjà annulée.")
     freed_place = registration.is_confirmed
@@ -140,7 +140,7 @@ def cancel(registration: Registration, actor: str) -> Registration | None:
 
 def promote(registration: Registration, actor: str) -> None:
     """An organiser gives a waiting person a place, even beyond the capacity or role quota."""
-    village = _lock(registration.village)
+    village, registration = lock(registration)
     if registration.status != RegistrationStatus.WAITLISTED:
         raise NotAllowed("Seule une personne sur liste d'attente peut être confirmée.")
     beyond_capacity = not _has_place(village, registration.role)
@@ -149,7 +149,7 @@ def promote(registration: Registration, actor: str) -> None:
 
 def fill_from_waiting_list(village: Village, actor: str) -> list[Registration]:
     """Give every free place to the waiting list, in order (e.g. after the capacity was raised)."""
-    village = _lock(village)
+    village = lock_village(village)
     promoted = []
     while (registration := _promote_first_who_fits(village, actor)) is not None:
         promoted.append(registration)
@@ -170,7 +170,7 @@ def update_details(
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"champs non modifiables : {', '.join(sorted(unknown))}")
-    village = _lock(registration.village)
+    village, registration = lock(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise NotAllowed("Une inscription annulée ne peut plus être modifiée.")
 
@@ -245,14 +245,35 @@ def waiting_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def _lock(village: Village) -> Village:
-    """The village row, locked until the end of the transaction and read afresh."""
+def lock_village(village: Village) -> Village:
+    """The village row, locked until the end of the transaction and read afresh.
+
+    FOR NO KEY UPDATE: it serialises decisions about places, yet never waits for (nor blocks)
+    the KEY SHARE lock that PostgreSQL takes on the village when a scan inserts its CheckIn row.
+    """
     return db.session.scalar(
         select(Village)
         .where(Village.id == village.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
+
+
+def lock(registration: Registration) -> tuple[Village, Registration]:
+    """The registration's village, then the registration, locked in this order and read afresh.
+
+    Every path that locks both takes them in this order (the scan, which locks only the
+    registration, needs nothing on the village that these locks refuse), so that two of them
+    never wait for each other; and every state change decides on the state read under its lock.
+    """
+    village = lock_village(registration.village)
+    registration = db.session.scalar(
+        select(Registration)
+        .where(Registration.id == registration.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return village, registration
 
 
 def _confirmed_counts(village: Village) -> dict[str, int]:
@@ -280,6 +301,7 @@ def _promote_first_who_fits(village: Village, actor: str) -> Registration | None
         select(Registration)
         .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.WAITLISTED)
         .order_by(Registration.created_at, Registration.id)
+        .execution_options(populate_existing=True)
     ).all()
     for registration in waiting:
         if _has_place(village, registration.role):

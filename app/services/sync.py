@@ -36,6 +36,7 @@ from .checkin import (
     walk_in,
 )
 from .checkin_roster import code_hash
+from .registration import lock
 
 MAX_EVENTS = 500
 EVENT_TYPES = ("scan", "walk_in", "undo")
@@ -253,9 +254,9 @@ def _undo(village: Village, event: SyncEvent, scanner: Scanner) -> dict:
     )
     if admission is None:
         return _refusal(event, "not_found")
-    registration = db.session.scalar(
-        select(Registration).where(Registration.id == admission.registration_id).with_for_update()
-    )
+    _, registration = lock(admission.registration)
+    # Read again under the lock: another phone may have taken it back meanwhile.
+    db.session.refresh(admission)
     if admission.undone_at is None:
         admission.undone_at = min(event.scanned_at, utcnow())
         admission.undone_by = scanner.name
