@@ -73,13 +73,14 @@ def checkin_key() -> str:
     """Each scanner has its own allowance, whatever venue wifi it shares with the others:
     its Bearer token, else the scanner links its browser session holds, else its organiser account.
 
-    Tokens are secrets: only digests go to the limit storage.
+    Only a valid token counts as one: made-up tokens share their address's allowance, so that
+    changing the token does not buy a fresh one. Tokens are secrets: only digests go to the storage.
     """
     # Imported here: the check-in blueprint imports this module for its decorators.
-    from .checkin.access import SESSION_KEY, bearer_token
+    from .checkin.access import SESSION_KEY, bearer_link, bearer_token
 
     token = bearer_token()
-    if token is not None:
+    if token is not None and bearer_link() is not None:
         return "token:" + _digest(token)
     links = session.get(SESSION_KEY)
     if links:

@@ -19,6 +19,7 @@ from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
 from ..timeutil import utcnow
 from . import audit
 from .registration import lock_village
+from .text import one_line
 
 # A badge secret is 32 characters; anything much longer is not one of ours.
 MAX_CODE_LENGTH = 200
@@ -352,10 +353,19 @@ class WalkInData:
 
     @classmethod
     def from_mapping(cls, values) -> WalkInData:
-        return cls(**{name: str(values.get(name) or "").strip() for name in cls.__dataclass_fields__})
+        """The person as sent by a phone; a value that is not a text is kept for errors() to refuse."""
+        return cls(**{
+            name: one_line(value)
+            for name, value in ((name, values.get(name) or "") for name in cls.__dataclass_fields__)
+        })
 
     def errors(self) -> dict[str, str]:
-        errors = {}
+        errors = {
+            name: "Ce champ doit être un texte."
+            for name in self.__dataclass_fields__ if not isinstance(getattr(self, name), str)
+        }
+        if errors:
+            return errors
         if not self.first_name:
             errors["first_name"] = "Indiquez le prénom."
         if not self.last_name:

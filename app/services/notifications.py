@@ -23,6 +23,7 @@ from ..documents.qr import qr_png
 from ..extensions import db
 from ..models import OutboxMessage, Registration
 from ..templating import french_date, french_time
+from .text import one_line
 
 # What village_changed can report, as Village column names.
 CHANGE_LABELS = {
@@ -86,7 +87,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     db.session.flush()
     village = registration.village
     calendar_method = "REQUEST" if documents else calendar_method
-    subject = f"{subject} – {village.name}"
+    # Headers take one line: a name stored with a line break must not make the message unbuildable.
+    subject = one_line(f"{subject} – {village.name}")
     qr_cid = make_msgid("qr", domain=_mail_domain())
     context.update(
         registration=registration,
@@ -103,9 +105,9 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((registration.full_name, registration.email))
+    message["To"] = formataddr((one_line(registration.full_name), one_line(registration.email)))
     if village.contact_email:
-        message["Reply-To"] = village.contact_email
+        message["Reply-To"] = one_line(village.contact_email)
     message["Date"] = formatdate(localtime=True)
     # Kept in the stored bytes, so a message retried after a failure is recognisably the same.
     message["Message-ID"] = make_msgid("villages", domain=_mail_domain())

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Initiative, Registration, RegistrationStatus, Role, Village
 from ..timeutil import utcnow
 from . import audit, notifications
+from .text import one_line
 
 # The details a participant (or an organiser on their behalf) may change.
 EDITABLE_FIELDS = frozenset({
@@ -27,6 +28,11 @@ EDITABLE_FIELDS = frozenset({
 # Changes to these are printed on the badge or the invitation: the participant gets new ones.
 BADGE_FIELDS = frozenset({
     "role", "first_name", "last_name", "email", "organisation", "collectivity", "represented_group",
+})
+# Printed on badges and in e-mail headers: a line break there is folded into a space.
+ONE_LINE_FIELDS = frozenset({
+    "first_name", "last_name", "email", "commune", "organisation", "position", "collectivity", "mandate",
+    "represented_group",
 })
 INITIATIVE_FIELDS = frozenset({
     "name", "summary", "status", "dimension", "keywords", "public", "territory", "partners",
@@ -86,6 +92,10 @@ class RegistrationData:
     is_walk_in: bool = False
     # The « fiche initiative » of a project holder: Initiative's column names and values.
     initiative: dict[str, Any] | None = field(default=None)
+
+    def __post_init__(self):
+        for name in ONE_LINE_FIELDS:
+            setattr(self, name, one_line(getattr(self, name)))
 
 
 def register(
@@ -165,7 +175,7 @@ def update_details(
     a dict of Initiative's column names. A role change respects the new role's quota
     unless `force_role` (organisers), and may free a place for the waiting list.
     """
-    changes = dict(changes)
+    changes = {name: one_line(value) if name in ONE_LINE_FIELDS else value for name, value in changes.items()}
     initiative_changes = changes.pop("initiative", None)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:

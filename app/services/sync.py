@@ -72,14 +72,14 @@ def _text(value, name: str, index: int, limit: int, required: bool = True) -> st
 def _moment(value, index: int) -> datetime:
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise MalformedSync(
-            f"Événement {index} : « scanned_at » doit être une date ISO 8601 avec fuseau "
-            "(par exemple 2030-05-14T09:12:03.120Z)."
-        )
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        if moment is not None and moment.tzinfo is not None:
+            return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: past year 9999 (or before year 1) in UTC
+        pass
+    raise MalformedSync(
+        f"Événement {index} : « scanned_at » doit être une date ISO 8601 avec fuseau "
+        "(par exemple 2030-05-14T09:12:03.120Z)."
+    )
 
 
 def _event(raw, index: int) -> SyncEvent:
