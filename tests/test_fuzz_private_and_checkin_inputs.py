@@ -103,7 +103,7 @@ def test_the_cancel_and_erase_forms_ignore_whatever_else_is_sent(client, data):
 def test_the_login_form_never_fails_and_lets_no_one_in_without_the_password(client, data):
     make_organiser("organiser", email=f"orga{count(Organiser)}@villages.test")
     response = client.post("/organisation/connexion", data=data)
-    assert response.status_code in (200, 400, 401)
+    assert response.status_code in (200, 400, 401, 429)  # 429: this address failed too often
     assert client.get("/organisation/").status_code == 302
     db.session.rollback()
 

@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import options
@@ -34,6 +34,33 @@ def optional_text(label: str, max_length: int, **kwargs) -> StringField:
 class LoginForm(FlaskForm):
     email = EmailField("Adresse e-mail", validators=[REQUIRED])
     password = PasswordField("Mot de passe", validators=[REQUIRED])
+    code = StringField(
+        "Code de vérification", validators=[Optional(), Length(max=10)],
+        description="Seulement si vous avez activé la double authentification : le code à 6 chiffres "
+                    "de votre application.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField("Adresse e-mail de votre compte", validators=[REQUIRED, Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Nouveau mot de passe", validators=[REQUIRED, Length(min=10, message="Au moins 10 caractères.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirmation = PasswordField(
+        "Le même, une seconde fois",
+        validators=[REQUIRED, EqualTo("password", message="Les deux mots de passe ne sont pas identiques.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class TotpCodeForm(FlaskForm):
+    code = StringField("Code à 6 chiffres affiché par l'application", validators=[REQUIRED, Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
 class MultiCheckboxField(SelectMultipleField):

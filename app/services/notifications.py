@@ -79,6 +79,31 @@ def reminder(registration: Registration) -> OutboxMessage | None:
                   documents=True)
 
 
+def password_reset(organiser, link: str, *, minutes: int) -> OutboxMessage:
+    """The link an organiser follows to choose a new password (app/services/accounts.py)."""
+    subject = "Choisir un nouveau mot de passe – espace organisation"
+    message = _headed(subject, formataddr((one_line(organiser.name), organiser.email)))
+    message.set_content(render_template("mail/password_reset.txt", organiser=organiser, link=link, minutes=minutes,
+                                        organiser_name=current_app.config["ORGANISER_NAME"]))
+    queued = OutboxMessage(kind="password_reset", recipient=organiser.email, subject=subject,
+                           message=message.as_bytes(policy=policy.SMTP))
+    db.session.add(queued)
+    return queued
+
+
+def _headed(subject: str, to: str) -> EmailMessage:
+    """A message with the headers every e-mail of the service carries."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Date"] = formatdate(localtime=True)
+    # Kept in the stored bytes, so a message retried after a failure is recognisably the same.
+    message["Message-ID"] = make_msgid("villages", domain=_mail_domain())
+    message["Auto-Submitted"] = "auto-generated"
+    return message
+
+
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
            calendar_method: str | None = None, **context) -> OutboxMessage | None:
     if not registration.email:
@@ -102,16 +127,9 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         organiser_name=current_app.config["ORGANISER_NAME"],
     )
 
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((one_line(registration.full_name), one_line(registration.email)))
+    message = _headed(subject, formataddr((one_line(registration.full_name), one_line(registration.email))))
     if village.contact_email:
         message["Reply-To"] = one_line(village.contact_email)
-    message["Date"] = formatdate(localtime=True)
-    # Kept in the stored bytes, so a message retried after a failure is recognisably the same.
-    message["Message-ID"] = make_msgid("villages", domain=_mail_domain())
-    message["Auto-Submitted"] = "auto-generated"
     message.set_content(render_template(f"mail/{kind}.txt", **context))
     message.add_alternative(render_template(f"mail/{kind}.html", **context), subtype="html")
     if documents:
