@@ -103,6 +103,21 @@ checkin_limit = limiter.shared_limit(
 )
 
 
+class SharedLimitStorageRequired(RuntimeError):
+    """Several processes would each count the limits on their own."""
+
+
+def check_limit_storage(workers: int, enabled: bool, storage_uri: str) -> None:
+    """Refuse to serve with several worker processes that each keep their own counts: with the
+    in-memory storage, 4 gunicorn workers would let through 4 times each limit."""
+    if workers > 1 and enabled and storage_uri.startswith("memory://"):
+        raise SharedLimitStorageRequired(
+            f"{workers} processus comptent chacun les limites de débit en mémoire : chaque limite serait "
+            f"{workers} fois trop large. Réglez RATELIMIT_STORAGE_URI sur un stockage partagé, par exemple "
+            "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, ou lancez un seul processus (-w 1)."
+        )
+
+
 @limiter.request_filter
 def _limits_switched_off() -> bool:
     # One Limiter object serves every app of the process (tests build several):
