@@ -113,7 +113,7 @@ def authenticate(email: str, password: str, address: str, code: str = "") -> Org
     may lift every wait of an account (unlock). The caller commits and shows the same message
     whatever the reason, so that nobody learns whether an address has an account.
     """
-    email = normalise_email(email)
+    email, address = normalise_email(email)[:254], address[:64]
     now = utcnow()
     throttle = db.session.scalar(
         select(LoginThrottle).where(LoginThrottle.email == email, LoginThrottle.address == address)
@@ -129,7 +129,7 @@ def authenticate(email: str, password: str, address: str, code: str = "") -> Org
         organiser.last_login_at = now
         return organiser
     if throttle is None:
-        throttle = LoginThrottle(email=email, address=address[:64], failures=0)
+        throttle = LoginThrottle(email=email, address=address, failures=0)
         db.session.add(throttle)
     throttle.failures += 1
     throttle.last_failure_at = now

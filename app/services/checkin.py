@@ -354,10 +354,7 @@ class WalkInData:
     @classmethod
     def from_mapping(cls, values) -> WalkInData:
         """The person as sent by a phone; a value that is not a text is kept for errors() to refuse."""
-        return cls(**{
-            name: one_line(value)
-            for name, value in ((name, values.get(name) or "") for name in cls.__dataclass_fields__)
-        })
+        return cls(**{name: one_line(values.get(name) or "") for name in cls.__dataclass_fields__})
 
     def errors(self) -> dict[str, str]:
         errors = {
