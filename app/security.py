@@ -73,13 +73,14 @@ def checkin_key() -> str:
     """Each scanner has its own allowance, whatever venue wifi it shares with the others:
     its Bearer token, else the scanner links its browser session holds, else its organiser account.
 
-    Tokens are secrets: only digests go to the limit storage.
+    Only a valid token counts as one: made-up tokens share their address's allowance, so that
+    changing the token does not buy a fresh one. Tokens are secrets: only digests go to the storage.
     """
     # Imported here: the check-in blueprint imports this module for its decorators.
-    from .checkin.access import SESSION_KEY, bearer_token
+    from .checkin.access import SESSION_KEY, bearer_link, bearer_token
 
     token = bearer_token()
-    if token is not None:
+    if token is not None and bearer_link() is not None:
         return "token:" + _digest(token)
     links = session.get(SESSION_KEY)
     if links:
@@ -100,6 +101,21 @@ login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login"
 checkin_limit = limiter.shared_limit(
     _configured("RATELIMIT_CHECKIN"), scope="checkin", key_func=checkin_key
 )
+
+
+class SharedLimitStorageRequired(RuntimeError):
+    """Several processes would each count the limits on their own."""
+
+
+def check_limit_storage(workers: int, enabled: bool, storage_uri: str) -> None:
+    """Refuse to serve with several worker processes that each keep their own counts: with the
+    in-memory storage, 4 gunicorn workers would let through 4 times each limit."""
+    if workers > 1 and enabled and storage_uri.startswith("memory://"):
+        raise SharedLimitStorageRequired(
+            f"{workers} processus comptent chacun les limites de débit en mémoire : chaque limite serait "
+            f"{workers} fois trop large. Réglez RATELIMIT_STORAGE_URI sur un stockage partagé, par exemple "
+            "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, ou lancez un seul processus (-w 1)."
+        )
 
 
 @limiter.request_filter

@@ -265,7 +265,8 @@ def main() -> int:
     env = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(32),
         "PUBLIC_URL": f"http://127.0.0.1:{port}", "PROXY_COUNT": "1", "RATELIMIT_ENABLED": "1",
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Several workers must share their counts (gunicorn.conf.py refuses memory:// then).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0"),
     }
     flask(env, "db", "upgrade")
     add_village(env, options.capacity)

@@ -58,6 +58,13 @@ DECISIONS = {
     "organisers.accounts_list": {ADMIN},
     "organisers.account_new": {ADMIN},
     "organisers.account_edit": {ADMIN},
+    "organisers.account_log_out_everywhere": {ADMIN},
+    "organisers.account_unlock": {ADMIN},
+    "organisers.two_factor": {ADMIN},
+    "organisers.two_factor_off": {ADMIN},
+    "organisers.forgotten_password": EVERYONE,
+    # The e-mailed link is the key: nobody opens the page without a valid one.
+    "organisers.password_reset": set(),
     # The scanner link (or a check-in account of the village) opens the door's screens and API.
     "checkin.open_link": {CHECKIN},
     "checkin.scanner": DOOR,

@@ -1,15 +1,14 @@
-"""Logging in to the back office, throttling, logging out, and creating accounts from the shell."""
-from datetime import timedelta
+"""Logging in to the back office, logging out, and creating accounts from the shell (throttling:
+tests/test_backoffice_lockout.py)."""
 
 from app.extensions import db
 from app.models import Organiser
 from app.services import demo_data
-from app.timeutil import utcnow
 from tests.helpers import IsolatedClient
 from tests.fixtures_backoffice import PASSWORD, log_in, make_organiser
 from tests.helpers import page_text
 
-REFUSED = "Connexion impossible : adresse e-mail ou mot de passe incorrect, ou compte bloqué."
+REFUSED = "Connexion impossible : adresse e-mail, mot de passe ou code de vérification incorrect."
 
 
 def anonymous(app):
@@ -49,30 +48,6 @@ def test_wrong_password_and_unknown_email_get_the_same_french_message(app):
     assert wrong_password.status_code == unknown.status_code == 401
     assert REFUSED in page_text(wrong_password)
     assert page_text(wrong_password) == page_text(unknown)
-
-
-def test_five_failures_lock_the_account_for_fifteen_minutes_even_to_the_right_password(app):
-    organiser = make_organiser("organiser")
-    for _ in range(5):
-        log_in(anonymous(app), organiser.email, "pas le bon")
-    response = log_in(anonymous(app), organiser.email)
-    assert response.status_code == 401 and REFUSED in page_text(response)
-    db.session.refresh(organiser)
-    assert organiser.locked_until - utcnow() > timedelta(minutes=14)
-
-
-def test_a_locked_account_opens_again_after_the_lock(app):
-    organiser = make_organiser("organiser", locked_until=utcnow() - timedelta(seconds=1))
-    assert log_in(anonymous(app), organiser.email).status_code == 302
-
-
-def test_a_successful_login_forgets_earlier_failures(app):
-    organiser = make_organiser("organiser")
-    for _ in range(4):
-        log_in(anonymous(app), organiser.email, "pas le bon")
-    log_in(anonymous(app), organiser.email)
-    log_in(anonymous(app), organiser.email, "pas le bon")
-    assert log_in(anonymous(app), organiser.email).status_code == 302
 
 
 def test_a_deactivated_account_cannot_log_in(app):

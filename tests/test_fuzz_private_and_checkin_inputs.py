@@ -13,7 +13,7 @@ from tests.factories import make_village
 from tests.factories_registration import register
 from tests.fixtures_backoffice import PASSWORD, make_organiser
 from tests.fixtures_checkin import make_scanner_link
-from tests.fuzzing import anything, count, form_data, fuzz, json_objects, json_values
+from tests.fuzzing import anything, count, form_data, fuzz, json_objects, json_texts, json_values
 from tests.test_fuzz_public_inputs import REGISTRATION_FIELDS, SCAN_FIELDS
 
 FUZZ = fuzz(max_examples=30)
@@ -35,10 +35,14 @@ def writes() -> tuple[int, ...]:
     return count(Registration), count(CheckIn), count(AuditEntry), count(OutboxMessage)
 
 
-def post_to_the_door(client, door, action: str, body) -> None:
-    """POST `body` to the village's check-in API: answered in JSON, and nothing written if refused."""
+def post_json_text(client, path: str, body: str, door):
+    return client.post(path, data=body, headers={**door.headers, "Content-Type": "application/json"})
+
+
+def post_to_the_door(client, door, action: str, body: str) -> None:
+    """POST the JSON text `body` to the village's check-in API: answered in JSON, nothing written if refused."""
     before = writes()
-    response = client.post(f"/api/checkin/{door.village.slug}/{action}", json=body, headers=door.headers)
+    response = post_json_text(client, f"/api/checkin/{door.village.slug}/{action}", body, door)
     assert response.status_code < 500 and response.is_json
     if response.status_code >= 400:
         assert writes() == before
@@ -99,7 +103,7 @@ def test_the_cancel_and_erase_forms_ignore_whatever_else_is_sent(client, data):
 def test_the_login_form_never_fails_and_lets_no_one_in_without_the_password(client, data):
     make_organiser("organiser", email=f"orga{count(Organiser)}@villages.test")
     response = client.post("/organisation/connexion", data=data)
-    assert response.status_code in (200, 400, 401)
+    assert response.status_code in (200, 400, 401, 429)  # 429: this address failed too often
     assert client.get("/organisation/").status_code == 302
     db.session.rollback()
 
@@ -123,14 +127,14 @@ def test_after_logging_in_no_next_address_leads_off_the_site(client, target):
 
 
 @FUZZ
-@given(body=json_objects([*SCAN_FIELDS, "reason"]))
+@given(body=json_texts(json_objects([*SCAN_FIELDS, "reason"])))
 def test_the_undo_api_never_fails_and_keeps_the_admission_when_refused(client, body):
     door = make_scanner_link(make_village())
     registration = register(door.village)
     checkin.check_in(door.village, registration.badge_code, scanner="essai")
     db.session.commit()
     before = writes()
-    response = client.post("/api/checkin/undo", json=body, headers=door.headers)
+    response = post_json_text(client, "/api/checkin/undo", body, door)
     assert response.status_code < 500 and response.is_json
     if response.status_code >= 400:
         db.session.expire_all()
@@ -151,14 +155,14 @@ def test_the_search_api_answers_any_query_in_json(client, query, extra):
 
 
 @FUZZ
-@given(body=json_objects(WALK_IN_FIELDS))
+@given(body=json_texts(json_objects(WALK_IN_FIELDS)))
 def test_the_walk_in_api_never_fails_and_writes_nothing_when_refused(client, body):
     post_to_the_door(client, make_scanner_link(make_village()), "walk-in", body)
     db.session.rollback()
 
 
 @FUZZ
-@given(body=sync_bodies)
+@given(body=json_texts(sync_bodies))
 def test_the_sync_api_never_fails_and_writes_nothing_for_a_malformed_queue(client, body):
     door = make_scanner_link(make_village())
     register(door.village)

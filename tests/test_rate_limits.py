@@ -9,7 +9,7 @@ from app.security import checkin_limit, login_limit, registration_limit
 from tests.factories import make_village
 from tests.fixtures_checkin import make_scanner_link
 
-STORAGES = ["memory://", "redis://127.0.0.1:6379/0"]
+STORAGES = ["memory://", "redis://127.0.0.1:6379/13"]
 
 
 def a_client_address() -> str:
@@ -83,11 +83,12 @@ def test_logins_are_limited(visitor):
     assert post_times(visitor, "/essai/connexion", 3) == [200, 200, 429]
 
 
-def test_check_in_is_limited_per_scanner_token_with_a_json_answer(limited_app):
+def test_check_in_is_limited_per_scanner_token_with_a_json_answer(app, limited_app):
     # Two scanners on the same venue wifi: one address, two tokens.
+    village = make_village()
+    first, second = make_scanner_link(village, "Entrée nord").headers, make_scanner_link(village, "Entrée sud").headers
+    db.session.rollback()
     door = client_at(limited_app, a_client_address())
-    first = {"Authorization": f"Bearer {secrets.token_urlsafe(16)}"}
-    second = {"Authorization": f"Bearer {secrets.token_urlsafe(16)}"}
     assert post_times(door, "/api/essai/checkin", 4, headers=first) == [200] * 4
     refused = door.post("/api/essai/checkin", headers=first)
     assert refused.status_code == 429

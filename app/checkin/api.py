@@ -22,6 +22,8 @@ from .access import SESSION_KEY, Scanner, bearer_link, bearer_token, scanner_for
 # A scan is a few dozen bytes; a walk-in form well under 2 KiB.
 MAX_BODY_BYTES = 8 * 1024
 SCAN_METHODS = {"scan", "manual", "search"}
+# A sync upload is the deepest body: {"events": [{"person": {…}}]}.
+MAX_JSON_DEPTH = 8
 NOT_AUTHENTICATED = (
     "Identification requise : ouvrez un lien d'accueil valable (il a peut-être expiré "
     "ou été révoqué) ou connectez-vous."
@@ -52,9 +54,45 @@ def server_timing(response):
     return response
 
 
+def json_payload(max_bytes: int):
+    """The request's JSON under `max_bytes`, or None when it is not JSON that a phone sends:
+    malformed, nested deeper than MAX_JSON_DEPTH, or holding text that no phone can type
+    (a lone UTF-16 surrogate such as "\\ud800", which no database or e-mail can store)."""
+    request.max_content_length = max_bytes
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    return payload if _sendable(payload) else None
+
+
+def _sendable(payload) -> bool:
+    pending = [(payload, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            return False
+        if isinstance(value, str) and not _encodable(value):
+            return False
+        if isinstance(value, dict):
+            if not all(_encodable(key) for key in value):
+                return False
+            pending.extend((inner, depth + 1) for inner in value.values())
+        elif isinstance(value, list):
+            pending.extend((inner, depth + 1) for inner in value)
+    return True
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_body() -> dict:
-    request.max_content_length = MAX_BODY_BYTES
-    body = request.get_json(silent=True)
+    body = json_payload(MAX_BODY_BYTES)
     if not isinstance(body, dict):
         fail(400, "Le corps de la demande doit être un objet JSON.")
     return body
@@ -121,10 +159,10 @@ def device_time(value) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: past year 9999 (or before year 1) in UTC
         fail(400, "« scanned_at » doit être une date ISO 8601.")
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
 
 
@@ -148,7 +186,7 @@ def committed_outcome(outcome, village: Village):
 def api_check_in():
     village, scanner, code, body = scan_request()
     method = "search" if "registration_id" in body else body.get("method", "scan")
-    if method not in SCAN_METHODS:
+    if not isinstance(method, str) or method not in SCAN_METHODS:
         fail(400, "« method » doit valoir scan, manual ou search.")
     outcome = service.check_in(
         village,

@@ -17,7 +17,7 @@ from ..services import checkin_roster as rosters
 from ..services import sync
 from ..security import checkin_limit
 from . import blueprint
-from .api import authorise, fail, village_named
+from .api import authorise, fail, json_payload, village_named
 from .views import village_or_404
 
 # 500 events of a few hundred bytes each.
@@ -95,9 +95,8 @@ def api_roster(slug: str):
 def api_sync(slug: str):
     village = village_named(slug)
     scanner = authorise(village)
-    request.max_content_length = MAX_SYNC_BYTES
     try:
-        device, events = sync.parse(request.get_json(silent=True))
+        device, events = sync.parse(json_payload(MAX_SYNC_BYTES))
     except sync.MalformedSync as malformed:
         fail(400, str(malformed))
     results = sync.replay(village, device, events, scanner)

@@ -1,5 +1,5 @@
 """The data model. Each module holds the tables of one part of the domain."""
-from .account import Organiser, OrganiserRole
+from .account import LoginThrottle, Organiser, OrganiserRole
 from .audit import AuditEntry
 from .checkin import CheckIn, ScannerToken
 from .outbox import OutboxMessage, OutboxStatus
@@ -16,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "Initiative",
+    "LoginThrottle",
     "Organiser",
     "OrganiserRole",
     "OutboxMessage",

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,8 +42,11 @@ class Organiser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    # Raised to end every open session of the account (logout, new password, deactivation…):
+    # sessions carry the version they were opened with (get_id), and older ones are refused.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Base32 secret of the authenticator app (TOTP), for admins who turned it on.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -59,6 +62,13 @@ class Organiser(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session opened so far stops working at the next request."""
+        self.session_version = (self.session_version or 0) + 1
+
     def has_role(self, *roles: str) -> bool:
         return self.role == OrganiserRole.ADMIN or self.role in roles
 
@@ -71,7 +81,30 @@ class Organiser(UserMixin, db.Model):
         return f"<Organiser {self.email} {self.role}>"
 
 
+class LoginThrottle(db.Model):
+    """Failed logins sent from one address for one e-mail (known or not), and how long that pair waits.
+
+    Counting per address and account slows down whoever guesses, and never the account's owner
+    logging in from elsewhere (an attacker cannot lock the door team out).
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("email", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 @login_manager.user_loader
-def load_organiser(organiser_id: str) -> Organiser | None:
-    organiser = db.session.get(Organiser, int(organiser_id)) if organiser_id.isdigit() else None
-    return organiser if organiser is not None and organiser.active else None
+def load_organiser(session_id: str) -> Organiser | None:
+    organiser_id, _, version = session_id.partition(":")
+    if not (organiser_id.isdigit() and version.isdigit()):
+        return None
+    organiser = db.session.get(Organiser, int(organiser_id))
+    if organiser is None or not organiser.active or organiser.session_version != int(version):
+        return None
+    return organiser

@@ -15,12 +15,13 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import options
 from ..models import OrganiserRole, Role
 from ..services.registration import ROLE_FIELDS
+from ..services.text import one_line
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = InputRequired(message="Ce champ est obligatoire.")
@@ -28,12 +29,39 @@ EMAIL = Email(message="Cette adresse e-mail n'est pas valide.")
 
 
 def optional_text(label: str, max_length: int, **kwargs) -> StringField:
-    return StringField(label, validators=[Optional(), Length(max=max_length)], **kwargs)
+    return StringField(label, validators=[Optional(), Length(max=max_length)], filters=[one_line], **kwargs)
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Adresse e-mail", validators=[REQUIRED], render_kw={"autocomplete": "username"})
     password = PasswordField("Mot de passe", validators=[REQUIRED], render_kw={"autocomplete": "current-password"})
+    code = StringField(
+        "Code de vérification", validators=[Optional(), Length(max=10)],
+        description="Seulement si vous avez activé la double authentification : le code à 6 chiffres "
+                    "de votre application.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField("Adresse e-mail de votre compte", validators=[REQUIRED, Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Nouveau mot de passe", validators=[REQUIRED, Length(min=10, message="Au moins 10 caractères.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirmation = PasswordField(
+        "Le même, une seconde fois",
+        validators=[REQUIRED, EqualTo("password", message="Les deux mots de passe ne sont pas identiques.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class TotpCodeForm(FlaskForm):
+    code = StringField("Code à 6 chiffres affiché par l'application", validators=[REQUIRED, Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,14 +92,14 @@ class NewAccountForm(AccountForm):
 
 
 class VillageForm(FlaskForm):
-    name = StringField("Nom du village", validators=[REQUIRED, Length(max=200)])
+    name = StringField("Nom du village", validators=[REQUIRED, Length(max=200)], filters=[one_line])
     slug = StringField(
         "Adresse courte", validators=[REQUIRED, Length(max=80)],
         description="Lettres minuscules, chiffres et tirets : elle apparaît dans l'adresse de la page publique.",
     )
-    town = StringField("Ville", validators=[REQUIRED, Length(max=120)])
-    venue = StringField("Lieu", validators=[REQUIRED, Length(max=200)])
-    address = StringField("Adresse", validators=[REQUIRED, Length(max=300)])
+    town = StringField("Ville", validators=[REQUIRED, Length(max=120)], filters=[one_line])
+    venue = StringField("Lieu", validators=[REQUIRED, Length(max=200)], filters=[one_line])
+    address = StringField("Adresse", validators=[REQUIRED, Length(max=300)], filters=[one_line])
     day = DateField("Date", validators=[REQUIRED])
     starts_at = TimeField("Heure de début", validators=[REQUIRED])
     ends_at = TimeField("Heure de fin", validators=[REQUIRED])
@@ -137,8 +165,8 @@ def validate_quotas(form: VillageForm) -> bool:
 
 
 class RegistrationForm(FlaskForm):
-    first_name = StringField("Prénom", validators=[REQUIRED, Length(max=100)])
-    last_name = StringField("Nom", validators=[REQUIRED, Length(max=100)])
+    first_name = StringField("Prénom", validators=[REQUIRED, Length(max=100)], filters=[one_line])
+    last_name = StringField("Nom", validators=[REQUIRED, Length(max=100)], filters=[one_line])
     email = EmailField("Adresse e-mail", validators=[Optional(), EMAIL, Length(max=254)])
     phone = optional_text("Téléphone", 30)
     commune = optional_text("Commune", 120)

@@ -2,7 +2,7 @@
 from dataclasses import replace
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db
@@ -75,6 +75,32 @@ def account_edit(account_id: int):
     if form.validate_on_submit() and saved(
         form.role, lambda: accounts.update(organiser, changes_from(form), actor=current_user)
     ):
+        if organiser.id == current_user.id:
+            # A new password ends every session, this one included: open a new one here.
+            login_user(organiser)
         flash(f"Compte {organiser.email} enregistré.", "success")
         return redirect(url_for("organisers.accounts_list"))
     return render_template("organisers/account_form.html", form=form, account=organiser)
+
+
+@blueprint.post("/comptes/<int:account_id>/deconnecter")
+@role_required()
+def account_log_out_everywhere(account_id: int):
+    organiser = db.session.get(Organiser, account_id) or abort(404)
+    accounts.log_out_everywhere(organiser, actor=current_user.email)
+    db.session.commit()
+    if organiser.id == current_user.id:
+        logout_user()
+        return redirect(url_for("organisers.login"))
+    flash(f"Toutes les sessions de {organiser.email} sont fermées.", "success")
+    return redirect(url_for("organisers.account_edit", account_id=organiser.id))
+
+
+@blueprint.post("/comptes/<int:account_id>/debloquer")
+@role_required()
+def account_unlock(account_id: int):
+    organiser = db.session.get(Organiser, account_id) or abort(404)
+    accounts.unlock(organiser, actor=current_user.email)
+    db.session.commit()
+    flash(f"{organiser.email} peut de nouveau se connecter de partout, sans attendre.", "success")
+    return redirect(url_for("organisers.account_edit", account_id=organiser.id))

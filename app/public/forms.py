@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..forms_common import ConsentsMixin, HoneypotMixin, options
 from ..models import SUPPORT_NEEDS, Registration, Role
 from ..services.privacy import CONSENTS
+from ..services.text import one_line
 
 INITIATIVE_STATUSES = {"en cours": "En cours", "en projet": "En projet", "terminée": "Terminée"}
 DIMENSIONS = [
@@ -60,7 +61,8 @@ def text(label: str, max_length: int, *, required: str | None = None, area: bool
     validators = [InputRequired(message=required) if required else Optional()]
     validators.append(Length(max=max_length, message=f"{max_length} caractères au maximum."))
     field_class = TextAreaField if area else StringField
-    return field_class(label, validators + options.pop("validators", []), filters=[strip], **options)
+    return field_class(label, validators + options.pop("validators", []), filters=[strip if area else one_line],
+                       **options)
 
 
 class MultiCheckboxField(SelectMultipleField):

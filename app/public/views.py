@@ -65,11 +65,12 @@ def register(slug: str):
         except registrations.RegistrationClosed:
             db.session.rollback()
             return closed(village)
-        except registrations.AlreadyRegistered:
+        except registrations.AlreadyRegistered as duplicate:
             db.session.rollback()
-            return render_template(
-                "public/registration_duplicate.html", village=village, email=data.email
-            ), 409
+            # Tell nothing of who is registered: the person, if it is them, gets the e-mail again.
+            registrations.resend_confirmation(duplicate.existing)
+            db.session.commit()
+            return render_template("public/registration_duplicate.html", village=village), 409
         db.session.commit()
         return redirect(url_for("public.registration_done", token=registration.manage_token))
     return render_template(

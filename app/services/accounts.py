@@ -1,18 +1,28 @@
-"""Organiser accounts: creation, and logging in with throttling after repeated failures."""
+"""Organiser accounts: creation, logging in (throttled per address, optional TOTP), sessions
+ended everywhere, and a forgotten password reset by e-mail link."""
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+import pyotp
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import Organiser, OrganiserRole, Village
+from ..models import LoginThrottle, Organiser, OrganiserRole, Village
 from ..timeutil import utcnow
-from . import audit
+from . import audit, notifications
 
-MAX_FAILED_LOGINS = 5
-LOCK_DURATION = timedelta(minutes=15)
+# Wrong passwords an address may send for one e-mail before it has to wait, then how long it waits.
+FREE_FAILURES = 3
+FIRST_DELAY = timedelta(seconds=5)
+LONGEST_DELAY = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
+RESET_LINK_LIFETIME = timedelta(minutes=30)
+TOTP_ISSUER = "Villages des initiatives solidaires"
 
 # Checked against when the e-mail is unknown, so that a wrong e-mail takes as long as a wrong password.
 _UNKNOWN_ACCOUNT_HASH = generate_password_hash("unknown-account-placeholder")
@@ -65,6 +75,9 @@ def update(organiser: Organiser, changes: AccountChanges, actor: Organiser) -> N
     if changes.password:
         check_password_strength(changes.password)
         organiser.set_password(changes.password)
+        organiser.end_sessions()
+    if organiser.active and not changes.active:
+        organiser.end_sessions()
     before = {"role": organiser.role, "active": organiser.active,
               "villages": sorted(v.id for v in organiser.checkin_villages)}
     organiser.name = changes.name.strip()
@@ -83,31 +96,146 @@ def update(organiser: Organiser, changes: AccountChanges, actor: Organiser) -> N
         audit.record(actor.email, "account.updated", organiser, **changed)
 
 
-def authenticate(email: str, password: str) -> Organiser | None:
-    """The account if the credentials are right and it is neither locked nor deactivated.
+class TooManyFailures(Exception):
+    """This address sent too many wrong passwords for this e-mail: it must wait `wait`."""
 
-    Failures are counted per account; after MAX_FAILED_LOGINS the account is locked for
-    LOCK_DURATION, even to the right password. The caller commits and shows the same message
+    def __init__(self, wait: timedelta):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def authenticate(email: str, password: str, address: str, code: str = "") -> Organiser | None:
+    """The account if the credentials (and its TOTP code, if it has one) are right and it is active.
+
+    Failures are counted per address and e-mail, known or not: after FREE_FAILURES, that
+    address waits before its next try for that e-mail, twice as long after each new failure
+    (TooManyFailures). The owner logging in from elsewhere is not slowed down, and an admin
+    may lift every wait of an account (unlock). The caller commits and shows the same message
     whatever the reason, so that nobody learns whether an address has an account.
     """
+    email, address = normalise_email(email)[:254], address[:64]
+    now = utcnow()
+    throttle = db.session.scalar(
+        select(LoginThrottle).where(LoginThrottle.email == email, LoginThrottle.address == address)
+    )
+    if throttle is not None and throttle.blocked_until is not None and throttle.blocked_until > now:
+        raise TooManyFailures(throttle.blocked_until - now)
     organiser = find_by_email(email)
     if organiser is None:
         check_password_hash(_UNKNOWN_ACCOUNT_HASH, password)
+    elif organiser.check_password(password) and organiser.active and code_is_right(organiser, code):
+        if throttle is not None:
+            db.session.delete(throttle)
+        organiser.last_login_at = now
+        return organiser
+    if throttle is None:
+        throttle = LoginThrottle(email=email, address=address, failures=0)
+        db.session.add(throttle)
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    if throttle.failures >= FREE_FAILURES:
+        throttle.blocked_until = now + min(FIRST_DELAY * 2 ** (throttle.failures - FREE_FAILURES), LONGEST_DELAY)
+        if organiser is not None and throttle.failures == FREE_FAILURES:
+            audit.record("system", "account.throttled", organiser, address=address)
+    return None
+
+
+def unlock(organiser: Organiser, actor: str) -> None:
+    """Lift every wait on the account, whatever address caused it (the caller commits)."""
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.email == organiser.email))
+    audit.record(actor, "account.unlocked", organiser)
+
+
+def log_out_everywhere(organiser: Organiser, actor: str) -> None:
+    organiser.end_sessions()
+    audit.record(actor, "account.logged_out_everywhere", organiser)
+
+
+# --- Two-factor authentication (TOTP, RFC 6238) --------------------------------------------------
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(organiser: Organiser, secret: str) -> str:
+    """What an authenticator app scans to add the account."""
+    return pyotp.TOTP(secret).provisioning_uri(name=organiser.email, issuer_name=TOTP_ISSUER)
+
+
+def _code_matches(secret: str, code: str) -> bool:
+    # One step of tolerance either way: phones' clocks drift.
+    return pyotp.TOTP(secret).verify("".join(str(code or "").split()), valid_window=1)
+
+
+def code_is_right(organiser: Organiser, code: str) -> bool:
+    return organiser.totp_secret is None or _code_matches(organiser.totp_secret, code)
+
+
+def enable_totp(organiser: Organiser, secret: str, code: str) -> None:
+    """Turn on TOTP once the person proves their app gives the right codes (the caller commits)."""
+    if not _code_matches(secret, code):
+        raise AccountError("Ce code ne correspond pas : vérifiez l'heure du téléphone et recopiez le code affiché.")
+    organiser.totp_secret = secret
+    audit.record(organiser.email, "account.totp_enabled", organiser)
+
+
+def disable_totp(organiser: Organiser, code: str) -> None:
+    if organiser.totp_secret is None or not _code_matches(organiser.totp_secret, code):
+        raise AccountError("Ce code ne correspond pas.")
+    organiser.totp_secret = None
+    audit.record(organiser.email, "account.totp_disabled", organiser)
+
+
+# --- Forgotten password ---------------------------------------------------------------------------
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="password-reset")
+
+
+def _password_fingerprint(organiser: Organiser) -> str:
+    # Changes with the password: a link stops working once used (or once the password changed otherwise).
+    return hashlib.sha256(organiser.password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(organiser: Organiser) -> str:
+    return _reset_serializer().dumps({"id": organiser.id, "password": _password_fingerprint(organiser)})
+
+
+def account_for_reset(token: str) -> Organiser | None:
+    """The active account a reset link was made for, if the link is still valid and unused."""
+    try:
+        claims = _reset_serializer().loads(token, max_age=int(RESET_LINK_LIFETIME.total_seconds()))
+        organiser = db.session.get(Organiser, int(claims["id"]))
+        fingerprint = str(claims["password"])
+    except (BadData, KeyError, TypeError, ValueError):
         return None
-    now = utcnow()
-    if organiser.locked_until is not None and organiser.locked_until > now:
+    if organiser is None or not organiser.active:
         return None
-    if not organiser.check_password(password) or not organiser.active:
-        organiser.failed_logins += 1
-        if organiser.failed_logins >= MAX_FAILED_LOGINS:
-            organiser.locked_until = now + LOCK_DURATION
-            organiser.failed_logins = 0
-            audit.record("system", "account.locked", organiser)
-        return None
-    organiser.failed_logins = 0
-    organiser.locked_until = None
-    organiser.last_login_at = now
-    return organiser
+    return organiser if hmac.compare_digest(fingerprint, _password_fingerprint(organiser)) else None
+
+
+def request_reset(email: str, link_for) -> None:
+    """Mail a reset link (link_for(token) -> URL) if an active account has this address (the caller commits).
+
+    Nothing tells the caller whether one has: the page says the same thing either way.
+    """
+    organiser = find_by_email(email)
+    if organiser is None or not organiser.active:
+        return
+    notifications.password_reset(organiser, link_for(reset_token(organiser)),
+                                 minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60))
+    audit.record("system", "account.reset_requested", organiser)
+
+
+def reset_password(organiser: Organiser, password: str) -> None:
+    """Set the password chosen through a reset link; every open session ends (the caller commits)."""
+    check_password_strength(password)
+    organiser.set_password(password)
+    organiser.end_sessions()
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.email == organiser.email))
+    audit.record(organiser.email, "account.password_reset", organiser)
 
 
 def all_accounts() -> list[Organiser]:

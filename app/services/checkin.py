@@ -19,6 +19,8 @@ from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
 from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH
 from ..timeutil import utcnow
 from . import audit
+from .registration import lock_village
+from .text import one_line
 
 # A badge secret is 32 characters; anything much longer is not one of ours.
 MAX_CODE_LENGTH = 200
@@ -103,18 +105,21 @@ def _registration(code: str, *conditions, lock: bool = False) -> Registration | 
         return None
     query = select(Registration).where(Registration.badge_code == code, *conditions)
     if lock:
-        query = query.with_for_update()
+        # NO KEY UPDATE: inserting rows that refer to the registration (audit, outbox) need not wait.
+        query = query.with_for_update(key_share=True)
     return db.session.scalar(query.execution_options(populate_existing=True))
 
 
 def _admissible(village: Village, code: str) -> Registration | None:
     """The badge's registration, locked until commit, if it may be admitted to `village` now.
 
-    The conditions are in the query, so that a first scan is one statement. On PostgreSQL,
+    The village is locked first: an admission bumps the village's roster version, and every
+    path that changes a registration locks its village before it (registration.lock), so that
+    a scan and a cancellation of the same person never wait for each other. On PostgreSQL,
     a scan waiting for another phone's lock on the row reads the row again once that phone
-    commits, and no longer finds it if it was admitted meanwhile; nothing is locked when
-    nothing is found, so that a refused scan costs no disk flush at commit.
+    commits, and no longer finds it if it was admitted meanwhile.
     """
+    lock_village(village)
     return _registration(
         code,
         Registration.village_id == village.id,
@@ -217,6 +222,7 @@ def check_in(
 
 def undo_check_in(village: Village, code: str, *, actor: str, reason: str = "") -> CheckInOutcome:
     """Take back an admission (wrong person, scanned by mistake); the CheckIn row is kept."""
+    lock_village(village)
     registration = _registration(code, lock=True)
     if registration is None:
         return CheckInOutcome(UndoResult.UNKNOWN)
@@ -372,10 +378,16 @@ class WalkInData:
 
     @classmethod
     def from_mapping(cls, values) -> WalkInData:
-        return cls(**{name: str(values.get(name) or "").strip() for name in cls.__dataclass_fields__})
+        """The person as sent by a phone; a value that is not a text is kept for errors() to refuse."""
+        return cls(**{name: one_line(values.get(name) or "") for name in cls.__dataclass_fields__})
 
     def errors(self) -> dict[str, str]:
-        errors = {}
+        errors = {
+            name: "Ce champ doit être un texte."
+            for name in self.__dataclass_fields__ if not isinstance(getattr(self, name), str)
+        }
+        if errors:
+            return errors
         if not self.first_name:
             errors["first_name"] = "Indiquez le prénom."
         if not self.last_name:
@@ -429,9 +441,8 @@ def walk_in(
     They take a place like anyone else: when none is left, WalkInRefused(may_override=True)
     lets the volunteer decide, and `over_capacity=True` admits them anyway.
     """
-    # Capacity decisions are made one at a time per village (as registrations do). NO KEY UPDATE:
-    # scans inserting CheckIn rows (a foreign key to the village) need not wait for this lock.
-    db.session.scalar(select(Village).where(Village.id == village.id).with_for_update(key_share=True))
+    # Capacity decisions are made one at a time per village (as registrations do).
+    lock_village(village)
     if data.email:
         duplicate = db.session.scalar(
             select(Registration).where(

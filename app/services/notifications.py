@@ -23,6 +23,7 @@ from ..documents.qr import qr_png
 from ..extensions import db
 from ..models import OutboxMessage, Registration
 from ..templating import french_date, french_time, village_contact
+from .text import one_line
 
 # What village_changed can report, as Village column names.
 CHANGE_LABELS = {
@@ -78,6 +79,32 @@ def reminder(registration: Registration) -> OutboxMessage | None:
                   documents=True)
 
 
+def password_reset(organiser, link: str, *, minutes: int) -> OutboxMessage:
+    """The link an organiser follows to choose a new password (app/services/accounts.py)."""
+    subject = "Choisir un nouveau mot de passe – espace organisation"
+    message = _headed(subject, formataddr((one_line(organiser.name), organiser.email)))
+    message.set_content(render_template("mail/password_reset.txt", organiser=organiser, link=link, minutes=minutes,
+                                        organiser_name=current_app.config["ORGANISER_NAME"]))
+    queued = OutboxMessage(kind="password_reset", recipient=organiser.email, subject=subject,
+                           message=message.as_bytes(policy=policy.SMTP))
+    db.session.add(queued)
+    return queued
+
+
+def _headed(subject: str, to: str, reply_to: str | None = None) -> EmailMessage:
+    """A message with the headers every e-mail of the service carries."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Reply-To"] = one_line(reply_to or current_app.config["MAIL_REPLY_TO"])
+    message["Date"] = formatdate(localtime=True)
+    # Kept in the stored bytes, so a message retried after a failure is recognisably the same.
+    message["Message-ID"] = make_msgid("villages", domain=_mail_domain())
+    message["Auto-Submitted"] = "auto-generated"
+    return message
+
+
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
            calendar_method: str | None = None, **context) -> OutboxMessage | None:
     if not registration.email:
@@ -86,7 +113,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     db.session.flush()
     village = registration.village
     calendar_method = "REQUEST" if documents else calendar_method
-    subject = f"{subject} – {village.name}"
+    # Headers take one line: a name stored with a line break must not make the message unbuildable.
+    subject = one_line(f"{subject} – {village.name}")
     qr_cid = make_msgid("qr", domain=_mail_domain())
     context.update(
         registration=registration,
@@ -101,15 +129,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         contact_email=village_contact(village),
     )
 
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((registration.full_name, registration.email))
-    message["Reply-To"] = village.contact_email or current_app.config["MAIL_REPLY_TO"]
-    message["Date"] = formatdate(localtime=True)
-    # Kept in the stored bytes, so a message retried after a failure is recognisably the same.
-    message["Message-ID"] = make_msgid("villages", domain=_mail_domain())
-    message["Auto-Submitted"] = "auto-generated"
+    message = _headed(subject, formataddr((one_line(registration.full_name), one_line(registration.email))),
+                      reply_to=village.contact_email)
     message.set_content(render_template(f"mail/{kind}.txt", **context))
     message.add_alternative(render_template(f"mail/{kind}.html", **context), subtype="html")
     if documents:

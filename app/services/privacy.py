@@ -181,6 +181,7 @@ def erase(registration: Registration, actor: str) -> Registration | None:
     Before the village, an anonymous person could not come any more: the registration is
     cancelled first and its place goes to the waiting list (the one promoted is returned).
     """
+    _, registration = registrations.lock(registration)
     if registration.anonymised_at is not None:
         return None
     now = utcnow()

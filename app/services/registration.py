@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Initiative, Registration, RegistrationStatus, Role, Village
 from ..timeutil import utcnow
 from . import audit, notifications
+from .text import one_line
 
 # The details a participant (or an organiser on their behalf) may change.
 EDITABLE_FIELDS = frozenset({
@@ -34,6 +35,11 @@ ROLE_FIELDS = {
 # Changes to these are printed on the badge or the invitation: the participant gets new ones.
 BADGE_FIELDS = frozenset({
     "role", "first_name", "last_name", "email", "organisation", "collectivity", "represented_group",
+})
+# Printed on badges and in e-mail headers: a line break there is folded into a space.
+ONE_LINE_FIELDS = frozenset({
+    "first_name", "last_name", "email", "commune", "organisation", "position", "collectivity", "mandate",
+    "represented_group",
 })
 INITIATIVE_FIELDS = frozenset({
     "name", "summary", "status", "dimension", "keywords", "public", "territory", "partners",
@@ -94,6 +100,10 @@ class RegistrationData:
     # The « fiche initiative » of a project holder: Initiative's column names and values.
     initiative: dict[str, Any] | None = field(default=None)
 
+    def __post_init__(self):
+        for name in ONE_LINE_FIELDS:
+            setattr(self, name, one_line(getattr(self, name)))
+
 
 def register(
     village: Village, data: RegistrationData, actor: str = "participant", *, even_if_closed: bool = False
@@ -102,7 +112,7 @@ def register(
 
     Organisers (and walk-ins at the door) may register someone `even_if_closed`.
     """
-    village = _lock(village)
+    village = lock_village(village)
     if not even_if_closed and not village.is_registration_open():
         raise RegistrationClosed(village)
     if data.email:
@@ -132,7 +142,7 @@ def register(
 
 def cancel(registration: Registration, actor: str) -> Registration | None:
     """Cancel; the place freed goes to the first on the waiting list who fits (returned)."""
-    village = _lock(registration.village)
+    village, registration = lock(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise NotAllowed("Cette inscription est déjà annulée.")
     freed_place = registration.is_confirmed
@@ -147,7 +157,7 @@ def cancel(registration: Registration, actor: str) -> Registration | None:
 
 def promote(registration: Registration, actor: str) -> None:
     """An organiser gives a waiting person a place, even beyond the capacity or role quota."""
-    village = _lock(registration.village)
+    village, registration = lock(registration)
     if registration.status != RegistrationStatus.WAITLISTED:
         raise NotAllowed("Seule une personne sur liste d'attente peut être confirmée.")
     beyond_capacity = not _has_place(village, registration.role)
@@ -156,7 +166,7 @@ def promote(registration: Registration, actor: str) -> None:
 
 def fill_from_waiting_list(village: Village, actor: str) -> list[Registration]:
     """Give every free place to the waiting list, in order (e.g. after the capacity was raised)."""
-    village = _lock(village)
+    village = lock_village(village)
     promoted = []
     while (registration := _promote_first_who_fits(village, actor)) is not None:
         promoted.append(registration)
@@ -172,12 +182,12 @@ def update_details(
     a dict of Initiative's column names. A role change respects the new role's quota
     unless `force_role` (organisers), and may free a place for the waiting list.
     """
-    changes = dict(changes)
+    changes = {name: one_line(value) if name in ONE_LINE_FIELDS else value for name, value in changes.items()}
     initiative_changes = changes.pop("initiative", None)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"champs non modifiables : {', '.join(sorted(unknown))}")
-    village = _lock(registration.village)
+    village, registration = lock(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise NotAllowed("Une inscription annulée ne peut plus être modifiée.")
 
@@ -252,14 +262,35 @@ def waiting_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def _lock(village: Village) -> Village:
-    """The village row, locked until the end of the transaction and read afresh."""
+def lock_village(village: Village) -> Village:
+    """The village row, locked until the end of the transaction and read afresh.
+
+    FOR NO KEY UPDATE: it serialises decisions about places, yet never waits for (nor blocks)
+    the KEY SHARE lock that PostgreSQL takes on the village when a scan inserts its CheckIn row.
+    """
     return db.session.scalar(
         select(Village)
         .where(Village.id == village.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
+
+
+def lock(registration: Registration) -> tuple[Village, Registration]:
+    """The registration's village, then the registration, locked in this order and read afresh.
+
+    Every path that locks both takes them in this order (the scan, which locks only the
+    registration, needs nothing on the village that these locks refuse), so that two of them
+    never wait for each other; and every state change decides on the state read under its lock.
+    """
+    village = lock_village(registration.village)
+    registration = db.session.scalar(
+        select(Registration)
+        .where(Registration.id == registration.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return village, registration
 
 
 def _confirmed_counts(village: Village) -> dict[str, int]:
@@ -287,6 +318,7 @@ def _promote_first_who_fits(village: Village, actor: str) -> Registration | None
         select(Registration)
         .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.WAITLISTED)
         .order_by(Registration.created_at, Registration.id)
+        .execution_options(populate_existing=True)
     ).all()
     for registration in waiting:
         if _has_place(village, registration.role):

@@ -36,6 +36,7 @@ from .checkin import (
     walk_in,
 )
 from .checkin_roster import code_hash
+from .registration import lock
 
 MAX_EVENTS = 500
 EVENT_TYPES = ("scan", "walk_in", "undo")
@@ -71,14 +72,14 @@ def _text(value, name: str, index: int, limit: int, required: bool = True) -> st
 def _moment(value, index: int) -> datetime:
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise MalformedSync(
-            f"Événement {index} : « scanned_at » doit être une date ISO 8601 avec fuseau "
-            "(par exemple 2030-05-14T09:12:03.120Z)."
-        )
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        if moment is not None and moment.tzinfo is not None:
+            return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: past year 9999 (or before year 1) in UTC
+        pass
+    raise MalformedSync(
+        f"Événement {index} : « scanned_at » doit être une date ISO 8601 avec fuseau "
+        "(par exemple 2030-05-14T09:12:03.120Z)."
+    )
 
 
 def _event(raw, index: int) -> SyncEvent:
@@ -253,9 +254,9 @@ def _undo(village: Village, event: SyncEvent, scanner: Scanner) -> dict:
     )
     if admission is None:
         return _refusal(event, "not_found")
-    registration = db.session.scalar(
-        select(Registration).where(Registration.id == admission.registration_id).with_for_update()
-    )
+    _, registration = lock(admission.registration)
+    # Read again under the lock: another phone may have taken it back meanwhile.
+    db.session.refresh(admission)
     if admission.undone_at is None:
         admission.undone_at = min(event.scanned_at, utcnow())
         admission.undone_by = scanner.name

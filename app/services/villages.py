@@ -7,6 +7,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village, VillageRoleQuota
 from ..timeutil import to_local, utcnow
 from . import audit, notifications
+from .text import one_line
 
 
 def upcoming(today: date | None = None) -> list[Village]:
@@ -48,6 +49,7 @@ def places_left_by_village(found: list[Village]) -> dict[int, int]:
 CALENDAR_FIELDS = ("day", "starts_at", "ends_at", "venue", "address")
 # What a duplicate leaves for the organiser to choose again.
 NOT_DUPLICATED = ("day", "registration_opens_at", "registration_closes_at")
+ONE_LINE_FIELDS = frozenset({"name", "town", "venue", "address"})
 EDITABLE_FIELDS = (
     "name", "slug", "town", "venue", "address", "day", "starts_at", "ends_at", "description",
     "programme", "practical_info", "capacity", "lunch_offered", "registration_opens_at",
@@ -111,8 +113,14 @@ def _set_quotas(village: Village, quotas: dict[str, int | None]) -> dict:
     }
 
 
+def _one_line_places(fields: dict) -> dict:
+    """Names and places go into e-mail subjects and badges: a line break becomes a space."""
+    return {name: one_line(value) if name in ONE_LINE_FIELDS else value for name, value in fields.items()}
+
+
 def create(fields: dict, quotas: dict[str, int | None], actor: str) -> Village:
     """A new village from the form's values (the caller commits)."""
+    fields = _one_line_places(fields)
     if slug_taken(fields["slug"]):
         raise SlugTaken(fields["slug"])
     village = Village(**{name: fields[name] for name in EDITABLE_FIELDS})
@@ -128,6 +136,7 @@ def update(village: Village, fields: dict, quotas: dict[str, int | None], actor:
     When the day, times or place change, the calendar SEQUENCE is raised and every
     confirmed participant is sent the updated invitation. The caller commits.
     """
+    fields = _one_line_places(fields)
     if slug_taken(fields["slug"], except_village=village):
         raise SlugTaken(fields["slug"])
     changes = {
