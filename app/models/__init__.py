@@ -2,13 +2,19 @@
 from .account import Organiser, OrganiserRole
 from .audit import AuditEntry
 from .checkin import CheckIn, ScannerToken
+from .initiative import (
+    Initiative,
+    InitiativePresentation,
+    InitiativeVersion,
+    ModerationState,
+    Visibility,
+)
+from .initiative_lists import SUPPORT_NEEDS
 from .outbox import OutboxMessage, OutboxStatus
 from .registration import (
-    Initiative,
     Registration,
     RegistrationStatus,
     Role,
-    SUPPORT_NEEDS,
 )
 from .village import Village, VillageRoleQuota
 
@@ -16,6 +22,9 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "Initiative",
+    "InitiativePresentation",
+    "InitiativeVersion",
+    "ModerationState",
     "Organiser",
     "OrganiserRole",
     "OutboxMessage",
@@ -27,4 +36,5 @@ __all__ = [
     "SUPPORT_NEEDS",
     "Village",
     "VillageRoleQuota",
+    "Visibility",
 ]
