@@ -14,7 +14,7 @@ import secrets
 import unicodedata
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
@@ -248,6 +248,14 @@ def moderation_queue(state: str | None = None) -> list[Initiative]:
     if state:
         query = query.where(Initiative.moderation_state == state)
     return list(db.session.scalars(query))
+
+
+def moderation_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        select(Initiative.moderation_state, func.count()).where(Initiative.anonymised_at.is_(None))
+        .group_by(Initiative.moderation_state)
+    )
+    return dict(rows.all())
 
 
 def public_initiative(slug: str) -> Initiative | None:
