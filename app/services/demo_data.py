@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Initiative, OrganiserRole, Role, Village, Visibility
-from . import accounts, initiatives, privacy, registration
+from . import accounts, communes, initiatives, privacy, registration
 
 PRACTICAL_INFO = (
     "Accueil à partir de 9 h. Merci de vous présenter avec votre badge (sur papier ou sur "
@@ -110,6 +110,7 @@ def load_initiatives() -> list[str]:
     demo_villages = [db.session.scalar(select(Village).where(Village.slug == slug)) for slug, *_ in DEMO_VILLAGES]
     if db.session.scalar(select(Initiative.id).where(Initiative.holder_email.like("%@exemple.org")).limit(1)):
         return ["Initiatives et participants de démonstration : déjà présents"]
+    communes.prepare()
     fiches = json.loads(DEMO_FICHES.read_text())
     for number, fiche in enumerate(fiches):
         village = demo_villages[number % len(demo_villages)]
