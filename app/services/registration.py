@@ -319,7 +319,8 @@ def _present_initiative(registration: Registration, choice: InitiativeChoice, ac
     else:
         changed = [f"initiative.{name}" for name in initiatives.edit(initiative, choice.fiche, actor)]
     initiatives.present(initiative, registration, choice.stand)
-    if choice.consent_given:
+    if choice.consent_given and (choice.visibility, choice.show_holder_contact) != (
+            initiative.visibility, initiative.show_holder_contact):
         initiatives.record_consent(initiative, choice.visibility, choice.show_holder_contact, actor)
     return changed
 
