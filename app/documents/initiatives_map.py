@@ -80,8 +80,9 @@ def build(marks: list[Mark], departements: list[str]) -> Map | None:
         return None
     placed = []
     biggest = max((m.count for m in marks), default=1)
+    known = communes.all_by_code()
     for mark in marks:
-        commune = communes.by_code(mark.commune_code)
+        commune = known.get(mark.commune_code)
         if commune is None or commune.position is None:
             continue
         x, y = background.project(commune.position)

@@ -39,7 +39,7 @@ def _structure_key(initiative: Initiative, version: InitiativeVersion) -> str:
 
 
 def _position(version: InitiativeVersion) -> tuple[float, float] | None:
-    commune = communes.by_code(version.commune_code) if version.commune_code else None
+    commune = communes.all_by_code().get(version.commune_code or "")
     return commune.position if commune is not None else None
 
 

@@ -150,7 +150,11 @@ def _centre(rings: list[Ring]) -> Point | None:
 
 def prepare() -> Path:
     """The cache folder, written first if needed (the `demo` command calls it ahead of time)."""
-    folder = _cache_dir()
+    return _ready(_cache_dir())
+
+
+@lru_cache(maxsize=4)
+def _ready(folder: Path) -> Path:
     if not (folder / "index.json").exists():
         _build_cache(folder)
     return folder
@@ -167,8 +171,13 @@ def _index(folder: Path) -> tuple[dict[str, Commune], dict[str, list[Commune]]]:
     return by_code, by_name
 
 
+def all_by_code() -> dict[str, Commune]:
+    """Every commune by INSEE code (look one up with .get in loops: it is built once)."""
+    return _index(prepare())[0]
+
+
 def by_code(code: str) -> Commune | None:
-    return _index(prepare())[0].get(code)
+    return all_by_code().get(code)
 
 
 def find(text: str) -> Commune:

@@ -7,7 +7,7 @@ alike on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -182,13 +182,13 @@ def villages_of(initiative_ids: list[int]) -> dict[int, list[Village]]:
 
 def marks(query: DirectoryQuery) -> list[Mark]:
     """One mark per commune with initiatives matching the query."""
+    code, name, departement = (InitiativeVersion.commune_code, InitiativeVersion.commune_name,
+                               InitiativeVersion.departement_code)
     rows = db.session.execute(
-        _filtered(query, InitiativeVersion.commune_code, InitiativeVersion.commune_name,
-                  InitiativeVersion.departement_code)
-        .where(InitiativeVersion.commune_code.is_not(None))
+        _filtered(query, code, func.min(name), func.min(departement), func.count())
+        .where(code.is_not(None)).group_by(code).order_by(code)
     ).all()
-    counts = Counter((row.commune_code, row.commune_name, row.departement_code) for row in rows)
-    return [Mark(code, name, departement, count) for (code, name, departement), count in sorted(counts.items())]
+    return [Mark(*row) for row in rows]
 
 
 def departements_shown() -> list[str]:
