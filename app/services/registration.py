@@ -309,7 +309,7 @@ def _present_initiative(registration: Registration, choice: InitiativeChoice, ac
     initiative = registration.initiative or next(
         # The one they chose, else the one of the same name: presenting it again, not a copy.
         (i for i in owned if i.id == choice.reuse_id
-         or (choice.reuse_id is None and initiatives.fold(i.name) == initiatives.fold(choice.fiche.get("name")))),
+         or (choice.reuse_id is None and initiatives.fold(i.name) == initiatives.fold(choice.fiche.get("name") or ""))),
         None,
     )
     if initiative is None:
