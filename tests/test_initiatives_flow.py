@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.documents.livret import write_livret
 from app.extensions import db
-from app.models import AuditEntry, ModerationState, Registration
-from app.services import initiatives
+from app.models import AuditEntry, Initiative, ModerationState, Registration, Village
+from app.services import demo_data, initiatives
 from tests.factories import make_registration, make_village, present_initiative
 from tests.factories_registration import outbox_kinds
 from tests.helpers import page_text
@@ -157,3 +157,19 @@ def test_an_initiative_for_participants_only_is_shown_on_their_private_page_not_
     assert "Repair café des Plantiers" not in page_text(client.get("/initiatives"))
     assert "Repair café des Plantiers" not in page_text(client.get(f"/villages/{village.slug}"))
     assert json.loads(client.get("/initiatives/export.json").data)["services"] == []
+
+
+def test_demo_publishes_the_25_fiches_with_invented_holders_once(client, app):
+    demo_data.load()
+    demo_data.load_initiatives()
+    again = demo_data.load_initiatives()
+    assert again == ["Initiatives et participants de démonstration : déjà présents"]
+    page = page_text(client.get("/initiatives"))
+    assert "25 initiatives" in page and "ALLEZ LES FILLES" in page
+    holders = db.session.scalars(select(Initiative.holder_email)).all()
+    assert len(holders) == 25 and all(email.endswith("@exemple.org") for email in holders)
+    waiting = db.session.scalars(select(Registration).where(Registration.status == "waitlisted")).all()
+    assert [r.village.town for r in waiting] == ["Draguignan"]
+    livret = io.BytesIO()
+    write_livret(db.session.scalar(select(Village).where(Village.slug == "avignon")), livret)
+    assert len(PdfReader(io.BytesIO(livret.getvalue())).pages) >= 2

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Initiative, OrganiserRole, Role, Village, Visibility
+from ..models import Initiative, OrganiserRole, Role, Village, VillageRoleQuota, Visibility
 from . import accounts, communes, initiatives, privacy, registration
 
 PRACTICAL_INFO = (
@@ -126,6 +126,8 @@ def load_initiatives() -> list[str]:
         )
         holder = registration.register(village, data, actor="demo", even_if_closed=True)
         initiatives.approve(holder.initiative, actor="demo")
+    # Draguignan takes one local elected official only: the second one waits for a place.
+    demo_villages[1].quotas.append(VillageRoleQuota(role=Role.ELU, capacity=1))
     for village_number, village in enumerate(demo_villages):
         for number, (role, details) in enumerate(OTHER_ROLES):
             first, last, email = _person(100 + village_number * 10 + number)
@@ -135,4 +137,4 @@ def load_initiatives() -> list[str]:
             ), actor="demo", even_if_closed=True)
     db.session.commit()
     return [f"{len(fiches)} initiatives publiées et {len(OTHER_ROLES) * len(demo_villages)} autres participants "
-            "de démonstration : créés"]
+            "de démonstration (dont un sur liste d'attente à Draguignan) : créés"]
