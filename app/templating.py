@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask_babel import format_date, format_datetime
 
 from .models import Role, RegistrationStatus
+from .models import initiative_lists
 
 # A space that never breaks a line: "17 h" stays together, and so does "n° 3".
 NBSP = "\u00a0"
@@ -97,5 +98,5 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         Role=Role, RegistrationStatus=RegistrationStatus, village_contact=village_contact,
-        directions_url=directions_url,
+        directions_url=directions_url, support_needs_list=initiative_lists.SUPPORT_NEEDS,
     )

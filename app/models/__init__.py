@@ -2,13 +2,19 @@
 from .account import LoginThrottle, Organiser, OrganiserRole
 from .audit import AuditEntry
 from .checkin import CheckIn, ScannerToken
+from .initiative import (
+    Initiative,
+    InitiativePresentation,
+    InitiativeVersion,
+    ModerationState,
+    Visibility,
+)
+from .initiative_lists import SUPPORT_NEEDS
 from .outbox import OutboxMessage, OutboxStatus
 from .registration import (
-    Initiative,
     Registration,
     RegistrationStatus,
     Role,
-    SUPPORT_NEEDS,
 )
 from .village import Village, VillageRoleQuota
 
@@ -17,6 +23,9 @@ __all__ = [
     "CheckIn",
     "Initiative",
     "LoginThrottle",
+    "InitiativePresentation",
+    "InitiativeVersion",
+    "ModerationState",
     "Organiser",
     "OrganiserRole",
     "OutboxMessage",
@@ -28,4 +37,5 @@ __all__ = [
     "SUPPORT_NEEDS",
     "Village",
     "VillageRoleQuota",
+    "Visibility",
 ]

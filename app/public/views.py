@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
-from ..services import privacy, villages
+from ..services import directory, privacy, villages
 from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
@@ -42,7 +42,9 @@ def registration_or_404(token: str) -> Registration:
 def village(slug: str):
     found = village_or_404(slug)
     return render_template(
-        "public/village.html", village=found, places_left=villages.places_left(found)
+        "public/village.html", village=found, places_left=villages.places_left(found),
+        presented=directory.search(directory.DirectoryQuery(village=found.slug)),
+        coming=villages.who_is_coming(found),
     )
 
 
@@ -52,7 +54,8 @@ def register(slug: str):
     village = village_or_404(slug)
     if not village.is_registration_open():
         return closed(village)
-    form = NewRegistrationForm(lunch_offered=village.lunch_offered)
+    form = NewRegistrationForm(data=answers_from_before(request.args.get("depuis", "")),
+                               lunch_offered=village.lunch_offered)
     if form.is_submitted() and form.is_from_a_robot():
         return render_template("security/received.html")
     if form.validate_on_submit():
@@ -76,6 +79,19 @@ def register(slug: str):
     return render_template(
         "public/register.html", village=village, form=form, places_left=villages.places_left(village)
     ), 422 if form.errors else 200
+
+
+def answers_from_before(token: str) -> dict:
+    """Registering again from one's private link: the same person and initiative, pre-filled.
+
+    Consents are asked again: they belong to each village."""
+    before = db.session.scalar(select(Registration).where(Registration.manage_token == token[:64])) if token else None
+    if before is None or before.anonymised_at is not None:
+        return {}
+    answers = answers_of(before)
+    for name in privacy.CONSENTS:
+        answers.pop(name, None)
+    return answers
 
 
 def closed(village: Village):
@@ -109,6 +125,9 @@ def registration(token: str):
     return render_template(
         "public/registration.html", registration=found, village=found.village,
         waiting_position=registrations.waiting_position(found),
+        village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
+                                             for_participants=True),
+        other_villages=[v for v in villages.upcoming() if v.id != found.village_id and v.is_registration_open()],
     )
 
 

@@ -105,6 +105,16 @@ def _headed(subject: str, to: str, reply_to: str | None = None) -> EmailMessage:
     return message
 
 
+def initiative_refused(initiative) -> OutboxMessage | None:
+    """The organisers' reason, to the holder, through their latest registration (its private link)."""
+    registrations = [p.registration for p in initiative.presentations if p.registration is not None]
+    if not registrations:
+        return None
+    latest = max(registrations, key=lambda r: r.created_at)
+    return _queue("initiative_refused", latest, "Votre fiche initiative n'a pas été publiée",
+                  initiative=initiative)
+
+
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
            calendar_method: str | None = None, **context) -> OutboxMessage | None:
     if not registration.email:
