@@ -127,11 +127,12 @@ def ensure_in_app_worker() -> None:
     global _in_app_worker
     if not current_app.config["JOBS_WORKER_IN_APP"]:
         return
+    huey = queue()
     with _lock:
         if _in_app_worker is not None and _in_app_worker[0].is_alive():
             return
         stopping = threading.Event()
-        thread = threading.Thread(target=_work, args=(queue(), stopping), name="jobs-worker", daemon=True)
+        thread = threading.Thread(target=_work, args=(huey, stopping), name="jobs-worker", daemon=True)
         _in_app_worker = thread, stopping
     thread.start()
 
