@@ -46,7 +46,7 @@ from app.models.registration import email_key  # noqa: E402
 from app.services import capacity, outbox, scanner_links  # noqa: E402
 from bench_data import bench_village  # noqa: E402
 
-DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"
+DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"  # its tables are dropped
 SEQUENTIAL_REGISTRATIONS = 150
 CONCURRENT_CLIENTS = 4
 CONCURRENT_REGISTRATIONS = 400
