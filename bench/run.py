@@ -22,7 +22,6 @@ import argparse
 import http.client
 import json
 import os
-import random
 import re
 import socket
 import statistics
@@ -391,7 +390,6 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=5000)
     parser.add_argument("--postgresql-url", default=DEFAULT_POSTGRESQL)
     options = parser.parse_args()
-    random.seed(1)
     results = {}
     for name in options.databases:
         if name == "sqlite":
@@ -400,14 +398,17 @@ def main() -> None:
         else:
             ensure_postgresql_database(options.postgresql_url)
             results["PostgreSQL"] = bench(options.postgresql_url, options.registrations)
-        print(f"{name}: done", file=sys.stderr)
+        print_table(results, options.registrations)  # so far: a long run shows what it has
 
+
+def print_table(results: dict, registrations: int) -> None:
     columns = list(results)
-    print(f"\n{options.registrations} inscriptions dans le village\n")
+    print(f"\n{registrations} inscriptions dans le village, charge moyenne {os.getloadavg()[0]:.1f}\n")
     print("| mesure | objectif | " + " | ".join(columns) + " |")
     print("|---|---|" + "---|" * len(columns))
     for label, goal in TARGETS:
         print(f"| {label} | {goal} | " + " | ".join(results[c].get(label, "–") for c in columns) + " |")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
