@@ -37,7 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import database, errors, security, templating
     from .checkin import blueprint as checkin_blueprint
     from .commands import register_commands
-    from .services import checkin_roster
+    from .services import capacity, checkin_roster
     from .organisers import blueprint as organisers_blueprint
     from .public import blueprint as public_blueprint
     from .services import outbox
@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     outbox.init_app(app)
     templating.init_app(app)
     checkin_roster.watch_changes()
+    capacity.watch_confirmations()
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(public_blueprint)
