@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from app.services import outbox
+from app.services import notifications, outbox
 from tests.fixtures_backoffice import PASSWORD, log_in, make_organiser
 from tests.helpers import IsolatedClient, page_text
 
@@ -26,7 +26,7 @@ def reset_mails() -> list[OutboxMessage]:
 
 
 def reset_link(mail: OutboxMessage) -> str:
-    body = message_from_bytes(mail.message, policy=policy.default).get_body(("plain",)).get_content()
+    body = message_from_bytes(notifications.render(mail), policy=policy.default).get_body(("plain",)).get_content()
     return re.search(r"http://\S+(/organisation/mot-de-passe/\S+)", body).group(1)
 
 

@@ -1,6 +1,7 @@
 """A line break in a name or a place is folded into a space where it comes in, and a value stored
 before that rule (or written by hand) can never make an e-mail impossible to build."""
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 from sqlalchemy import select
 
@@ -15,9 +16,9 @@ from tests.test_registration_public import HABITANT, form_url
 BROKEN = "Jeanne\r\nBcc: victime@example.org"
 
 
-def last_mail() -> "EmailMessage":
+def last_mail() -> EmailMessage:
     queued = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-    return message_from_bytes(queued.message, policy=policy.default)
+    return message_from_bytes(notifications.render(queued), policy=policy.default)
 
 
 def test_a_line_break_in_a_name_typed_in_the_public_form_becomes_a_space(client):

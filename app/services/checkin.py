@@ -7,7 +7,6 @@ nothing here commits: the caller does, so that a decision and its CheckIn row ar
 from __future__ import annotations
 
 import enum
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +19,7 @@ from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, email_
 from ..timeutil import utcnow
 from . import audit, capacity
 from .registration import lock_village
-from .text import one_line
+from .text import fold, one_line
 
 # A badge secret is 32 characters; anything much longer is not one of ours.
 MAX_CODE_LENGTH = 200
@@ -255,12 +254,6 @@ def badge_code_of(village: Village, registration_id: int) -> str | None:
             Registration.id == registration_id, Registration.village_id == village.id
         )
     )
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so that « helene » finds « Hélène »."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def short_code(text: str) -> str | None:

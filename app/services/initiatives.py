@@ -27,7 +27,7 @@ from ..models import (
 from ..models import initiative_lists as lists
 from ..timeutil import utcnow
 from . import audit
-from .checkin import fold  # « equipe » finds « Équipe »: the check-in search's folding
+from .text import fold
 
 # The wording of the initiative consent (stored with each choice, see CONSENT_VERSION).
 CONSENT_VERSION = "2026-12-initiatives"

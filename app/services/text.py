@@ -1,4 +1,5 @@
-"""Cleaning of the short texts people type: names, organisations, places."""
+"""Cleaning and comparing the short texts people type: names, organisations, places."""
+import unicodedata
 
 
 def one_line(value):
@@ -8,3 +9,9 @@ def one_line(value):
     layout or is refused outright. Anything that is not a text is returned as it is.
     """
     return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so that « helene » finds « Hélène »."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

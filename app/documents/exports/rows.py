@@ -5,7 +5,7 @@ is never held in memory at once.
 """
 from __future__ import annotations
 
-import unicodedata
+
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,6 +19,7 @@ from ...extensions import db
 from ...models import (
     SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village,
 )
+from ...services.text import fold
 from ...timeutil import to_local
 
 BATCH_SIZE = 500
@@ -38,9 +39,7 @@ def reporting_progress(report: Callable[[int, int], None]) -> Iterator[None]:
 
 def alphabetical(name: str) -> str:
     """A sort key for a name: case and accents ignored (« Élise » comes with « Elise »)."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return plain.replace("œ", "oe").replace("æ", "ae")
+    return fold(name).replace("œ", "oe").replace("æ", "ae")
 
 
 def registrations(village: Village, attending_only: bool = False) -> Iterator[Registration]:
