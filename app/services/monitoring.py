@@ -23,8 +23,6 @@ def _database_answers() -> bool:
     except SQLAlchemyError:
         db.session.rollback()
         return False
-    finally:
-        db.session.remove()
 
 
 @dataclass(frozen=True)
