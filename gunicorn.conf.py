@@ -29,3 +29,7 @@ accesslog = "-"
 access_log_format = '%(t)s "%(m)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
+
+# gunicorn 23+ opens a control socket in the home folder, which systemd keeps read-only;
+# reloads go through `systemctl reload villages-web` (SIGHUP) instead.
+control_socket_disable = True
