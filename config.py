@@ -75,6 +75,14 @@ class Config:
     MAIL_DELIVER_AFTER_COMMIT = _bool("MAIL_DELIVER_AFTER_COMMIT", False)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 20)
 
+    # Background jobs (long documents), run by Huey (app/services/jobs.py). The default, a SQLite
+    # file, needs no server: the app starts a worker thread itself (JOBS_WORKER_IN_APP). In
+    # production: redis://host:6379/0, and `flask jobs worker` on one or several machines.
+    JOBS_URL = os.environ.get("JOBS_URL", f"sqlite:///{INSTANCE_DIR / 'jobs.sqlite'}")
+    JOBS_WORKER_IN_APP = _bool("JOBS_WORKER_IN_APP", JOBS_URL.startswith("sqlite:"))
+    # Finished documents are kept this long for download, then deleted.
+    JOBS_KEEP_HOURS = _int("JOBS_KEEP_HOURS", 24)
+
     ORGANISER_NAME = os.environ.get("ORGANISER_NAME", "Plateforme d'appui aux initiatives solidaires")
     # Where people exercise their rights and report accessibility problems.
     ORGANISER_EMAIL = os.environ.get("ORGANISER_EMAIL", "contact@villages.example.org")

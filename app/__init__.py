@@ -38,7 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .checkin import blueprint as checkin_blueprint
     from .commands import register_commands
     from .monitoring import blueprint as monitoring_blueprint
-    from .services import checkin_roster
+    from .services import capacity, checkin_roster
     from .organisers import blueprint as organisers_blueprint
     from .public import blueprint as public_blueprint
     from .services import outbox
@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     outbox.init_app(app)
     templating.init_app(app)
     checkin_roster.watch_changes()
+    capacity.watch_confirmations()
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(public_blueprint)

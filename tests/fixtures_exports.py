@@ -36,3 +36,20 @@ def export_village(app):
     make_registration(village, role=Role.INSTITUTIONNEL, first_name="Inès", last_name="Caron",
                       status=RegistrationStatus.WAITLISTED)
     return village
+
+
+@pytest.fixture
+def prepared_export():
+    """Asks for a document in the back office as an organiser would, lets the worker write
+    it, and returns the download's response."""
+    from app.extensions import db
+    from app.services import jobs
+
+    def prepare(client, village, format_name: str):
+        started = client.post(f"/organisation/villages/{village.id}/exports/{format_name}/preparer")
+        assert started.status_code == 303, started.status_code
+        jobs.run_pending()
+        db.session.commit()  # the test's own reading ends: it sees what the worker wrote
+        return client.get(started.headers["Location"] + "/fichier")
+
+    return prepare

@@ -51,8 +51,8 @@ def test_fills_pages_in_order(app):
     assert "Participant08" in second and "Participant09" in second
 
 
-def test_the_badge_sheets_download_from_the_back_office(organiser_client, export_village):
-    response = organiser_client.get(f"/organisation/villages/{export_village.id}/exports/badges")
+def test_the_badge_sheets_download_from_the_back_office(organiser_client, export_village, prepared_export):
+    response = prepared_export(organiser_client, export_village, "badges")
 
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith("avignon-badges.pdf")

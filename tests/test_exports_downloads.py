@@ -30,24 +30,24 @@ def test_organisers_and_admins_download_the_csv(logged_in, export_village, role)
     assert [row["Nom"] for row in rows] == ["Abadie", "Bernard", "Caron", "Durand", "Élan", "Zidane"]
 
 
-def test_the_workbook_downloads_as_xlsx(organiser_client, export_village):
-    response = organiser_client.get(download_url(export_village, "xlsx"))
+def test_the_workbook_downloads_as_xlsx(organiser_client, export_village, prepared_export):
+    response = prepared_export(organiser_client, export_village, "xlsx")
 
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith("avignon-inscriptions.xlsx")
     assert load_workbook(io.BytesIO(response.get_data())).sheetnames[0] == "Tous"
 
 
-def test_the_sign_in_sheet_downloads_as_pdf(organiser_client, export_village):
-    response = organiser_client.get(download_url(export_village, "signin"))
+def test_the_sign_in_sheet_downloads_as_pdf(organiser_client, export_village, prepared_export):
+    response = prepared_export(organiser_client, export_village, "signin")
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert "ZIDANE" in PdfReader(io.BytesIO(response.get_data())).pages[0].extract_text()
 
 
-def test_each_download_is_written_to_the_audit_trail(organiser_client, export_village):
-    organiser_client.get(download_url(export_village, "xlsx"))
+def test_each_download_is_written_to_the_audit_trail(organiser_client, export_village, prepared_export):
+    prepared_export(organiser_client, export_village, "xlsx")
 
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export downloaded"))
     assert (entry.actor, entry.village_id, entry.details) == (
@@ -58,6 +58,7 @@ def test_each_download_is_written_to_the_audit_trail(organiser_client, export_vi
 def test_checkin_volunteers_may_not_export(checkin_client, export_village):
     for format_name in ("csv", "xlsx", "signin", "badges"):
         assert checkin_client.get(download_url(export_village, format_name)).status_code == 403
+        assert checkin_client.post(download_url(export_village, format_name) + "/preparer").status_code == 403
     assert checkin_client.get(f"/organisation/villages/{export_village.id}/exports").status_code == 403
     assert db.session.scalar(select(AuditEntry)) is None
 
@@ -81,7 +82,8 @@ def test_the_exports_page_offers_each_download(organiser_client, export_village)
     text = page_text(response)
     assert "Tableau CSV" in text and "Classeur Excel" in text
     assert "Feuille d'émargement" in text and "Planches de badges" in text
-    assert download_url(export_village, "signin") in response.get_data(as_text=True)
+    assert download_url(export_village, "signin") + "/preparer" in response.get_data(as_text=True)
+    assert download_url(export_village, "csv") in response.get_data(as_text=True)
 
 
 def test_the_village_page_leads_to_its_exports(organiser_client, export_village):
@@ -99,6 +101,7 @@ def test_the_command_writes_the_export_to_a_file(app, export_village, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert "ABADIE" in PdfReader(output).pages[0].extract_text()
+    assert result.output.startswith("Inscriptions")  # the progress bar (drawn on a terminal)
 
 
 def test_the_command_refuses_an_unknown_village(app, tmp_path):

@@ -1,18 +1,19 @@
 import os
 import signal
+from email import message_from_bytes, policy
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import OutboxMessage, OutboxStatus
+from app.models import OutboxMessage, OutboxStatus, Registration
 from app.services import notifications, outbox
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
-from tests.fixtures_maildocs import at_once
+from tests.fixtures_maildocs import at_once, attachment, pdf_text, qr_codes_in_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,8 +57,7 @@ def test_mail_waits_while_the_smtp_server_is_down_and_leaves_once_it_is_back(app
     assert outbox.deliver_due(now=now + timedelta(hours=1)) == {}
     received = sorted(m["Message-ID"] for m in smtp_server.messages)
     assert len(received) == 2
-    stored = sorted(m.message.split(b"Message-ID: ")[1].split(b"\r\n")[0].decode() for m in messages())
-    assert received == stored
+    assert received == sorted(m.message_id for m in messages())
 
 
 def test_retry_delays_double_up_to_six_hours():
@@ -139,3 +139,67 @@ def test_mail_send_loop_keeps_delivering_until_stopped(app, smtp_server):
         output, _ = sender.communicate(timeout=30)
     assert sender.returncode == 0
     assert "Arrêt de l'envoi." in output
+
+
+def test_a_queued_message_is_a_small_row_and_its_documents_are_written_at_delivery(app, smtp_server):
+    registration = make_registration(make_village(), first_name="Hélène", last_name="Durand")
+    notifications.registration_confirmed(registration)
+    db.session.commit()
+    (queued,) = messages()
+    row_size = sum(len(str(getattr(queued, column.key) or "")) for column in OutboxMessage.__table__.columns)
+    assert row_size < 1024  # was about 70 KB with the rendered message
+
+    registration.last_name = "Durand-Martin"  # changed before the message leaves
+    db.session.commit()
+    assert outbox.deliver_due() == {"sent": 1}
+
+    (sent,) = smtp_server.messages
+    assert sent["Message-ID"] == queued.message_id
+    badge = attachment(sent, "badge.pdf")
+    assert "Durand-Martin" in pdf_text(badge)
+    assert qr_codes_in_pdf(badge) == [registration.badge_code]
+
+
+def test_every_attempt_sends_the_same_message_id_and_date(app, smtp_server):
+    attempts = []
+
+    async def handle_DATA(server, session, envelope):
+        attempts.append(envelope.original_content)
+        return "451 4.3.0 Try again later" if len(attempts) == 1 else "250 OK"
+
+    smtp_server.handle_DATA = handle_DATA
+    queue()
+    now = utcnow()
+    assert outbox.deliver_due(now=now) == {"postponed": 1}
+    assert outbox.deliver_due(now=now + timedelta(minutes=2)) == {"sent": 1}
+
+    first, second = (message_from_bytes(content, policy=policy.default) for content in attempts)
+    (stored,) = messages()
+    assert first["Message-ID"] == second["Message-ID"] == stored.message_id
+    assert first["Date"] == second["Date"]
+    assert stored.status == OutboxStatus.SENT and stored.attempts == 2
+
+
+def test_a_message_whose_registration_was_deleted_fails_without_being_sent(app, smtp_server):
+    queue()
+    db.session.execute(delete(Registration))
+    db.session.commit()
+
+    assert outbox.deliver_due() == {"failed": 1}
+    assert smtp_server.messages == []
+    (message,) = messages()
+    assert message.status == OutboxStatus.FAILED and "registration deleted" in message.last_error
+
+
+def test_concurrent_senders_deliver_confirmations_with_documents_exactly_once(app, smtp_server):
+    village = make_village()
+    for _ in range(12):
+        notifications.registration_confirmed(make_registration(village))
+    db.session.commit()
+
+    outcomes = at_once(app, 3, outbox.deliver_due)
+
+    assert sum(outcome["sent"] for outcome in outcomes) == 12
+    received = smtp_server.wait_for(12)
+    assert len({m["Message-ID"] for m in received}) == len(received) == 12
+    assert all(attachment(m, "badge.pdf").startswith(b"%PDF") for m in received)

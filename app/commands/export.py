@@ -1,10 +1,11 @@
+import time
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..documents.exports import FORMATS
+from ..documents.exports import FORMATS, rows
 from ..extensions import db
 from ..models import Village
 
@@ -22,6 +23,14 @@ def command(village_slug: str, export_format: str, output: Path):
     village = db.session.scalar(select(Village).where(Village.slug == village_slug))
     if village is None:
         raise click.ClickException(f"Aucun village « {village_slug} ».")
-    with output.open("wb") as file:
-        FORMATS[export_format].write(village, file)
-    click.echo(f"{FORMATS[export_format].label} de {village.name} écrit dans {output}")
+    started = time.perf_counter()
+    with output.open("wb") as file, click.progressbar(length=1, label="Inscriptions", show_pos=True) as bar:
+
+        def report(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        with rows.reporting_progress(report):
+            FORMATS[export_format].write(village, file)
+    seconds = time.perf_counter() - started
+    click.echo(f"{FORMATS[export_format].label} de {village.name} écrit dans {output} en {seconds:.2f} s")

@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..models import Registration, Role
 from ..templating import french_date
-from .qr import qr_modules
+from .qr import QrCode
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 # DejaVu rather than the built-in Helvetica, which has no glyph for names such as « Łukasz » or « Ștefan ».
@@ -34,21 +34,22 @@ ROLE_COLOURS = {
 }
 
 
-def badge_pdf(registration: Registration) -> bytes:
-    """A one-page A6 PDF holding the participant's badge, to print or show on a phone."""
+def badge_pdf(registration: Registration, qr: QrCode | None = None) -> bytes:
+    """A one-page A6 PDF holding the participant's badge, to print or show on a phone
+    (`qr`: the badge's QR code when the caller has already computed it)."""
     buffer = io.BytesIO()
     width, height = A6
     canvas = Canvas(buffer, pagesize=A6, pageCompression=1)
     canvas.setTitle(f"Badge – {registration.full_name}")
     canvas.setAuthor(registration.village.name)
-    draw_badge(canvas, registration, 0, 0, width, height)
+    draw_badge(canvas, registration, 0, 0, width, height, qr)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
 def draw_badge(canvas: Canvas, registration: Registration, x: float, y: float,
-               width: float, height: float) -> None:
+               width: float, height: float, qr: QrCode | None = None) -> None:
     """Draw one badge in the box whose lower-left corner is (x, y), in points.
 
     A tall box gets the QR code under the name; a wide one (as on sheets of
@@ -74,18 +75,18 @@ def draw_badge(canvas: Canvas, registration: Registration, x: float, y: float,
         qr_x, qr_y = x + (width - qr_size) / 2, y + margin
     text_bottom = y + margin if wide else qr_y + qr_size + margin / 2
     _draw_identity(canvas, registration, x + margin, header_bottom - margin, text_width, text_bottom)
-    _draw_qr(canvas, registration.badge_code, qr_x, qr_y, qr_size)
+    _draw_qr(canvas, qr or QrCode(registration.badge_code), qr_x, qr_y, qr_size)
     canvas.restoreState()
 
 
-def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    """The QR code of `text` in the square of side `size` whose lower-left corner is (x, y).
+def _draw_qr(canvas: Canvas, qr: QrCode, x: float, y: float, size: float) -> None:
+    """The QR code in the square of side `size` whose lower-left corner is (x, y).
 
     Drawn as one filled path of rectangles, one per run of dark modules in a row: a few
     kilobytes of vector drawing, sharp at any size, where an image per badge made sheets of
     thousands of badges slow and heavy.
     """
-    modules = qr_modules(text)
+    modules = qr.modules
     module_size = size / len(modules)
     canvas.saveState()
     # One unit per module, rows counted downwards from the top edge as in the matrix: every

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -18,7 +18,12 @@ class OutboxStatus(enum.StrEnum):
 
 
 class OutboxMessage(db.Model):
-    """An e-mail written in the same transaction as the change it reports, sent later."""
+    """An e-mail decided in the same transaction as the change it reports, sent later.
+
+    The row says what to send (kind, recipient, subject, the details of the change): the
+    message itself, with its badge, QR code and calendar, is written at delivery
+    (app/services/notifications.py, render), so that registering stays quick and the row small.
+    """
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -30,8 +35,10 @@ class OutboxMessage(db.Model):
     )
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    # The whole MIME message, rendered at the time of the change.
-    message: Mapped[bytes] = mapped_column(LargeBinary)
+    # Given when queued, so that every attempt sends a recognisably identical message.
+    message_id: Mapped[str] = mapped_column(String(255))
+    # What the message reports, fixed when queued: documents attached, calendar method, changes.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, JSON
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -64,6 +64,12 @@ SUPPORT_NEEDS = {
 }
 
 
+def email_key(email: str | None) -> str | None:
+    """An address as compared for duplicates: « Anne@Exemple.fr » and « anne@exemple.fr »
+    are the same person."""
+    return email.strip().lower() if email else None
+
+
 def new_secret() -> str:
     """An unguessable URL-safe secret of 192 bits."""
     return secrets.token_urlsafe(24)
@@ -76,7 +82,7 @@ class Registration(db.Model):
     __table_args__ = (
         # One active registration per e-mail and village is enforced by the service
         # (cancelled ones may be followed by a new registration).
-        Index("ix_registration_village_email", "village_id", "email"),
+        Index("ix_registration_village_email_key", "village_id", "email_key"),
         Index("ix_registration_village_status", "village_id", "status", "created_at"),
         Index("ix_registration_village_last_name", "village_id", "last_name"),
         Index("ix_registration_village_roster_version", "village_id", "roster_version"),
@@ -90,6 +96,8 @@ class Registration(db.Model):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))  # optional for walk-ins only
+    # The address as compared for duplicates (see email_key), kept by the validator below.
+    email_key: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
     commune: Mapped[str] = mapped_column(String(120), default="")
     postcode: Mapped[str | None] = mapped_column(String(10))
@@ -133,6 +141,11 @@ class Registration(db.Model):
     initiative: Mapped[Initiative | None] = relationship(
         back_populates="registration", cascade="all, delete-orphan", uselist=False
     )
+
+    @validates("email")
+    def _keep_email_key(self, _name: str, email: str | None) -> str | None:
+        self.email_key = email_key(email)
+        return email
 
     @property
     def full_name(self) -> str:

@@ -16,8 +16,9 @@ from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
+from ..models.registration import email_key
 from ..timeutil import utcnow
-from . import audit
+from . import audit, capacity
 
 # A badge secret is 32 characters; anything much longer is not one of ours.
 MAX_CODE_LENGTH = 200
@@ -374,16 +375,13 @@ class WalkInRefused(Exception):
 
 
 def _capacity_problem(village: Village, role: str) -> str | None:
-    confirmed = select(func.count()).where(
-        Registration.village_id == village.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    )
-    taken = db.session.scalar(confirmed)
+    counts = capacity.confirmed_counts(village)
+    taken = sum(counts.values())
     if taken >= village.capacity:
         return f"Le village est complet : {taken} personnes confirmées pour {village.capacity} places."
     quota = village.quota_for(role)
     if quota is not None:
-        taken_in_role = db.session.scalar(confirmed.where(Registration.role == role))
+        taken_in_role = counts.get(role, 0)
         if taken_in_role >= quota:
             return f"Les places « {Role(role).label} » sont toutes prises : {taken_in_role} sur {quota}."
     return None
@@ -411,7 +409,7 @@ def walk_in(
         duplicate = db.session.scalar(
             select(Registration).where(
                 Registration.village_id == village.id,
-                func.lower(Registration.email) == data.email.lower(),
+                Registration.email_key == email_key(data.email),
                 Registration.status != RegistrationStatus.CANCELLED,
             )
         )

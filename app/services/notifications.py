@@ -1,25 +1,24 @@
 """The e-mails sent to participants, queued in the outbox in the caller's transaction.
 
 Each function adds an OutboxMessage to the session and does not commit: the message is
-saved if, and only if, the change it reports is saved. People registered without an
+saved if, and only if, the change it reports is saved. The row is small and says what to
+send; `render` writes the message when it is delivered, outside any lock a change holds. People registered without an
 e-mail address (walk-ins) get nothing.
 
 Confirmed people receive their documents each time: the badge PDF, its QR code shown
 in the message, and the calendar invitation (a text/calendar part, which mail
 applications turn into an event, and the same as invitation.ics).
 """
-from datetime import date, time
+from datetime import date, time, timezone
 from email import policy
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
-from ..documents.badge import badge_pdf
-from ..documents.calendar import invitation, location, manage_url, village_url
-from ..documents.qr import qr_png
+from ..documents.calendar import location, manage_url, village_url
 from ..extensions import db
 from ..models import OutboxMessage, Registration
 from ..templating import french_date, french_time
@@ -79,61 +78,78 @@ def reminder(registration: Registration) -> OutboxMessage | None:
 
 
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
-           calendar_method: str | None = None, **context) -> OutboxMessage | None:
+           calendar_method: str | None = None, changes: list | None = None) -> OutboxMessage | None:
+    """A small row saying what to send; nothing is rendered here (see render)."""
     if not registration.email:
         return None
-    # The id, badge code and private link of a new registration are given at flush.
-    db.session.flush()
+    queued = OutboxMessage(
+        kind=kind,
+        registration=registration,
+        recipient=registration.email,
+        subject=f"{subject} – {registration.village.name}",
+        message_id=make_msgid("villages", domain=_mail_domain()),
+        details={
+            "documents": documents,
+            "calendar_method": "REQUEST" if documents else calendar_method,
+            **({"changes": changes} if changes else {}),
+        },
+    )
+    db.session.add(queued)
+    return queued
+
+
+def render(queued: OutboxMessage) -> bytes:
+    """The message of a queued row as sent on the wire, with the registration's current
+    badge and invitation. The same Message-ID and Date on every attempt: a message retried
+    after a failure is recognisably the same."""
+    from ..documents.badge import badge_pdf
+    from ..documents.calendar import invitation
+    from ..documents.qr import QrCode
+
+    registration = queued.registration
     village = registration.village
-    calendar_method = "REQUEST" if documents else calendar_method
-    subject = f"{subject} – {village.name}"
-    qr_cid = make_msgid("qr", domain=_mail_domain())
-    context.update(
+    documents = queued.details.get("documents", False)
+    calendar_method = queued.details.get("calendar_method")
+    qr_cid = f"qr.{queued.message_id.strip('<>')}"
+    context = dict(
         registration=registration,
         village=village,
         documents=documents,
         calendar_method=calendar_method,
+        changes=queued.details.get("changes", []),
         location=location(village),
         manage_url=manage_url(registration),
         village_url=village_url(village),
-        qr_cid=qr_cid[1:-1],
+        qr_cid=qr_cid,
         organiser_name=current_app.config["ORGANISER_NAME"],
     )
 
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = queued.subject
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((registration.full_name, registration.email))
+    message["To"] = formataddr((registration.full_name, queued.recipient))
     if village.contact_email:
         message["Reply-To"] = village.contact_email
-    message["Date"] = formatdate(localtime=True)
-    # Kept in the stored bytes, so a message retried after a failure is recognisably the same.
-    message["Message-ID"] = make_msgid("villages", domain=_mail_domain())
+    message["Date"] = format_datetime(queued.created_at.replace(tzinfo=timezone.utc))
+    message["Message-ID"] = queued.message_id
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(render_template(f"mail/{kind}.txt", **context))
-    message.add_alternative(render_template(f"mail/{kind}.html", **context), subtype="html")
+    message.set_content(render_template(f"mail/{queued.kind}.txt", **context))
+    message.add_alternative(render_template(f"mail/{queued.kind}.html", **context), subtype="html")
     if documents:
+        # One QR code for the picture in the message and the badge PDF.
+        qr = QrCode(registration.badge_code)
         html = message.get_payload()[1]
-        html.add_related(qr_png(registration.badge_code), "image", "png", cid=qr_cid,
+        html.add_related(qr.png(), "image", "png", cid=f"<{qr_cid}>",
                          filename="qr-code.png", disposition="inline")
     if calendar_method:
         ics = invitation(registration, calendar_method)
         message.add_alternative(ics.decode(), subtype="calendar", params={"method": calendar_method})
     if documents:
-        message.add_attachment(badge_pdf(registration), "application", "pdf", filename="badge.pdf")
+        message.add_attachment(badge_pdf(registration, qr), "application", "pdf", filename="badge.pdf")
     if calendar_method:
         message.add_attachment(ics, "application", "ics", filename="invitation.ics")
-
-    queued = OutboxMessage(
-        kind=kind,
-        registration=registration,
-        recipient=registration.email,
-        subject=subject,
-        # As sent on the wire: smtplib passes bytes through, CRLF line ends included.
-        message=message.as_bytes(policy=policy.SMTP),
-    )
-    db.session.add(queued)
-    return queued
+    # As sent on the wire: smtplib passes bytes through, CRLF line ends included.
+    return message.as_bytes(policy=policy.SMTP)
 
 
 def _shown(value: Any) -> str:

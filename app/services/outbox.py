@@ -1,9 +1,9 @@
-"""Delivering the outbox: each queued message reaches the SMTP server once.
+"""Delivering the outbox: each queued message is written, then reaches the SMTP server once.
 
 A sender claims one due message at a time with SELECT … FOR UPDATE SKIP LOCKED and keeps
 the row locked while talking to the SMTP server, so that another sender (a second
 `flask mail send --loop`, a cron run, the after-commit thread) skips it; on SQLite the
-BEGIN IMMEDIATE transactions take turns. A refused or failed attempt is retried later with
+claim takes the write lock, so senders take turns (see _claim_next). A refused or failed attempt is retried later with
 an exponential backoff, until MAIL_MAX_ATTEMPTS or a permanent (5xx) refusal.
 """
 from __future__ import annotations
@@ -18,9 +18,11 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ..database import is_postgresql
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus
 from ..timeutil import utcnow
+from . import notifications
 
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=6)
@@ -38,12 +40,17 @@ class _Refused(Exception):
         return 500 <= self.code < 600
 
 
+class _RegistrationGone(Exception):
+    """The registration the message was about no longer exists."""
+
+
 def deliver_due(now: datetime | None = None) -> Counter:
     """Send every message due at `now`; returns how many were sent, postponed and failed."""
     outcome = Counter()
     with _Transport() as transport:
-        while (message := _claim_next(now or utcnow())) is not None:
-            outcome[_attempt(message, transport, now or utcnow())] += 1
+        while (claimed := _claim_next(now or utcnow())) is not None:
+            message, written = claimed
+            outcome[_attempt(message, written, transport, now or utcnow())] += 1
             db.session.commit()
     return outcome
 
@@ -53,30 +60,75 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), LONGEST_RETRY_DELAY)
 
 
-def _claim_next(now: datetime) -> OutboxMessage | None:
-    message = db.session.scalar(
+def _due(now: datetime):
+    return (
         select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
     )
-    if message is None:
-        db.session.commit()  # ends the transaction: on SQLite it holds the write lock
-    return message
 
 
-def _attempt(message: OutboxMessage, transport: _Transport, now: datetime) -> str:
+def _claim_next(now: datetime) -> tuple[OutboxMessage, bytes | Exception] | None:
+    """The next due message, locked, with its rendering (or why it could not be written).
+
+    On PostgreSQL the row lock (SKIP LOCKED) only keeps other senders off this message, so
+    the message is written under it. On SQLite a lock is the database's write lock, which
+    registrations and scans wait for: the message is written first, in a plain read, and
+    then claimed only if no other sender has attempted it meanwhile.
+    """
+    while True:
+        if is_postgresql(db.engine):
+            message = db.session.scalar(
+                _due(now).with_for_update(skip_locked=True).execution_options(populate_existing=True)
+            )
+            if message is None:
+                db.session.commit()
+                return None
+            return message, _written(message)
+        candidate = db.session.scalar(_due(now))
+        if candidate is None:
+            db.session.commit()
+            return None
+        seen_attempts, written = candidate.attempts, _written(candidate)
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.id == candidate.id, OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.attempts == seen_attempts)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if message is not None:
+            return message, written
+        db.session.commit()  # another sender attempted it: look for the next one
+
+
+def _written(message: OutboxMessage) -> bytes | Exception:
+    if message.registration is None:
+        return _RegistrationGone("registration deleted")
+    try:
+        return notifications.render(message)
+    except Exception as error:  # a message that cannot be written must not stop the others
+        current_app.logger.exception("mail %s could not be written", message.id)
+        return error
+
+
+def _attempt(message: OutboxMessage, written: bytes | Exception, transport: _Transport, now: datetime) -> str:
     message.attempts += 1
     try:
-        transport.send(message.recipient, message.message)
+        if isinstance(written, Exception):
+            raise written
+        transport.send(message.recipient, written)
+    except _RegistrationGone as gone:
+        message.last_error = str(gone)
+        message.status = OutboxStatus.FAILED
+        return "failed"
     except _Refused as refusal:
         message.last_error = str(refusal)[:2000]
         if refusal.permanent:
             message.status = OutboxStatus.FAILED
             return "failed"
-    except (OSError, smtplib.SMTPException) as error:
+    except Exception as error:  # the SMTP server is unreachable, or the message could not be written
         message.last_error = f"{error.__class__.__name__}: {error}"[:2000]
     else:
         message.status = OutboxStatus.SENT

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Initiative, Registration, RegistrationStatus, Role, Village
+from ..models.registration import email_key
 from ..timeutil import utcnow
-from . import audit, notifications
+from . import audit, capacity, notifications
 
 # The details a participant (or an organiser on their behalf) may change.
 EDITABLE_FIELDS = frozenset({
@@ -220,7 +221,7 @@ def active_registration(village: Village, email: str) -> Registration | None:
         select(Registration)
         .where(
             Registration.village_id == village.id,
-            func.lower(Registration.email) == email.strip().lower(),
+            Registration.email_key == email_key(email),
             Registration.status != RegistrationStatus.CANCELLED,
         )
         .order_by(Registration.created_at)
@@ -255,20 +256,11 @@ def _lock(village: Village) -> Village:
     )
 
 
-def _confirmed_counts(village: Village) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Registration.role, func.count())
-        .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.CONFIRMED)
-        .group_by(Registration.role)
-    )
-    return dict(rows.all())
-
-
 def _has_place(village: Village, role: str, leaving: Registration | None = None) -> bool:
     """Whether one more confirmed person of `role` fits (`leaving` gives up their place)."""
-    counts = _confirmed_counts(village)
+    counts = capacity.confirmed_counts(village)
     if leaving is not None and leaving.is_confirmed:
-        counts[leaving.role] -= 1
+        counts[leaving.role] = counts.get(leaving.role, 0) - 1
     if sum(counts.values()) >= village.capacity:
         return False
     quota = village.quota_for(role)

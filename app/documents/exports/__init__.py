@@ -5,14 +5,11 @@ the whole list of participants in memory (see bench/exports.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import BinaryIO
 
 from ...models import Village
-from .tabular import write_csv, write_xlsx
-from .badges import write_badges
-from .signin import write_signin
 
 
 @dataclass(frozen=True)
@@ -22,10 +19,18 @@ class ExportFormat:
     description: str
     file_suffix: str
     mimetype: str
-    write: Callable[[Village, BinaryIO], None]
+    # "module.function" of this package: reportlab and openpyxl are imported only when a
+    # document is written, so that web workers and commands start fast and stay small.
+    writer: str
+    # Written by a background worker (app/services/jobs.py) rather than in the web request.
+    background: bool = True
 
     def filename(self, village: Village) -> str:
         return f"{village.slug}-{self.file_suffix}"
+
+    def write(self, village: Village, output: BinaryIO) -> None:
+        module, function = self.writer.rsplit(".", 1)
+        getattr(import_module(f".{module}", __name__), function)(village, output)
 
 
 FORMATS = {
@@ -34,23 +39,23 @@ FORMATS = {
         ExportFormat(
             "csv", "Tableau CSV",
             "Toutes les inscriptions et tous les champs, pour Excel ou LibreOffice.",
-            "inscriptions.csv", "text/csv; charset=utf-8", write_csv,
+            "inscriptions.csv", "text/csv; charset=utf-8", "tabular.write_csv", background=False,
         ),
         ExportFormat(
             "xlsx", "Classeur Excel",
             "Les mêmes données, une feuille par qualité et une feuille « Tous ».",
             "inscriptions.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "tabular.write_xlsx",
         ),
         ExportFormat(
             "signin", "Feuille d'émargement",
             "PDF à imprimer : participants confirmés par ordre alphabétique, signature matin et après-midi.",
-            "emargement.pdf", "application/pdf", write_signin,
+            "emargement.pdf", "application/pdf", "signin.write_signin",
         ),
         ExportFormat(
             "badges", "Planches de badges",
             "PDF A4 à imprimer avant la journée : huit badges par page avec traits de coupe, par ordre alphabétique.",
-            "badges.pdf", "application/pdf", write_badges,
+            "badges.pdf", "application/pdf", "badges.write_badges",
         ),
     )
 }

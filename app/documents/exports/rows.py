@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +20,18 @@ from ...models import Initiative, Registration, RegistrationStatus, Village
 from ...timeutil import to_local
 
 BATCH_SIZE = 500
+# Told (registrations written, registrations to write) as an export goes (a progress bar).
+_progress_report: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress_report", default=None)
+
+
+@contextmanager
+def reporting_progress(report: Callable[[int, int], None]) -> Iterator[None]:
+    """Within the block, exports call `report(done, total)` after every batch of registrations."""
+    token = _progress_report.set(report)
+    try:
+        yield
+    finally:
+        _progress_report.reset(token)
 
 
 def alphabetical(name: str) -> str:
@@ -46,7 +60,9 @@ def registrations(village: Village, attending_only: bool = False) -> Iterator[Re
             for registration_id, last, first in names
         )
     ]
+    report = _progress_report.get() or (lambda done, total: None)
     for start in range(0, len(ordered_ids), BATCH_SIZE):
+        report(start, len(ordered_ids))
         batch = ordered_ids[start:start + BATCH_SIZE]
         loaded = {
             registration.id: registration
@@ -58,6 +74,7 @@ def registrations(village: Village, attending_only: bool = False) -> Iterator[Re
         }
         # One deleted meanwhile (by the retention purge) is simply left out.
         yield from (loaded[i] for i in batch if i in loaded)
+    report(len(ordered_ids), len(ordered_ids))
 
 
 def attending_count(village: Village) -> int:

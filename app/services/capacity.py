@@ -1,0 +1,84 @@
+"""Confirmed places per village and role, kept exact rather than counted at each registration.
+
+Every flush that confirms a registration, or cancels, deletes, or changes the role or village
+of a confirmed one, adds the difference to the village's ConfirmedCount rows, in the same
+transaction. Registrations are decided with the village row locked, so the figures read
+under that lock are exact; `recount` rebuilds them from the registrations (after a bulk insert).
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import delete, event, func, insert, inspect, select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import ConfirmedCount, Registration, RegistrationStatus, Village
+
+
+def confirmed_counts(village: Village) -> dict[str, int]:
+    """Confirmed registrations of the village, per role (roles without any may be missing)."""
+    rows = db.session.execute(
+        select(ConfirmedCount.role, ConfirmedCount.confirmed).where(ConfirmedCount.village_id == village.id)
+    )
+    return {role: confirmed for role, confirmed in rows if confirmed}
+
+
+def recount(village: Village) -> None:
+    """Rebuild the village's figures from its registrations."""
+    db.session.execute(delete(ConfirmedCount).where(ConfirmedCount.village_id == village.id))
+    db.session.execute(
+        insert(ConfirmedCount).from_select(
+            ["village_id", "role", "confirmed"],
+            select(Registration.village_id, Registration.role, func.count())
+            .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.CONFIRMED)
+            .group_by(Registration.village_id, Registration.role),
+        )
+    )
+
+
+def watch_confirmations() -> None:
+    if not event.contains(db.session, "after_flush", _count_changes):
+        event.listen(db.session, "after_flush", _count_changes)
+
+
+def _count_changes(session: Session, _flush_context) -> None:
+    changes = Counter()
+    for registration in session.new:
+        if isinstance(registration, Registration):
+            changes[_place(registration, "added")] += 1
+    for registration in session.dirty:
+        if isinstance(registration, Registration):
+            changes[_place(registration, "deleted")] -= 1
+            changes[_place(registration, "added")] += 1
+    for registration in session.deleted:
+        if isinstance(registration, Registration):
+            changes[_place(registration, "deleted")] -= 1
+    connection = session.connection()
+    for (village_id, role), change in changes.items():
+        if village_id is None or not change:
+            continue
+        updated = connection.execute(
+            update(ConfirmedCount)
+            .where(ConfirmedCount.village_id == village_id, ConfirmedCount.role == role)
+            .values(confirmed=ConfirmedCount.confirmed + change)
+        )
+        if updated.rowcount == 0:
+            connection.execute(insert(ConfirmedCount).values(village_id=village_id, role=role, confirmed=change))
+
+
+def _place(registration: Registration, side: str) -> tuple[int | None, str | None]:
+    """(village id, role) of the confirmed place the registration takes after the flush
+    (`side` "added") or took before it ("deleted"); (None, None) when it takes none."""
+    state = inspect(registration)
+    values = {}
+    for name in ("status", "role", "village_id"):
+        history = state.attrs[name].history
+        if side == "added":
+            value = (history.added or history.unchanged or [None])[0]
+        else:
+            value = (history.deleted or history.unchanged or [None])[0]
+        values[name] = value
+    if values["status"] != RegistrationStatus.CONFIRMED:
+        return None, None
+    return values["village_id"], values["role"]
