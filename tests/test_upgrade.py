@@ -17,10 +17,11 @@ NOW = datetime(2026, 5, 4, 10, 30)
 
 
 def flask_db(url: str, *arguments: str) -> None:
-    subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", *arguments],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True,
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True,
     )
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def placeholder(column):
@@ -58,7 +59,8 @@ def fill_at_previous_release(engine) -> None:
                scanned_at=NOW, received_at=NOW, scanner="Accueil 1", method="scan")
         for status, person in (("pending", people[1]), ("sent", people[0]), ("failed", people[2])):
             insert(connection, metadata, "outbox_message", kind="confirmation", registration_id=person,
-                   recipient="x@example.org", subject=f"Message {status}", message=b"MIME",
+                   recipient="x@example.org", subject=f"Message {status}",
+                   message=f"Message-ID: <{status}@villages.test>\r\nSubject: Message\r\n\r\nBonjour".encode(),
                    status=status, next_attempt_at=NOW + timedelta(minutes=1), created_at=NOW)
 
 
@@ -102,6 +104,10 @@ def test_upgrading_to_the_latest_schema_keeps_every_record(previous_release_data
 
     engine = create_engine(previous_release_database)
     assert what_people_see(engine) == EXPECTED
+    with Session(engine) as session:
+        # Messages queued before the upgrade keep their identity (read from the stored message).
+        assert set(session.scalars(select(OutboxMessage.message_id))) == {
+            "<pending@villages.test>", "<sent@villages.test>", "<failed@villages.test>"}
     engine.dispose()
 
 
