@@ -54,7 +54,7 @@ def test_every_flask_command_the_units_run_exists():
             if line.startswith("ExecStart=") and "flask --app wsgi" in line:
                 words = shlex.split(line.split("flask --app wsgi", 1)[1])
                 commands.append([word for word in words if not word.startswith("--")])
-    assert len(commands) == 4
+    assert len(commands) == 5
 
     for command in commands:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command, "--help"],

@@ -197,6 +197,22 @@ def test_an_unreachable_rate_limit_storage_is_red(production):
     assert "ERREUR" in line and "ne répond pas" in line
 
 
+def test_an_unreachable_job_queue_is_red(production):
+    production.config["JOBS_URL"] = f"redis://127.0.0.1:{free_port()}/12"
+
+    result = doctor(production)
+
+    assert result.exit_code == 1
+    line = line_about(result, "File des tâches de fond")
+    assert "ERREUR" in line and "file des tâches injoignable" in line and "corrigez JOBS_URL" in line
+
+
+def test_a_reachable_job_queue_tells_its_backlog(production):
+    line = line_about(doctor(production), "File des tâches de fond")
+
+    assert "OK" in line and "0 tâche(s) en attente" in line
+
+
 def test_too_little_free_disk_is_red(production):
     production.config["DOCTOR_MIN_FREE_MB"] = 10**12
 

@@ -17,7 +17,7 @@ def healthz():
 @blueprint.get("/readyz")
 @limiter.exempt
 def readyz():
-    """Ready to serve: what every request needs answers."""
+    """Ready to serve: the database and the queue of background jobs answer."""
     dependencies = monitoring.dependencies()
     ready = all(dependencies.values())
     return (
@@ -60,3 +60,17 @@ class _FiguresCollector:
             "Âge de l'e-mail en attente le plus ancien (0 s'il n'y en a pas).",
             value=figures.oldest_pending_age_seconds,
         )
+        export_jobs = GaugeMetricFamily(
+            "villages_export_jobs", "Documents préparés en tâche de fond, par état.", labels=["status"]
+        )
+        for status, count in figures.export_jobs_by_status.items():
+            export_jobs.add_metric([status], count)
+        yield export_jobs
+        yield GaugeMetricFamily(
+            "villages_jobs_queue_up", "La file des tâches de fond répond (1) ou non (0).",
+            value=0 if figures.jobs_waiting is None else 1,
+        )
+        if figures.jobs_waiting is not None:
+            yield GaugeMetricFamily(
+                "villages_jobs_waiting", "Tâches en attente dans la file.", value=figures.jobs_waiting
+            )

@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from . import jobs
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # Values found in examples and tutorials, ours included (deploy/villages.env).
@@ -181,6 +182,19 @@ def rate_limit_storage(app: Flask) -> tuple[bool, str]:
     if not storage_from_string(uri).check():
         return False, f"le stockage {_without_password(uri)} ne répond pas : démarrez-le ou corrigez RATELIMIT_STORAGE_URI."
     return True, f"partagées entre les {workers} processus ({_without_password(uri)})."
+
+
+@check("File des tâches de fond (JOBS_URL)")
+def job_queue(app: Flask) -> tuple[bool, str]:
+    reachable, detail = jobs.queue_reachable()
+    if not reachable:
+        return False, (
+            f"{detail}. Les documents longs (badges, feuilles d'émargement) ne se préparent plus : "
+            "démarrez Redis (systemctl status redis-server) ou corrigez JOBS_URL."
+        )
+    if not app.config["JOBS_WORKER_IN_APP"]:
+        detail += " ; vérifiez que « flask jobs worker » tourne (service villages-jobs)"
+    return True, detail + "."
 
 
 @check("Espace disque")

@@ -7,13 +7,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..models import CheckIn, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
+from ..models import (
+    CheckIn, ExportJob, ExportJobStatus, OutboxMessage, OutboxStatus, Registration, RegistrationStatus,
+)
 from ..timeutil import utcnow
+from . import jobs
 
 
 def dependencies() -> dict[str, bool]:
     """Each dependency a request needs, and whether it answers now."""
-    return {"base": _database_answers()}
+    return {"base": _database_answers(), "taches": jobs.queue_reachable()[0]}
 
 
 def _database_answers() -> bool:
@@ -31,6 +34,8 @@ class Figures:
     check_ins: int
     outbox_by_status: dict[str, int]
     oldest_pending_age_seconds: float
+    export_jobs_by_status: dict[str, int]
+    jobs_waiting: int | None  # None: the queue does not answer
 
 
 def figures() -> Figures:
@@ -41,6 +46,9 @@ def figures() -> Figures:
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     ).all())
     check_ins = db.session.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.undone_at.is_(None)))
+    export_jobs = dict(db.session.execute(
+        select(ExportJob.status, func.count()).group_by(ExportJob.status)
+    ).all())
     oldest = db.session.scalar(
         select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == OutboxStatus.PENDING)
     )
@@ -49,4 +57,13 @@ def figures() -> Figures:
         check_ins=check_ins,
         outbox_by_status={str(s): outbox.get(s, 0) for s in OutboxStatus},
         oldest_pending_age_seconds=(utcnow() - oldest).total_seconds() if oldest else 0.0,
+        export_jobs_by_status={str(s): export_jobs.get(s, 0) for s in ExportJobStatus},
+        jobs_waiting=_jobs_waiting(),
     )
+
+
+def _jobs_waiting() -> int | None:
+    try:
+        return jobs.queue().pending_count()
+    except Exception:  # noqa: BLE001 — any failure of the queue's storage reads the same
+        return None
