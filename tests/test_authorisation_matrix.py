@@ -4,7 +4,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from app.extensions import db
-from app.models import OrganiserRole
+from app.models import ExportJob, OrganiserRole
 from tests.factories import make_village
 from tests.fixtures_checkin import make_scanner_link
 from tests.fixtures_backoffice import make_organiser
@@ -52,6 +52,10 @@ DECISIONS = {
     "organisers.registration_role": STAFF,
     "organisers.village_exports": STAFF,
     "organisers.download_export": STAFF,
+    "organisers.start_export": STAFF,
+    "organisers.export_job": STAFF,
+    "organisers.export_job_state": STAFF,
+    "organisers.export_job_file": STAFF,
     "organisers.registration_personal_data": STAFF,
     "organisers.registration_erase": STAFF,
     "organisers.audit_log_page": {ADMIN},
@@ -94,6 +98,9 @@ class World:
         self.registration = register(self.village)
         self.link = make_scanner_link(self.village)
         self.other_account = make_organiser(OrganiserRole.ORGANISER, email="autre@villages.test")
+        self.export_job = ExportJob(village=self.village, export_format="signin", requested_by="autre@villages.test")
+        db.session.add(self.export_job)
+        db.session.commit()
         self.visitor = visitor
         self.client = IsolatedClient(app, app.response_class, use_cookies=True)
         self.headers = {}
@@ -123,6 +130,8 @@ class World:
         return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 
     def _token(self, rule: Rule) -> str:
+        if rule.endpoint.startswith("organisers.export_job"):
+            return self.export_job.token
         if rule.endpoint == "checkin.open_link":
             return self.link.token if self.visitor == CHECKIN else "lien-inconnu"
         return self.registration.manage_token if self.visitor == PARTICIPANT else "lien-inconnu"

@@ -1,0 +1,409 @@
+"""Every performance target of the project, measured in one run, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/run.py [--databases sqlite postgresql] [--registrations 5000]
+        [--postgresql-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_run]
+
+For each database: a fresh schema holding one village of 5,000 confirmed registrations,
+served by gunicorn (2 workers × 4 threads) on a free loopback port, then
+  - registrations: sequential POSTs of the public form, then 4 clients at once on the same
+    village until its places are gone (the capacity must come out exact, with no error);
+    server time is gunicorn's own request time (access log);
+  - check-in: sequential scans (server time from the app's Server-Timing header), then scans
+    while `flask export --format badges` writes the sheets of the whole village;
+  - mail: the confirmations queued by the registrations, delivered to a local SMTP server
+    (aiosmtpd), and the size of an outbox row;
+  - exports: render time in this process, and the whole `flask export` command;
+  - `flask --app wsgi --help`, and the memory of a gunicorn worker after the load.
+Prints one table at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import ConfirmedCount, OutboxMessage, Registration, RegistrationStatus, Role  # noqa: E402
+from app.models.registration import email_key  # noqa: E402
+from app.services import capacity, outbox, scanner_links  # noqa: E402
+from bench_data import bench_village  # noqa: E402
+
+DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"
+SEQUENTIAL_REGISTRATIONS = 150
+CONCURRENT_CLIENTS = 4
+CONCURRENT_REGISTRATIONS = 400
+# Places left after the sequential ones: the concurrent clients run out of places midway.
+PLACES_LEFT_FOR_CONCURRENT = 250
+SCANS = 400
+EXPORTS = ("csv", "xlsx", "signin", "badges")
+
+TARGETS = [
+    ("registration POST, sequential, median server time", "≤ 10 ms"),
+    ("registrations/s, 4 clients on one village", "≥ 100/s"),
+    ("registration errors / capacity exact", "0 / oui"),
+    ("mail send, confirmations delivered/s", "≥ 50/s"),
+    ("outbox row, average size", "≤ 4 KB"),
+    ("check-in, median server time", "≤ 3 ms"),
+    ("check-in during badge export, p99 server time", "≤ 50 ms"),
+    ("export CSV, render (whole command)", "≤ 0.2 s"),
+    ("export XLSX, render (whole command)", "≤ 1 s"),
+    ("export sign-in PDF, render (whole command)", "≤ 1 s"),
+    ("export badge sheets, render (whole command)", "≤ 5 s"),
+    ("flask --app wsgi --help", "≤ 1 s"),
+    ("web worker memory after load", "≤ 80 MB"),
+]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+
+
+# --- The database -------------------------------------------------------------------------------
+
+
+def ensure_postgresql_database(url: str) -> None:
+    engine = create_engine(url)
+    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": engine.url.database}):
+            conn.execute(text(f'CREATE DATABASE "{engine.url.database}"'))
+    admin.dispose()
+    engine.dispose()
+
+
+def build_app(database_url: str, **config):
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False, **config})
+
+
+def fill(database_url: str, size: int) -> tuple[str, list[str]]:
+    """One village of `size` confirmed registrations; a scanner token and the badge codes."""
+    app = build_app(database_url)
+    roles = list(Role)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        village = bench_village(size + SEQUENTIAL_REGISTRATIONS + PLACES_LEFT_FOR_CONCURRENT, days_ahead=1)
+        db.session.add(village)
+        db.session.flush()
+        db.session.execute(insert(Registration), [
+            dict(village_id=village.id, role=roles[n % 4], status=RegistrationStatus.CONFIRMED,
+                 first_name="Camille", last_name=f"Martin-{n}", email=f"p{n}@example.org",
+                 email_key=email_key(f"p{n}@example.org"), commune="Avignon",
+                 organisation=f"Association n° {n % 300}", badge_code=f"badge-{n:05d}-" + os.urandom(12).hex(),
+                 manage_token=os.urandom(16).hex())
+            for n in range(size)
+        ])
+        capacity.recount(village)
+        _, token = scanner_links.create(village, "Banc d'essai", "bench")
+        db.session.commit()
+        codes = list(db.session.scalars(select(Registration.badge_code).order_by(Registration.id)))
+        db.session.remove()
+        db.engine.dispose()
+    return token, codes
+
+
+# --- The server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment(database_url: str, folder: str) -> dict:
+    return {**os.environ, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0",
+            "JOBS_URL": f"sqlite:///{folder}/jobs.sqlite", "MAIL_DELIVER_AFTER_COMMIT": "0"}
+
+
+def serve(env: dict, port: int, access_log: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(M)s", "wsgi:app"],
+        cwd=ROOT, env=env,
+    )
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def worker_memory_mb(server: subprocess.Popen) -> float:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return max(sizes)
+
+
+def access_times(access_log: Path, method: str, path_part: str) -> list[float]:
+    """Server times (ms) of the requests logged so far, then empties the log."""
+    lines = access_log.read_text().splitlines()
+    access_log.write_text("")
+    return [float(line.split()[3]) for line in lines if line.startswith(method) and path_part in line]
+
+
+class Person:
+    """A browser: a keep-alive connection and a session cookie with its CSRF token."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookie = ""
+        self.connection.request("GET", "/villages/bench/inscription")
+        response = self.connection.getresponse()
+        body = response.read().decode()
+        self.cookie = "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
+        self.csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
+
+    def register(self, number: int) -> bool:
+        fields = {"csrf_token": self.csrf, "role": "habitant", "first_name": "Camille",
+                  "last_name": f"Essai{number}", "email": f"camille.essai{number}@example.org",
+                  "commune": "Sisteron", "lunch": "oui", "website": ""}
+        self.connection.request("POST", "/villages/bench/inscription", body=urlencode(fields), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookie})
+        response = self.connection.getresponse()
+        response.read()
+        return response.status in (302, 303) and "/inscription/" in (response.getheader("Location") or "")
+
+
+class Phone:
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def scan(self, code: str) -> float:
+        try:
+            return self._scan(code)
+        except (http.client.HTTPException, ConnectionError):  # gunicorn closed an idle keep-alive
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            return self._scan(code)
+
+    def _scan(self, code: str) -> float:
+        self.connection.request("POST", "/api/checkin", body=json.dumps({"code": code}), headers=self.headers)
+        response = self.connection.getresponse()
+        response.read()
+        return float(response.getheader("Server-Timing").split("dur=")[1])
+
+
+# --- The measures -------------------------------------------------------------------------------
+
+
+def registrations(port: int, access_log: Path, figures: dict) -> None:
+    person = Person(port)
+    access_times(access_log, "", "")
+    ok = sum(person.register(n) for n in range(SEQUENTIAL_REGISTRATIONS))
+    times = access_times(access_log, "POST", "/inscription")
+    figures[TARGETS[0][0]] = f"{median(times):.1f} ms (p99 {p99(times):.0f})"
+    errors = SEQUENTIAL_REGISTRATIONS - ok
+
+    numbers = iter(range(10_000, 10_000 + CONCURRENT_REGISTRATIONS))
+    lock = threading.Lock()
+    failures = []
+    start = threading.Barrier(CONCURRENT_CLIENTS + 1)
+
+    def client():
+        own = Person(port)
+        start.wait()
+        while True:
+            with lock:
+                number = next(numbers, None)
+            if number is None:
+                return
+            if not own.register(number):
+                failures.append(number)
+
+    threads = [threading.Thread(target=client) for _ in range(CONCURRENT_CLIENTS)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    access_times(access_log, "", "")
+    figures[TARGETS[1][0]] = f"{CONCURRENT_REGISTRATIONS / elapsed:.0f}/s"
+    figures["_errors"] = errors + len(failures)
+
+
+def capacity_exact(database_url: str, figures: dict) -> None:
+    app = build_app(database_url)
+    with app.app_context():
+        village_capacity = db.session.scalar(text("SELECT capacity FROM village"))
+        confirmed = db.session.scalar(select(func.count()).where(Registration.status == RegistrationStatus.CONFIRMED))
+        kept = db.session.scalar(select(func.sum(ConfirmedCount.confirmed)))
+        db.session.remove()
+        db.engine.dispose()
+    exact = confirmed == kept == village_capacity
+    figures[TARGETS[2][0]] = f"{figures.pop('_errors')} / {'oui' if exact else 'NON'} ({confirmed}/{village_capacity})"
+
+
+def checkins(port: int, token: str, codes: list[str], env: dict, figures: dict) -> None:
+    phone = Phone(port, token)
+    for code in codes[-30:]:
+        phone.scan(code)
+    times = [phone.scan(code) for code in codes[:SCANS]]
+    figures[TARGETS[5][0]] = f"{median(times):.1f} ms (p99 {p99(times):.0f})"
+
+    with tempfile.TemporaryDirectory() as folder:
+        export = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "export", "bench", "--format", "badges",
+             "--output", f"{folder}/badges.pdf"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        during = []
+        remaining = iter(codes[SCANS:])
+        while export.poll() is None:
+            code = next(remaining, None)
+            if code is None:
+                break
+            during.append(phone.scan(code))
+            time.sleep(0.01)
+        export.wait()
+    figures[TARGETS[6][0]] = f"{p99(during):.1f} ms ({len(during)} scans, median {median(during):.1f})"
+
+
+def mail(database_url: str, figures: dict) -> None:
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.received += 1
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    app = build_app(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        with app.app_context():
+            rows = db.session.scalars(select(OutboxMessage)).all()
+            sizes = [sum(len(str(getattr(row, c.key) or "")) for c in OutboxMessage.__table__.columns)
+                     for row in rows]
+            confirmations = sum(1 for row in rows if row.details.get("documents"))
+            db.session.commit()
+            started = time.perf_counter()
+            sent = outbox.deliver_due()["sent"]
+            elapsed = time.perf_counter() - started
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        controller.stop()
+    figures[TARGETS[3][0]] = f"{sent / elapsed:.0f}/s ({sent} messages, {confirmations} with badge)"
+    figures[TARGETS[4][0]] = f"{statistics.mean(sizes) / 1024:.2f} KB"
+
+
+def exports(database_url: str, env: dict, figures: dict) -> None:
+    from app.documents.exports import FORMATS
+
+    app = build_app(database_url)
+    with tempfile.TemporaryDirectory() as folder:
+        for index, name in enumerate(EXPORTS):
+            with app.app_context():
+                village = db.session.scalar(text("SELECT id FROM village"))
+                from app.models import Village
+
+                started = time.perf_counter()
+                with open(f"{folder}/{name}", "wb") as file:
+                    FORMATS[name].write(db.session.get(Village, village), file)
+                render = time.perf_counter() - started
+                db.session.remove()
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "export", "bench", "--format", name,
+                            "--output", f"{folder}/{name}.cli"], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            whole = time.perf_counter() - started
+            figures[TARGETS[7 + index][0]] = f"{render:.2f} s ({whole:.2f} s)"
+    with app.app_context():
+        db.engine.dispose()
+
+
+def command_start(env: dict, figures: dict) -> None:
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "--help"], cwd=ROOT, env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    figures[TARGETS[11][0]] = f"{min(times):.2f} s"
+
+
+def bench(database_url: str, size: int) -> dict:
+    figures: dict = {}
+    token, codes = fill(database_url, size)
+    with tempfile.TemporaryDirectory() as folder:
+        env = environment(database_url, folder)
+        access_log = Path(folder) / "access.log"
+        port = free_port()
+        server = serve(env, port, access_log)
+        try:
+            registrations(port, access_log, figures)
+            checkins(port, token, codes, env, figures)
+            figures[TARGETS[12][0]] = f"{worker_memory_mb(server):.0f} MB"
+        finally:
+            server.terminate()
+            server.wait()
+        capacity_exact(database_url, figures)
+        mail(database_url, figures)
+        exports(database_url, env, figures)
+        command_start(env, figures)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--registrations", type=int, default=5000)
+    parser.add_argument("--postgresql-url", default=DEFAULT_POSTGRESQL)
+    options = parser.parse_args()
+    random.seed(1)
+    results = {}
+    for name in options.databases:
+        if name == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                results["SQLite"] = bench(f"sqlite:///{folder}/bench.sqlite", options.registrations)
+        else:
+            ensure_postgresql_database(options.postgresql_url)
+            results["PostgreSQL"] = bench(options.postgresql_url, options.registrations)
+        print(f"{name}: done", file=sys.stderr)
+
+    columns = list(results)
+    print(f"\n{options.registrations} inscriptions dans le village\n")
+    print("| mesure | objectif | " + " | ".join(columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    for label, goal in TARGETS:
+        print(f"| {label} | {goal} | " + " | ".join(results[c].get(label, "–") for c in columns) + " |")
+
+
+if __name__ == "__main__":
+    main()
