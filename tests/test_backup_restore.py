@@ -177,6 +177,17 @@ def test_a_person_erased_after_the_backup_stays_erased_once_it_is_restored(app):
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "maelle@example.org")) is None
 
 
+def test_each_backup_puts_a_copy_of_the_erasure_log_beside_it(app, tmp_path):
+    app.config["BACKUP_DIR"] = str(tmp_path)
+    person = register(make_village())
+    privacy.erase(person, "participant")
+    db.session.commit()
+
+    backup(app)
+
+    assert (tmp_path / "erasures.log").read_text() == Path(app.config["ERASURE_LOG"]).read_text()
+
+
 def test_a_newcomer_given_the_number_of_an_erased_person_is_left_alone(app):
     village_id = make_village().id
     register(db.session.get(Village, village_id))

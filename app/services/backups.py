@@ -25,6 +25,7 @@ PREFIX = "villages-"
 # several times never pushes the regular backups out.
 BEFORE_RESTORE_PREFIX = "avant-restauration-"
 SUFFIXES = {"sqlite": ".sqlite", "postgresql": ".dump"}
+ERASURE_LOG_COPY = "erasures.log"
 
 
 class BackupError(Exception):
@@ -59,8 +60,18 @@ def take_backup(prefix: str = PREFIX) -> Path:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+    _copy_erasure_log(folder)
     prune(folder, prefix, current_app.config["BACKUP_KEEP"])
     return target
+
+
+def _copy_erasure_log(folder: Path) -> None:
+    """Beside the backups, so that whoever copies them elsewhere copies it too: restoring one
+    on another server needs it (see docs/deploy.md)."""
+    log = Path(current_app.config["ERASURE_LOG"])
+    if log.exists():
+        shutil.copyfile(log, folder / ERASURE_LOG_COPY)
+        (folder / ERASURE_LOG_COPY).chmod(0o600)
 
 
 def backups(folder: Path, prefix: str = PREFIX) -> list[Path]:
