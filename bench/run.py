@@ -22,7 +22,6 @@ import argparse
 import http.client
 import json
 import os
-import random
 import re
 import socket
 import statistics
@@ -46,7 +45,7 @@ from app.models.registration import email_key  # noqa: E402
 from app.services import capacity, outbox, scanner_links  # noqa: E402
 from bench_data import bench_village  # noqa: E402
 
-DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"
+DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"  # its tables are dropped
 SEQUENTIAL_REGISTRATIONS = 150
 CONCURRENT_CLIENTS = 4
 CONCURRENT_REGISTRATIONS = 400
@@ -172,47 +171,52 @@ def access_times(access_log: Path, method: str, path_part: str) -> list[float]:
     return [float(line.split()[3]) for line in lines if line.startswith(method) and path_part in line]
 
 
-class Person:
-    """A browser: a keep-alive connection and a session cookie with its CSRF token."""
+class Client:
+    """A keep-alive HTTP connection, opened again when gunicorn has closed it (idle for 2 s)."""
 
     def __init__(self, port: int) -> None:
+        self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookie = ""
-        self.connection.request("GET", "/villages/bench/inscription")
-        response = self.connection.getresponse()
-        body = response.read().decode()
+
+    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers or {})
+                response = self.connection.getresponse()
+                response.body = response.read()
+                return response
+            except (http.client.HTTPException, ConnectionError):
+                self.connection.close()
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+
+
+class Person(Client):
+    """A browser: a session cookie with its CSRF token."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(port)
+        response = self.request("GET", "/villages/bench/inscription")
         self.cookie = "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
-        self.csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
+        self.csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.body.decode()).group(1)
 
     def register(self, number: int) -> bool:
         fields = {"csrf_token": self.csrf, "role": "habitant", "first_name": "Camille",
                   "last_name": f"Essai{number}", "email": f"camille.essai{number}@example.org",
                   "commune": "Sisteron", "lunch": "oui", "website": ""}
-        self.connection.request("POST", "/villages/bench/inscription", body=urlencode(fields), headers={
+        response = self.request("POST", "/villages/bench/inscription", body=urlencode(fields), headers={
             "Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookie})
-        response = self.connection.getresponse()
-        response.read()
         return response.status in (302, 303) and "/inscription/" in (response.getheader("Location") or "")
 
 
-class Phone:
+class Phone(Client):
     def __init__(self, port: int, token: str) -> None:
-        self.port = port
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        super().__init__(port)
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def scan(self, code: str) -> float:
-        try:
-            return self._scan(code)
-        except (http.client.HTTPException, ConnectionError):  # gunicorn closed an idle keep-alive
-            self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            return self._scan(code)
-
-    def _scan(self, code: str) -> float:
-        self.connection.request("POST", "/api/checkin", body=json.dumps({"code": code}), headers=self.headers)
-        response = self.connection.getresponse()
-        response.read()
+        response = self.request("POST", "/api/checkin", body=json.dumps({"code": code}), headers=self.headers)
         return float(response.getheader("Server-Timing").split("dur=")[1])
 
 
@@ -386,7 +390,6 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=5000)
     parser.add_argument("--postgresql-url", default=DEFAULT_POSTGRESQL)
     options = parser.parse_args()
-    random.seed(1)
     results = {}
     for name in options.databases:
         if name == "sqlite":
@@ -395,14 +398,17 @@ def main() -> None:
         else:
             ensure_postgresql_database(options.postgresql_url)
             results["PostgreSQL"] = bench(options.postgresql_url, options.registrations)
-        print(f"{name}: done", file=sys.stderr)
+        print_table(results, options.registrations)  # so far: a long run shows what it has
 
+
+def print_table(results: dict, registrations: int) -> None:
     columns = list(results)
-    print(f"\n{options.registrations} inscriptions dans le village\n")
+    print(f"\n{registrations} inscriptions dans le village, charge moyenne {os.getloadavg()[0]:.1f}\n")
     print("| mesure | objectif | " + " | ".join(columns) + " |")
     print("|---|---|" + "---|" * len(columns))
     for label, goal in TARGETS:
         print(f"| {label} | {goal} | " + " | ".join(results[c].get(label, "–") for c in columns) + " |")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

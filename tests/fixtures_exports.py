@@ -46,6 +46,7 @@ def prepared_export():
     from app.services import jobs
 
     def prepare(client, village, format_name: str):
+        jobs.queue().flush()  # only this document is written
         started = client.post(f"/organisation/villages/{village.id}/exports/{format_name}/preparer")
         assert started.status_code == 303, started.status_code
         jobs.run_pending()

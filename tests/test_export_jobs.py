@@ -13,6 +13,12 @@ from tests.fixtures_maildocs import qr_codes_in_pdf
 from tests.test_backoffice_phone_layout import screenshot, sign_in
 
 
+@pytest.fixture(autouse=True)
+def empty_queue(app):
+    """The queue's file lasts the whole test session: each test starts with it empty."""
+    jobs.queue().flush()
+
+
 def exports_url(village) -> str:
     return f"/organisation/villages/{village.id}/exports"
 

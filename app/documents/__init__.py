@@ -1,6 +1,6 @@
-"""Documents the application produces: PDF, QR codes, iCalendar, exports."""
-from reportlab import rl_config
+"""Documents the application produces: PDF, QR codes, iCalendar, exports.
 
-# Compressed PDF streams stay binary rather than being spelled out in ASCII85: a quarter
-# smaller, and reportlab's pure-Python ASCII85 encoder is slow on thousands of badges.
-rl_config.useA85 = 0
+The libraries that write them (reportlab, qrcode, icalendar, openpyxl) are imported by the
+modules that use them, which are imported where a document is written: a web worker that
+writes none stays small and starts fast.
+"""

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
 
+from . import pdf_settings  # noqa: F401  (before any PDF is written)
 from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.pagesizes import A6
 from reportlab.lib.utils import simpleSplit

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
+from . import pdf_settings  # noqa: F401  (before any PDF is written)
 from reportlab.pdfgen.canvas import Canvas
 
 REFERENCE = re.compile(rb"(\d+) 0 R\b")

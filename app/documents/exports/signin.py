@@ -13,6 +13,7 @@ from itertools import chain, islice
 from typing import BinaryIO
 
 from flask import current_app
+from .. import pdf_settings  # noqa: F401  (before any PDF is written)
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
