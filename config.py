@@ -23,6 +23,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def default_web_workers() -> int:
+    """gunicorn's usual advice: two processes per core, plus one."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one kept in instance/ so sessions survive restarts."""
     if os.environ.get("SECRET_KEY"):
@@ -111,3 +116,13 @@ class Config:
     RATELIMIT_CHECKIN = os.environ.get("RATELIMIT_CHECKIN", "600 per minute")
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust nothing).
     PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # gunicorn's own setting (read by gunicorn.conf.py); the doctor checks what several processes need.
+    WEB_CONCURRENCY = _int("WEB_CONCURRENCY", default_web_workers())
+
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    BACKUP_KEEP = _int("BACKUP_KEEP", 14)
+    # Outside the database, so that restoring an older backup cannot bring an erased person back.
+    ERASURE_LOG = os.environ.get("ERASURE_LOG", str(INSTANCE_DIR / "erasures.log"))
+    DOCTOR_MIN_FREE_MB = _int("DOCTOR_MIN_FREE_MB", 1024)
+    # Prometheus metrics at /metrics (counts only, no personal data); off unless asked for.
+    METRICS_ENABLED = _bool("METRICS_ENABLED", False)

@@ -1,8 +1,40 @@
-"""gunicorn's settings, read from the folder it starts in (`gunicorn wsgi:app`).
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app` (see docs/deploy.md).
 
+Each value can be changed through gunicorn's own environment variables or GUNICORN_CMD_ARGS.
 Before any worker starts, the server checks that the rate limits will hold as configured
 (the number of workers comes from -w or WEB_CONCURRENCY, as gunicorn reads them).
 """
+import os
+
+from config import default_web_workers
+
+# Only the reverse proxy on this machine reaches the app: nobody else can forge X-Forwarded-*.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# WEB_CONCURRENCY is also what `flask doctor` reads to check that rate limits are shared.
+workers = int(os.environ.get("WEB_CONCURRENCY", default_web_workers()))
+# Exports of a big village take a few seconds; a worker stuck far longer is restarted.
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so that a slow leak never grows until the day of a village.
+max_requests = 2000
+max_requests_jitter = 200
+
+# X-Forwarded-Proto is believed only from the proxy (gunicorn then reports https to the app);
+# the app reads the client's address from X-Forwarded-For with PROXY_COUNT=1.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Private links (/inscription/<jeton>…) and scanner links (/scan/<jeton>) carry their secret in
+# the path, and the Referer may quote one: the access log keeps neither the request line, the
+# path, the query nor the Referer (see docs/security.md).
+accesslog = "-"
+access_log_format = '%(t)s "%(m)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = "info"
+
+# gunicorn 23+ opens a control socket in the home folder, which systemd keeps read-only;
+# reloads go through `systemctl reload villages-web` (SIGHUP) instead.
+control_socket_disable = True
 
 
 def on_starting(server):

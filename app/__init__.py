@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import database, errors, security, templating
     from .checkin import blueprint as checkin_blueprint
     from .commands import register_commands
+    from .monitoring import blueprint as monitoring_blueprint
     from .services import capacity, checkin_roster
     from .organisers import blueprint as organisers_blueprint
     from .public import blueprint as public_blueprint
@@ -53,5 +54,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(public_blueprint)
     app.register_blueprint(organisers_blueprint, url_prefix="/organisation")
     app.register_blueprint(checkin_blueprint)
+    app.register_blueprint(monitoring_blueprint)
     register_commands(app)
     return app

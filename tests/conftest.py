@@ -64,6 +64,9 @@ def _app(tmp_path_factory):
             "SERVER_NAME": None,
             "JOBS_URL": f"sqlite:///{tmp_path_factory.mktemp('jobs') / 'jobs.sqlite'}",
             "JOBS_WORKER_IN_APP": False,
+            # Never the instance folder of the checkout.
+            "ERASURE_LOG": str(tmp_path_factory.mktemp("instance") / "erasures.log"),
+            "BACKUP_DIR": str(tmp_path_factory.mktemp("backups")),
         }
     )
     with app.app_context():

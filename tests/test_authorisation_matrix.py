@@ -95,6 +95,11 @@ DECISIONS = {
     "checkin.api_walk_in": DOOR,
     "checkin.api_roster": DOOR,
     "checkin.api_sync": DOOR,
+    # For a monitoring service: no personal data, no login.
+    "monitoring.healthz": EVERYONE,
+    "monitoring.readyz": EVERYONE,
+    # Off unless METRICS_ENABLED (then served to whoever reaches it: the proxy keeps it local).
+    "monitoring.metrics": set(),
 }
 
 

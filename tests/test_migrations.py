@@ -13,11 +13,11 @@ from app.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def scratch_database_url(tmp_path) -> str:
+def scratch_database_url(tmp_path, purpose: str = "migrations") -> str:
     if db.engine.dialect.name != "postgresql":
-        return f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+        return f"sqlite:///{tmp_path / f'{purpose}.sqlite'}"
     url = db.engine.url
-    scratch = f"{url.database}_migrations"
+    scratch = f"{url.database}_{purpose}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))

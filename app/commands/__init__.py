@@ -1,9 +1,9 @@
 """`flask --app wsgi …` commands, one module per area."""
 from flask import Flask
 
-from . import checkin, demo, export, jobs, mail, organiser, purge
+from . import backup, checkin, demo, doctor, export, jobs, mail, organiser, purge, restore
 
 
 def register_commands(app: Flask) -> None:
-    for module in (checkin, demo, export, jobs, mail, organiser, purge):
+    for module in (backup, checkin, demo, doctor, export, jobs, mail, organiser, purge, restore):
         app.cli.add_command(module.command)

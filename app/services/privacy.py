@@ -6,8 +6,13 @@ the figures given to funders stay right, and removes everything that tells who t
 from __future__ import annotations
 
 import calendar
+import hashlib
+import hmac
+import json
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, inspect, select, update
@@ -188,6 +193,11 @@ def erase(registration: Registration, actor: str) -> Registration | None:
     _, registration = registrations.lock(registration)
     if registration.anonymised_at is not None:
         return None
+    _log_erasure(registration)
+    return _erase(registration, actor)
+
+
+def _erase(registration: Registration, actor: str) -> Registration | None:
     now = utcnow()
     promoted = None
     if registration.status != RegistrationStatus.CANCELLED and now < to_utc_naive(registration.village.starts):
@@ -195,6 +205,53 @@ def erase(registration: Registration, actor: str) -> Registration | None:
     _anonymise(registration, now)
     audit.record(actor, "registration.anonymised", registration)
     return promoted
+
+
+# --- Erasure log -----------------------------------------------------------------------------
+# A backup taken before an erasure still holds the person. Each erasure is also appended to a
+# file outside the database (ERASURE_LOG), which `flask restore` replays after putting a backup
+# back. The log names no one: the registration's number and a digest of its private link as it
+# was, so that a registration created later under a reused number is never mistaken for it.
+
+
+def _link_digest(registration: Registration) -> str:
+    return hashlib.sha256(registration.manage_token.encode()).hexdigest()
+
+
+def _log_erasure(registration: Registration) -> None:
+    # Written before the commit: if the commit then fails, replaying only erases a person who
+    # asked for it.
+    path = Path(current_app.config["ERASURE_LOG"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {"registration": registration.id, "link_digest": _link_digest(registration),
+             "erased_at": utcnow().isoformat(timespec="seconds")}
+    with path.open("a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def replay_erasures() -> int:
+    """Erase again the people of the erasure log that a restored backup brought back; commits.
+
+    Returns how many were erased again.
+    """
+    path = Path(current_app.config["ERASURE_LOG"])
+    if not path.exists():
+        return 0
+    erased_again = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        registration = db.session.get(Registration, entry["registration"])
+        if (registration is None or registration.anonymised_at is not None
+                or not hmac.compare_digest(_link_digest(registration), entry["link_digest"])):
+            continue
+        _erase(registration, actor="restauration")
+        erased_again += 1
+    db.session.commit()
+    return erased_again
 
 
 # --- Retention --------------------------------------------------------------------------------
