@@ -47,8 +47,26 @@ CHROMIUM_ARGS = [
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        return own_database(url, os.environ.get("PYTEST_XDIST_WORKER"))
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def own_database(url: str, worker: str | None) -> str:
+    """Each parallel test worker gets a PostgreSQL database of its own (test_gw0, test_gw1…),
+    created beside the one named, since every worker empties its tables after each test."""
+    if worker is None or not url.startswith("postgresql"):
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    named = make_url(url)
+    own = f"{named.database}_{worker}"
+    admin = create_engine(named.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own}) is None:
+            conn.execute(text(f'CREATE DATABASE "{own}"'))
+    admin.dispose()
+    return named.set(database=own).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
