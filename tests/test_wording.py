@@ -8,10 +8,10 @@ import pytest
 from icalendar import Calendar
 
 from app.extensions import db
-from app.models import Initiative, OrganiserRole, Role
+from app.models import OrganiserRole, Role
 from app.services import accounts, audit, privacy, registration as registrations, scanner_links, villages
 from app.templating import french_date, french_datetime, french_time, in_place, of_place, with_colon
-from tests.factories import make_registration, make_village
+from tests.factories import make_registration, make_village, present_initiative
 from tests.fixtures_backoffice import PASSWORD, make_organiser
 from tests.helpers import page_text
 
@@ -66,7 +66,7 @@ def test_the_journal_tells_each_event_as_a_sentence_naming_who_did_it(admin_clie
     organiser.name = "Alice Martin"
     village = make_village(slug="avignon", town="Avignon")
     person = make_registration(village, first_name="Camille", last_name="Bérenger", role=Role.PORTEUR)
-    person.initiative = Initiative(name="Jardin partagé", summary="Un jardin.")
+    present_initiative(person, name="Jardin partagé", summary="Un jardin.")
     audit.record("participant", "registration.created", person, status="confirmed", role="porteur")
     audit.record("participant", "registration.updated", person, fields=["initiative.keywords"])
     registrations.change_role(person, Role.ELU, actor=organiser.email)

@@ -39,7 +39,7 @@ FORMATS = {
         ExportFormat(
             "csv", "Tableau CSV",
             "Toutes les inscriptions et tous les champs, pour Excel ou LibreOffice.",
-            "inscriptions.csv", "text/csv; charset=utf-8", "tabular.write_csv", background=False,
+            "inscriptions.csv", "text/csv", "tabular.write_csv", background=False,
         ),
         ExportFormat(
             "xlsx", "Classeur Excel",
