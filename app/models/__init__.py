@@ -2,6 +2,7 @@
 from .account import Organiser, OrganiserRole
 from .audit import AuditEntry
 from .checkin import CheckIn, ScannerToken
+from .feedback import ParticipantMessage, QuestionKind, SurveyQuestion, SurveyResponse
 from .outbox import OutboxMessage, OutboxStatus
 from .registration import (
     Initiative,
@@ -20,11 +21,15 @@ __all__ = [
     "OrganiserRole",
     "OutboxMessage",
     "OutboxStatus",
+    "ParticipantMessage",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "Role",
     "ScannerToken",
     "SUPPORT_NEEDS",
+    "SurveyQuestion",
+    "SurveyResponse",
     "Village",
     "VillageRoleQuota",
 ]
