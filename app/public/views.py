@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
-from ..services import privacy, villages
+from ..services import privacy, survey, villages
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
 
@@ -106,7 +106,7 @@ def registration(token: str):
     found = registration_or_404(token)
     return render_template(
         "public/registration.html", registration=found, village=found.village,
-        waiting_position=registrations.waiting_position(found),
+        waiting_position=registrations.waiting_position(found), questionnaire_open=survey.is_open(found),
     )
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 
 from ..documents.badge import badge_pdf
+from ..documents.certificate import certificate_pdf
 from ..documents.calendar import invitation, location, manage_url, village_url
 from ..documents.qr import qr_png
 from ..extensions import db
@@ -78,8 +79,16 @@ def reminder(registration: Registration) -> OutboxMessage | None:
                   documents=True)
 
 
+def organiser_message(registration: Registration, subject: str, body: str, *, news: bool = False,
+                      with_certificate: bool = False) -> OutboxMessage | None:
+    """A message an organiser wrote (app/services/participant_messages.py), already personalised."""
+    attachments = [(certificate_pdf(registration), "attestation-de-presence.pdf")] if with_certificate else []
+    return _queue("organiser_message", registration, subject, body=body, news=news, attachments=attachments)
+
+
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
-           calendar_method: str | None = None, **context) -> OutboxMessage | None:
+           calendar_method: str | None = None, attachments: list[tuple[bytes, str]] = (),
+           **context) -> OutboxMessage | None:
     if not registration.email:
         return None
     # The id, badge code and private link of a new registration are given at flush.
@@ -123,6 +132,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         message.add_attachment(badge_pdf(registration), "application", "pdf", filename="badge.pdf")
     if calendar_method:
         message.add_attachment(ics, "application", "ics", filename="invitation.ics")
+    for content, filename in attachments:
+        message.add_attachment(content, "application", "pdf", filename=filename)
 
     queued = OutboxMessage(
         kind=kind,

@@ -3,11 +3,13 @@ the report shows of them."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import datetime
 
 from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import QuestionKind, Registration, SurveyQuestion, SurveyResponse, Village
+from ..timeutil import local_zone
 from . import audit
 
 RATINGS = {1: "Pas du tout", 2: "Peu", 3: "Moyennement", 4: "Beaucoup", 5: "Tout à fait"}
@@ -106,3 +108,15 @@ def comments(village_ids: list[int]) -> dict[str, list[str]]:
         if question.kind == QuestionKind.TEXT:
             found[question.text].append(value)
     return dict(found)
+
+
+def response_count(village: Village) -> int:
+    return db.session.scalar(
+        select(db.func.count()).select_from(SurveyResponse).where(SurveyResponse.village_id == village.id)
+    )
+
+
+def is_open(registration: Registration, today=None) -> bool:
+    """From the village's day on, for those who had a place."""
+    today = today or datetime.now(local_zone()).date()
+    return registration.is_confirmed and registration.village.day <= today
