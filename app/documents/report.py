@@ -38,7 +38,7 @@ STYLES = {
     "note": ParagraphStyle("note", fontName=REGULAR, fontSize=8.5, leading=11, textColor=colors.HexColor("#4a5565"),
                            spaceAfter=6),
     "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5),
-    "head": ParagraphStyle("head", fontName=BOLD, fontSize=8.5, leading=10.5),
+    "head": ParagraphStyle("head", fontName=BOLD, fontSize=7.5, leading=9.5),
 }
 
 
@@ -76,11 +76,13 @@ def _paragraph(text: str, style: str = "body") -> Paragraph:
 def _pdf_table(report: Report, table: Table) -> PdfTable:
     header = [_paragraph(h, "head") for h in table.headers]
     body = [[_paragraph(str(row[0]), "cell"), *(str(report.shown(v)) for v in row[1:])] for row in table.rows]
-    first = 62 * mm if len(table.headers) < 6 else 42 * mm
+    first = 62 * mm if len(table.headers) < 6 else 38 * mm
     others = (TEXT_WIDTH - first) / max(len(table.headers) - 1, 1)
     pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(table.headers) - 1), repeatRows=1)
     pdf_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
         ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

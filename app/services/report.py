@@ -172,9 +172,11 @@ def _arrivals_by_hour(ids: list[int]) -> Table:
 
 
 def _place_counts(ids: list[int], *columns):
+    """Per value of `columns`: registered beforehand, and present (walk-ins included)."""
     confirmed = Registration.status == RegistrationStatus.CONFIRMED
     return db.session.execute(
-        select(*columns, func.count(), func.count(Registration.checked_in_at))
+        select(*columns, func.count().filter(Registration.is_walk_in.is_(False)),
+               func.count(Registration.checked_in_at))
         .where(Registration.village_id.in_(ids), confirmed)
         .group_by(*columns)
     )
