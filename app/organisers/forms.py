@@ -184,7 +184,7 @@ class ParticipantMessageForm(FlaskForm):
                                description="Aucun coché : tous les rôles.")
     status = SelectField("Statut de l'inscription", choices=options(messages.STATUSES))
     presence = SelectField("Présence le jour J", choices=options(messages.PRESENCE))
-    need = SelectField("Besoin d'appui exprimé", choices=[("", "Peu importe"), *options(SUPPORT_NEEDS)])
+    need = SelectField("Besoin d'appui exprimé", choices=options({"": "Peu importe", **SUPPORT_NEEDS}))
     lunch = SelectField("Déjeuner réservé", choices=options(messages.YES_NO))
     purpose = RadioField("Nature du message", choices=options(messages.PURPOSES), default="service")
     subject = StringField("Objet", validators=[REQUIRED, Length(max=150)])

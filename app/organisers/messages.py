@@ -66,4 +66,4 @@ def village_survey(village_id: int):
             return redirect(url_for("organisers.village_survey", village_id=village.id))
     db.session.commit()  # the default questions, given on first visit
     return render_template("organisers/survey.html", village=village, form=form,
-                           answers=survey.response_count(village))
+                           answers=survey.response_count(village)), 422 if form.errors else 200
