@@ -3,13 +3,19 @@ from .account import Organiser, OrganiserRole
 from .audit import AuditEntry
 from .checkin import CheckIn, ScannerToken
 from .feedback import ParticipantMessage, QuestionKind, SurveyQuestion, SurveyResponse
+from .initiative import (
+    Initiative,
+    InitiativePresentation,
+    InitiativeVersion,
+    ModerationState,
+    Visibility,
+)
+from .initiative_lists import SUPPORT_NEEDS
 from .outbox import OutboxMessage, OutboxStatus
 from .registration import (
-    Initiative,
     Registration,
     RegistrationStatus,
     Role,
-    SUPPORT_NEEDS,
 )
 from .village import Village, VillageRoleQuota
 
@@ -17,6 +23,9 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "Initiative",
+    "InitiativePresentation",
+    "InitiativeVersion",
+    "ModerationState",
     "Organiser",
     "OrganiserRole",
     "OutboxMessage",
@@ -32,4 +41,5 @@ __all__ = [
     "SurveyResponse",
     "Village",
     "VillageRoleQuota",
+    "Visibility",
 ]

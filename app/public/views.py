@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
-from ..services import privacy, survey, villages
+from ..services import directory, privacy, survey, villages
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
 
@@ -41,7 +41,9 @@ def registration_or_404(token: str) -> Registration:
 def village(slug: str):
     found = village_or_404(slug)
     return render_template(
-        "public/village.html", village=found, places_left=villages.places_left(found)
+        "public/village.html", village=found, places_left=villages.places_left(found),
+        presented=directory.search(directory.DirectoryQuery(village=found.slug)),
+        coming=villages.who_is_coming(found),
     )
 
 
