@@ -2,7 +2,10 @@
 from datetime import date, time, timedelta
 
 from app.extensions import db
-from app.models import Initiative, Registration, Role
+from sqlalchemy import select
+
+from app.models import Initiative, InitiativeVersion, Registration, Role
+from app.services import initiatives
 from app.timeutil import local_datetime, to_utc_naive
 from tests.factories import make_village
 
@@ -21,14 +24,28 @@ PEOPLE = [
     (Role.HABITANT, "confirmed", None, "", 14, False, False, False),
     (Role.HABITANT, "cancelled", "04200", "Sisteron", None, True, False, False),
 ]
-# name, theme, stage, needs, details — for the porteurs above, in order
+# name, thématiques, stage, needs with the holder's words (or ""), commune where it acts — for the
+# porteurs above, in order
 INITIATIVES = [
-    ("Épicerie solidaire du Buëch", "Alimentation", "en cours", ["financement", "locaux"], "Un local plus grand."),
-    ("Jardin partagé des Plantiers", "Alimentation", "en projet", ["benevolat", "financement"], ""),
-    ("Repair café de Manosque", "Environnement", "en cours", ["communication"], "Se faire connaître."),
-    ("Tiers-lieu rural", "Citoyenneté", "en projet", ["financement", "juridique"], "Choisir des statuts."),
-    ("Café des aidants", "Santé", "en cours", ["formation"], ""),
+    ("Épicerie solidaire du Buëch", ["alimentation"], "en_cours",
+     {"financement": "Un local plus grand.", "locaux": ""}, "04209"),
+    ("Jardin partagé des Plantiers", ["alimentation", "environnement"], "en_projet",
+     {"benevolat": "", "financement": ""}, None),
+    ("Repair café de Manosque", ["environnement"], "en_cours", {"communication": "Se faire connaître."}, "04112"),
+    ("Tiers-lieu rural", ["democratie-citoyennete"], "en_projet",
+     {"financement": "Choisir des statuts.", "juridique": ""}, "05061"),
+    ("Café des aidants", ["sante"], "en_cours", {"formation": ""}, None),
 ]
+
+
+def present(registration, name, thematiques, stage, needs, commune_code):
+    """The porteur presents an initiative (the same one, by name, from one village to the next)."""
+    initiative = db.session.scalar(select(Initiative).join(Initiative.versions).where(InitiativeVersion.name == name))
+    if initiative is None:
+        initiative = initiatives.create(registration.email, registration.full_name, dict(
+            name=name, summary="…", stage=stage, thematiques=thematiques, support_needs=list(needs),
+            support_details=needs, commune_code=commune_code), actor="test")
+    initiatives.present(initiative, registration, {})
 
 
 def held_village(days_ago: int = 10, **fields):
@@ -42,10 +59,8 @@ def held_village(days_ago: int = 10, **fields):
         )
         if hour is not None:
             registration.checked_in_at = to_utc_naive(local_datetime(village.day, time(hour, 20)))
-        if role == Role.PORTEUR:
-            name, theme, stage, needs, details = next(porteurs)
-            registration.initiative = Initiative(name=name, summary="…", dimension=theme, status=stage,
-                                                 support_needs=needs, support_details=details or None)
         db.session.add(registration)
+        if role == Role.PORTEUR:
+            present(registration, *next(porteurs))
     db.session.commit()
     return village

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from app.documents.report import write_pdf, write_xlsx
 from app.extensions import db
-from app.models import Initiative, Registration, Role
+from app.models import Registration, Role
 from app.services import departements, report
 from tests.factories import make_registration, make_village
-from tests.factories_report import held_village
+from tests.factories_report import held_village, present
 
 
 def counted_from_database(village) -> dict[str, Counter]:
@@ -90,9 +90,26 @@ def test_support_needs_are_counted_per_initiative(app):
 
 def test_needs_are_crossed_with_the_thematique(app):
     table = report.build([held_village()]).table("besoins_thematiques")
-    assert table.headers == ["Besoin", "Alimentation", "Citoyenneté", "Environnement", "Santé"]
+    assert table.headers == ["Besoin", "Alimentation", "Démocratie et citoyenneté",
+                             "Environnement, transition écologique", "Santé"]
     assert rows_as_dicts(table.headers, table.rows)["Financement"] == {
-        "Alimentation": 2, "Citoyenneté": 1, "Environnement": 0, "Santé": 0}
+        "Alimentation": 2, "Démocratie et citoyenneté": 1, "Environnement, transition écologique": 1, "Santé": 0}
+
+
+def test_needs_are_crossed_with_the_departement_where_the_initiative_acts(app):
+    table = report.build([held_village()]).table("besoins_departements")
+    assert table.headers == ["Besoin", "Alpes-de-Haute-Provence (04)", "Hautes-Alpes (05)"]
+    # The Jardin gives no commune: its holder's postcode (04200) says where it is.
+    assert rows_as_dicts(table.headers, table.rows)["Financement"] == {
+        "Alpes-de-Haute-Provence (04)": 2, "Hautes-Alpes (05)": 1}
+
+
+def test_initiatives_by_thematique_stage_and_territory(app):
+    built = report.build([held_village()])
+    assert dict(built.table("thematiques").rows)["Alimentation"] == 2
+    assert dict(built.table("stades").rows) == {"En cours": 3, "En projet": 2}
+    assert dict(built.table("territoires").rows) == {"Alpes-de-Haute-Provence (04)": 4, "Hautes-Alpes (05)": 1}
+    assert dict(built.table("publics").rows) == {"Non renseigné": 5}
 
 
 def test_the_holders_words_are_grouped_under_each_need(app):
@@ -182,10 +199,9 @@ def test_a_village_without_registrations_gives_an_empty_report(app):
 def test_a_text_starting_with_equals_stays_text_in_the_spreadsheet(app):
     village = make_village()
     registration = make_registration(village, role=Role.PORTEUR)
-    db.session.add(Initiative(registration=registration, name="=HYPERLINK(1)", summary="…", dimension="=1+1",
-                              support_needs=["financement"], support_details="=2+2"))
+    present(registration, "=HYPERLINK(1)", [], "en_cours", {"financement": "=2+2"}, None)
     db.session.commit()
     buffer = io.BytesIO()
     write_xlsx(report.build([village]), buffer)
-    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["Initiatives par thématique"]
-    assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s"
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["Besoins – en détail"]
+    assert sheet["B2"].value == "=2+2" and sheet["B2"].data_type == "s"

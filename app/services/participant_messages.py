@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..documents.calendar import manage_url
 from ..extensions import db
-from ..models import SUPPORT_NEEDS, ParticipantMessage, Registration, RegistrationStatus, Role, Village
+from ..models import SUPPORT_NEEDS, InitiativePresentation, ParticipantMessage, Registration, RegistrationStatus, Role, Village
 from ..templating import french_date
 from . import audit, notifications
 
@@ -81,12 +81,18 @@ def recipients(village: Village, audience: Audience) -> list[Registration]:
     if audience.purpose == "news":
         conditions.append(Registration.consent_news.is_(True))
     found = db.session.scalars(
-        select(Registration).where(*conditions).options(selectinload(Registration.initiative))
+        select(Registration).where(*conditions)
+        .options(selectinload(Registration.presentation).selectinload(InitiativePresentation.version))
         .order_by(Registration.last_name, Registration.first_name, Registration.id)
     )
     if audience.need:  # a JSON list: read in Python alike on SQLite and PostgreSQL
-        return [r for r in found if r.initiative and audience.need in (r.initiative.support_needs or [])]
+        return [r for r in found if audience.need in _needs_presented(r)]
     return list(found)
+
+
+def _needs_presented(registration: Registration) -> list[str]:
+    version = registration.presentation.version if registration.presentation else None
+    return (version.support_needs or []) if version else []
 
 
 def personalised(text: str, registration: Registration) -> str:

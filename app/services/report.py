@@ -14,7 +14,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import SUPPORT_NEEDS, Initiative, Registration, RegistrationStatus, Role, Village
+from ..models import (
+    SUPPORT_NEEDS, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Role, Village,
+)
 from ..templating import french_date
 from ..timeutil import to_local
 from . import departements, survey
@@ -101,7 +103,7 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
     if len(villages) > 1:
         tables.insert(0, _by_village(villages))
     initiatives = _initiatives(ids)
-    tables += _initiative_tables(initiatives, villages)
+    tables += _initiative_tables(initiatives)
     tables += _needs_tables(initiatives)
     tables += survey.report_tables(ids)
     title = villages[0].name if len(villages) == 1 else f"Bilan de {len(villages)} villages"
@@ -222,40 +224,46 @@ def _sorted_rows(counted: dict[str, list[int]]) -> list[list]:
 
 @dataclass
 class _Initiative:
-    name: str
+    """One initiative as presented at one village (the version its holder presented there)."""
+
+    initiative_id: int
     village_id: int
     day: date
-    theme: str
+    themes: list[str]
     stage: str
-    public: str
-    territory: str
+    publics: list[str]
     departement: str
     needs: list[str]
-    details: str
+    details: dict[str, str]
+
+
+def _departement_label(code: str | None) -> str:
+    return f"{departements.NAMES[code]} ({code})" if code in departements.NAMES else departements.UNKNOWN
 
 
 def _initiatives(ids: list[int]) -> list[_Initiative]:
-    """The initiatives of the porteurs with a confirmed place at these villages."""
+    """The initiatives presented by porteurs with a confirmed place at these villages."""
     rows = db.session.execute(
-        select(Initiative.name, Registration.village_id, Village.day, Initiative.dimension, Initiative.status,
-               Initiative.public, Initiative.territory, Registration.postcode, Initiative.support_needs,
-               Initiative.support_details)
-        .join(Registration, Initiative.registration_id == Registration.id)
-        .join(Village, Registration.village_id == Village.id)
-        .where(Registration.village_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
+        select(InitiativePresentation.initiative_id, InitiativePresentation.village_id, Village.day,
+               InitiativeVersion, Registration.postcode)
+        .join(Registration, InitiativePresentation.registration_id == Registration.id)
+        .join(Village, InitiativePresentation.village_id == Village.id)
+        .join(InitiativeVersion, InitiativePresentation.version_id == InitiativeVersion.id)
+        .where(InitiativePresentation.village_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
     )
     return [
         _Initiative(
-            name=name, village_id=village_id, day=day, theme=_given(theme), stage=_given(stage),
-            public=_given(public), territory=_given(territory), departement=departements.label_of(postcode),
-            needs=[n for n in (needs or []) if n in SUPPORT_NEEDS], details=(details or "").strip(),
+            initiative_id=initiative_id, village_id=village_id, day=day,
+            themes=version.thematique_labels or [NOT_GIVEN],
+            stage=version.stage_label or NOT_GIVEN,
+            publics=version.public_labels or [NOT_GIVEN],
+            # Where the initiative acts; else where its holder comes from.
+            departement=_departement_label(version.departement_code or departements.code_of(postcode)),
+            needs=[n for n in (version.support_needs or []) if n in SUPPORT_NEEDS],
+            details={k: v.strip() for k, v in (version.support_details or {}).items() if v and v.strip()},
         )
-        for name, village_id, day, theme, stage, public, territory, postcode, needs, details in rows
+        for initiative_id, village_id, day, version, postcode in rows
     ]
-
-
-def _given(text: str | None) -> str:
-    return " ".join((text or "").split()) or NOT_GIVEN
 
 
 def _count_table(key: str, title: str, header: str, values: list[str], note: str = "") -> Table:
@@ -264,35 +272,37 @@ def _count_table(key: str, title: str, header: str, values: list[str], note: str
     return Table(key, title, [header, "Initiatives"], rows, note=note)
 
 
-def _initiative_tables(initiatives: list[_Initiative], villages: list[Village]) -> list[Table]:
+SEVERAL = "Une initiative peut en avoir plusieurs."
+
+
+def _initiative_tables(initiatives: list[_Initiative]) -> list[Table]:
     return [
-        _count_table("thematiques", "Initiatives par thématique", "Thématique", [i.theme for i in initiatives]),
+        _count_table("thematiques", "Initiatives par thématique", "Thématique",
+                     [t for i in initiatives for t in i.themes], note=SEVERAL),
         _count_table("stades", "Initiatives par stade d'avancement", "Stade", [i.stage for i in initiatives]),
-        _count_table("publics", "Initiatives par public", "Public", [i.public for i in initiatives]),
-        _count_table("territoires", "Initiatives par territoire", "Territoire", [i.territory for i in initiatives]),
+        _count_table("publics", "Initiatives par public", "Public", [p for i in initiatives for p in i.publics],
+                     note=SEVERAL),
+        _count_table("territoires", "Initiatives par territoire", "Département",
+                     [i.departement for i in initiatives],
+                     note="Département de la commune où agit l'initiative, sinon celui de son porteur."),
         _new_or_known(initiatives),
     ]
 
 
-def _normalised(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def _new_or_known(initiatives: list[_Initiative]) -> Table:
-    """An initiative is « déjà présentée » when one of the same name came to an earlier village."""
-    earliest = dict(db.session.execute(
-        select(func.lower(Initiative.name), func.min(Village.day))
-        .join(Registration, Initiative.registration_id == Registration.id)
-        .join(Village, Registration.village_id == Village.id)
-        .where(Registration.status == RegistrationStatus.CONFIRMED)
-        .group_by(func.lower(Initiative.name))
+    """An initiative is « déjà présentée » when it was presented at an earlier village."""
+    ids = {i.initiative_id for i in initiatives}
+    first_day = dict(db.session.execute(
+        select(InitiativePresentation.initiative_id, func.min(Village.day))
+        .join(Village, InitiativePresentation.village_id == Village.id)
+        .join(Registration, InitiativePresentation.registration_id == Registration.id)
+        .where(InitiativePresentation.initiative_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(InitiativePresentation.initiative_id)
     ).all())
-    earliest = {_normalised(name): day for name, day in earliest.items()}
-    known = sum(1 for i in initiatives if earliest.get(_normalised(i.name), i.day) < i.day)
+    known = sum(1 for i in initiatives if first_day.get(i.initiative_id, i.day) < i.day)
     return Table("nouvelles", "Initiatives nouvelles ou déjà présentées", ["Initiatives", "Nombre"],
                  [["Nouvelles", len(initiatives) - known], ["Déjà présentées à un village précédent", known]],
-                 note="Une initiative est « déjà présentée » si une initiative du même nom a été présentée "
-                      "à un village antérieur.")
+                 note="Une initiative est « déjà présentée » si elle est venue à un village antérieur.")
 
 
 def _needs_tables(initiatives: list[_Initiative]) -> list[Table]:
@@ -300,24 +310,26 @@ def _needs_tables(initiatives: list[_Initiative]) -> list[Table]:
     needs = Table("besoins", "Besoins d'appui exprimés", ["Besoin", "Initiatives"],
                   [[label, by_need.get(key, 0)] for key, label in SUPPORT_NEEDS.items()],
                   note="Nombre d'initiatives ayant exprimé chaque besoin (plusieurs besoins possibles).")
-    return [needs, _crossed(initiatives, "besoins_thematiques", "Besoins d'appui par thématique", "theme"),
-            _crossed(initiatives, "besoins_departements", "Besoins d'appui par département", "departement")]
+    return [needs,
+            _crossed(initiatives, "besoins_thematiques", "Besoins d'appui par thématique", lambda i: i.themes),
+            _crossed(initiatives, "besoins_departements", "Besoins d'appui par département",
+                     lambda i: [i.departement])]
 
 
-def _crossed(initiatives: list[_Initiative], key: str, title: str, attribute: str) -> Table:
-    columns = sorted({getattr(i, attribute) for i in initiatives if i.needs},
-                     key=lambda c: (c == NOT_GIVEN or c == departements.UNKNOWN, c))
-    counted = Counter((need, getattr(i, attribute)) for i in initiatives for need in i.needs)
+def _crossed(initiatives: list[_Initiative], key: str, title: str, columns_of) -> Table:
+    columns = sorted({c for i in initiatives if i.needs for c in columns_of(i)},
+                     key=lambda c: (c in (NOT_GIVEN, departements.UNKNOWN), c))
+    counted = Counter((need, column) for i in initiatives for need in i.needs for column in columns_of(i))
     rows = [[label, *(counted.get((need, column), 0) for column in columns)] for need, label in SUPPORT_NEEDS.items()]
     return Table(key, title, ["Besoin", *columns], rows, chart="heatmap",
                  note="Nombre d'initiatives exprimant le besoin (en ligne) dans chaque colonne.")
 
 
 def _need_details(initiatives: list[_Initiative]) -> dict[str, list[str]]:
-    """The holders' own words about their needs, under each need they ticked."""
+    """The holders' own words about each need they ticked."""
     details: dict[str, list[str]] = {}
     for key, label in SUPPORT_NEEDS.items():
-        texts = sorted({i.details for i in initiatives if key in i.needs and i.details})
+        texts = sorted({i.details[key] for i in initiatives if key in i.needs and key in i.details})
         if texts:
             details[label] = texts
     return details
