@@ -55,7 +55,7 @@ def test_the_consolidated_report_of_chosen_villages(organiser_client):
     make_village()
     page = organiser_client.get(f"/organisation/bilan?village={first.id}&village={second.id}")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Bilan de 2 villages" in html and "Participation par village" in html
+    assert page.status_code == 200 and "Bilan – 2 villages" in html and "Participation par village" in html
     response = organiser_client.get(f"/organisation/bilan.xlsx?village={first.id}&village={second.id}")
     sheet = load_workbook(io.BytesIO(response.data))["Participation par village"]
     assert [row[2] for row in sheet.iter_rows(min_row=2, max_row=3, values_only=True)] == [8, 8]

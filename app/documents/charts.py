@@ -219,6 +219,7 @@ def to_svg(chart: Chart) -> str:
     """Inline SVG for the page: an image named after its chart; the figures are in the table next to it."""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" '
+        f'width="{chart.width:.0f}" height="{chart.height:.0f}" '
         f'class="chart" role="img" aria-label="Graphique : {escape(chart.title)} (chiffres dans le tableau)" '
         f'font-family="DejaVu Sans, Verdana, sans-serif">'
     ]

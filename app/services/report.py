@@ -106,7 +106,7 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
     tables += _initiative_tables(initiatives)
     tables += _needs_tables(initiatives)
     tables += survey.report_tables(ids)
-    title = villages[0].name if len(villages) == 1 else f"Bilan de {len(villages)} villages"
+    title = villages[0].name if len(villages) == 1 else f"{len(villages)} villages"
     attendance = next(t for t in tables if t.key == "presence")
     return Report(
         villages=list(villages),

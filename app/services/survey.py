@@ -117,6 +117,6 @@ def response_count(village: Village) -> int:
 
 
 def is_open(registration: Registration, today=None) -> bool:
-    """From the village's day on, for those who had a place."""
+    """For those who had a place: once welcomed at the door, or from the village's day on."""
     today = today or datetime.now(local_zone()).date()
-    return registration.is_confirmed and registration.village.day <= today
+    return registration.is_confirmed and (registration.checked_in_at is not None or registration.village.day <= today)
