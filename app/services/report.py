@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..models import initiative_lists as lists
 from ..models import (
     SUPPORT_NEEDS, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Role, Village,
 )
@@ -159,14 +160,22 @@ def _by_village(villages: list[Village]) -> Table:
 
 
 def _arrivals_by_hour(ids: list[int]) -> Table:
-    moments = db.session.scalars(
-        select(Registration.checked_in_at).where(
+    moments = db.session.execute(
+        select(Village.day, Registration.checked_in_at)
+        .join(Village, Registration.village_id == Village.id)
+        .where(
             Registration.village_id.in_(ids),
             Registration.status == RegistrationStatus.CONFIRMED,
             Registration.checked_in_at.is_not(None),
         )
     )
-    hours = Counter(to_local(moment).hour for moment in moments)
+    # A village lasts a day, and clocks change at night: one offset per village's day.
+    offsets = {}
+    hours = Counter()
+    for day, moment in moments:
+        if day not in offsets:
+            offsets[day] = to_local(datetime.combine(day, time(12))).utcoffset()
+        hours[(moment + offsets[day]).hour] += 1
     span = range(min(hours, default=9), max(hours, default=17) + 1)
     rows = [[f"{hour} h", hours.get(hour, 0)] for hour in span]
     return Table("arrivees", "Arrivées au fil de la journée", ["Heure", "Arrivées"], rows, chart="hours",
@@ -243,26 +252,28 @@ def _departement_label(code: str | None) -> str:
 
 def _initiatives(ids: list[int]) -> list[_Initiative]:
     """The initiatives presented by porteurs with a confirmed place at these villages."""
+    version = InitiativeVersion
     rows = db.session.execute(
         select(InitiativePresentation.initiative_id, InitiativePresentation.village_id, Village.day,
-               InitiativeVersion, Registration.postcode)
+               version.thematiques, version.stage, version.publics, version.departement_code,
+               Registration.postcode, version.support_needs, version.support_details)
         .join(Registration, InitiativePresentation.registration_id == Registration.id)
         .join(Village, InitiativePresentation.village_id == Village.id)
-        .join(InitiativeVersion, InitiativePresentation.version_id == InitiativeVersion.id)
+        .join(version, InitiativePresentation.version_id == version.id)
         .where(InitiativePresentation.village_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
     )
     return [
         _Initiative(
             initiative_id=initiative_id, village_id=village_id, day=day,
-            themes=version.thematique_labels or [NOT_GIVEN],
-            stage=version.stage_label or NOT_GIVEN,
-            publics=version.public_labels or [NOT_GIVEN],
+            themes=lists.labels(lists.THEMATIQUES, themes) or [NOT_GIVEN],
+            stage=lists.STAGES.get(stage or "", NOT_GIVEN),
+            publics=lists.labels(lists.PUBLICS, publics) or [NOT_GIVEN],
             # Where the initiative acts; else where its holder comes from.
-            departement=_departement_label(version.departement_code or departements.code_of(postcode)),
-            needs=[n for n in (version.support_needs or []) if n in SUPPORT_NEEDS],
-            details={k: v.strip() for k, v in (version.support_details or {}).items() if v and v.strip()},
+            departement=_departement_label(departement or departements.code_of(postcode)),
+            needs=[n for n in (needs or []) if n in SUPPORT_NEEDS],
+            details={k: v.strip() for k, v in (details or {}).items() if v and v.strip()},
         )
-        for initiative_id, village_id, day, version, postcode in rows
+        for initiative_id, village_id, day, themes, stage, publics, departement, postcode, needs, details in rows
     ]
 
 

@@ -71,16 +71,14 @@ def answer(registration: Registration, answers: dict[int, int | str]) -> SurveyR
 
 
 def _answers(village_ids: list[int]):
-    rows = db.session.execute(
-        select(SurveyQuestion, SurveyResponse.answers)
-        .join(SurveyResponse, SurveyResponse.village_id == SurveyQuestion.village_id)
-        .where(SurveyQuestion.village_id.in_(village_ids))
-        .order_by(SurveyQuestion.village_id, SurveyQuestion.position)
-    )
-    for question, answers in rows:
-        value = (answers or {}).get(str(question.id))
-        if value is not None:
-            yield question, value
+    """(question, answer) for every answer given at these villages."""
+    questions = {str(q.id): q for q in db.session.scalars(
+        select(SurveyQuestion).where(SurveyQuestion.village_id.in_(village_ids))
+        .order_by(SurveyQuestion.village_id, SurveyQuestion.position))}
+    for answers in db.session.scalars(select(SurveyResponse.answers).where(SurveyResponse.village_id.in_(village_ids))):
+        for key, value in (answers or {}).items():
+            if key in questions:
+                yield questions[key], value
 
 
 def report_tables(village_ids: list[int]):
@@ -91,10 +89,14 @@ def report_tables(village_ids: list[int]):
     respondents = db.session.scalar(
         select(db.func.count()).select_from(SurveyResponse).where(SurveyResponse.village_id.in_(village_ids))
     )
+    positions: dict[str, int] = {}
     for question, value in _answers(village_ids):
         if question.kind == QuestionKind.RATING:
             counted[question.text][value] += 1
-    rows = [[text, *(ratings.get(r, 0) for r in RATINGS), sum(ratings.values())] for text, ratings in counted.items()]
+            positions.setdefault(question.text, question.position)
+    # In the questionnaire's order (answers come in no particular order).
+    rows = sorted(([text, *(ratings.get(r, 0) for r in RATINGS), sum(ratings.values())]
+                   for text, ratings in counted.items()), key=lambda row: positions[row[0]])
     return [Table(
         "satisfaction", "Questionnaire de satisfaction", ["Question", *RATINGS.values(), "Réponses"], rows,
         chart="stacked", note=f"{respondents} participant(s) ont répondu au questionnaire.",
