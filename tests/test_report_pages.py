@@ -96,3 +96,12 @@ def test_the_report_command_names_an_unknown_village(app, tmp_path):
     result = app.test_cli_runner().invoke(
         args=["report", "nulle-part", "--format", "pdf", "--output", str(tmp_path / "x.pdf")])
     assert result.exit_code != 0 and "Aucun village « nulle-part »" in result.output
+
+
+def test_the_map_shows_the_communes_participants_come_from(organiser_client):
+    village = held_village()
+    html = organiser_client.get(f"/organisation/villages/{village.id}/bilan").get_data(as_text=True)
+    assert "Carte des communes des participants" in html
+    # Sisteron: two porteurs, one walk-in (« sisteron »), one élu; Digne-les-Bains: two institutionnels.
+    assert '<th scope="row">Sisteron (04)</th><td>4</td>' in html
+    assert '<th scope="row">Digne-les-Bains (04)</th><td>2</td>' in html

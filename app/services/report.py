@@ -20,7 +20,8 @@ from ..models import (
 )
 from ..templating import french_date
 from ..timeutil import to_local
-from . import departements, survey
+from . import communes, departements, survey
+from .directory import Mark
 
 SMALLEST_SHOWN = 3
 HIDDEN = "< 3"
@@ -221,6 +222,27 @@ def _by_commune(ids: list[int]) -> Table:
                                              sum(r[1] for r in others), sum(r[2] for r in others)]]
     return Table("communes", "Participants par commune", ["Commune", "Inscrits", "Présents"], rows,
                  note=f"Les {COMMUNES_SHOWN - 1} communes les plus représentées ; places confirmées.")
+
+
+def commune_marks(villages: list[Village]) -> list[Mark]:
+    """One mark per commune the participants (confirmed places) come from, for the offline map;
+    communes whose name and postcode name no single French commune are left out (they stay in
+    the table by commune)."""
+    counted: Counter = Counter()
+    rows = db.session.execute(
+        select(Registration.commune, Registration.postcode, func.count())
+        .where(Registration.village_id.in_([v.id for v in villages]),
+               Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(Registration.commune, Registration.postcode)
+    )
+    for commune, postcode, number in rows:
+        code = departements.code_of(postcode)
+        try:
+            found = communes.find(f"{commune} ({code})" if code else commune)
+        except communes.UnknownCommune:
+            continue
+        counted[(found.code, found.name, found.departement)] += number
+    return [Mark(code, name, departement, count) for (code, name, departement), count in sorted(counted.items())]
 
 
 def _sorted_rows(counted: dict[str, list[int]]) -> list[list]:
