@@ -2,6 +2,19 @@
 from .account import Organiser, OrganiserRole
 from .audit import AuditEntry
 from .checkin import CheckIn, ScannerToken
+from .matching import (
+    INTENTS,
+    OUTCOMES,
+    SUPPORT_KINDS,
+    MatchingProfile,
+    MatchingSettings,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingTable,
+    RequestStatus,
+    SupportOffer,
+)
 from .outbox import OutboxMessage, OutboxStatus
 from .registration import (
     Initiative,
@@ -16,6 +29,17 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "Initiative",
+    "INTENTS",
+    "MatchingProfile",
+    "MatchingSettings",
+    "Meeting",
+    "MeetingRequest",
+    "MeetingSeat",
+    "MeetingTable",
+    "OUTCOMES",
+    "RequestStatus",
+    "SUPPORT_KINDS",
+    "SupportOffer",
     "Organiser",
     "OrganiserRole",
     "OutboxMessage",

@@ -78,8 +78,41 @@ def reminder(registration: Registration) -> OutboxMessage | None:
                   documents=True)
 
 
+def meeting_requested(request) -> OutboxMessage | None:
+    return _queue("meeting_requested", request.recipient, "Une demande de rendez-vous", request=request)
+
+
+def meeting_accepted(request) -> OutboxMessage | None:
+    return _queue("meeting_accepted", request.requester, "Votre demande de rendez-vous est acceptée",
+                  request=request)
+
+
+def meeting_declined(request) -> OutboxMessage | None:
+    return _queue("meeting_declined", request.requester, "Votre demande de rendez-vous", request=request)
+
+
+def agenda_published(registration: Registration, changes: list) -> OutboxMessage | None:
+    """The person's agenda as published: the PDF, and one calendar event per meeting that is
+    new, moved (same UID, higher SEQUENCE) or removed (METHOD:CANCEL)."""
+    from ..documents.agenda import agenda_pdf
+    from ..documents.calendar import meeting_event
+    from .scheduling import agenda
+
+    attachments = [(agenda_pdf(registration), "application", "pdf", "mes-rendez-vous.pdf")]
+    for number, (meeting, method) in enumerate(changes, start=1):
+        attachments.append((meeting_event(meeting, registration, method), "application", "ics",
+                            f"rendez-vous-{number}.ics"))
+    return _queue("agenda", registration, "Vos rendez-vous", meetings=agenda(registration),
+                  changes=changes, attachments=attachments)
+
+
+def suggestions(registration: Registration, found: list) -> OutboxMessage | None:
+    return _queue("suggestions", registration, "Des personnes à rencontrer", suggestions=found)
+
+
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
-           calendar_method: str | None = None, **context) -> OutboxMessage | None:
+           calendar_method: str | None = None, attachments: list | None = None,
+           **context) -> OutboxMessage | None:
     if not registration.email:
         return None
     # The id, badge code and private link of a new registration are given at flush.
@@ -123,6 +156,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         message.add_attachment(badge_pdf(registration), "application", "pdf", filename="badge.pdf")
     if calendar_method:
         message.add_attachment(ics, "application", "ics", filename="invitation.ics")
+    for content, maintype, subtype, filename in attachments or []:
+        message.add_attachment(content, maintype, subtype, filename=filename)
 
     queued = OutboxMessage(
         kind=kind,
