@@ -15,13 +15,19 @@ from .matching import (
     RequestStatus,
     SupportOffer,
 )
+from .initiative import (
+    Initiative,
+    InitiativePresentation,
+    InitiativeVersion,
+    ModerationState,
+    Visibility,
+)
+from .initiative_lists import SUPPORT_NEEDS
 from .outbox import OutboxMessage, OutboxStatus
 from .registration import (
-    Initiative,
     Registration,
     RegistrationStatus,
     Role,
-    SUPPORT_NEEDS,
 )
 from .village import Village, VillageRoleQuota
 
@@ -40,6 +46,9 @@ __all__ = [
     "RequestStatus",
     "SUPPORT_KINDS",
     "SupportOffer",
+    "InitiativePresentation",
+    "InitiativeVersion",
+    "ModerationState",
     "Organiser",
     "OrganiserRole",
     "OutboxMessage",
@@ -51,4 +60,5 @@ __all__ = [
     "SUPPORT_NEEDS",
     "Village",
     "VillageRoleQuota",
+    "Visibility",
 ]

@@ -4,12 +4,17 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, JSON
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
 from .village import Village
+
+if TYPE_CHECKING:
+    from .initiative import Initiative, InitiativePresentation
 
 
 class Role(enum.StrEnum):
@@ -48,21 +53,6 @@ STATUS_LABELS = {
     RegistrationStatus.WAITLISTED: "Liste d'attente",
     RegistrationStatus.CANCELLED: "Annulée",
 }
-
-# The support a project holder may ask for (« besoins d'appui »).
-SUPPORT_NEEDS = {
-    "financement": "Financement",
-    "mise_en_reseau": "Mise en réseau, partenariats",
-    "communication": "Communication, visibilité",
-    "formation": "Formation",
-    "juridique": "Appui juridique, statuts",
-    "locaux": "Locaux, matériel",
-    "evaluation": "Évaluation",
-    "essaimage": "Essaimage, transfert de l'initiative",
-    "benevolat": "Bénévoles",
-    "autre": "Autre",
-}
-
 
 def new_secret() -> str:
     """An unguessable URL-safe secret of 192 bits."""
@@ -130,9 +120,15 @@ class Registration(db.Model):
     roster_version: Mapped[int] = mapped_column(default=0)
 
     village: Mapped[Village] = relationship()
-    initiative: Mapped[Initiative | None] = relationship(
-        back_populates="registration", cascade="all, delete-orphan", uselist=False
+    # A porteur's initiative as presented at this village (see app/models/initiative.py).
+    presentation: Mapped[InitiativePresentation | None] = relationship(
+        back_populates="registration", uselist=False
     )
+
+    @property
+    def initiative(self) -> Initiative | None:
+        """The initiative this registration presents at its village, if any."""
+        return self.presentation.initiative if self.presentation is not None else None
 
     @property
     def full_name(self) -> str:
@@ -157,33 +153,3 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status} village={self.village_id}>"
-
-
-class Initiative(db.Model):
-    """The « fiche initiative » a project holder presents (fields of the seed documents)."""
-
-    __tablename__ = "initiative"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registration.id", ondelete="CASCADE"), unique=True
-    )
-    name: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(Text)
-    status: Mapped[str | None] = mapped_column(String(20))  # en cours / terminée / en projet
-    dimension: Mapped[str | None] = mapped_column(String(60))
-    keywords: Mapped[str | None] = mapped_column(String(300))
-    public: Mapped[str | None] = mapped_column(String(200))
-    territory: Mapped[str | None] = mapped_column(String(200))
-    partners: Mapped[str | None] = mapped_column(Text)
-    support_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
-    support_details: Mapped[str | None] = mapped_column(Text)
-    wants_stand: Mapped[bool] = mapped_column(default=False)
-    stand_table: Mapped[bool] = mapped_column(default=False)
-    stand_electricity: Mapped[bool] = mapped_column(default=False)
-
-    registration: Mapped[Registration] = relationship(back_populates="initiative")
-
-    @property
-    def support_labels(self) -> list[str]:
-        return [SUPPORT_NEEDS.get(key, key) for key in self.support_needs or []]

@@ -109,6 +109,15 @@ def agenda_published(registration: Registration, changes: list) -> OutboxMessage
 def suggestions(registration: Registration, found: list) -> OutboxMessage | None:
     return _queue("suggestions", registration, "Des personnes à rencontrer", suggestions=found)
 
+def initiative_refused(initiative) -> OutboxMessage | None:
+    """The organisers' reason, to the holder, through their latest registration (its private link)."""
+    registrations = [p.registration for p in initiative.presentations if p.registration is not None]
+    if not registrations:
+        return None
+    latest = max(registrations, key=lambda r: r.created_at)
+    return _queue("initiative_refused", latest, "Votre fiche initiative n'a pas été publiée",
+                  initiative=initiative)
+
 
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
            calendar_method: str | None = None, attachments: list | None = None,

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Initiative, Registration, RegistrationStatus, Role, Village
+from ..models import Registration, RegistrationStatus, Role, Village
 from ..timeutil import utcnow
-from . import audit, notifications
+from . import audit, initiatives, notifications
 
 # The details a participant (or an organiser on their behalf) may change.
 EDITABLE_FIELDS = frozenset({
@@ -28,12 +28,6 @@ EDITABLE_FIELDS = frozenset({
 BADGE_FIELDS = frozenset({
     "role", "first_name", "last_name", "email", "organisation", "collectivity", "represented_group",
 })
-INITIATIVE_FIELDS = frozenset({
-    "name", "summary", "status", "dimension", "keywords", "public", "territory", "partners",
-    "support_needs", "support_details", "wants_stand", "stand_table", "stand_electricity",
-})
-
-
 class RegistrationError(Exception):
     """A registration rule refused the request; the message is meant for people."""
 
@@ -84,8 +78,22 @@ class RegistrationData:
     consent_news: bool = False
     consent_version: str | None = None
     is_walk_in: bool = False
-    # The « fiche initiative » of a project holder: Initiative's column names and values.
-    initiative: dict[str, Any] | None = field(default=None)
+    # What a project holder presents: see InitiativeChoice.
+    initiative: InitiativeChoice | None = field(default=None)
+
+
+@dataclass
+class InitiativeChoice:
+    """A porteur's initiative at this village: a new one, or one they presented before (`reuse_id`),
+    with the fiche's changes (InitiativeVersion.FICHE_FIELDS), the stand asked for and, if they
+    chose, who may see it (initiatives.record_consent)."""
+
+    fiche: dict[str, Any]
+    reuse_id: int | None = None
+    stand: dict[str, bool] = field(default_factory=dict)
+    visibility: str | None = None
+    show_holder_contact: bool = False
+    consent_given: bool = False
 
 
 def register(
@@ -104,7 +112,7 @@ def register(
             raise AlreadyRegistered(existing)
 
     values = asdict(data)
-    initiative = values.pop("initiative")
+    values.pop("initiative")
     consented = any((data.consent_photos, data.consent_listing, data.consent_news, data.consent_version))
     registration = Registration(village=village, **values, consented_at=utcnow() if consented else None)
     if _has_place(village, data.role):
@@ -112,9 +120,9 @@ def register(
         registration.confirmed_at = utcnow()
     else:
         registration.status = RegistrationStatus.WAITLISTED
-    if data.role == Role.PORTEUR and initiative:
-        registration.initiative = Initiative(**_initiative_values(initiative))
     db.session.add(registration)
+    if data.role == Role.PORTEUR and data.initiative:
+        _present_initiative(registration, data.initiative, actor)
     audit.record(actor, "registration.created", registration, status=registration.status, role=data.role)
     if registration.is_confirmed:
         notifications.registration_confirmed(registration)
@@ -162,7 +170,7 @@ def update_details(
     """Apply the changed details; returns the names of the fields that really changed.
 
     `changes` uses Registration's column names (see EDITABLE_FIELDS), plus "initiative":
-    a dict of Initiative's column names. A role change respects the new role's quota
+    an InitiativeChoice. A role change respects the new role's quota
     unless `force_role` (organisers), and may free a place for the waiting list.
     """
     changes = dict(changes)
@@ -185,7 +193,7 @@ def update_details(
             raise RoleFull(changes["role"])
     for name in changed:
         setattr(registration, name, changes[name])
-    changed += _update_initiative(registration, initiative_changes)
+    changed += _update_initiative(registration, initiative_changes, actor)
     if not changed:
         return []
 
@@ -295,27 +303,29 @@ def _confirm(registration: Registration, actor: str, **details) -> None:
     notifications.registration_promoted(registration)
 
 
-def _initiative_values(values: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - INITIATIVE_FIELDS
-    if unknown:
-        raise ValueError(f"champs d'initiative inconnus : {', '.join(sorted(unknown))}")
-    return dict(values)
+def _present_initiative(registration: Registration, choice: InitiativeChoice, actor: str) -> list[str]:
+    """Present the porteur's initiative (theirs by e-mail, or a new one); what changed."""
+    owned = {i.id: i for i in initiatives.holder_initiatives(registration.email)}
+    initiative = registration.initiative if registration.initiative is not None else owned.get(choice.reuse_id)
+    if initiative is None:
+        initiative = initiatives.create(registration.email or "", registration.full_name, choice.fiche, actor,
+                                        holder_phone=registration.phone)
+        changed = ["initiative"]
+    else:
+        changed = [f"initiative.{name}" for name in initiatives.edit(initiative, choice.fiche, actor)]
+    initiatives.present(initiative, registration, choice.stand)
+    if choice.consent_given:
+        initiatives.record_consent(initiative, choice.visibility, choice.show_holder_contact, actor)
+    return changed
 
 
-def _update_initiative(registration: Registration, values: dict[str, Any] | None) -> list[str]:
-    """Keep the « fiche initiative » for project holders only; the names of what changed."""
+def _update_initiative(registration: Registration, choice: InitiativeChoice | None, actor: str) -> list[str]:
+    """Project holders present an initiative; others do not (it stays with its holder)."""
     if registration.role != Role.PORTEUR:
-        if registration.initiative is None:
+        if registration.presentation is None:
             return []
-        registration.initiative = None
+        db.session.delete(registration.presentation)
         return ["initiative"]
-    if values is None:
+    if choice is None:
         return []
-    values = _initiative_values(values)
-    if registration.initiative is None:
-        registration.initiative = Initiative(**values)
-        return ["initiative"]
-    changed = [name for name, value in values.items() if getattr(registration.initiative, name) != value]
-    for name in changed:
-        setattr(registration.initiative, name, values[name])
-    return [f"initiative.{name}" for name in changed]
+    return _present_initiative(registration, choice, actor)
