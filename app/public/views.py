@@ -103,11 +103,9 @@ def registration_done(token: str):
 
 @blueprint.get("/inscription/<token>")
 def registration(token: str):
-    found = registration_or_404(token)
-    return render_template(
-        "public/registration.html", registration=found, village=found.village,
-        waiting_position=registrations.waiting_position(found),
-    )
+    from .meetings import private_page
+
+    return private_page(registration_or_404(token))
 
 
 @blueprint.route("/inscription/<token>/modifier", methods=["GET", "POST"])
