@@ -11,16 +11,17 @@ def make_institution(village, **fields):
     offer = fields.pop("offer", dict(category="financement", kind="subvention",
                                       thematiques=["parentalite"], publics=[], departements=["84"],
                                       details="Appel à projets familles"))
-    person = make_registration(village, role=Role.INSTITUTIONNEL, organisation="CAF de Vaucluse",
-                               postcode="84000", consent_listing=True, **fields)
+    fields = {"organisation": "CAF de Vaucluse", "postcode": "84000", "consent_listing": True, **fields}
+    person = make_registration(village, role=Role.INSTITUTIONNEL, **fields)
     person.support_offers.append(SupportOffer(**offer))
     db.session.commit()
     return person
 
 
 def make_porteur(village, needs=("financement",), thematiques=("parentalite",), **fields):
-    person = make_registration(village, role=Role.PORTEUR, organisation="Centre social La Fourmilière",
-                               postcode="84000", consent_listing=True, **fields)
+    fields = {"organisation": "Centre social La Fourmilière", "postcode": "84000", "consent_listing": True,
+              **fields}
+    person = make_registration(village, role=Role.PORTEUR, **fields)
     initiative = initiatives.create(person.email, person.full_name, {
         "name": "Café des parents", "summary": "Un café pour les parents du quartier, ateliers parentalité.",
         "thematiques": list(thematiques), "support_needs": list(needs), "commune_name": "Avignon",

@@ -25,8 +25,12 @@ def departement_codes(form, field) -> None:
 
 
 class OfferForm(Form):
-    category = SelectField("Appui proposé", choices=options(SUPPORT_NEEDS, placeholder=True), validators=[Optional()])
-    kind = SelectField("Sous quelle forme", choices=options(SUPPORT_KINDS, placeholder=True), validators=[Optional()])
+    class Meta:
+        locales = ["fr"]  # WTForms' own messages in French, as FlaskForm does through Flask-Babel
+
+    # Choices checked below: rows left blank are simply not offers.
+    category = SelectField("Appui proposé", choices=options(SUPPORT_NEEDS, placeholder=True), validate_choice=False)
+    kind = SelectField("Sous quelle forme", choices=options(SUPPORT_KINDS, placeholder=True), validate_choice=False)
     thematiques = MultiCheckboxField("Pour quelles thématiques", choices=options(lists.THEMATIQUES))
     publics = MultiCheckboxField("Pour quels publics", choices=options(lists.PUBLICS))
     departements = text("Départements couverts", 60, validators=[departement_codes],
@@ -34,8 +38,12 @@ class OfferForm(Form):
     details = text("En quelques mots", 1000, area=True,
                    description="Par exemple : « appel à projets familles, dossier avant mars ».")
 
+    def validate_category(self, field) -> None:
+        if field.data and field.data not in SUPPORT_NEEDS:
+            raise ValidationError("Choisissez un appui dans la liste.")
+
     def validate_kind(self, field) -> None:
-        if self.category.data and not field.data:
+        if self.category.data and field.data not in SUPPORT_KINDS:
             raise ValidationError("Indiquez sous quelle forme vous apportez cet appui.")
 
     def values(self) -> dict | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from wtforms.fields.choices import SelectChoice
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..documents.agenda import agenda_pdf
@@ -94,8 +95,10 @@ def meeting_preferences(token: str):
     }
     form = PreferencesForm(data=data)
     slot_list = meeting_area.slots(meeting_area.settings_of(registration.village))
-    form.available_from.choices = [("", "Dès l'ouverture")] + [(_clock(s.starts_at), _clock(s.starts_at)) for s in slot_list]
-    form.available_until.choices = [("", "Jusqu'à la fin")] + [(_clock(s.ends_at), _clock(s.ends_at)) for s in slot_list]
+    form.available_from.choices = [SelectChoice("", "Dès l'ouverture")] + [
+        SelectChoice(_clock(s.starts_at), _clock(s.starts_at)) for s in slot_list]
+    form.available_until.choices = [SelectChoice("", "Jusqu'à la fin")] + [
+        SelectChoice(_clock(s.ends_at), _clock(s.ends_at)) for s in slot_list]
     if form.validate_on_submit():
         matching_profiles.save_preferences(
             registration, accepts_requests=form.accepts_requests.data, comes_for=form.comes_for.data,
