@@ -3,6 +3,19 @@ from .account import Organiser, OrganiserRole
 from .audit import AuditEntry
 from .checkin import CheckIn, ScannerToken
 from .feedback import ParticipantMessage, QuestionKind, SurveyQuestion, SurveyResponse
+from .matching import (
+    INTENTS,
+    OUTCOMES,
+    SUPPORT_KINDS,
+    MatchingProfile,
+    MatchingSettings,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingTable,
+    RequestStatus,
+    SupportOffer,
+)
 from .initiative import (
     Initiative,
     InitiativePresentation,
@@ -23,6 +36,17 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "Initiative",
+    "INTENTS",
+    "MatchingProfile",
+    "MatchingSettings",
+    "Meeting",
+    "MeetingRequest",
+    "MeetingSeat",
+    "MeetingTable",
+    "OUTCOMES",
+    "RequestStatus",
+    "SUPPORT_KINDS",
+    "SupportOffer",
     "InitiativePresentation",
     "InitiativeVersion",
     "ModerationState",

@@ -216,3 +216,29 @@ class SurveyQuestionsForm(FlaskForm):
     @staticmethod
     def lines(text: str | None) -> list[str]:
         return [line.strip()[:300] for line in (text or "").splitlines() if line.strip()]
+
+
+class MeetingAreaForm(FlaskForm):
+    """A village's meeting area and its rules for requests (app/services/meeting_area.py)."""
+
+    area_starts_at = TimeField("Ouverture de l'espace de rendez-vous", validators=[InputRequired()])
+    area_ends_at = TimeField("Fermeture", validators=[InputRequired()])
+    slot_minutes = IntegerField("Durée d'un rendez-vous (minutes)", validators=[InputRequired(), NumberRange(5, 120)])
+    breaks = StringField("Pauses", validators=[Optional(), Length(max=200)],
+                         description="Par exemple : 11:00-11:20, 12:30-14:00")
+    tables = IntegerField("Nombre de tables", validators=[InputRequired(), NumberRange(0, 500)])
+    max_requests_received = IntegerField("Demandes qu'une personne peut recevoir au plus",
+                                         validators=[InputRequired(), NumberRange(1, 100)])
+    suggestions_days_before = IntegerField("Envoyer les suggestions par e-mail, jours avant le village",
+                                           validators=[InputRequired(), NumberRange(0, 60)])
+
+
+def ask_rule_field_name(role: Role) -> str:
+    return f"ask_{role.value}"
+
+
+for _role in Role:
+    setattr(MeetingAreaForm, ask_rule_field_name(_role), MultiCheckboxField(
+        f"Un participant « {_role.label} » peut demander un rendez-vous à",
+        choices=[(r.value, r.label) for r in Role],
+    ))

@@ -9,6 +9,11 @@ from . import blueprint
 from .views import document, registration_or_404
 
 
+@blueprint.app_template_global()
+def questionnaire_open(registration) -> bool:
+    return survey.is_open(registration)
+
+
 @blueprint.get("/inscription/<token>/attestation.pdf")
 def certificate(token: str):
     found = registration_or_404(token)

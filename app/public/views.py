@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
-from ..services import directory, privacy, survey, villages
+from ..services import directory, privacy, villages
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
 
@@ -105,11 +105,9 @@ def registration_done(token: str):
 
 @blueprint.get("/inscription/<token>")
 def registration(token: str):
-    found = registration_or_404(token)
-    return render_template(
-        "public/registration.html", registration=found, village=found.village,
-        waiting_position=registrations.waiting_position(found), questionnaire_open=survey.is_open(found),
-    )
+    from .meetings import private_page
+
+    return private_page(registration_or_404(token))
 
 
 @blueprint.route("/inscription/<token>/modifier", methods=["GET", "POST"])

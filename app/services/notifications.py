@@ -82,9 +82,41 @@ def reminder(registration: Registration) -> OutboxMessage | None:
 def organiser_message(registration: Registration, subject: str, body: str, *, news: bool = False,
                       with_certificate: bool = False) -> OutboxMessage | None:
     """A message an organiser wrote (app/services/participant_messages.py), already personalised."""
-    attachments = [(certificate_pdf(registration), "attestation-de-presence.pdf")] if with_certificate else []
+    attachments = [(certificate_pdf(registration), "application", "pdf", "attestation-de-presence.pdf")
+                   ] if with_certificate else []
     return _queue("organiser_message", registration, subject, body=body, news=news, attachments=attachments)
 
+
+def meeting_requested(request) -> OutboxMessage | None:
+    return _queue("meeting_requested", request.recipient, "Une demande de rendez-vous", request=request)
+
+
+def meeting_accepted(request) -> OutboxMessage | None:
+    return _queue("meeting_accepted", request.requester, "Votre demande de rendez-vous est acceptée",
+                  request=request)
+
+
+def meeting_declined(request) -> OutboxMessage | None:
+    return _queue("meeting_declined", request.requester, "Votre demande de rendez-vous", request=request)
+
+
+def agenda_published(registration: Registration, changes: list) -> OutboxMessage | None:
+    """The person's agenda as published: the PDF, and one calendar event per meeting that is
+    new, moved (same UID, higher SEQUENCE) or removed (METHOD:CANCEL)."""
+    from ..documents.agenda import agenda_pdf
+    from ..documents.calendar import meeting_event
+    from .scheduling import agenda
+
+    attachments = [(agenda_pdf(registration), "application", "pdf", "mes-rendez-vous.pdf")]
+    for number, (meeting, method) in enumerate(changes, start=1):
+        attachments.append((meeting_event(meeting, registration, method), "application", "ics",
+                            f"rendez-vous-{number}.ics"))
+    return _queue("agenda", registration, "Vos rendez-vous", meetings=agenda(registration),
+                  changes=changes, attachments=attachments)
+
+
+def suggestions(registration: Registration, found: list) -> OutboxMessage | None:
+    return _queue("suggestions", registration, "Des personnes à rencontrer", suggestions=found)
 
 def initiative_refused(initiative) -> OutboxMessage | None:
     """The organisers' reason, to the holder, through their latest registration (its private link)."""
@@ -97,7 +129,7 @@ def initiative_refused(initiative) -> OutboxMessage | None:
 
 
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
-           calendar_method: str | None = None, attachments: list[tuple[bytes, str]] = (),
+           calendar_method: str | None = None, attachments: list | None = None,
            **context) -> OutboxMessage | None:
     if not registration.email:
         return None
@@ -142,8 +174,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         message.add_attachment(badge_pdf(registration), "application", "pdf", filename="badge.pdf")
     if calendar_method:
         message.add_attachment(ics, "application", "ics", filename="invitation.ics")
-    for content, filename in attachments:
-        message.add_attachment(content, "application", "pdf", filename=filename)
+    for content, maintype, subtype, filename in attachments or []:
+        message.add_attachment(content, maintype, subtype, filename=filename)
 
     queued = OutboxMessage(
         kind=kind,
