@@ -4,9 +4,11 @@ from datetime import date, time, timedelta
 from app.extensions import db
 from sqlalchemy import select
 
-from app.models import Initiative, InitiativeVersion, Registration, Role
+from app.models import (
+    Initiative, InitiativeVersion, Meeting, MeetingRequest, MeetingSeat, Registration, Role, SupportOffer,
+)
 from app.services import initiatives
-from app.timeutil import local_datetime, to_utc_naive
+from app.timeutil import local_datetime, to_utc_naive, utcnow
 from tests.factories import make_village
 
 # role, status, postcode, commune, came at (local hour) or None, lunch, walk-in, news consent
@@ -62,5 +64,29 @@ def held_village(days_ago: int = 10, **fields):
         db.session.add(registration)
         if role == Role.PORTEUR:
             present(registration, *next(porteurs))
+    db.session.flush()
+    people = list(db.session.scalars(select(Registration).where(Registration.village_id == village.id)
+                                     .order_by(Registration.id)))
+    link(village, people)
     db.session.commit()
     return village
+
+
+def link(village, people) -> None:
+    """Mise en lien: two offers of support, two requests, one meeting held with an outcome."""
+    institution, elu, porteur = people[5], people[8], people[0]
+    db.session.add_all([
+        SupportOffer(registration=institution, category="financement", kind="subvention"),
+        SupportOffer(registration=elu, category="communication", kind="mise_en_relation"),
+    ])
+    accepted = MeetingRequest(village_id=village.id, requester=porteur, recipient=institution, intent="appui",
+                              status="accepted")
+    declined = MeetingRequest(village_id=village.id, requester=people[1], recipient=elu, intent="appui",
+                              status="declined")
+    meeting = Meeting(village_id=village.id, request=accepted, intent="appui")
+    meeting.seats = [
+        MeetingSeat(registration=porteur, took_place=True, outcomes=["orientation", "introduction"],
+                    recorded_at=utcnow()),
+        MeetingSeat(registration=institution),
+    ]
+    db.session.add_all([accepted, declined, meeting])

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.documents.report import write_pdf, write_xlsx
+from app.documents.report import sheet_name, write_pdf, write_xlsx
 from app.extensions import db
-from app.models import Registration, Role
+from app.models import Registration, Role, SupportOffer
 from app.services import departements, report
 from tests.factories import make_registration, make_village
 from tests.factories_report import held_village, present
@@ -179,7 +179,9 @@ def test_the_spreadsheet_has_one_sheet_per_table_with_the_database_figures(app):
     buffer = io.BytesIO()
     write_xlsx(built, buffer)
     workbook = load_workbook(io.BytesIO(buffer.getvalue()))
-    assert [t.title[:31] for t in built.tables] == workbook.sheetnames[1:len(built.tables) + 1]
+    taken = {"présentation"}
+    assert [sheet_name(t.title, taken) for t in built.tables] == workbook.sheetnames[1:len(built.tables) + 1]
+    assert "Mise en lien - demandes et rend" in workbook.sheetnames  # Excel forbids « : » in a name
     sheet = workbook["Participation par rôle"]
     rows = [list(r) for r in sheet.iter_rows(min_row=1, max_row=6, values_only=True)]
     found = rows_as_dicts(rows[0], rows[1:])
@@ -205,3 +207,33 @@ def test_a_text_starting_with_equals_stays_text_in_the_spreadsheet(app):
     write_xlsx(report.build([village]), buffer)
     sheet = load_workbook(io.BytesIO(buffer.getvalue()))["Besoins – en détail"]
     assert sheet["B2"].value == "=2+2" and sheet["B2"].data_type == "s"
+
+
+def test_needs_no_participant_of_the_village_offered_are_uncovered(app):
+    table = report.build([held_village()]).table("non_couverts")
+    rows = rows_as_dicts(table.headers, table.rows)
+    # An institution offers funding, an élu communication: the other needs found nobody.
+    assert rows["Financement"] == {"Initiatives exprimant le besoin": 3, "Participants offrant cet appui": 1,
+                                   "Initiatives sans aucune offre au même village": 0}
+    assert rows["Locaux, matériel"]["Initiatives sans aucune offre au même village"] == 1
+    assert "Évaluation" not in rows  # nobody needs it
+    assert table.rows[-1][0] in ("Communication, visibilité", "Financement")  # covered needs come last
+
+
+def test_an_offer_at_another_village_does_not_cover_a_need(app):
+    first, second = held_village(days_ago=40), held_village(days_ago=10)
+    db.session.execute(SupportOffer.__table__.delete().where(SupportOffer.category == "financement").where(
+        SupportOffer.registration_id.in_(select(Registration.id).where(Registration.village_id == second.id))))
+    db.session.commit()
+    rows = rows_as_dicts(*(lambda t: (t.headers, t.rows))(report.build([first, second]).table("non_couverts")))
+    assert rows["Financement"]["Initiatives sans aucune offre au même village"] == 3
+
+
+def test_meetings_requested_accepted_held_and_their_outcomes(app):
+    built = report.build([held_village()])
+    assert dict(built.table("rendez_vous").rows) == {
+        "Demandes de rendez-vous": 2, "En attente de réponse": 0, "Acceptée": 1, "Déclinée": 1, "Expirée": 0,
+        "Rendez-vous dont le déroulement est connu": 1, "Rendez-vous tenus": 1}
+    outcomes = dict(built.table("suites").rows)
+    assert outcomes["Une orientation vers un dispositif d'appui"] == 1
+    assert outcomes["Un essaimage de l'initiative"] == 0

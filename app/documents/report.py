@@ -102,7 +102,11 @@ def _cover(report: Report) -> list:
     key_table = PdfTable(figures, colWidths=[70 * mm, 30 * mm])
     key_table.setStyle(TableStyle([("FONT", (1, 0), (1, -1), BOLD, 12), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ccd6"))]))
-    story += [Spacer(1, 10 * mm), key_table, PageBreak()]
+    story += [Spacer(1, 10 * mm), key_table]
+    if report.uncovered_needs:
+        story += [Spacer(1, 6 * mm), _paragraph("Besoins non couverts (aucune offre d'appui au même village) : "
+                                                + ", ".join(report.uncovered_needs) + ".")]
+    story.append(PageBreak())
     return story
 
 
@@ -152,12 +156,12 @@ def write_pdf(report: Report, output: BinaryIO) -> None:
 
 # --- Spreadsheet -----------------------------------------------------------------------------
 
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_FORBIDDEN = re.compile(r"\s*[\[\]:*?/\\]\s*")
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
     """Excel allows 31 characters and no []:*?/\\ ; names must differ."""
-    base = SHEET_NAME_FORBIDDEN.sub(" ", title)[:31].strip()
+    base = SHEET_NAME_FORBIDDEN.sub(" - ", title)[:31].strip()
     name, n = base, 2
     while name.lower() in taken:
         name = f"{base[:27]} ({n})"

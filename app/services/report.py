@@ -16,11 +16,12 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import initiative_lists as lists
 from ..models import (
-    SUPPORT_NEEDS, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Role, Village,
+    OUTCOMES, SUPPORT_NEEDS, InitiativePresentation, InitiativeVersion, MeetingRequest, Registration,
+    RegistrationStatus, RequestStatus, Role, SupportOffer, Village,
 )
 from ..templating import french_date
 from ..timeutil import to_local
-from . import communes, departements, survey
+from . import communes, departements, matching_profiles, survey
 from .directory import Mark
 
 SMALLEST_SHOWN = 3
@@ -70,6 +71,12 @@ class Report:
         return value
 
     @property
+    def uncovered_needs(self) -> list[str]:
+        """The needs some initiative expressed and no participant of its village offered."""
+        table = next((t for t in self.tables if t.key == "non_couverts"), None)
+        return [row[0] for row in table.rows if row[3]] if table else []
+
+    @property
     def period(self) -> str:
         days = sorted(v.day for v in self.villages)
         if not days:
@@ -107,6 +114,8 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
     initiatives = _initiatives(ids)
     tables += _initiative_tables(initiatives)
     tables += _needs_tables(initiatives)
+    tables.append(_uncovered_needs(initiatives, ids))
+    tables += _meeting_tables(villages)
     tables += survey.report_tables(ids)
     title = villages[0].name if len(villages) == 1 else f"{len(villages)} villages"
     attendance = next(t for t in tables if t.key == "presence")
@@ -356,6 +365,60 @@ def _crossed(initiatives: list[_Initiative], key: str, title: str, columns_of) -
     rows = [[label, *(counted.get((need, column), 0) for column in columns)] for need, label in SUPPORT_NEEDS.items()]
     return Table(key, title, ["Besoin", *columns], rows, chart="heatmap",
                  note="Nombre d'initiatives exprimant le besoin (en ligne) dans chaque colonne.")
+
+
+def _uncovered_needs(initiatives: list[_Initiative], ids: list[int]) -> Table:
+    """For each need expressed: who offered that support at the same village (mise en lien
+    offers of participants with a confirmed place), and the initiatives left without any."""
+    offered = db.session.execute(
+        select(Registration.village_id, SupportOffer.category, func.count(func.distinct(Registration.id)))
+        .join(Registration, SupportOffer.registration_id == Registration.id)
+        .where(Registration.village_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(Registration.village_id, SupportOffer.category)
+    )
+    offers = {(village_id, need): count for village_id, need, count in offered}
+    rows = []
+    for need, label in SUPPORT_NEEDS.items():
+        expressing = [i for i in initiatives if need in i.needs]
+        if not expressing:
+            continue
+        offering = sum(count for (_, category), count in offers.items() if category == need)
+        alone = sum(1 for i in expressing if not offers.get((i.village_id, need)))
+        rows.append([label, len(expressing), offering, alone])
+    rows.sort(key=lambda row: (-row[3], -row[1], row[0]))
+    return Table("non_couverts", "Besoins non couverts", [
+        "Besoin", "Initiatives exprimant le besoin", "Participants offrant cet appui",
+        "Initiatives sans aucune offre au même village"], rows,
+        note="Un besoin est non couvert quand aucun participant du même village (institutionnel, élu…) n'a "
+             "déclaré offrir ce type d'appui dans la mise en lien.")
+
+
+def _meeting_tables(villages: list[Village]) -> list[Table]:
+    ids = [v.id for v in villages]
+    by_status = dict(db.session.execute(
+        select(MeetingRequest.status, func.count()).where(MeetingRequest.village_id.in_(ids))
+        .group_by(MeetingRequest.status)
+    ).all())
+    recorded = held = 0
+    outcomes: Counter = Counter()
+    for village in villages:
+        counted = matching_profiles.outcome_counts(village)
+        recorded += counted["recorded"]
+        held += counted["held"]
+        outcomes.update(dict(counted["outcomes"]))
+    requests = [
+        ["Demandes de rendez-vous", sum(by_status.values())],
+        *([status.label, by_status.get(status.value, 0)] for status in RequestStatus),
+        ["Rendez-vous dont le déroulement est connu", recorded],
+        ["Rendez-vous tenus", held],
+    ]
+    return [
+        Table("rendez_vous", "Mise en lien : demandes et rendez-vous", ["Étape", "Nombre"], requests,
+              note="Rendez-vous tenus : au moins une des deux personnes a indiqué qu'il a eu lieu."),
+        Table("suites", "Mise en lien : ce qui est sorti des rendez-vous", ["Suite", "Rendez-vous"],
+              [[label, outcomes.get(label, 0)] for label in OUTCOMES.values()],
+              note="Suites indiquées par les participants après les rendez-vous tenus ; plusieurs possibles."),
+    ]
 
 
 def _need_details(initiatives: list[_Initiative]) -> dict[str, list[str]]:
