@@ -4,7 +4,6 @@ import io
 from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..documents import initiatives_map
 from ..documents.charts import chart_for, to_svg
 from ..documents.report import REPORT_FORMATS, method_note
 from ..extensions import db
@@ -22,10 +21,9 @@ def wanted_report(villages) -> report_service.Report:
 
 def render_report(report, download_args: dict, **context):
     charts = {table.key: to_svg(chart) for table in report.tables if (chart := chart_for(report, table))}
-    marks = report_service.commune_marks(report.villages)
     return render_template(
         "organisers/report.html", report=report, charts=charts, method=method_note(report),
-        communes_map=initiatives_map.build(marks, []),
+        communes_map=report_service.communes_map(report.villages),
         download_args=download_args, outsiders=OUTSIDERS, **context,
     )
 

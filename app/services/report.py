@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
@@ -252,6 +253,20 @@ def commune_marks(villages: list[Village]) -> list[Mark]:
             continue
         counted[(found.code, found.name, found.departement)] += number
     return [Mark(code, name, departement, count) for (code, name, departement), count in sorted(counted.items())]
+
+
+def communes_map(villages: list[Village]):
+    """The offline map (app/documents/initiatives_map.py) of the participants' communes, or None."""
+    marks = commune_marks(villages)
+    return _drawn_map(tuple((m.commune_code, m.commune_name, m.departement, m.count) for m in marks))
+
+
+@lru_cache(maxsize=32)
+def _drawn_map(marks: tuple):
+    # Reading the départements' outlines takes a second: the same participants give the same map.
+    from ..documents import initiatives_map
+
+    return initiatives_map.build([Mark(*mark) for mark in marks], [])
 
 
 def _sorted_rows(counted: dict[str, list[int]]) -> list[list]:
