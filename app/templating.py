@@ -5,6 +5,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 
 from .models import Role, RegistrationStatus
+from .models import initiative_lists
 
 
 def french_date(value: date) -> str:
@@ -28,4 +29,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         french_date=french_date, french_time=french_time, french_datetime=french_datetime
     )
-    app.jinja_env.globals.update(Role=Role, RegistrationStatus=RegistrationStatus)
+    app.jinja_env.globals.update(Role=Role, RegistrationStatus=RegistrationStatus,
+                                 support_needs_list=initiative_lists.SUPPORT_NEEDS)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OutboxMessage, Role
 from app.services import registration as service
-from app.services.registration import RegistrationData
+from app.services.registration import InitiativeChoice, RegistrationData
 
 _sequence = count(1)
 
@@ -24,16 +24,20 @@ def registration_data(**fields) -> RegistrationData:
     return RegistrationData(**values)
 
 
-def initiative_fields(**fields) -> dict:
+def initiative_fields(*, stand=None, visibility=None, show_holder_contact=False, reuse_id=None,
+                      **fiche) -> InitiativeChoice:
+    """A porteur's initiative as the registration form hands it over (fiche fields as keywords)."""
     values = dict(
         name="Jardin partagé du quartier",
         summary="Un jardin cultivé par les habitants, ouvert aux écoles et aux familles.",
-        status="en cours",
-        dimension="Citoyenneté",
+        stage="en_cours",
+        dimension="citoyennete",
+        thematiques=["solidarite"],
         support_needs=["financement", "benevolat"],
     )
-    values.update(fields)
-    return values
+    values.update(fiche)
+    return InitiativeChoice(fiche=values, reuse_id=reuse_id, stand=stand or {}, visibility=visibility,
+                            show_holder_contact=show_holder_contact, consent_given=visibility is not None)
 
 
 def register(village, **fields):

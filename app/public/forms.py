@@ -11,41 +11,17 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TelField,
-    TextAreaField,
-)
+from wtforms import BooleanField, EmailField, RadioField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import ConsentsMixin, HoneypotMixin, options
-from ..models import SUPPORT_NEEDS, Registration, Role
+from ..forms_initiative import InitiativeConsentFields, InitiativeEssentials, fiche_answers, strip, text
+from ..models import Registration, Role
+from ..services.initiatives import STAND_FIELDS
+from ..services.registration import InitiativeChoice
 from ..services.privacy import CONSENTS
 
-INITIATIVE_STATUSES = {"en cours": "En cours", "en projet": "En projet", "terminée": "Terminée"}
-DIMENSIONS = [
-    "Citoyenneté", "Accompagnement de projets", "Services", "Solidarité", "Emploi-économie", "Santé",
-    "Parentalité", "Éducation", "Vieillissement", "Mobilité", "Autre",
-]
-PUBLICS = ["Tous publics", "Jeunesse", "Jeunes adultes", "Adultes", "Familles", "Seniors", "Autre"]
-TERRITORIES = [
-    "Un quartier", "Plusieurs quartiers", "Une commune", "Plusieurs communes",
-    "Regroupement de communes / intercommunalité", "Département", "Région",
-]
 YES_NO = {"oui": "Oui", "non": "Non"}
-
-SUMMARY_MAX = 2000
-LONG_TEXT_MAX = 2000
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def phone_number(form, field) -> None:
@@ -55,20 +31,7 @@ def phone_number(form, field) -> None:
         raise ValidationError("Ce numéro de téléphone n'est pas valide (par exemple 06 12 34 56 78).")
 
 
-def text(label: str, max_length: int, *, required: str | None = None, area: bool = False, **options):
-    """A text field trimmed of spaces, limited to its column's length, required if a message is given."""
-    validators = [InputRequired(message=required) if required else Optional()]
-    validators.append(Length(max=max_length, message=f"{max_length} caractères au maximum."))
-    field_class = TextAreaField if area else StringField
-    return field_class(label, validators + options.pop("validators", []), filters=[strip], **options)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class RegistrationForm(FlaskForm):
+class RegistrationForm(InitiativeEssentials, InitiativeConsentFields, FlaskForm):
     role = RadioField(
         "Vous venez en tant que",
         choices=options({role.value: role.label for role in Role}),
@@ -108,30 +71,8 @@ class RegistrationForm(FlaskForm):
         description="Par exemple : accès en fauteuil, place assise, interprète en langue des signes.",
     )
 
-    # Porteur d'initiative: the « fiche initiative ».
-    structure = text("Structure porteuse (facultatif)", 200, description="Association, centre social, collectif…")
-    initiative_name = text("Nom de l'initiative", 200)
-    initiative_summary = text(
-        "Présentation en quelques lignes", SUMMARY_MAX, area=True,
-        description="Ce que fait l'initiative, pour qui, avec qui.",
-    )
-    initiative_status = RadioField("Où en est l'initiative ?", choices=options(INITIATIVE_STATUSES), validators=[Optional()])
-    dimension = SelectField("Thème principal (facultatif)", choices=options(DIMENSIONS, placeholder=True),
-                            validators=[Optional()])
-    keywords = text("Mots-clés (facultatif)", 300, description="Séparés par des virgules.")
-    public = SelectField("Public concerné (facultatif)", choices=options(PUBLICS, placeholder=True),
-                         validators=[Optional()])
-    territory = SelectField("Territoire concerné (facultatif)",
-                            choices=options(TERRITORIES, placeholder=True), validators=[Optional()])
-    partners = text(
-        "Partenaires (facultatif)", LONG_TEXT_MAX, area=True,
-        description="Par exemple : Caf, Conseil départemental, commune, association locale, bailleur social.",
-    )
-    support_needs = MultiCheckboxField(
-        "Sur quoi aimeriez-vous être appuyé ? (facultatif)",
-        choices=options(SUPPORT_NEEDS), validators=[Optional()],
-    )
-    support_details = text("Précisions sur vos besoins d'appui (facultatif)", LONG_TEXT_MAX, area=True)
+    # Porteur d'initiative: the essentials of the « fiche initiative » (forms_initiative.py), and
+    # the stand at this village.
     wants_stand = BooleanField("Je souhaite tenir un stand pour présenter l'initiative")
     stand_table = BooleanField("J'aurai besoin d'une table")
     stand_electricity = BooleanField("J'aurai besoin d'une prise électrique")
@@ -150,8 +91,7 @@ class RegistrationForm(FlaskForm):
 
     ROLE_FIELDS = {
         Role.PORTEUR: (
-            "structure", "initiative_name", "initiative_summary", "initiative_status", "dimension",
-            "keywords", "public", "territory", "partners", "support_needs", "support_details",
+            *InitiativeEssentials.ESSENTIAL_FIELDS, "visibility", "show_holder_contact",
             "wants_stand", "stand_table", "stand_electricity",
         ),
         Role.INSTITUTIONNEL: ("institution", "position"),
@@ -223,26 +163,17 @@ class RegistrationForm(FlaskForm):
         fields.update({name: self[name].data for name in extra_columns if name in self})
         return fields
 
-    def initiative_fields(self) -> dict[str, Any] | None:
-        """The « fiche initiative », named as Initiative's columns (project holders only)."""
+    def initiative_fields(self) -> InitiativeChoice | None:
+        """What a project holder presents at this village (None for other roles)."""
         if self.role.data != Role.PORTEUR:
             return None
-        wants_stand = bool(self.wants_stand.data)
-        return {
-            "name": self.initiative_name.data,
-            "summary": self.initiative_summary.data,
-            "status": self.initiative_status.data or None,
-            "dimension": self.dimension.data or None,
-            "keywords": self.keywords.data or None,
-            "public": self.public.data or None,
-            "territory": self.territory.data or None,
-            "partners": self.partners.data or None,
-            "support_needs": list(self.support_needs.data or []),
-            "support_details": self.support_details.data or None,
-            "wants_stand": wants_stand,
-            "stand_table": wants_stand and bool(self.stand_table.data),
-            "stand_electricity": wants_stand and bool(self.stand_electricity.data),
-        }
+        return InitiativeChoice(
+            fiche=self.fiche(),
+            stand={name: bool(self[name].data) for name in STAND_FIELDS},
+            visibility=self.visibility.data or None,
+            show_holder_contact=bool(self.show_holder_contact.data),
+            consent_given=bool(self.visibility.data),
+        )
 
 
 def answers_of(registration: Registration) -> dict[str, Any]:
@@ -257,16 +188,12 @@ def answers_of(registration: Registration) -> dict[str, Any]:
     answers.update({name: getattr(registration, name) for name in CONSENTS})
     answers["lunch"] = "oui" if registration.lunch else "non"
     answers["structure" if registration.role == Role.PORTEUR else "institution"] = registration.organisation
-    initiative = registration.initiative
-    if initiative is not None:
-        answers.update(
-            initiative_name=initiative.name, initiative_summary=initiative.summary,
-            initiative_status=initiative.status, dimension=initiative.dimension, keywords=initiative.keywords,
-            public=initiative.public, territory=initiative.territory, partners=initiative.partners,
-            support_needs=initiative.support_needs, support_details=initiative.support_details,
-            wants_stand=initiative.wants_stand, stand_table=initiative.stand_table,
-            stand_electricity=initiative.stand_electricity,
-        )
+    presentation = registration.presentation
+    if presentation is not None:
+        initiative = presentation.initiative
+        answers.update(fiche_answers(initiative.current))
+        answers.update({name: getattr(presentation, name) for name in STAND_FIELDS})
+        answers.update(visibility=initiative.visibility, show_holder_contact=initiative.show_holder_contact)
     return answers
 
 

@@ -12,7 +12,7 @@ from ..forms_common import options
 from ..models import INTENTS, OUTCOMES, SUPPORT_KINDS, SUPPORT_NEEDS
 from ..models import initiative_lists as lists
 from ..services.meeting_requests import MESSAGE_MAX_LENGTH
-from .forms import MultiCheckboxField, strip, text
+from ..forms_initiative import MultiCheckboxField, strip, text
 
 OFFER_ROWS = 3
 

@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
-from ..services import privacy, villages
+from ..services import directory, privacy, villages
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
 
@@ -41,7 +41,9 @@ def registration_or_404(token: str) -> Registration:
 def village(slug: str):
     found = village_or_404(slug)
     return render_template(
-        "public/village.html", village=found, places_left=villages.places_left(found)
+        "public/village.html", village=found, places_left=villages.places_left(found),
+        presented=directory.search(directory.DirectoryQuery(village=found.slug)),
+        coming=villages.who_is_coming(found),
     )
 
 
@@ -103,9 +105,20 @@ def registration_done(token: str):
 
 @blueprint.get("/inscription/<token>")
 def registration(token: str):
-    from .meetings import private_page
-
     return private_page(registration_or_404(token))
+
+
+def private_page(found: Registration, **meeting_context):
+    """The private page; `meeting_context` carries a meeting request to show again with its error."""
+    from .meetings import meetings_context  # the « Rendez-vous » part, whose views use this module
+
+    return render_template(
+        "public/registration.html", registration=found, village=found.village,
+        waiting_position=registrations.waiting_position(found),
+        village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
+                                             for_participants=True),
+        **meetings_context(found, **meeting_context),
+    )
 
 
 @blueprint.route("/inscription/<token>/modifier", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import AuditEntry, CheckIn, OutboxMessage, Registration, RegistrationStatus, Village
 from ..models.registration import new_secret
 from ..timeutil import to_utc_naive, utcnow
-from . import audit
+from . import audit, initiatives
 from . import registration as registrations
 
 # Raise the version whenever a consent's wording changes: each registration keeps the
@@ -38,13 +38,11 @@ CONSENTS = {
 }
 
 ANONYMOUS_NAME = "Anonyme"
-ANONYMOUS_INITIATIVE = "Initiative anonymisée"
 # What tells who the person is. Role, village, status, lunch, walk-in and dates stay.
 IDENTIFYING_FIELDS = (
     "email", "phone", "postcode", "organisation", "position", "collectivity", "mandate",
     "represented_group", "dietary_needs", "accessibility_needs",
 )
-INITIATIVE_FREE_TEXTS = ("keywords", "partners", "support_details")
 # Never handed out in an export: they are keys, not information about the person.
 SECRET_FIELDS = frozenset({"badge_code", "manage_token"})
 
@@ -111,9 +109,7 @@ def personal_data(registration: Registration) -> dict:
         "exporte_le": _jsonable(utcnow()),
         "village": {"nom": village.name, "ville": village.town, "date": _jsonable(village.day)},
         "inscription": _columns(registration, SECRET_FIELDS | {"village_id"}),
-        "fiche_initiative": (
-            _columns(registration.initiative, {"id", "registration_id"}) if registration.initiative else None
-        ),
+        "fiche_initiative": _initiative_data(registration.initiative),
         "consentements": {
             "version": registration.consent_version,
             "date": _jsonable(registration.consented_at),
@@ -145,6 +141,18 @@ def personal_data(registration: Registration) -> dict:
     }
 
 
+def _initiative_data(initiative) -> dict | None:
+    if initiative is None:
+        return None
+    return {
+        "consentement": {
+            "visibilite": initiative.visibility, "coordonnees_visibles": initiative.show_holder_contact,
+            "version": initiative.consent_version, "date": _jsonable(initiative.consented_at),
+        },
+        "versions": [_columns(version, {"id", "initiative_id", "search_text"}) for version in initiative.versions],
+    }
+
+
 # --- Erasure --------------------------------------------------------------------------------
 
 
@@ -159,12 +167,8 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     registration.badge_code = new_secret()
     registration.manage_token = new_secret()
     registration.anonymised_at = now
-    if registration.initiative is not None:
-        initiative = registration.initiative
-        initiative.name = ANONYMOUS_INITIATIVE
-        initiative.summary = ""
-        for name in INITIATIVE_FREE_TEXTS:
-            setattr(initiative, name, None)
+    if registration.initiative is not None and registration.initiative.anonymised_at is None:
+        initiatives.anonymise(registration.initiative, actor="participant")
     # Messages hold names and addresses; those not yet sent must not go out any more.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
     # Audit details may quote former values (an old address…); who did what, and when, stays.

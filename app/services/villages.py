@@ -151,6 +151,16 @@ def confirmed_registrations(village: Village):
     )
 
 
+def who_is_coming(village: Village) -> list[Registration]:
+    """Confirmed participants who agreed to appear on the participants' list, by name."""
+    return list(db.session.scalars(
+        select(Registration)
+        .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.CONFIRMED,
+               Registration.consent_listing.is_(True), Registration.anonymised_at.is_(None))
+        .order_by(Registration.last_name, Registration.first_name)
+    ))
+
+
 def duplicate_fields(village: Village) -> tuple[dict, dict[str, int]]:
     """The values and quotas of a new village prepared from `village`: same everything,
     but a free short address and no date nor registration period."""

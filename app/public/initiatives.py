@@ -1,0 +1,144 @@
+"""The initiatives' public pages (directory, map, one page each, open data) and the holder's own page."""
+from urllib.parse import quote_plus, urlencode
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..documents import initiatives_map, open_data
+from ..errors import error_response
+from ..extensions import db
+from ..forms_initiative import HolderFicheForm, fiche_answers
+from ..models import Village
+from ..models import initiative_lists as lists
+from ..services import directory, initiatives
+from . import blueprint
+from .views import registration_or_404
+
+
+def directory_query() -> directory.DirectoryQuery:
+    args = request.args
+    return directory.DirectoryQuery(
+        village=args.get("village", ""), theme=args.get("theme", ""), public=args.get("public", ""),
+        departement=args.get("departement", ""), besoin=args.get("besoin", ""), etat=args.get("etat", ""),
+        text=args.get("q", "").strip(), page=args.get("page", 1, type=int) or 1,
+    )
+
+
+def open_villages() -> list[Village]:
+    return list(db.session.scalars(select(Village).where(Village.archived_at.is_(None)).order_by(Village.day)))
+
+
+@blueprint.get("/initiatives")
+def initiatives_directory():
+    query = directory_query()
+    villages = open_villages()
+    try:
+        query.check({v.slug for v in villages})
+    except directory.BadFilter as bad:
+        return error_response(400, str(bad))
+    departements = directory.departements_shown()
+    found_map = initiatives_map.build(directory.marks(query), departements)
+    return render_template(
+        "public/initiatives.html", query=query, found=directory.search(query), lists=lists,
+        village_options=[(v.slug, v.town) for v in villages],
+        departement_options=[(code, code) for code in departements],
+        map=found_map, mark_links=mark_links(found_map, query),
+    )
+
+
+def mark_links(found_map, query: directory.DirectoryQuery) -> dict[str, str]:
+    """Each mark's link to the directory filtered on its commune (built as text: there are hundreds)."""
+    if found_map is None:
+        return {}
+    kept = urlencode(query.args(page=1, departement="", q=""))
+    base = url_for("public.initiatives_directory") + "?" + (f"{kept}&" if kept else "")
+    return {
+        placed.mark.commune_code:
+            f"{base}departement={quote_plus(placed.mark.departement)}&q={quote_plus(placed.mark.commune_name)}"
+        for placed in found_map.marks
+    }
+
+
+@blueprint.get("/initiatives/<slug>")
+def initiative_page(slug: str):
+    initiative = initiatives.public_initiative(slug[:120])
+    if initiative is None:
+        abort(404)
+    return render_template(
+        "public/initiative.html", initiative=initiative, version=initiative.published,
+        villages=directory.villages_of([initiative.id]).get(initiative.id, []),
+    )
+
+
+@blueprint.get("/initiatives/export.json")
+def initiatives_json():
+    return open_data_response(open_data.data_inclusion_json(), "application/json")
+
+
+@blueprint.get("/initiatives/export.geojson")
+def initiatives_geojson():
+    return open_data_response(open_data.geojson(), "application/geo+json")
+
+
+@blueprint.get("/initiatives/export.csv")
+def initiatives_csv():
+    response = open_data_response(open_data.csv_for_excel(), "text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="initiatives.csv"'
+    return response
+
+
+def open_data_response(content: bytes, mimetype: str) -> Response:
+    """Read at once: a withdrawn initiative must not linger in a cache."""
+    response = Response(content, mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@blueprint.route("/inscription/<token>/initiative", methods=["GET", "POST"])
+def holder_initiative(token: str):
+    """The holder edits the whole fiche and chooses who may see it, from their private link."""
+    registration = registration_or_404(token)
+    initiative = registration.initiative
+    if initiative is None:
+        abort(404)
+    answers = {**fiche_answers(initiative.current), "visibility": initiative.visibility,
+               "show_holder_contact": initiative.show_holder_contact}
+    form = HolderFicheForm(data=answers)
+    if form.validate_on_submit():
+        try:
+            changed = initiatives.edit(initiative, form.fiche(), actor="participant")
+        except initiatives.FicheError as wrong:
+            form.initiative_name.errors.append(str(wrong))
+        else:
+            visibility = form.visibility.data or None
+            consent_changed = (visibility, bool(form.show_holder_contact.data)) != (
+                initiative.visibility, initiative.show_holder_contact)
+            if consent_changed:
+                initiatives.record_consent(initiative, visibility, bool(form.show_holder_contact.data),
+                                           actor="participant")
+            db.session.commit()
+            flash(_saved_message(initiative, bool(changed), consent_changed), "success")
+            return redirect(url_for("public.registration", token=token))
+    return render_template("public/holder_initiative.html", registration=registration, village=registration.village,
+                           initiative=initiative, form=form), 422 if form.errors else 200
+
+
+@blueprint.post("/inscription/<token>/initiative/retirer")
+def withdraw_initiative(token: str):
+    registration = registration_or_404(token)
+    if registration.initiative is None:
+        abort(404)
+    initiatives.withdraw_consent(registration.initiative, actor="participant")
+    db.session.commit()
+    flash("Votre initiative n'est plus montrée nulle part : seuls les organisateurs la voient.", "success")
+    return redirect(url_for("public.registration", token=token))
+
+
+def _saved_message(initiative, fiche_changed: bool, consent_changed: bool) -> str:
+    if not fiche_changed and not consent_changed:
+        return "Aucune modification à enregistrer."
+    if fiche_changed and initiative.published_number is not None:
+        return ("Vos modifications sont enregistrées. La fiche publiée reste celle d'avant "
+                "jusqu'à ce que les organisateurs les valident.")
+    return "Vos modifications sont enregistrées."
