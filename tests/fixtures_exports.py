@@ -3,8 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from app.models import Initiative, RegistrationStatus, Role
-from tests.factories import make_registration, make_village
+from app.models import RegistrationStatus, Role
+from tests.factories import make_registration, make_village, present_initiative
 
 
 @pytest.fixture
@@ -12,17 +12,17 @@ def export_village(app):
     """Avignon with one registration of each kind an export must show."""
     village = make_village(slug="avignon", name="Village des initiatives solidaires – Avignon",
                            town="Avignon", venue="Maison des associations")
-    make_registration(
+    holder = make_registration(
         village, role=Role.PORTEUR, first_name="Hélène", last_name="Durand", commune="Cavaillon",
         organisation="Jardins partagés du Luberon", lunch=True, dietary_needs="Végétarienne",
         consent_photos=True, created_at=datetime(2026, 3, 2, 8, 15),  # 9 h 15 à Paris (UTC+1)
-        initiative=Initiative(
-            name="Les jardins du lien", summary="Un jardin partagé\nouvert aux familles.",
-            status="en cours", dimension="Alimentation", keywords="jardin; lien social",
-            public="Familles", territory="Luberon", partners="Mairie de Cavaillon",
-            support_needs=["financement", "mise_en_reseau"], support_details="Trouver un local",
-            wants_stand=True, stand_table=True, stand_electricity=False,
-        ),
+    )
+    present_initiative(
+        holder, name="Les jardins du lien", summary="Un jardin partagé\nouvert aux familles.",
+        stage="en_cours", thematiques=["alimentation"], keywords="jardin; lien social",
+        publics=["familles"], territory_detail="Luberon", partners="Mairie de Cavaillon",
+        support_needs=["financement", "mise_en_reseau"], support_details={"mise_en_reseau": "Trouver un local"},
+        stand={"wants_stand": True, "stand_table": True, "stand_electricity": False},
     )
     make_registration(village, role=Role.ELU, first_name="Éric", last_name="Élan",
                       collectivity="Commune d'Apt", mandate="Adjoint aux solidarités")

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import AuditEntry, Initiative, OutboxMessage, Registration, RegistrationStatus, Role
+from app.models import AuditEntry, OutboxMessage, Registration, RegistrationStatus, Role
 from app.timeutil import utcnow
-from tests.factories import make_registration, make_village
+from tests.factories import make_registration, make_village, present_initiative
 from tests.helpers import page_text
 
 
@@ -96,8 +96,8 @@ def test_village_page_shows_lunches_diets_accessibility_and_stands(organiser_cli
     make_registration(village, lunch=True, dietary_needs="végétarien ")
     make_registration(village, last_name="Roux", accessibility_needs="Fauteuil roulant")
     holder = make_registration(village, role=Role.PORTEUR)
-    db.session.add(Initiative(registration=holder, name="Ressourcerie du Buëch", summary="Réemploi",
-                              wants_stand=True, stand_electricity=True))
+    present_initiative(holder, name="Ressourcerie du Buëch", summary="Réemploi",
+                       stand={"wants_stand": True, "stand_electricity": True})
     make_registration(village, lunch=True, status=RegistrationStatus.CANCELLED)
     db.session.commit()
     text = page_text(organiser_client.get(f"/organisation/villages/{village.id}"))

@@ -8,7 +8,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.documents.badge import badge_pdf, draw_badge
 from app.documents.qr import qr_png
 from app.models import Role
-from tests.factories import make_registration, make_village
+from tests.factories import make_registration, make_village, present_initiative
 from tests.fixtures_maildocs import pdf_text, qr_codes, qr_codes_in_pdf
 
 
@@ -59,3 +59,9 @@ def test_draw_badge_fills_a_sheet_of_eight_readable_badges(app):
     canvas.save()
     assert sorted(qr_codes_in_pdf(buffer.getvalue())) == sorted(r.badge_code for r in registrations)
     assert all(r.last_name in pdf_text(buffer.getvalue()) for r in registrations)
+
+
+def test_a_porteur_s_badge_shows_the_initiative_presented(app):
+    registration = make_registration(make_village(), role=Role.PORTEUR)
+    present_initiative(registration, name="Ressourcerie du Buëch")
+    assert "« Ressourcerie du Buëch »" in pdf_text(badge_pdf(registration))

@@ -55,7 +55,7 @@ def test_gives_the_porteur_s_initiative_fiche_and_logistics(export_village):
         "Résumé de l'initiative": "Un jardin partagé\nouvert aux familles.",
         "Mots-clés": "jardin; lien social",
         "Besoins d'appui": "Financement, Mise en réseau, partenariats",
-        "Précisions sur les besoins": "Trouver un local",
+        "Précisions sur les besoins": "Mise en réseau, partenariats : Trouver un local",
         "Stand souhaité": "Oui",
         "Table": "Oui",
         "Électricité": "Non",

@@ -38,8 +38,8 @@ def test_freezes_the_header_and_filters_every_column(export_village):
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].value == "N° d'inscription"
         assert sheet["A1"].font.bold
-    assert workbook["Tous"].auto_filter.ref == "A1:AN7"
-    assert workbook["Porteurs d'initiative"].auto_filter.ref == "A1:AN2"
+    assert workbook["Tous"].auto_filter.ref == "A1:AR7"
+    assert workbook["Porteurs d'initiative"].auto_filter.ref == "A1:AR2"
 
 
 def test_keeps_real_types(export_village):

@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, CheckIn, Initiative, OutboxMessage, Registration, RegistrationStatus, Role
+from app.models import AuditEntry, CheckIn, OutboxMessage, Registration, RegistrationStatus, Role
 from app.services import notifications, privacy
 from app.timeutil import utcnow
-from tests.factories import make_registration, make_village
+from tests.factories import make_registration, make_village, present_initiative
 
 
 def a_project_holder(village, **fields):
@@ -24,9 +24,9 @@ def a_project_holder(village, **fields):
         dietary_needs="Sans gluten",
         **fields,
     )
-    registration.initiative = Initiative(
-        name="Le jardin qui relie", summary="Un jardin partagé entre voisins.", dimension="Solidarité",
-        partners="Mairie, centre social", support_needs=["financement"],
+    present_initiative(
+        registration, name="Le jardin qui relie", summary="Un jardin partagé entre voisins.",
+        dimension="citoyennete", partners="Mairie, centre social", support_needs=["financement"],
     )
     privacy.record_consents(registration, {"consent_photos": True, "consent_news": True})
     notifications.registration_confirmed(registration)
@@ -65,7 +65,7 @@ def test_personal_data_holds_everything_about_the_person_and_is_json(app):
     assert data["inscription"]["email"] == "ines.durand@example.org"
     assert data["inscription"]["dietary_needs"] == "Sans gluten"
     assert data["village"]["ville"] == "Draguignan"
-    assert data["fiche_initiative"]["name"] == "Le jardin qui relie"
+    assert data["fiche_initiative"]["versions"][0]["name"] == "Le jardin qui relie"
     assert [c["accepte"] for c in data["consentements"]["reponses"]] == [True, False, True]
     assert data["consentements"]["version"] == privacy.CONSENT_VERSION
     assert len(data["passages_a_l_accueil"]) == 1
@@ -90,8 +90,9 @@ def test_erasure_removes_who_the_person_is(app):
     assert registration.full_name == "Anonyme Anonyme"
     assert registration.email is None and registration.phone is None
     assert registration.organisation is None and registration.dietary_needs is None
-    assert registration.initiative.name == "Initiative anonymisée"
-    assert registration.initiative.partners is None
+    assert registration.initiative.current.name == "Initiative anonymisée"
+    assert registration.initiative.current.partners is None
+    assert registration.initiative.holder_email == ""
     assert not (registration.consent_photos or registration.consent_news)
     assert registration.anonymised_at is not None
     exported = json.dumps(privacy.personal_data(registration), ensure_ascii=False)
@@ -107,7 +108,7 @@ def test_erasure_keeps_what_the_counts_need(app):
     assert registration.role == Role.PORTEUR
     assert registration.status == RegistrationStatus.CONFIRMED
     assert registration.checked_in_at is not None
-    assert registration.initiative.dimension == "Solidarité"
+    assert registration.initiative.current.dimension == "citoyennete"
     assert count(CheckIn, CheckIn.registration_id == registration.id) == 1
 
 

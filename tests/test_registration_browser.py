@@ -34,8 +34,9 @@ def test_porteur_registers_for_sisteron_on_a_phone(page, sisteron):
     page.get_by_label("Nom de l'initiative").fill("Jardin partagé du Thor")
     page.get_by_label("Présentation en quelques lignes").fill("Un jardin cultivé par les habitants.")
     page.get_by_label("En cours").check()
-    page.get_by_label("Thème principal (facultatif)").select_option("Solidarité")
+    page.get_by_label("Solidarité", exact=True).check()
     page.get_by_label("Financement").check()
+    page.get_by_label("Précisez votre besoin : financement (facultatif)").fill("Une serre")
     page.get_by_label("Je souhaite tenir un stand pour présenter l'initiative").check()
     page.get_by_label("Oui", exact=True).check()
     page.get_by_role("button", name="Envoyer mon inscription").click()
@@ -46,8 +47,9 @@ def test_porteur_registers_for_sisteron_on_a_phone(page, sisteron):
     expect(page.get_by_text("Jardin partagé du Thor")).to_be_visible()
 
     registration = db.session.scalar(select(Registration))
-    assert (registration.status, registration.initiative.dimension, registration.lunch) == (
-        RegistrationStatus.CONFIRMED, "Solidarité", True
+    fiche = registration.initiative.current
+    assert (registration.status, fiche.thematiques, fiche.support_details, registration.lunch) == (
+        RegistrationStatus.CONFIRMED, ["solidarite"], {"financement": "Une serre"}, True
     )
     db.session.commit()
 

@@ -16,7 +16,7 @@ def test_private_page_shows_the_registration(client):
                             initiative=initiative_fields())
     page = page_text(client.get(private_url(registration)))
     for expected in ("Sisteron", "Salle des fêtes", "Alix Durand", "Porteur d'initiative", "Confirmée",
-                     "Jardin partagé du quartier", "Financement, Bénévoles", "Télécharger mon badge"):
+                     "Jardin partagé du quartier", "Financement", "Bénévoles", "Télécharger mon badge"):
         assert expected in page
 
 

@@ -17,7 +17,7 @@ HABITANT = dict(
 )
 PORTEUR = dict(
     HABITANT, role="porteur", initiative_name="Jardin partagé", initiative_summary="Un jardin ouvert à tous.",
-    initiative_status="en cours", dimension="Citoyenneté", public="Familles", territory="Un quartier",
+    stage="en_cours", thematiques=["solidarite"], publics=["familles"],
     support_needs=["financement", "communication"], wants_stand="y", stand_table="y",
 )
 
@@ -80,9 +80,12 @@ def test_porteur_registers_with_the_fiche_initiative(client):
     registration = db.session.scalar(select(Registration))
     initiative = registration.initiative
     assert registration.organisation == "Centre social La Baume"
-    assert (initiative.name, initiative.status, initiative.dimension) == ("Jardin partagé", "en cours", "Citoyenneté")
-    assert initiative.support_needs == ["financement", "communication"]
-    assert (initiative.wants_stand, initiative.stand_table, initiative.stand_electricity) == (True, True, False)
+    fiche = initiative.current
+    assert (fiche.name, fiche.structure, fiche.stage, fiche.publics) == (
+        "Jardin partagé", "Centre social La Baume", "en_cours", ["familles"])
+    assert fiche.support_needs == ["financement", "communication"]
+    stand = registration.presentation
+    assert (stand.wants_stand, stand.stand_table, stand.stand_electricity) == (True, True, False)
 
 
 def test_only_the_chosen_roles_answers_are_kept_and_checked(client):

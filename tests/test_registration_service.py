@@ -59,7 +59,8 @@ def test_porteur_registration_keeps_the_fiche_initiative(app):
     village = make_village()
     registration = register(village, role=Role.PORTEUR, initiative=initiative_fields())
     assert registration.initiative.name == "Jardin partagé du quartier"
-    assert registration.initiative.support_labels == ["Financement", "Bénévoles"]
+    assert registration.initiative.current.support_labels == ["Financement", "Bénévoles"]
+    assert registration.initiative.holder_email == registration.email
 
 
 def test_second_active_registration_with_same_email_is_refused_whatever_the_case(app):

@@ -13,7 +13,7 @@ from ..models import Village
 @click.argument("village_slug")
 @click.option(
     "--format", "export_format", type=click.Choice(sorted(FORMATS)), required=True,
-    help="csv, xlsx : tableau des inscriptions ; signin : feuille d'émargement ; badges : planches de badges.",
+    help="csv, xlsx : tableau des inscriptions ; signin : feuille d'émargement ; badges : planches de badges ; livret : livret des initiatives.",
 )
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
               help="Fichier à écrire.")

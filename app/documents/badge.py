@@ -141,7 +141,7 @@ def _draw_header(canvas: Canvas, registration: Registration, x: float, top: floa
 
 def _draw_identity(canvas: Canvas, registration: Registration, x: float, top: float,
                    width: float, bottom: float) -> None:
-    """First name and last name as large as they fit, the organisation, then the role."""
+    """First name and last name as large as they fit, the organisation, the initiative presented, then the role."""
     room = top - bottom
     name_size = min(room / 5, width / 6)
     baseline = top
@@ -160,6 +160,13 @@ def _draw_identity(canvas: Canvas, registration: Registration, x: float, top: fl
         for line in simpleSplit(registration.structure, REGULAR, detail_size, width)[:2]:
             baseline -= detail_size * 1.2
             canvas.setFont(REGULAR, detail_size)
+            canvas.drawString(x, baseline, line)
+    # A porteur comes to present an initiative: its name opens conversations.
+    if registration.initiative is not None:
+        canvas.setFillColor(INK)
+        canvas.setFont(BOLD, detail_size)
+        for line in simpleSplit(f"« {registration.initiative.name} »", BOLD, detail_size, width)[:2]:
+            baseline -= detail_size * 1.2
             canvas.drawString(x, baseline, line)
 
     label = registration.role_label

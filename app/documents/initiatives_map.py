@@ -7,6 +7,7 @@ cosine of the mean latitude (an equirectangular projection), plenty at a départ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import cos, radians, sqrt
 
 from ..services import communes
@@ -33,40 +34,60 @@ class Map:
     marks: list[PlacedMark]
 
 
-def build(marks: list[Mark], departements: list[str]) -> Map | None:
-    """None when nothing can be drawn (no commune known)."""
-    outlines = {d: communes.outlines(d) for d in sorted(set(departements) | {m.departement for m in marks})}
-    points = [p for communes_of in outlines.values() for rings in communes_of.values() for ring in rings for p in ring]
+@dataclass(frozen=True)
+class _Background:
+    """The départements drawn, and the projection that drew them (kept: outlines never change)."""
+
+    west: float
+    north: float
+    squeeze: float
+    scale: float
+    height: int
+    paths: tuple[str, ...]
+
+    def project(self, point: tuple[float, float]) -> tuple[float, float]:
+        lon, lat = point
+        return round((lon - self.west) * self.squeeze * self.scale), round((self.north - lat) * self.scale)
+
+
+@lru_cache(maxsize=32)
+def _background(departements: tuple[str, ...]) -> _Background | None:
+    outlines = [communes.outlines(d) for d in departements]
+    points = [p for communes_of in outlines for rings in communes_of.values() for ring in rings for p in ring]
     if not points:
         return None
     west, east = min(x for x, _ in points), max(x for x, _ in points)
     south, north = min(y for _, y in points), max(y for _, y in points)
     squeeze = cos(radians((south + north) / 2))
     scale = WIDTH / max((east - west) * squeeze, 1e-6)
-    height = round((north - south) * scale) or 1
-
-    def project(point: tuple[float, float]) -> tuple[float, float]:
-        lon, lat = point
-        return round((lon - west) * squeeze * scale), round((north - lat) * scale)
-
+    frame = _Background(west, north, squeeze, scale, round((north - south) * scale) or 1, ())
     paths = []
-    for communes_of in outlines.values():
+    for communes_of in outlines:
         parts = []
         for rings in communes_of.values():
             for ring in rings:
-                projected = _thinned([project(p) for p in ring])
+                projected = _thinned([frame.project(p) for p in ring])
                 if len(projected) >= 3:
                     parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in projected) + "Z")
         paths.append("".join(parts))
+    return _Background(west, north, squeeze, scale, frame.height, tuple(paths))
+
+
+def build(marks: list[Mark], departements: list[str]) -> Map | None:
+    """None when nothing can be drawn (no commune known)."""
+    background = _background(tuple(sorted(set(departements) | {m.departement for m in marks})))
+    if background is None:
+        return None
     placed = []
     biggest = max((m.count for m in marks), default=1)
+    known = communes.all_by_code()
     for mark in marks:
-        commune = communes.by_code(mark.commune_code)
+        commune = known.get(mark.commune_code)
         if commune is None or commune.position is None:
             continue
-        x, y = project(commune.position)
+        x, y = background.project(commune.position)
         placed.append(PlacedMark(mark, x, y, round(6 + 8 * sqrt(mark.count / biggest), 1)))
-    return Map(WIDTH, height, paths, placed)
+    return Map(WIDTH, background.height, list(background.paths), placed)
 
 
 def _thinned(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -38,8 +38,8 @@ def _structure_key(initiative: Initiative, version: InitiativeVersion) -> str:
     return f"{SOURCE}--{key or initiative.slug}"
 
 
-def _position(version: InitiativeVersion) -> tuple[float, float] | None:
-    commune = communes.by_code(version.commune_code) if version.commune_code else None
+def _position(version: InitiativeVersion, known: dict[str, communes.Commune]) -> tuple[float, float] | None:
+    commune = known.get(version.commune_code or "")
     return commune.position if commune is not None else None
 
 
@@ -50,9 +50,10 @@ def _data_inclusion_thematiques(version: InitiativeVersion) -> list[str]:
 def data_inclusion_records() -> dict[str, list[dict]]:
     structures: dict[str, dict] = {}
     services = []
+    known = communes.all_by_code()
     for initiative, version in directory.public_versions():
         structure_id = _structure_key(initiative, version)
-        position = _position(version)
+        position = _position(version, known)
         place = {"commune": version.commune_name, "code_insee": version.commune_code,
                  "longitude": position[0] if position else None, "latitude": position[1] if position else None}
         contact = ({"courriel": initiative.holder_email, "contact_nom_prenom": initiative.holder_name}
@@ -88,7 +89,7 @@ def _description(version: InitiativeVersion) -> str:
 
 
 def data_inclusion_json() -> bytes:
-    return json.dumps(data_inclusion_records(), ensure_ascii=False, indent=1).encode()
+    return json.dumps(data_inclusion_records(), ensure_ascii=False).encode()
 
 
 def _directory_properties(initiative: Initiative, version: InitiativeVersion, villages) -> dict:
@@ -112,8 +113,9 @@ def _rows() -> list[tuple[Initiative, InitiativeVersion, dict]]:
 def geojson() -> bytes:
     """One point per commune, with the initiatives found there."""
     by_commune: dict[str, dict] = {}
+    known = communes.all_by_code()
     for _, version, properties in _rows():
-        position = _position(version)
+        position = _position(version, known)
         if position is None:
             continue
         feature = by_commune.setdefault(version.commune_code, {

@@ -240,5 +240,5 @@ def ask_rule_field_name(role: Role) -> str:
 for _role in Role:
     setattr(MeetingAreaForm, ask_rule_field_name(_role), MultiCheckboxField(
         f"Un participant « {_role.label} » peut demander un rendez-vous à",
-        choices=[(r.value, r.label) for r in Role],
+        choices=options({r.value: r.label for r in Role}),
     ))

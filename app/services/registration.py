@@ -305,8 +305,13 @@ def _confirm(registration: Registration, actor: str, **details) -> None:
 
 def _present_initiative(registration: Registration, choice: InitiativeChoice, actor: str) -> list[str]:
     """Present the porteur's initiative (theirs by e-mail, or a new one); what changed."""
-    owned = {i.id: i for i in initiatives.holder_initiatives(registration.email)}
-    initiative = registration.initiative if registration.initiative is not None else owned.get(choice.reuse_id)
+    owned = initiatives.holder_initiatives(registration.email)
+    initiative = registration.initiative or next(
+        # The one they chose, else the one of the same name: presenting it again, not a copy.
+        (i for i in owned if i.id == choice.reuse_id
+         or (choice.reuse_id is None and initiatives.fold(i.name) == initiatives.fold(choice.fiche.get("name") or ""))),
+        None,
+    )
     if initiative is None:
         initiative = initiatives.create(registration.email or "", registration.full_name, choice.fiche, actor,
                                         holder_phone=registration.phone)
@@ -314,7 +319,8 @@ def _present_initiative(registration: Registration, choice: InitiativeChoice, ac
     else:
         changed = [f"initiative.{name}" for name in initiatives.edit(initiative, choice.fiche, actor)]
     initiatives.present(initiative, registration, choice.stand)
-    if choice.consent_given:
+    if choice.consent_given and (choice.visibility, choice.show_holder_contact) != (
+            initiative.visibility, initiative.show_holder_contact):
         initiatives.record_consent(initiative, choice.visibility, choice.show_holder_contact, actor)
     return changed
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AuditEntry, Initiative, Registration, RegistrationStatus, Role, Village
+from ..models import AuditEntry, Initiative, InitiativePresentation, Registration, RegistrationStatus, Role, Village
 
 PER_PAGE = 50
 # Sort keys offered to organisers, each ending with the id so that pages never overlap.
@@ -148,7 +149,7 @@ class Logistics:
     lunches: int
     dietary_needs: list[tuple[str, int]]
     accessibility_needs: list[Registration]
-    stands: list[Initiative]
+    stands: list[InitiativePresentation]
     stand_tables: int
     stand_electricity: int
 
@@ -171,10 +172,11 @@ def logistics(village: Village) -> Logistics:
         select(Registration).where(confirmed, func.trim(Registration.accessibility_needs) != "")
         .order_by(Registration.last_name, Registration.id).limit(NEEDS_SHOWN)
     ))
-    stands = list(db.session.scalars(
-        select(Initiative).join(Initiative.registration)
-        .where(confirmed, Initiative.wants_stand.is_(True)).order_by(func.lower(Initiative.name))
-    ))
+    stands = sorted(db.session.scalars(
+        select(InitiativePresentation).join(InitiativePresentation.registration)
+        .where(confirmed, InitiativePresentation.wants_stand.is_(True))
+        .options(selectinload(InitiativePresentation.initiative).selectinload(Initiative.versions))
+    ), key=lambda stand: stand.initiative.name.lower())
     return Logistics(
         lunches=lunches,
         dietary_needs=[(text, number) for text, number in dietary],

@@ -16,6 +16,7 @@ part of a suggestion.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -66,7 +67,14 @@ n s t y ete etre avoir fait faire plus tous tout toutes cette cet afin ainsi aus
 est ont sans sous tres mettre mise projet projets action actions initiative initiatives structure
 """).split())
 WORD = re.compile(r"[a-z]{3,}")
-_stemmer = snowballstemmer.stemmer("french")
+# A Snowball stemmer keeps its word in progress: one per thread (requests run in threads).
+_local = threading.local()
+
+
+def _stemmer():
+    if not hasattr(_local, "stemmer"):
+        _local.stemmer = snowballstemmer.stemmer("french")
+    return _local.stemmer
 
 
 @dataclass
@@ -257,12 +265,12 @@ def _text_reason(me: Profile, other: Profile) -> str:
 
 
 def _stems(text: str) -> list[str]:
-    return [_stemmer.stemWord(word) for word in WORD.findall(fold(text)) if word not in STOP_WORDS]
+    return [_stemmer().stemWord(word) for word in WORD.findall(fold(text)) if word not in STOP_WORDS]
 
 
 def _stem(word: str) -> str:
     folded = fold(word)
-    return _stemmer.stemWord(folded) if folded not in STOP_WORDS else ""
+    return _stemmer().stemWord(folded) if folded not in STOP_WORDS else ""
 
 
 def _departement(postcode: str | None) -> str | None:

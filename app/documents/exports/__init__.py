@@ -1,4 +1,4 @@
-"""Per-village exports for the organisers: spreadsheets, sign-in sheet, badge sheets.
+"""Per-village exports for the organisers: spreadsheets, sign-in sheet, badge sheets, livret.
 
 Each writer takes the village and a binary file to write to; none of them holds
 the whole list of participants in memory (see bench/exports.py).
@@ -13,6 +13,7 @@ from ...models import Village
 from .tabular import write_csv, write_xlsx
 from .badges import write_badges
 from .signin import write_signin
+from ..livret import write_livret
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,12 @@ FORMATS = {
             "badges", "Planches de badges",
             "PDF A4 à imprimer avant la journée : huit badges par page avec traits de coupe, par ordre alphabétique.",
             "badges.pdf", "application/pdf", write_badges,
+        ),
+        ExportFormat(
+            "livret", "Livret des initiatives",
+            "PDF A5 à imprimer ou à diffuser : les initiatives publiées présentées au village, "
+            "avec un QR code vers la page de chacune.",
+            "livret-initiatives.pdf", "application/pdf", write_livret,
         ),
     )
 }

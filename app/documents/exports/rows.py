@@ -14,7 +14,9 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Initiative, Registration, RegistrationStatus, Village
+from ...models import (
+    SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village,
+)
 from ...timeutil import to_local
 
 BATCH_SIZE = 500
@@ -53,7 +55,8 @@ def registrations(village: Village, attending_only: bool = False) -> Iterator[Re
             for registration in db.session.scalars(
                 select(Registration)
                 .where(Registration.id.in_(batch))
-                .options(selectinload(Registration.initiative))
+                .options(selectinload(Registration.presentation)
+                         .selectinload(InitiativePresentation.initiative).selectinload(Initiative.versions))
             )
         }
         # One deleted meanwhile (by the retention purge) is simply left out.
@@ -89,8 +92,13 @@ class Field:
     width: int = 18  # in characters, for the spreadsheet
 
 
-def _initiative(read: Callable[[Initiative], object]) -> Callable[[Registration], object]:
-    return lambda registration: read(registration.initiative) if registration.initiative else None
+def _initiative(read: Callable[[InitiativeVersion], object]) -> Callable[[Registration], object]:
+    """A field of the fiche as it stands now (the initiative presented at this village)."""
+    return lambda registration: read(registration.initiative.current) if registration.initiative else None
+
+
+def _stand(name: str) -> Callable[[Registration], object]:
+    return lambda registration: getattr(registration.presentation, name) if registration.presentation else None
 
 
 FIELDS: list[Field] = [
@@ -122,18 +130,23 @@ FIELDS: list[Field] = [
     Field("Annulé le", lambda r: local_time(r.cancelled_at), 17),
     Field("Arrivé le", lambda r: local_time(r.checked_in_at), 17),
     Field("Initiative", _initiative(lambda i: i.name), 28),
+    Field("Structure porteuse", _initiative(lambda i: i.structure), 24),
     Field("Résumé de l'initiative", _initiative(lambda i: i.summary), 50),
-    Field("État de l'initiative", _initiative(lambda i: i.status), 14),
-    Field("Dimension", _initiative(lambda i: i.dimension), 18),
+    Field("État de l'initiative", _initiative(lambda i: i.stage_label), 14),
+    Field("Dimension", _initiative(lambda i: i.dimension_label), 18),
+    Field("Thèmes", _initiative(lambda i: ", ".join(i.thematique_labels)), 24),
     Field("Mots-clés", _initiative(lambda i: i.keywords), 24),
-    Field("Public visé", _initiative(lambda i: i.public), 22),
-    Field("Territoire", _initiative(lambda i: i.territory), 22),
+    Field("Public visé", _initiative(lambda i: ", ".join(i.public_labels)), 22),
+    Field("Territoire", _initiative(lambda i: i.territory_label), 22),
+    Field("Code INSEE", _initiative(lambda i: i.commune_code), 10),
     Field("Partenaires", _initiative(lambda i: i.partners), 30),
     Field("Besoins d'appui", _initiative(lambda i: ", ".join(i.support_labels)), 30),
-    Field("Précisions sur les besoins", _initiative(lambda i: i.support_details), 40),
-    Field("Stand souhaité", _initiative(lambda i: i.wants_stand), 10),
-    Field("Table", _initiative(lambda i: i.stand_table), 8),
-    Field("Électricité", _initiative(lambda i: i.stand_electricity), 10),
+    Field("Précisions sur les besoins", _initiative(
+        lambda i: " ; ".join(f"{SUPPORT_NEEDS[k]} : {v}" for k, v in i.support_details.items())), 40),
+    Field("Peut partager", _initiative(lambda i: ", ".join(i.sharing_labels)), 24),
+    Field("Stand souhaité", _stand("wants_stand"), 10),
+    Field("Table", _stand("stand_table"), 8),
+    Field("Électricité", _stand("stand_electricity"), 10),
 ]
 
 HEADERS = [field.header for field in FIELDS]

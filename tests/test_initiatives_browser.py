@@ -1,0 +1,61 @@
+"""The directory and the moderation, in a real browser on a phone."""
+import os
+
+import pytest
+
+from app.extensions import db
+from app.models import OrganiserRole
+from tests.factories import make_registration, make_village, present_initiative
+from tests.fixtures_backoffice import PASSWORD, make_organiser
+
+pytestmark = pytest.mark.browser
+
+
+def screenshot(page, name: str) -> None:
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
+def published(village, name: str, **fiche):
+    return present_initiative(make_registration(village, role="porteur"), visibility="public", approve=True,
+                              name=name, **fiche)
+
+
+def test_the_directory_finds_equipe_without_its_accent_and_filters_by_theme_on_a_phone(page):
+    village = make_village(slug="sisteron", town="Sisteron")
+    published(village, "Équipe mobile de quartier", thematiques=["sante"], commune_code="04209",
+              commune_name="Sisteron")
+    published(village, "Jardin des voisins", thematiques=["alimentation"])
+    db.session.remove()
+    page.goto("/initiatives")
+    page.get_by_label("Rechercher").fill("equipe")
+    page.get_by_role("button", name="Afficher").click()
+    assert page.get_by_role("link", name="Équipe mobile de quartier").is_visible()
+    assert page.get_by_role("link", name="Jardin des voisins").count() == 0
+    page.goto("/initiatives")
+    page.get_by_label("Thème").select_option("alimentation")
+    page.get_by_role("button", name="Afficher").click()
+    assert page.get_by_role("link", name="Jardin des voisins").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "annuaire-telephone")
+
+
+def test_an_organiser_approves_a_pending_initiative_and_it_appears_in_the_directory(page):
+    village = make_village()
+    present_initiative(make_registration(village, role="porteur"), visibility="public", name="Café des âges")
+    make_organiser(OrganiserRole.ORGANISER, email="orga@villages.test")
+    db.session.remove()
+    page.goto("/initiatives")
+    assert page.get_by_role("link", name="Café des âges").count() == 0
+    page.goto("/organisation/connexion")
+    page.get_by_label("Adresse e-mail").fill("orga@villages.test")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/organisation/**")
+    page.goto("/organisation/initiatives?etat=pending")
+    screenshot(page, "moderation-telephone")
+    page.get_by_role("button", name="Valider et publier").click()
+    page.wait_for_url("**/organisation/initiatives")
+    page.goto("/initiatives")
+    assert page.get_by_role("link", name="Café des âges").is_visible()

@@ -1,0 +1,175 @@
+"""An initiative from its holder's registration to the public pages, and out again on withdrawal."""
+import io
+import json
+
+from data_inclusion.schema.v1 import Service, Structure
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.documents.livret import write_livret
+from app.extensions import db
+from app.models import AuditEntry, Initiative, ModerationState, Registration, Village
+from app.services import demo_data, initiatives
+from tests.factories import make_registration, make_village, present_initiative
+from tests.factories_registration import outbox_kinds
+from tests.helpers import page_text
+
+PORTEUR_FORM = dict(
+    role="porteur", first_name="Lou", last_name="Bernard", email="lou.bernard@example.org",
+    commune="Sisteron", lunch="non", structure="Centre social du Gand",
+    initiative_name="Équipe de quartier solidaire", initiative_summary="Des habitants qui s'entraident.",
+    stage="en_cours", thematiques=["solidarite"], publics=["familles"], initiative_commune="Sisteron",
+    support_needs=["financement"], support_detail_financement="Un poste d'animatrice",
+    visibility="public",
+)
+
+
+def registered_holder(client, village):
+    client.post(f"/villages/{village.slug}/inscription", data=PORTEUR_FORM)
+    return db.session.scalar(select(Registration).where(Registration.email == "lou.bernard@example.org"))
+
+
+def livret_text(village) -> str:
+    out = io.BytesIO()
+    write_livret(village, out)
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages)
+
+
+def test_a_holder_s_initiative_is_public_only_once_approved_and_leaves_everything_on_withdrawal(client, app):
+    village = make_village(slug="sisteron", town="Sisteron")
+    holder = registered_holder(client, village)
+    initiative = holder.initiative
+    assert (initiative.visibility, initiative.moderation_state) == ("public", ModerationState.PENDING)
+    assert initiative.current.commune_code == "04209"
+    assert "Équipe de quartier" not in page_text(client.get("/initiatives"))
+    assert client.get(f"/initiatives/{initiative.slug}").status_code == 404
+
+    initiatives.approve(initiative, actor="orga@villages.test")
+    db.session.commit()
+    assert "Équipe de quartier solidaire" in page_text(client.get("/initiatives?q=equipe"))
+    assert "Sisteron" in page_text(client.get(f"/initiatives/{initiative.slug}"))
+    assert 'Sisteron : 1 initiative' in client.get("/initiatives").get_data(as_text=True)
+    assert "Équipe de quartier solidaire" in livret_text(village)
+    assert len(json.loads(client.get("/initiatives/export.json").data)["services"]) == 1
+    assert len(json.loads(client.get("/initiatives/export.geojson").data)["features"]) == 1
+    assert "Équipe de quartier solidaire" in client.get("/initiatives/export.csv").data.decode("utf-8-sig")
+
+    client.post(f"/inscription/{holder.manage_token}/initiative/retirer")
+    db.session.expire_all()
+    assert initiative.visibility is None and initiative.consent_withdrawn_at is not None
+    assert client.get(f"/initiatives/{initiative.slug}").status_code == 404
+    assert "Équipe de quartier" not in page_text(client.get("/initiatives"))
+    assert "Équipe de quartier" not in livret_text(village)
+    assert json.loads(client.get("/initiatives/export.json").data) == {"structures": [], "services": []}
+    assert json.loads(client.get("/initiatives/export.geojson").data)["features"] == []
+    assert "Équipe de quartier" not in client.get("/initiatives/export.csv").data.decode("utf-8-sig")
+
+
+def test_open_data_records_pass_the_official_data_inclusion_models(client, app):
+    holder = registered_holder(client, make_village())
+    initiatives.approve(holder.initiative, actor="orga@villages.test")
+    db.session.commit()
+    exported = json.loads(client.get("/initiatives/export.json").data)
+    service, = exported["services"]
+    Service.model_validate(service)
+    for structure in exported["structures"]:
+        Structure.model_validate(structure)
+    assert service["code_insee"] == "04209" and service["publics"] == ["familles"]
+    assert "courriel" not in service  # the holder did not agree to show their contact
+
+
+def test_presenting_at_a_second_village_reuses_the_initiative(client, app):
+    first = registered_holder(client, make_village())
+    second = make_village()
+    client.post(f"/villages/{second.slug}/inscription", data=dict(PORTEUR_FORM, initiative_summary="Mise à jour."))
+    again = db.session.scalar(select(Registration).where(Registration.village_id == second.id))
+    assert again.initiative.id == first.initiative.id
+    assert [p.village_id for p in first.initiative.presentations] == [first.village_id, second.id]
+    assert again.initiative.current.summary == "Mise à jour."
+
+
+def test_a_published_initiative_changed_by_its_holder_keeps_its_approved_version_until_approval(app):
+    initiative = present_initiative(make_registration(make_village(), role="porteur"), visibility="public",
+                                    approve=True, summary="Première version.")
+    initiatives.edit(initiative, {"summary": "Deuxième version."}, actor="participant")
+    db.session.commit()
+    assert initiative.moderation_state == ModerationState.CHANGES_PENDING
+    assert (initiative.published.summary, initiative.current.summary) == ("Première version.", "Deuxième version.")
+    assert initiative.is_public
+    initiatives.approve(initiative, actor="orga")
+    assert initiative.published.summary == "Deuxième version."
+
+
+def test_refusal_needs_a_reason_is_audited_and_mailed_to_the_holder(organiser_client, app):
+    holder = make_registration(make_village(), role="porteur")
+    initiative = present_initiative(holder, visibility="public")
+    response = organiser_client.post(f"/organisation/initiatives/{initiative.id}/refuser", data={"reason": ""})
+    assert response.status_code == 422 and "raison du refus" in page_text(response)
+    organiser_client.post(f"/organisation/initiatives/{initiative.id}/refuser",
+                          data={"reason": "Merci de préciser le public."})
+    db.session.expire_all()
+    assert initiative.moderation_state == ModerationState.REFUSED
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "initiative.refused"))
+    assert "initiative_refused" in outbox_kinds(holder)
+
+
+def test_organisers_see_and_edit_every_field(organiser_client, app):
+    initiative = present_initiative(make_registration(make_village(), role="porteur"))
+    page = page_text(organiser_client.get(f"/organisation/initiatives/{initiative.id}"))
+    for label in ("Résultats pour les habitants", "Limites", "Perspectives", "Ressources mobilisées", "Site internet"):
+        assert label in page
+    organiser_client.post(f"/organisation/initiatives/{initiative.id}", data={
+        "initiative_name": "Nouveau nom", "limits": "Pas de local.", "initiative_website": "https://exemple.fr",
+    })
+    db.session.expire_all()
+    assert (initiative.current.name, initiative.current.limits) == ("Nouveau nom", "Pas de local.")
+
+
+def test_bad_filters_and_unknown_slugs_get_a_french_answer(client, app):
+    assert client.get("/initiatives?theme=inconnu").status_code == 400
+    assert "filtre n'existe pas" in page_text(client.get("/initiatives?public=%3Cscript%3E"))
+    assert client.get("/initiatives/nexiste-pas").status_code == 404
+    assert client.get("/initiatives?q=" + "x" * 500).status_code == 400
+
+
+def test_an_unknown_commune_is_refused_next_to_the_field(client, app):
+    village = make_village()
+    response = client.post(f"/villages/{village.slug}/inscription",
+                           data=dict(PORTEUR_FORM, initiative_commune="Zzzville"))
+    assert response.status_code == 422 and "Nous ne trouvons pas cette commune" in page_text(response)
+    assert db.session.scalar(select(Registration)) is None
+
+
+def test_the_village_page_lists_who_is_coming_only_with_their_consent(client, app):
+    village = make_village()
+    make_registration(village, first_name="Alma", last_name="Visible", consent_listing=True)
+    make_registration(village, first_name="Basile", last_name="Discret", consent_listing=False)
+    page = page_text(client.get(f"/villages/{village.slug}"))
+    assert "Alma Visible" in page and "Basile Discret" not in page
+
+
+def test_an_initiative_for_participants_only_is_shown_on_their_private_page_not_in_public(client, app):
+    village = make_village()
+    present_initiative(make_registration(village, role="porteur"), visibility="participants", approve=True,
+                       name="Repair café des Plantiers")
+    participant = make_registration(village)
+    assert "Repair café des Plantiers" in page_text(client.get(f"/inscription/{participant.manage_token}"))
+    assert "Repair café des Plantiers" not in page_text(client.get("/initiatives"))
+    assert "Repair café des Plantiers" not in page_text(client.get(f"/villages/{village.slug}"))
+    assert json.loads(client.get("/initiatives/export.json").data)["services"] == []
+
+
+def test_demo_publishes_the_25_fiches_with_invented_holders_once(client, app):
+    demo_data.load()
+    demo_data.load_initiatives()
+    again = demo_data.load_initiatives()
+    assert again == ["Initiatives et participants de démonstration : déjà présents"]
+    page = page_text(client.get("/initiatives"))
+    assert "25 initiatives" in page and "ALLEZ LES FILLES" in page
+    holders = db.session.scalars(select(Initiative.holder_email)).all()
+    assert len(holders) == 25 and all(email.endswith("@exemple.org") for email in holders)
+    waiting = db.session.scalars(select(Registration).where(Registration.status == "waitlisted")).all()
+    assert [r.village.town for r in waiting] == ["Draguignan"]
+    livret = io.BytesIO()
+    write_livret(db.session.scalar(select(Village).where(Village.slug == "avignon")), livret)
+    assert len(PdfReader(io.BytesIO(livret.getvalue())).pages) >= 2
