@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import initiative_lists as lists
 from ..models import (
-    OUTCOMES, SUPPORT_NEEDS, InitiativePresentation, InitiativeVersion, MeetingRequest, Registration,
+    OUTCOMES, SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, MeetingRequest, Registration,
     RegistrationStatus, RequestStatus, Role, SupportOffer, Village,
 )
 from ..templating import french_date
@@ -279,7 +279,7 @@ def _sorted_rows(counted: dict[str, list[int]]) -> list[list]:
 
 @dataclass
 class _Initiative:
-    """One initiative as presented at one village (the version its holder presented there)."""
+    """One initiative presented at one village, as its fiche reads now."""
 
     initiative_id: int
     village_id: int
@@ -305,7 +305,9 @@ def _initiatives(ids: list[int]) -> list[_Initiative]:
                Registration.postcode, version.support_needs, version.support_details)
         .join(Registration, InitiativePresentation.registration_id == Registration.id)
         .join(Village, InitiativePresentation.village_id == Village.id)
-        .join(version, InitiativePresentation.version_id == version.id)
+        # The holder's latest fiche: needs are often added or updated after registering.
+        .join(Initiative, InitiativePresentation.initiative_id == Initiative.id)
+        .join(version, (version.initiative_id == Initiative.id) & (version.number == Initiative.current_number))
         .where(InitiativePresentation.village_id.in_(ids), Registration.status == RegistrationStatus.CONFIRMED)
     )
     return [
