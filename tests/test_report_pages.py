@@ -72,7 +72,8 @@ def test_the_choice_page_when_nothing_is_chosen(organiser_client):
     assert "Choisir les villages du bilan" in organiser_client.get("/organisation/bilan").get_data(as_text=True)
     html = organiser_client.get("/organisation/bilan?annee=1990").get_data(as_text=True)
     assert "Aucun village ne correspond à ce choix." in html
-    assert organiser_client.get("/organisation/bilan.pdf?annee=1990").status_code == 404
+    response = organiser_client.get("/organisation/bilan.pdf?annee=1990")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/organisation/bilan")
 
 
 def test_check_in_volunteers_cannot_read_the_report(checkin_client):

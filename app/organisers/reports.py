@@ -1,7 +1,7 @@
 """The report (« bilan ») of one village or of several, on screen and as PDF or spreadsheet."""
 import io
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..documents.charts import chart_for, to_svg
@@ -90,7 +90,8 @@ def consolidated_report():
 def consolidated_report_file(file_format: str):
     villages, year, _ = chosen_villages()
     if not villages:
-        abort(404)
+        flash("Choisissez une année ou des villages avant de télécharger le bilan.", "warning")
+        return redirect(url_for("organisers.consolidated_report"))
     return download(wanted_report(villages), str(year) if year else "villages", file_format)
 
 
