@@ -94,6 +94,8 @@ class Config:
     COMMUNES_CACHE = os.environ.get("COMMUNES_CACHE", str(INSTANCE_DIR / "communes"))
 
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
+    # Seconds the meeting scheduler searches for a better placement before keeping the best found.
+    SCHEDULING_TIME_LIMIT = float(os.environ.get("SCHEDULING_TIME_LIMIT", "4"))
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 6)
     ATTENDANCE_RETENTION_MONTHS = _int("ATTENDANCE_RETENTION_MONTHS", 60)
 

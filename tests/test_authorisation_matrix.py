@@ -43,6 +43,31 @@ DECISIONS = {
     "public.initiatives_json": EVERYONE,
     "public.initiatives_geojson": EVERYONE,
     "public.initiatives_csv": EVERYONE,
+    # The attendance certificate exists once the person was welcomed at the door (the world's
+    # participant was not); the questionnaire sends them back to their page until then.
+    "public.certificate": set(),
+    "public.questionnaire": {PARTICIPANT},
+    "organisers.village_report": STAFF,
+    "organisers.village_report_file": STAFF,
+    "organisers.consolidated_report": STAFF,
+    "organisers.consolidated_report_file": STAFF,
+    "organisers.village_messages": STAFF,
+    "organisers.village_survey": STAFF,
+    # Mise en lien (merged from issue 10, which had not decided them yet). The world has no
+    # meeting request, meeting or published agenda: those pages answer 404 to everyone here.
+    "public.ask_meeting": {PARTICIPANT},
+    "public.answer_meeting": set(),
+    "public.meeting_outcome": set(),
+    "public.meeting_preferences": {PARTICIPANT},
+    "public.agenda_calendar": set(),
+    "public.agenda_document": set(),
+    "organisers.village_meetings": STAFF,
+    "organisers.add_meeting": STAFF,
+    "organisers.build_schedule": STAFF,
+    "organisers.move_meeting": set(),
+    "organisers.publish_schedule": STAFF,
+    "organisers.remove_meeting": set(),
+    "organisers.table_sheets": STAFF,
     "organisers.initiatives_queue": STAFF,
     "organisers.initiative": STAFF,
     "organisers.approve_initiative": STAFF,
@@ -146,6 +171,11 @@ class World:
             "action": "renvoyer",
             "filename": "css/site.css",
             "export_name": "csv",
+            "file_format": "pdf",
+            "meeting_id": 1,
+            "request_id": 1,
+            "recipient_id": 1,
+            "answer": "accepter",
         }
         return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 

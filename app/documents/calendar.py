@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from ..models import Registration, Village
-from ..timeutil import utcnow
+from ..timeutil import local_datetime, utcnow
 
 PRODID = "-//Villages des initiatives solidaires//Inscriptions//FR"
 
@@ -44,6 +44,42 @@ def invitation(registration: Registration, method: str = "REQUEST") -> bytes:
     )
     event.add("attendee", attendee)
     return _calendar(method, [event], [village.day]).to_ical()
+
+
+def meeting_event(meeting, registration: Registration, method: str = "REQUEST") -> bytes:
+    """One meeting in one participant's calendar. Its UID stays the same for the meeting's
+    life; SEQUENCE (meeting.calendar_sequence, raised at each publication that moved it)
+    makes calendars move it, and METHOD:CANCEL removes it."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method!r}")
+    village = registration.village
+    other = meeting.other(registration)
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@{_host()}")
+    event.add("dtstamp", utcnow().replace(tzinfo=timezone.utc))
+    starts_at = meeting.starts_at or meeting.announced_starts_at or village.starts_at
+    ends_at = meeting.ends_at or starts_at
+    event.add("dtstart", local_datetime(village.day, starts_at))
+    event.add("dtend", local_datetime(village.day, ends_at))
+    event.add("summary", f"Rendez-vous avec {other.full_name}" + (f" ({other.structure})" if other.structure else ""))
+    table = meeting.table.name if meeting.table else meeting.announced_table or ""
+    event.add("location", ", ".join(filter(None, [table, location(village)])))
+    event.add("description", f"Votre programme de rendez-vous : {manage_url(registration)}#rendez-vous")
+    event.add("sequence", meeting.calendar_sequence)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("organizer", _organiser())
+    return _calendar(method, [event], [village.day]).to_ical()
+
+
+def meetings_calendar(registration: Registration, meetings: list) -> bytes:
+    """Every placed meeting of a person, to import into a calendar (METHOD:PUBLISH)."""
+    events = []
+    for meeting in meetings:
+        if not meeting.is_placed:
+            continue
+        calendar = Calendar.from_ical(meeting_event(meeting, registration))
+        events.extend(calendar.walk("VEVENT"))
+    return _calendar("PUBLISH", events, [registration.village.day]).to_ical()
 
 
 def villages_feed(villages: list[Village]) -> bytes:

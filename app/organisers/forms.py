@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,7 +20,8 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRang
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import options
-from ..models import OrganiserRole, Role
+from ..models import SUPPORT_NEEDS, OrganiserRole, Role
+from ..services import participant_messages as messages
 from ..services.registration import ROLE_FIELDS
 from ..services.text import one_line
 
@@ -205,3 +207,70 @@ class RegistrationForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField("Rôle", choices=options({r.value: r.label for r in Role}))
+
+
+class ParticipantMessageForm(FlaskForm):
+    """Who receives an organiser's message, and what it says (app/services/participant_messages.py)."""
+
+    roles = MultiCheckboxField("Rôles", choices=options({r.value: r.label for r in Role}),
+                               description="Aucun coché : tous les rôles.")
+    status = SelectField("Statut de l'inscription", choices=options(messages.STATUSES))
+    presence = SelectField("Présence le jour J", choices=options(messages.PRESENCE))
+    need = SelectField("Besoin d'appui exprimé", choices=options({"": "Peu importe", **SUPPORT_NEEDS}))
+    lunch = SelectField("Déjeuner réservé", choices=options(messages.YES_NO))
+    purpose = RadioField("Nature du message", choices=options(messages.PURPOSES), default="service")
+    subject = StringField("Objet", validators=[REQUIRED, Length(max=150)])
+    body = TextAreaField(
+        "Message", validators=[REQUIRED, Length(max=10000)],
+        description="Le message commence par « Bonjour » et le prénom, et se termine par le lien personnel. "
+                    "Vous pouvez écrire {prénom}, {nom}, {village}, {date} ou {lien} : chaque personne y lit ses "
+                    "propres informations.",
+    )
+    with_certificate = BooleanField("Joindre l'attestation de présence (envoyé alors aux seuls présents)")
+
+    def audience(self) -> messages.Audience:
+        return messages.Audience(
+            roles=self.roles.data or [], status=self.status.data, presence=self.presence.data,
+            need=self.need.data, lunch=self.lunch.data, purpose=self.purpose.data,
+        )
+
+
+class SurveyQuestionsForm(FlaskForm):
+    ratings = TextAreaField(
+        "Questions notées de 1 à 5", validators=[Optional(), Length(max=3000)],
+        description="Une question par ligne. Réponses : pas du tout, peu, moyennement, beaucoup, tout à fait.",
+    )
+    open_questions = TextAreaField(
+        "Questions à réponse libre", validators=[Optional(), Length(max=3000)],
+        description="Une question par ligne.",
+    )
+
+    @staticmethod
+    def lines(text: str | None) -> list[str]:
+        return [line.strip()[:300] for line in (text or "").splitlines() if line.strip()]
+
+
+class MeetingAreaForm(FlaskForm):
+    """A village's meeting area and its rules for requests (app/services/meeting_area.py)."""
+
+    area_starts_at = TimeField("Ouverture de l'espace de rendez-vous", validators=[InputRequired()])
+    area_ends_at = TimeField("Fermeture", validators=[InputRequired()])
+    slot_minutes = IntegerField("Durée d'un rendez-vous (minutes)", validators=[InputRequired(), NumberRange(5, 120)])
+    breaks = StringField("Pauses", validators=[Optional(), Length(max=200)],
+                         description="Par exemple : 11:00-11:20, 12:30-14:00")
+    tables = IntegerField("Nombre de tables", validators=[InputRequired(), NumberRange(0, 500)])
+    max_requests_received = IntegerField("Demandes qu'une personne peut recevoir au plus",
+                                         validators=[InputRequired(), NumberRange(1, 100)])
+    suggestions_days_before = IntegerField("Envoyer les suggestions par e-mail, jours avant le village",
+                                           validators=[InputRequired(), NumberRange(0, 60)])
+
+
+def ask_rule_field_name(role: Role) -> str:
+    return f"ask_{role.value}"
+
+
+for _role in Role:
+    setattr(MeetingAreaForm, ask_rule_field_name(_role), MultiCheckboxField(
+        f"Un participant « {_role.label} » peut demander un rendez-vous à",
+        choices=options({r.value: r.label for r in Role}),
+    ))

@@ -121,13 +121,20 @@ def registration_done(token: str):
 
 @blueprint.get("/inscription/<token>")
 def registration(token: str):
-    found = registration_or_404(token)
+    return private_page(registration_or_404(token))
+
+
+def private_page(found: Registration, **meeting_context):
+    """The private page; `meeting_context` carries a meeting request to show again with its error."""
+    from .meetings import meetings_context  # the « Rendez-vous » part, whose views use this module
+
     return render_template(
         "public/registration.html", registration=found, village=found.village,
         waiting_position=registrations.waiting_position(found),
         village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
                                              for_participants=True),
         other_villages=[v for v in villages.upcoming() if v.id != found.village_id and v.is_registration_open()],
+        **meetings_context(found, **meeting_context),
     )
 
 

@@ -85,6 +85,42 @@ def password_reset(organiser, link: str, *, minutes: int) -> OutboxMessage:
                              {"name": organiser.name, "link": link, "minutes": minutes})
 
 
+def organiser_message(registration: Registration, subject: str, body: str, *, news: bool = False,
+                      with_certificate: bool = False) -> OutboxMessage | None:
+    """A message an organiser wrote (app/services/participant_messages.py), already personalised."""
+    return _queue("organiser_message", registration, subject,
+                  context={"body": body, "news": news, "certificate": with_certificate})
+
+
+def meeting_requested(request) -> OutboxMessage | None:
+    return _queue("meeting_requested", request.recipient, "Une demande de rendez-vous",
+                  context={"request_id": _id_of(request)})
+
+
+def meeting_accepted(request) -> OutboxMessage | None:
+    return _queue("meeting_accepted", request.requester, "Votre demande de rendez-vous est acceptée",
+                  context={"request_id": _id_of(request)})
+
+
+def meeting_declined(request) -> OutboxMessage | None:
+    return _queue("meeting_declined", request.requester, "Votre demande de rendez-vous",
+                  context={"request_id": _id_of(request)})
+
+
+def agenda_published(registration: Registration, changes: list) -> OutboxMessage | None:
+    """The person's agenda as published: the PDF, and one calendar event per meeting that is
+    new, moved (same UID, higher SEQUENCE) or removed (METHOD:CANCEL)."""
+    return _queue("agenda", registration, "Vos rendez-vous",
+                  context={"meeting_changes": [[_id_of(meeting), method] for meeting, method in changes]})
+
+
+def suggestions(registration: Registration, found: list) -> OutboxMessage | None:
+    return _queue("suggestions", registration, "Des personnes à rencontrer", context={"suggestions": [
+        {"name": item.person.full_name, "structure": item.person.structure, "reason": item.reason}
+        for item in found
+    ]})
+
+
 def initiative_refused(initiative) -> OutboxMessage | None:
     """The organisers' reason, to the holder, through their latest registration (its private link)."""
     registrations = [p.registration for p in initiative.presentations if p.registration is not None]
@@ -152,13 +188,14 @@ def render(queued: OutboxMessage) -> bytes:
     documents = queued.details.get("documents", False)
     calendar_method = queued.details.get("calendar_method")
     qr_cid = f"qr.{queued.message_id.strip('<>')}"
+    extras, attachments = _delivered_with(queued.details.get("context", {}), registration)
     context = dict(
-        queued.details.get("context", {}),
+        extras,
         registration=registration,
         village=village,
         documents=documents,
         calendar_method=calendar_method,
-        changes=queued.details.get("changes", []),
+        changes=extras.get("changes", queued.details.get("changes", [])),
         location=location(village),
         manage_url=manage_url(registration),
         village_url=village_url(village),
@@ -183,8 +220,43 @@ def render(queued: OutboxMessage) -> bytes:
         message.add_attachment(badge_pdf(registration, qr), "application", "pdf", filename="badge.pdf")
     if calendar_method:
         message.add_attachment(ics, "application", "ics", filename="invitation.ics")
+    for content, maintype, subtype, filename in attachments:
+        message.add_attachment(content, maintype, subtype, filename=filename)
     # As sent on the wire: smtplib passes bytes through, CRLF line ends included.
     return message.as_bytes(policy=policy.SMTP)
+
+
+def _delivered_with(context: dict, registration: Registration) -> tuple[dict, list]:
+    """The template values and attachments a message's stored context stands for, read at
+    delivery: a meeting request, the meetings of an agenda, an attendance certificate."""
+    from ..models import Meeting, MeetingRequest
+
+    extras, attachments = dict(context), []
+    if "request_id" in context:
+        extras["request"] = db.session.get(MeetingRequest, context["request_id"])
+    if context.get("certificate"):
+        from ..documents.certificate import certificate_pdf
+
+        attachments.append((certificate_pdf(registration), "application", "pdf", "attestation-de-presence.pdf"))
+    if "meeting_changes" in context:
+        from ..documents.agenda import agenda_pdf
+        from ..documents.calendar import meeting_event
+        from .scheduling import agenda
+
+        changes = [(db.session.get(Meeting, meeting_id), method) for meeting_id, method in context["meeting_changes"]]
+        extras.update(changes=changes, meetings=agenda(registration))
+        attachments.append((agenda_pdf(registration), "application", "pdf", "mes-rendez-vous.pdf"))
+        for number, (meeting, method) in enumerate(changes, start=1):
+            attachments.append((meeting_event(meeting, registration, method), "application", "ics",
+                                f"rendez-vous-{number}.ics"))
+    return extras, attachments
+
+
+def _id_of(row) -> int:
+    """A new row's id, given at flush, for a message that reads the row when it is delivered."""
+    if row.id is None:
+        db.session.flush()
+    return row.id
 
 
 def _headed(queued: OutboxMessage, name: str, reply_to: str | None = None) -> EmailMessage:

@@ -1,0 +1,229 @@
+"""The report as documents to send: a PDF for funders (cover, charts, tables, method note) and a
+spreadsheet with one sheet per table. Both show the same figures as the back-office page."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import BinaryIO, Callable
+
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table as PdfTable, TableStyle,
+)
+from xml.sax.saxutils import escape
+
+from ..services.report import SMALLEST_SHOWN, Report, Table
+from ..templating import french_date
+from .badge import BOLD, REGULAR
+from .charts import chart_for, to_drawing
+
+MARGIN = 18 * mm
+TEXT_WIDTH = A4[0] - 2 * MARGIN
+INK = colors.HexColor("#1d2430")
+BLUE = colors.HexColor("#1f4e8c")
+LIGHT = colors.HexColor("#eef2f7")
+
+STYLES = {
+    "cover": ParagraphStyle("cover", fontName=BOLD, fontSize=24, leading=30, textColor=BLUE, spaceAfter=12),
+    "h1": ParagraphStyle("h1", fontName=BOLD, fontSize=15, leading=19, textColor=BLUE, spaceBefore=10, spaceAfter=6),
+    "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=11.5, leading=15, textColor=INK, spaceBefore=8, spaceAfter=4),
+    "body": ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=INK, spaceAfter=4),
+    "note": ParagraphStyle("note", fontName=REGULAR, fontSize=8.5, leading=11, textColor=colors.HexColor("#4a5565"),
+                           spaceAfter=6),
+    "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5),
+    "head": ParagraphStyle("head", fontName=BOLD, fontSize=7.5, leading=9.5),
+}
+
+
+def method_note(report: Report) -> list[str]:
+    """How the figures were counted: printed at the end of the PDF and shown on the page."""
+    lines = [
+        "Tous les chiffres sont calculés par l'application à partir des inscriptions enregistrées, "
+        "sans saisie manuelle.",
+        "Inscrits : places confirmées avant le jour du village. Présents : personnes accueillies à "
+        "l'entrée (badge scanné ou recherche par nom), y compris celles venues sans inscription. "
+        "Absents : inscrits non accueillis. Les inscriptions annulées et la liste d'attente sont comptées à part.",
+        "Le département est déduit du code postal donné à l'inscription.",
+        "Initiatives et besoins d'appui : fiches des porteurs d'initiative inscrits (places confirmées). "
+        "Une initiative peut exprimer plusieurs besoins.",
+        "Satisfaction : réponses au questionnaire proposé aux participants après le village.",
+    ]
+    if report.for_outsiders:
+        lines.append(f"Version destinée à la diffusion : les effectifs inférieurs à {SMALLEST_SHOWN} sont "
+                     "remplacés par « < 3 » pour que personne ne puisse être reconnu.")
+    else:
+        lines.append("Version interne à l'équipe : chiffres exacts, y compris les petits effectifs.")
+    return lines
+
+
+def village_lines(report: Report) -> list[str]:
+    return [f"{v.name} — {french_date(v.day)}, {v.venue}, {v.town}" for v in report.villages]
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+def _paragraph(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(escape(text), STYLES[style])
+
+
+def _pdf_table(report: Report, table: Table) -> PdfTable:
+    header = [_paragraph(h, "head") for h in table.headers]
+    body = [[_paragraph(str(row[0]), "cell"), *(str(report.shown(v)) for v in row[1:])] for row in table.rows]
+    first = 62 * mm if len(table.headers) < 6 else 38 * mm
+    others = (TEXT_WIDTH - first) / max(len(table.headers) - 1, 1)
+    pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(table.headers) - 1), repeatRows=1)
+    pdf_table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, 8.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ccd6")),
+    ]))
+    return pdf_table
+
+
+def _cover(report: Report) -> list:
+    version = "Version destinée à la diffusion (petits effectifs masqués)" if report.for_outsiders \
+        else "Version interne (chiffres exacts)"
+    story = [Spacer(1, 40 * mm), _paragraph("Bilan", "h1"), _paragraph(report.title, "cover"),
+             _paragraph(report.period.capitalize(), "h2"), Spacer(1, 6 * mm)]
+    story += [_paragraph(line) for line in village_lines(report)]
+    story += [Spacer(1, 10 * mm), _paragraph(current_app.config["ORGANISER_NAME"], "h2"), _paragraph(version, "note")]
+    figures = [[_paragraph(label, "head"), str(report.shown(value))] for label, value in report.key_figures]
+    key_table = PdfTable(figures, colWidths=[70 * mm, 30 * mm])
+    key_table.setStyle(TableStyle([("FONT", (1, 0), (1, -1), BOLD, 12), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                                   ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ccd6"))]))
+    story += [Spacer(1, 10 * mm), key_table]
+    if report.uncovered_needs:
+        story += [Spacer(1, 6 * mm), _paragraph("Besoins non couverts (aucune offre d'appui au même village) : "
+                                                + ", ".join(report.uncovered_needs) + ".")]
+    story.append(PageBreak())
+    return story
+
+
+def _texts(title: str, grouped: dict[str, list[str]]) -> list:
+    if not grouped:
+        return []
+    story = [CondPageBreak(40 * mm), _paragraph(title, "h1")]
+    for heading, texts in grouped.items():
+        story.append(_paragraph(heading, "h2"))
+        story += [_paragraph(f"« {text} »") for text in texts]
+    return story
+
+
+def write_pdf(report: Report, output: BinaryIO) -> None:
+    story = _cover(report)
+    for table in report.tables:
+        block = [_paragraph(table.title, "h1")]
+        chart = chart_for(report, table) if table.rows else None
+        if chart is not None:
+            block += [to_drawing(chart, TEXT_WIDTH), Spacer(1, 4 * mm)]
+        story.append(KeepTogether(block))
+        if table.rows:
+            story.append(_pdf_table(report, table))
+        else:
+            story.append(_paragraph("Aucune donnée pour l'instant."))
+        if table.note:
+            story.append(_paragraph(table.note, "note"))
+        story.append(Spacer(1, 4 * mm))
+    story += _texts("Besoins d'appui : ce qu'en disent les porteurs", report.need_details)
+    story += _texts("Questionnaire : réponses libres", report.comments)
+    story += [CondPageBreak(60 * mm), _paragraph("Note de méthode", "h1")]
+    story += [_paragraph(line) for line in method_note(report)]
+
+    def footer(canvas, document):
+        canvas.saveState()
+        canvas.setFont(REGULAR, 8)
+        canvas.setFillColor(colors.HexColor("#4a5565"))
+        canvas.drawString(MARGIN, 10 * mm, f"{report.title} — bilan")
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"page {document.page}")
+        canvas.restoreState()
+
+    document = SimpleDocTemplate(output, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                                 bottomMargin=MARGIN + 4 * mm, title=f"Bilan – {report.title}",
+                                 author=current_app.config["ORGANISER_NAME"], lang="fr")
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+
+
+# --- Spreadsheet -----------------------------------------------------------------------------
+
+SHEET_NAME_FORBIDDEN = re.compile(r"\s*[\[\]:*?/\\]\s*")
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """Excel allows 31 characters and no []:*?/\\ ; names must differ."""
+    base = SHEET_NAME_FORBIDDEN.sub(" - ", title)[:31].strip()
+    name, n = base, 2
+    while name.lower() in taken:
+        name = f"{base[:27]} ({n})"
+        n += 1
+    taken.add(name.lower())
+    return name
+
+
+def _append(sheet, values: list) -> None:
+    """A row whose texts stay texts, even those starting with « = » (never run as formulas)."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
+def write_xlsx(report: Report, output: BinaryIO) -> None:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    bold = Font(bold=True)
+    about = workbook.create_sheet(sheet_name("Présentation", taken))
+    for line in [f"Bilan – {report.title}", report.period, *village_lines(report), "", *method_note(report)]:
+        about.append([line])
+    about["A1"].font = Font(bold=True, size=14)
+    about.column_dimensions["A"].width = 120
+    for table in report.tables:
+        sheet = workbook.create_sheet(sheet_name(table.title, taken))
+        sheet.append(table.headers)
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in table.rows:
+            _append(sheet, [row[0], *(report.shown(v) for v in row[1:])])
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note])
+        sheet.freeze_panes = "B2"
+        sheet.column_dimensions["A"].width = 42
+        for index in range(2, len(table.headers) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 16
+    for title, grouped in (("Besoins – en détail", report.need_details), ("Réponses libres", report.comments)):
+        if grouped:
+            sheet = workbook.create_sheet(sheet_name(title, taken))
+            sheet.append(["Rubrique", "Texte"])
+            for cell in sheet[1]:
+                cell.font = bold
+            for heading, texts in grouped.items():
+                for text in texts:
+                    _append(sheet, [heading, text])
+            sheet.column_dimensions["A"].width = 40
+            sheet.column_dimensions["B"].width = 100
+    workbook.save(output)
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    name: str
+    mimetype: str
+    write: Callable[[Report, BinaryIO], None]
+
+
+REPORT_FORMATS = {
+    "pdf": ReportFormat("pdf", "application/pdf", write_pdf),
+    "xlsx": ReportFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
+}

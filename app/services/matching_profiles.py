@@ -1,0 +1,73 @@
+"""What a participant states about meetings (offers, why they come, when they are free),
+and what they record after each meeting. The caller commits."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import time
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import OUTCOMES, MatchingProfile, Meeting, MeetingSeat, Registration, Role, SupportOffer, Village
+from ..timeutil import utcnow
+from . import audit
+
+# Who states offers: those who come for an organisation that supports projects.
+OFFERING_ROLES = (Role.INSTITUTIONNEL, Role.ELU)
+
+
+class OutcomeRefused(Exception):
+    """The outcome cannot be recorded; the message is meant for people."""
+
+
+def profile_of(registration: Registration) -> MatchingProfile:
+    if registration.matching_profile is None:
+        registration.matching_profile = MatchingProfile()
+    return registration.matching_profile
+
+
+def save_preferences(registration: Registration, *, accepts_requests: bool, comes_for: str,
+                     available_from: time | None, available_until: time | None, offers: list[dict]) -> None:
+    profile = profile_of(registration)
+    profile.accepts_requests = accepts_requests
+    profile.comes_for = comes_for or ""
+    profile.available_from, profile.available_until = available_from, available_until
+    if registration.role in OFFERING_ROLES:
+        registration.support_offers[:] = [SupportOffer(**values) for values in offers]
+    audit.record("participant", "matching_preferences_saved", registration,
+                 accepts_requests=accepts_requests, offers=len(offers))
+
+
+def record_outcome(meeting: Meeting, registration: Registration, took_place: bool, outcomes: list[str],
+                   note: str) -> None:
+    seat = next((s for s in meeting.seats if s.registration_id == registration.id), None)
+    if seat is None or meeting.cancelled_at is not None:
+        raise OutcomeRefused("Ce rendez-vous n'est pas le vôtre, ou il a été supprimé.")
+    if set(outcomes) - set(OUTCOMES):
+        raise OutcomeRefused("Choisissez parmi les suites proposées.")
+    seat.took_place = took_place
+    seat.outcomes = [key for key in OUTCOMES if key in outcomes] if took_place else []
+    seat.outcome_note = note or ""
+    seat.recorded_at = utcnow()
+    audit.record("participant", "meeting_outcome_recorded", meeting, took_place=took_place, outcomes=seat.outcomes)
+
+
+def outcome_counts(village: Village) -> dict:
+    """For the funders' report: meetings held (either person said so) and what came of them."""
+    seats = db.session.scalars(
+        select(MeetingSeat).join(Meeting).where(Meeting.village_id == village.id, Meeting.cancelled_at.is_(None))
+    )
+    held, outcomes, recorded = set(), Counter(), set()
+    for seat in seats:
+        if seat.recorded_at is None:
+            continue
+        recorded.add(seat.meeting_id)
+        if seat.took_place:
+            held.add(seat.meeting_id)
+            outcomes.update((seat.meeting_id, key) for key in seat.outcomes)
+    by_outcome = Counter(key for _, key in outcomes)
+    return {
+        "recorded": len(recorded),
+        "held": len(held),
+        "outcomes": [(label, by_outcome[key]) for key, label in OUTCOMES.items()],
+    }

@@ -1,0 +1,180 @@
+"""Asking for a meeting, and answering: every rule checked before anything is written.
+
+Functions add their changes (and the e-mails reporting them) to the session and never
+commit. Each starts by locking the village's matching settings (meeting_area.lock_settings),
+so that the cap on requests received holds under concurrent requests, and an answer cannot
+slip in while the schedule is being built.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from ..models import (
+    INTENTS,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    Registration,
+    RequestStatus,
+    Role,
+)
+from ..timeutil import utcnow
+from . import audit, meeting_area, notifications
+
+MESSAGE_MAX_LENGTH = 500
+# Requests that still count against the recipient's cap.
+OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
+
+
+class RequestRefused(Exception):
+    """The request or answer breaks a rule; the message says which, in French."""
+
+
+def ask(requester: Registration, recipient: Registration | None, intent: str, message: str) -> MeetingRequest:
+    message = (message or "").strip()
+    if recipient is None:
+        raise RequestRefused("Cette personne est introuvable.")
+    if recipient.id == requester.id:
+        raise RequestRefused("Vous ne pouvez pas vous demander un rendez-vous à vous-même.")
+    if recipient.village_id != requester.village_id:
+        raise RequestRefused("Cette personne ne participe pas au même village que vous.")
+    if intent not in INTENTS:
+        raise RequestRefused("Choisissez ce que vous attendez de ce rendez-vous.")
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise RequestRefused(f"Votre message est trop long : {MESSAGE_MAX_LENGTH} caractères au plus.")
+    settings = meeting_area.lock_settings(requester.village)
+    _check_open(settings)
+    if not requester.is_confirmed:
+        raise RequestRefused("Seules les personnes dont l'inscription est confirmée peuvent demander un rendez-vous.")
+    if not recipient.is_confirmed or recipient.anonymised_at is not None:
+        raise RequestRefused("Cette personne n'a pas (ou plus) de place confirmée à ce village.")
+    if not accepts_requests(recipient):
+        raise RequestRefused("Cette personne ne souhaite pas recevoir de demandes de rendez-vous.")
+    if not meeting_area.may_ask(settings, requester.role, recipient.role):
+        raise RequestRefused(
+            f"Dans ce village, un participant « {Role(requester.role).label} » ne peut pas demander de "
+            f"rendez-vous à un participant « {Role(recipient.role).label} »."
+        )
+    existing = between(requester, recipient)
+    if existing is not None:
+        if existing.requester_id == requester.id:
+            raise RequestRefused("Vous avez déjà demandé un rendez-vous à cette personne.")
+        raise RequestRefused("Cette personne vous a déjà demandé un rendez-vous : répondez à sa demande.")
+    if received_count(recipient) >= settings.max_requests_received:
+        raise RequestRefused(
+            f"Cette personne a déjà reçu le nombre maximal de demandes ({settings.max_requests_received}). "
+            "Vous pourrez la rencontrer librement pendant le village."
+        )
+    request = MeetingRequest(
+        village_id=requester.village_id, requester=requester, recipient=recipient,
+        intent=intent, message=message,
+    )
+    db.session.add(request)
+    db.session.flush()
+    notifications.meeting_requested(request)
+    audit.record("participant", "meeting_requested", request, recipient_id=recipient.id, intent=intent)
+    return request
+
+
+def accept(request: MeetingRequest, recipient: Registration) -> Meeting:
+    _answerable(request, recipient)
+    request.status = RequestStatus.ACCEPTED
+    request.answered_at = utcnow()
+    meeting = _new_meeting(request.requester, request.recipient, request.intent, request=request)
+    notifications.meeting_accepted(request)
+    audit.record("participant", "meeting_accepted", request)
+    return meeting
+
+
+def decline(request: MeetingRequest, recipient: Registration) -> None:
+    _answerable(request, recipient)
+    request.status = RequestStatus.DECLINED
+    request.answered_at = utcnow()
+    notifications.meeting_declined(request)
+    audit.record("participant", "meeting_declined", request)
+
+
+def add_meeting(first: Registration, second: Registration, actor: str) -> Meeting:
+    """An organiser adds a meeting between two people, with or without a request."""
+    if first.id == second.id:
+        raise RequestRefused("Choisissez deux personnes différentes.")
+    if first.village_id != second.village_id:
+        raise RequestRefused("Ces deux personnes ne participent pas au même village.")
+    settings = meeting_area.lock_settings(first.village)
+    if meeting_of(first, second) is not None:
+        raise RequestRefused("Ces deux personnes ont déjà un rendez-vous.")
+    meeting = _new_meeting(first, second, "")
+    settings.schedule_version += 1
+    audit.record(actor, "meeting_added", meeting, people=[first.id, second.id])
+    return meeting
+
+
+def between(first: Registration, second: Registration) -> MeetingRequest | None:
+    return db.session.scalar(select(MeetingRequest).where(or_(
+        (MeetingRequest.requester_id == first.id) & (MeetingRequest.recipient_id == second.id),
+        (MeetingRequest.requester_id == second.id) & (MeetingRequest.recipient_id == first.id),
+    )))
+
+
+def meeting_of(first: Registration, second: Registration) -> Meeting | None:
+    """The active meeting of two people, if any."""
+    mine = select(MeetingSeat.meeting_id).where(MeetingSeat.registration_id == first.id)
+    return db.session.scalar(
+        select(Meeting).join(MeetingSeat)
+        .where(Meeting.id.in_(mine), MeetingSeat.registration_id == second.id, Meeting.cancelled_at.is_(None))
+    )
+
+
+def received_count(recipient: Registration) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(MeetingRequest)
+        .where(MeetingRequest.recipient_id == recipient.id, MeetingRequest.status.in_(OPEN_STATUSES))
+    )
+
+
+def accepts_requests(registration: Registration) -> bool:
+    profile = registration.matching_profile
+    return profile is None or profile.accepts_requests
+
+
+def received(registration: Registration) -> list[MeetingRequest]:
+    return _requests(MeetingRequest.recipient_id == registration.id)
+
+
+def sent(registration: Registration) -> list[MeetingRequest]:
+    return _requests(MeetingRequest.requester_id == registration.id)
+
+
+def _requests(condition) -> list[MeetingRequest]:
+    return list(db.session.scalars(
+        select(MeetingRequest).where(condition).order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+    ))
+
+
+def _answerable(request: MeetingRequest, recipient: Registration) -> None:
+    if request.recipient_id != recipient.id:
+        raise RequestRefused("Cette demande ne vous est pas adressée.")
+    settings = meeting_area.lock_settings(recipient.village)
+    db.session.refresh(request)  # read afresh under the lock: answered meanwhile?
+    _check_open(settings)
+    if request.status != RequestStatus.PENDING:
+        raise RequestRefused(f"Cette demande a déjà reçu une réponse ({request.status_label.lower()}).")
+    settings.schedule_version += 1
+
+
+def _check_open(settings) -> None:
+    if settings.requests_closed_at is not None:
+        raise RequestRefused(
+            "Les demandes de rendez-vous sont closes : le programme des rendez-vous a été établi. "
+            "Vous pourrez vous rencontrer librement pendant le village."
+        )
+
+
+def _new_meeting(first: Registration, second: Registration, intent: str,
+                 request: MeetingRequest | None = None) -> Meeting:
+    meeting = Meeting(village_id=first.village_id, request=request, intent=intent)
+    meeting.seats = [MeetingSeat(registration=first), MeetingSeat(registration=second)]
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting

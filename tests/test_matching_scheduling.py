@@ -1,0 +1,250 @@
+"""The schedule of meetings: its invariants on random instances, and its publication."""
+from collections import Counter
+from datetime import time
+from email import message_from_bytes, policy
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from icalendar import Calendar
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import MatchingProfile, Meeting, MeetingSeat, MeetingTable, OutboxMessage
+from app.services import meeting_requests, notifications, scheduling
+from app.services.meeting_area import Slot, parse_breaks, slots
+from app.services.scheduling import Problem, solve
+from tests.factories import make_registration, make_village
+from tests.factories_matching import make_area, make_institution, make_porteur
+from tests.helpers import page_text
+
+
+@st.composite
+def problems(draw):
+    people = draw(st.integers(2, 12))
+    pairs = draw(st.lists(st.tuples(st.integers(0, people - 1), st.integers(0, people - 1))
+                          .filter(lambda p: p[0] != p[1]), max_size=30, unique_by=lambda p: frozenset(p)))
+    slot_count = draw(st.integers(0, 5))
+    allowed = draw(st.dictionaries(st.integers(0, people - 1),
+                                   st.sets(st.integers(0, max(slot_count - 1, 0))), max_size=4))
+    return Problem([(key, a, b) for key, (a, b) in enumerate(pairs)], slot_count, draw(st.integers(0, 4)), allowed)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_nobody_and_no_table_is_ever_booked_twice_and_availability_holds(problem):
+    placement = solve(problem, time_limit=2, workers=1)
+    people = {key: (a, b) for key, a, b in problem.meetings}
+    person_slots = Counter((person, slot) for key, (slot, _) in placement.places.items() for person in people[key])
+    assert all(count == 1 for count in person_slots.values())
+    table_slots = Counter(placement.places.values())
+    assert all(count == 1 for count in table_slots.values())
+    for key, (slot, table) in placement.places.items():
+        assert 0 <= slot < problem.slot_count and 0 <= table < problem.table_count
+        for person in people[key]:
+            assert slot in problem.allowed_slots.get(person, range(problem.slot_count))
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems())
+def test_the_solver_places_at_least_as_many_meetings_as_first_come_first_served(problem):
+    placement = solve(problem, time_limit=2, workers=1)
+    busy, used, greedy = set(), Counter(), 0
+    for key, a, b in problem.meetings:
+        for slot in problem.slots_for(a, b):
+            if (a, slot) not in busy and (b, slot) not in busy and used[slot] < problem.table_count:
+                busy |= {(a, slot), (b, slot)}
+                used[slot] += 1
+                greedy += 1
+                break
+    assert len(placement.places) >= greedy
+
+
+def test_small_instances_are_solved_to_the_optimum():
+    # Three people who all want to meet each other, two slots: only two of three meetings fit.
+    problem = Problem([(1, 0, 1), (2, 1, 2), (3, 0, 2)], slot_count=2, table_count=5)
+    placement = solve(problem)
+    assert placement.optimal and len(placement.places) == 2
+
+
+def test_slots_skip_the_breaks():
+    area = type("Area", (), dict(area_starts_at=time(10), area_ends_at=time(12, 30), slot_minutes=20,
+                                 breaks=parse_breaks("11:00-11:20")))
+    assert [s.label for s in slots(area)] == [
+        "10:00 – 10:20", "10:20 – 10:40", "10:40 – 11:00", "11:20 – 11:40", "11:40 – 12:00", "12:00 – 12:20"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("onze heures", "« onze heures » n'est pas une pause lisible"),
+    ("11:20-11:00", "La pause « 11:20-11:00 » finit avant de commencer."),
+])
+def test_unreadable_breaks_are_refused_in_french(text, message):
+    from app.services.meeting_area import AreaError
+    with pytest.raises(AreaError, match=message):
+        parse_breaks(text)
+
+
+@pytest.fixture
+def accepted(app):
+    """A village with a meeting area of 3 slots × 2 tables and one accepted meeting."""
+    village = make_village(town="Avignon")
+    make_area(village)
+    caf, porteur = make_institution(village), make_porteur(village)
+    request = meeting_requests.ask(porteur, caf, "appui", "")
+    meeting = meeting_requests.accept(request, caf)
+    db.session.commit()
+    db.session.query(OutboxMessage).delete()
+    db.session.commit()
+    return village, meeting, caf, porteur
+
+
+def build(village):
+    scheduling.close_requests(village, "organisateur@villages.test")
+    db.session.commit()
+    report = scheduling.build(village, "organisateur@villages.test")
+    db.session.commit()
+    return report
+
+
+def agenda_mails(person):
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == person.email,
+                                                          OutboxMessage.kind == "agenda"))
+    return [message_from_bytes(notifications.render(row), policy=policy.default) for row in rows]
+
+
+def calendars(mail):
+    return [Calendar.from_ical(part.get_content()) for part in mail.iter_attachments()
+            if part.get_filename().endswith(".ics")]
+
+
+def test_building_expires_unanswered_requests_and_places_accepted_meetings(accepted):
+    village, meeting, caf, porteur = accepted
+    pending = meeting_requests.ask(make_porteur(village, email="p2@example.org"), caf, "appui", "")
+    db.session.commit()
+    report = build(village)
+    assert (report.meetings, report.placed) == (1, 1)
+    assert db.session.get(type(pending), pending.id).status == "expired"
+    meeting = db.session.get(Meeting, meeting.id)
+    assert meeting.starts_at == time(10) and meeting.table.name == "Table 1"
+
+
+def test_a_person_available_later_is_met_later(accepted):
+    village, meeting, caf, porteur = accepted
+    caf.matching_profile = MatchingProfile(available_from=time(10, 40))
+    db.session.commit()
+    build(village)
+    assert db.session.get(Meeting, meeting.id).starts_at == time(10, 40)
+
+
+def test_publishing_sends_both_people_their_agenda_as_pdf_and_calendar_event(accepted):
+    village, meeting, caf, porteur = accepted
+    build(village)
+    assert scheduling.publish(village, "organisateur@villages.test") == 2
+    db.session.commit()
+    [mail] = agenda_mails(porteur)
+    names = [part.get_filename() for part in mail.iter_attachments()]
+    assert names == ["mes-rendez-vous.pdf", "rendez-vous-1.ics"]
+    [calendar] = calendars(mail)
+    [event] = calendar.walk("VEVENT")
+    assert calendar["method"] == "REQUEST" and event["sequence"] == 0
+    assert str(event["summary"]) == "Rendez-vous avec Camille " + caf.last_name + " (CAF de Vaucluse)"
+    assert str(event["location"]).startswith("Table 1, Salle des fêtes")
+
+
+def test_a_moved_meeting_is_sent_again_with_a_higher_sequence_and_a_removed_one_is_cancelled(accepted):
+    village, meeting, caf, porteur = accepted
+    build(village)
+    scheduling.publish(village, "o")
+    db.session.commit()
+    table_2 = db.session.scalar(select(MeetingTable).where(MeetingTable.name == "Table 2"))
+    scheduling.move(db.session.get(Meeting, meeting.id), table_2, Slot(time(10, 20), time(10, 40)), "o")
+    db.session.commit()
+    assert scheduling.publish(village, "o") == 2
+    db.session.commit()
+    [event] = calendars(agenda_mails(porteur)[1])[0].walk("VEVENT")
+    assert event["sequence"] == 1 and str(event["location"]).startswith("Table 2")
+
+    scheduling.remove(db.session.get(Meeting, meeting.id), "o")
+    db.session.commit()
+    scheduling.publish(village, "o")
+    db.session.commit()
+    [calendar] = calendars(agenda_mails(caf)[2])
+    assert calendar["method"] == "CANCEL" and calendar.walk("VEVENT")[0]["sequence"] == 2
+    assert scheduling.publish(village, "o") == 0  # nothing new: nobody written to
+
+
+def test_a_move_onto_a_busy_table_or_person_is_refused(accepted):
+    village, meeting, caf, porteur = accepted
+    other = meeting_requests.add_meeting(caf, make_registration(village), "o")
+    db.session.commit()
+    build(village)
+    first, second = db.session.get(Meeting, meeting.id), db.session.get(Meeting, other.id)
+    free_table = next(t for t in db.session.scalars(select(MeetingTable)) if t.id != first.table_id)
+    with pytest.raises(meeting_requests.RequestRefused, match="a déjà un rendez-vous à"):
+        scheduling.move(second, free_table, Slot(first.starts_at, first.ends_at), "o")
+    db.session.rollback()
+    with pytest.raises(meeting_requests.RequestRefused, match="est déjà prise à"):
+        scheduling.move(second, first.table, Slot(first.starts_at, first.ends_at), "o")
+
+
+def test_the_database_refuses_to_seat_a_person_twice_at_once(accepted):
+    from sqlalchemy.exc import IntegrityError
+    village, meeting, caf, porteur = accepted
+    other = meeting_requests.add_meeting(caf, make_registration(village), "o")
+    db.session.commit()
+    for seat in db.session.scalars(select(MeetingSeat).where(MeetingSeat.registration_id == caf.id)):
+        seat.starts_at = time(10)
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_the_participant_sees_the_agenda_and_records_what_came_of_the_meeting(client, accepted):
+    village, meeting, caf, porteur = accepted
+    build(village)
+    scheduling.publish(village, "o")
+    db.session.commit()
+    text = page_text(client.get(f"/inscription/{porteur.manage_token}"))
+    assert "Mon programme de rendez-vous" in text and "10 h – 10 h 20 · Table 1" in text
+    assert client.get(f"/inscription/{porteur.manage_token}/rendez-vous.pdf").data.startswith(b"%PDF")
+    ics = Calendar.from_ical(client.get(f"/inscription/{porteur.manage_token}/rendez-vous.ics").data)
+    assert len(ics.walk("VEVENT")) == 1
+
+    response = client.post(f"/inscription/{porteur.manage_token}/rendez-vous/{meeting.id}/bilan",
+                           data={"took_place": "oui", "outcomes": ["orientation", "introduction"]})
+    assert response.status_code == 302
+    seat = db.session.scalar(select(MeetingSeat).where(MeetingSeat.registration_id == porteur.id))
+    assert (seat.took_place, seat.outcomes) == (True, ["orientation", "introduction"])
+
+
+def test_nobody_records_the_outcome_of_someone_elses_meeting(client, accepted):
+    village, meeting, caf, porteur = accepted
+    stranger = make_registration(village)
+    client.post(f"/inscription/{stranger.manage_token}/rendez-vous/{meeting.id}/bilan", data={"took_place": "oui"})
+    assert all(seat.recorded_at is None for seat in db.session.get(Meeting, meeting.id).seats)
+
+
+def test_the_organiser_builds_adjusts_and_publishes_from_the_back_office(organiser_client, accepted):
+    village, meeting, caf, porteur = accepted
+    base = f"/organisation/villages/{village.id}/rendez-vous"
+    response = organiser_client.post(f"{base}/calcul", follow_redirects=True)
+    assert "Programme provisoire calculé : 1 rendez-vous placés sur 1" in page_text(response)
+    table_2 = db.session.scalar(select(MeetingTable).where(MeetingTable.name == "Table 2"))
+    organiser_client.post(f"{base}/{meeting.id}/deplacer", data={"place": f"{table_2.id}@10:40"})
+    assert db.session.get(Meeting, meeting.id).starts_at == time(10, 40)
+    response = organiser_client.post(f"{base}/publier", follow_redirects=True)
+    assert "Programme publié : 2 personnes" in page_text(response)
+    sheets = organiser_client.get(f"{base}/tables.pdf")
+    assert sheets.status_code == 200 and sheets.data.startswith(b"%PDF")
+
+
+def test_the_organiser_sets_the_meeting_area_and_a_bad_break_is_refused(organiser_client, accepted):
+    village, *_ = accepted
+    base = f"/organisation/villages/{village.id}/rendez-vous"
+    form = {"area_starts_at": "09:30", "area_ends_at": "12:30", "slot_minutes": "15", "breaks": "11h00-10h00",
+            "tables": "4", "max_requests_received": "5", "suggestions_days_before": "7",
+            "ask_porteur": ["institutionnel", "elu"]}
+    response = organiser_client.post(base, data=form)
+    assert response.status_code == 422 and "finit avant de commencer" in page_text(response)
+    response = organiser_client.post(base, data={**form, "breaks": "11:00-11:15"}, follow_redirects=True)
+    assert "11 créneaux" in page_text(response) and "× 4 tables" in page_text(response)
+    assert village.matching_settings.ask_rules["porteur"] == ["institutionnel", "elu"]
