@@ -130,7 +130,7 @@ def for_person(registration: Registration, count: int = DEFAULT_COUNT) -> list[S
 def send_due(now=None) -> int:
     """E-mail their suggestions, once, to the confirmed participants of villages due (their
     settings' suggestions_days_before). Returns how many were queued; the caller commits."""
-    from ..models import MatchingProfile
+    from .matching_profiles import profile_of
     from .meeting_area import settings_of
 
     now = now or utcnow()
@@ -140,7 +140,7 @@ def send_due(now=None) -> int:
         if not (village.day - timedelta(days=settings.suggestions_days_before) <= now.date() <= village.day):
             continue
         for person in _participants(village):
-            profile = person.matching_profile or MatchingProfile(registration=person)
+            profile = profile_of(person)
             if profile.suggestions_sent_at is not None or not person.email:
                 continue
             found = for_person(person)
