@@ -1,4 +1,6 @@
-"""The village every benchmark fills: one place to change what a bench village looks like."""
+"""The village every benchmark fills, and how benchmarks time a page."""
+import statistics
+import time as clock
 from datetime import date, time, timedelta
 
 from app.models import Village
@@ -18,3 +20,14 @@ def bench_village(capacity: int, days_ahead: int = 30, **fields) -> Village:
     )
     values.update(fields)
     return Village(**values)
+
+
+def measure(client, url: str, runs: int) -> tuple[float, float]:
+    """The median and slowest of `runs` GETs of `url`, in milliseconds, through the whole Flask stack."""
+    timings = []
+    for _ in range(runs):
+        started = clock.perf_counter()
+        response = client.get(url)
+        timings.append((clock.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings), max(timings)

@@ -9,7 +9,6 @@ of 3 départements. Prints the median and slowest time of each page through the 
 """
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from app.extensions import db  # noqa: E402
 from app.models import InitiativePresentation  # noqa: E402
 from app.models import initiative_lists as lists  # noqa: E402
 from app.services import communes, initiatives  # noqa: E402
-from bench_data import bench_village  # noqa: E402
+from bench_data import bench_village, measure  # noqa: E402
 
 INITIATIVES = 2_000
 RUNS = 15
@@ -55,16 +54,6 @@ def fill(villages) -> None:
     db.session.commit()
 
 
-def measure(client, url: str) -> tuple[float, float]:
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), max(timings)
-
-
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -93,7 +82,7 @@ def main() -> None:
     print(f"{'page':42} {'médiane':>9} {'pire':>9}   ({RUNS} requêtes chacune)")
     for label, page_url in pages.items():
         with app.app_context():
-            median, worst = measure(client, page_url)
+            median, worst = measure(client, page_url, RUNS)
         print(f"{label:42} {median:7.1f} ms {worst:7.1f} ms")
 
 

@@ -8,7 +8,6 @@ slowest time of each page, measured through the whole Flask stack (test client).
 """
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ from sqlalchemy import insert  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Organiser, Registration, RegistrationStatus, Role, Village  # noqa: E402
-from bench_data import bench_village  # noqa: E402
+from bench_data import bench_village, measure  # noqa: E402
 from app.timeutil import utcnow  # noqa: E402
 
 REGISTRATIONS = 10_000
@@ -51,16 +50,6 @@ def fill(village: Village) -> None:
         ))
     db.session.execute(insert(Registration), rows)
     db.session.commit()
-
-
-def measure(client, url: str) -> tuple[float, float]:
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), max(timings)
 
 
 def main() -> None:
@@ -96,7 +85,7 @@ def main() -> None:
     print(f"{'page':40} {'médiane':>9} {'pire':>9}   ({RUNS} requêtes chacune)")
     for label, page_url in pages.items():
         with app.app_context():
-            median, worst = measure(client, page_url)
+            median, worst = measure(client, page_url, RUNS)
         print(f"{label:40} {median:7.1f} ms {worst:7.1f} ms")
 
 

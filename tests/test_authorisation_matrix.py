@@ -5,7 +5,8 @@ from werkzeug.routing import Rule
 
 from app.extensions import db
 from app.models import OrganiserRole
-from tests.factories import make_village
+from tests.factories import make_village, present_initiative
+from tests.factories_matching import make_meeting
 from tests.fixtures_checkin import make_scanner_link
 from tests.fixtures_backoffice import make_organiser
 from tests.factories_registration import register
@@ -36,6 +37,30 @@ DECISIONS = {
     "public.invitation": {PARTICIPANT},
     "public.download_personal_data": {PARTICIPANT},
     "public.erase_personal_data": {PARTICIPANT},
+    "public.holder_initiative": {PARTICIPANT},
+    "public.withdraw_initiative": {PARTICIPANT},
+    "public.initiatives_directory": EVERYONE,
+    "public.initiative_page": EVERYONE,
+    "public.initiatives_json": EVERYONE,
+    "public.initiatives_geojson": EVERYONE,
+    "public.initiatives_csv": EVERYONE,
+    "organisers.initiatives_queue": STAFF,
+    "organisers.initiative": STAFF,
+    "organisers.approve_initiative": STAFF,
+    "organisers.refuse_initiative": STAFF,
+    "public.ask_meeting": {PARTICIPANT},
+    "public.answer_meeting": {PARTICIPANT},
+    "public.meeting_preferences": {PARTICIPANT},
+    "public.meeting_outcome": {PARTICIPANT},
+    "public.agenda_document": {PARTICIPANT},
+    "public.agenda_calendar": {PARTICIPANT},
+    "organisers.village_meetings": STAFF,
+    "organisers.build_schedule": STAFF,
+    "organisers.publish_schedule": STAFF,
+    "organisers.move_meeting": STAFF,
+    "organisers.remove_meeting": STAFF,
+    "organisers.add_meeting": STAFF,
+    "organisers.table_sheets": STAFF,
     "organisers.login": EVERYONE,
     "organisers.logout": EVERYONE,
     "organisers.checkin_home": DOOR,
@@ -87,6 +112,8 @@ class World:
     def __init__(self, app, visitor: str):
         self.village = make_village(slug="sisteron", town="Sisteron")
         self.registration = register(self.village)
+        self.initiative = present_initiative(self.registration, visibility="public", approve=True)
+        self.meeting = make_meeting(self.village, self.registration)
         self.link = make_scanner_link(self.village)
         self.other_account = make_organiser(OrganiserRole.ORGANISER, email="autre@villages.test")
         self.visitor = visitor
@@ -105,7 +132,8 @@ class World:
 
     def url_for(self, rule: Rule) -> str:
         values = {
-            "slug": self.village.slug,
+            "slug": self.initiative.slug if rule.endpoint == "public.initiative_page" else self.village.slug,
+            "initiative_id": self.initiative.id,
             "token": self._token(rule),
             "registration_id": self.registration.id,
             "village_id": self.village.id,
@@ -114,6 +142,10 @@ class World:
             "action": "renvoyer",
             "filename": "css/site.css",
             "export_name": "csv",
+            "recipient_id": self.registration.id,
+            "request_id": self.meeting.request_id,
+            "answer": "decliner",
+            "meeting_id": self.meeting.id,
         }
         return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 
@@ -127,7 +159,8 @@ class World:
 REFUSAL_REDIRECTS = ("/organisation/connexion", "/organisation/accueil")
 # Requests after which the world is not the same (archived village, erased or cancelled
 # registration, logged out): sent last.
-LAST = ("organisers.village_archive", "public.cancel_registration", "public.erase_personal_data",
+LAST = ("organisers.village_archive", "public.withdraw_initiative", "public.cancel_registration",
+        "public.erase_personal_data",
         "organisers.registration_erase", "organisers.logout")
 
 

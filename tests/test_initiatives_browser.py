@@ -34,6 +34,7 @@ def test_the_directory_finds_equipe_without_its_accent_and_filters_by_theme_on_a
     assert page.get_by_role("link", name="Équipe mobile de quartier").is_visible()
     assert page.get_by_role("link", name="Jardin des voisins").count() == 0
     page.goto("/initiatives")
+    page.get_by_text("Filtrer par village, thème").click()
     page.get_by_label("Thème").select_option("alimentation")
     page.get_by_role("button", name="Afficher").click()
     assert page.get_by_role("link", name="Jardin des voisins").is_visible()

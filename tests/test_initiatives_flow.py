@@ -173,3 +173,12 @@ def test_demo_publishes_the_25_fiches_with_invented_holders_once(client, app):
     livret = io.BytesIO()
     write_livret(db.session.scalar(select(Village).where(Village.slug == "avignon")), livret)
     assert len(PdfReader(io.BytesIO(livret.getvalue())).pages) >= 2
+
+
+def test_registering_at_another_village_from_the_private_link_is_pre_filled(client, app):
+    first = registered_holder(client, make_village())
+    second = make_village()
+    private_page = client.get(f"/inscription/{first.manage_token}").get_data(as_text=True)
+    assert f"/villages/{second.slug}/inscription?depuis={first.manage_token}" in private_page
+    form = client.get(f"/villages/{second.slug}/inscription?depuis={first.manage_token}").get_data(as_text=True)
+    assert 'value="Équipe de quartier solidaire"' in form and 'value="lou.bernard@example.org"' in form

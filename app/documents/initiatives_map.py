@@ -86,7 +86,7 @@ def build(marks: list[Mark], departements: list[str]) -> Map | None:
         if commune is None or commune.position is None:
             continue
         x, y = background.project(commune.position)
-        placed.append(PlacedMark(mark, x, y, round(6 + 8 * sqrt(mark.count / biggest), 1)))
+        placed.append(PlacedMark(mark, x, y, round(9 + 9 * sqrt(mark.count / biggest), 1)))
     return Map(WIDTH, background.height, list(background.paths), placed)
 
 

@@ -53,7 +53,8 @@ def register(slug: str):
     village = village_or_404(slug)
     if not village.is_registration_open():
         return closed(village)
-    form = NewRegistrationForm(lunch_offered=village.lunch_offered)
+    form = NewRegistrationForm(data=answers_from_before(request.args.get("depuis", "")),
+                               lunch_offered=village.lunch_offered)
     if form.is_submitted() and form.is_from_a_robot():
         return render_template("security/received.html")
     if form.validate_on_submit():
@@ -76,6 +77,19 @@ def register(slug: str):
     return render_template(
         "public/register.html", village=village, form=form, places_left=villages.places_left(village)
     ), 422 if form.errors else 200
+
+
+def answers_from_before(token: str) -> dict:
+    """Registering again from one's private link: the same person and initiative, pre-filled.
+
+    Consents are asked again: they belong to each village."""
+    before = db.session.scalar(select(Registration).where(Registration.manage_token == token[:64])) if token else None
+    if before is None or before.anonymised_at is not None:
+        return {}
+    answers = answers_of(before)
+    for name in privacy.CONSENTS:
+        answers.pop(name, None)
+    return answers
 
 
 def closed(village: Village):
@@ -117,6 +131,7 @@ def private_page(found: Registration, **meeting_context):
         waiting_position=registrations.waiting_position(found),
         village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
                                              for_participants=True),
+        other_villages=[v for v in villages.upcoming() if v.id != found.village_id and v.is_registration_open()],
         **meetings_context(found, **meeting_context),
     )
 

@@ -139,7 +139,7 @@ def search(query: DirectoryQuery, *, for_participants: bool = False) -> Director
                   InitiativeVersion.territory_detail, InitiativeVersion.territory_scale,
                   InitiativeVersion.thematiques, InitiativeVersion.publics, InitiativeVersion.stage,
                   Initiative.visibility, visibilities=visibilities)
-        .order_by(InitiativeVersion.name, Initiative.id)
+        .order_by(func.lower(InitiativeVersion.name), Initiative.id)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     villages = villages_of([row.id for row in rows])

@@ -33,7 +33,7 @@ from .checkin import fold  # « equipe » finds « Équipe »: the check-in sear
 CONSENT_VERSION = "2026-12-initiatives"
 CONSENT_WORDING = {
     "visibility": "Qui peut voir la fiche de votre initiative, une fois validée par les organisateurs ?",
-    "show_holder_contact": "J'accepte que mon nom et mon adresse e-mail figurent sur la fiche, "
+    "show_holder_contact": "J'accepte que mon nom et mon e-mail figurent sur la fiche, "
     "pour que l'on puisse me contacter.",
 }
 # List fields and the controlled list their keys come from.
