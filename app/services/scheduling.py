@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from flask import current_app
-from ortools.sat.python import cp_model
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 
@@ -59,8 +58,11 @@ class Placement:
 
 
 def solve(problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT, workers: int = 2) -> Placement:
+    # Imported here: OR-Tools takes a second or two to load, which every request would pay.
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
-    choices: dict[tuple[int, int], cp_model.IntVar] = {}
+    choices = {}
     by_person_slot: dict[tuple[int, int], list] = defaultdict(list)
     by_slot: dict[int, list] = defaultdict(list)
     for key, first, second in problem.meetings:

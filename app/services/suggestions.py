@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import snowballstemmer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -245,6 +243,10 @@ class _Texts:
     """TF-IDF vectors of the texts of a village's people, to compare the first with the others."""
 
     def __init__(self, documents: list[str]) -> None:
+        # Imported here: scikit-learn takes seconds to load, which every command and worker would pay.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.metrics.pairwise import cosine_similarity
+
         self.vectorizer = TfidfVectorizer(analyzer=_stems, sublinear_tf=True)
         try:
             self.matrix = self.vectorizer.fit_transform(documents)
