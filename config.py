@@ -95,7 +95,7 @@ class Config:
 
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
     # Seconds the meeting scheduler searches for a better placement before keeping the best found.
-    SCHEDULING_TIME_LIMIT = float(os.environ.get("SCHEDULING_TIME_LIMIT", "4"))
+    SCHEDULING_TIME_LIMIT = float(os.environ.get("SCHEDULING_TIME_LIMIT", "3"))
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 6)
     ATTENDANCE_RETENTION_MONTHS = _int("ATTENDANCE_RETENTION_MONTHS", 60)
 

@@ -41,3 +41,15 @@ def make_area(village, tables=2, starts=time(10), ends=time(11), slot_minutes=20
         db.session.add(MeetingTable(village_id=village.id, name=f"Table {number + 1}"))
     db.session.commit()
     return village.matching_settings
+
+
+def make_meeting(village, person):
+    """An accepted meeting, placed and published, between `person` and an institution."""
+    from app.services import meeting_requests, scheduling
+
+    make_area(village)
+    request = meeting_requests.ask(make_institution(village, email="caf@example.org"), person, "partage", "")
+    meeting = meeting_requests.accept(request, person)
+    scheduling.publish(village, actor="test")
+    db.session.commit()
+    return meeting

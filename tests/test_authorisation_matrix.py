@@ -6,6 +6,7 @@ from werkzeug.routing import Rule
 from app.extensions import db
 from app.models import ExportJob, OrganiserRole
 from tests.factories import make_village, present_initiative
+from tests.factories_matching import make_meeting
 from tests.fixtures_checkin import make_scanner_link
 from tests.fixtures_backoffice import make_organiser
 from tests.factories_registration import register
@@ -72,6 +73,19 @@ DECISIONS = {
     "organisers.initiative": STAFF,
     "organisers.approve_initiative": STAFF,
     "organisers.refuse_initiative": STAFF,
+    "public.ask_meeting": {PARTICIPANT},
+    "public.answer_meeting": {PARTICIPANT},
+    "public.meeting_preferences": {PARTICIPANT},
+    "public.meeting_outcome": {PARTICIPANT},
+    "public.agenda_document": {PARTICIPANT},
+    "public.agenda_calendar": {PARTICIPANT},
+    "organisers.village_meetings": STAFF,
+    "organisers.build_schedule": STAFF,
+    "organisers.publish_schedule": STAFF,
+    "organisers.move_meeting": STAFF,
+    "organisers.remove_meeting": STAFF,
+    "organisers.add_meeting": STAFF,
+    "organisers.table_sheets": STAFF,
     "organisers.login": EVERYONE,
     "organisers.logout": EVERYONE,
     "organisers.checkin_home": DOOR,
@@ -140,6 +154,7 @@ class World:
         self.village = make_village(slug="sisteron", town="Sisteron")
         self.registration = register(self.village)
         self.initiative = present_initiative(self.registration, visibility="public", approve=True)
+        self.meeting = make_meeting(self.village, self.registration)
         self.link = make_scanner_link(self.village)
         self.other_account = make_organiser(OrganiserRole.ORGANISER, email="autre@villages.test")
         self.export_job = ExportJob(village=self.village, export_format="signin", requested_by="autre@villages.test")
@@ -172,10 +187,10 @@ class World:
             "filename": "css/site.css",
             "export_name": "csv",
             "file_format": "pdf",
-            "meeting_id": 1,
-            "request_id": 1,
-            "recipient_id": 1,
-            "answer": "accepter",
+            "recipient_id": self.registration.id,
+            "request_id": self.meeting.request_id,
+            "answer": "decliner",
+            "meeting_id": self.meeting.id,
         }
         return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 

@@ -173,3 +173,21 @@ def test_an_offer_without_its_kind_is_refused_next_to_the_field(client, village)
     assert "Indiquez sous quelle forme vous apportez cet appui." in text
     assert "Écrivez des numéros de département séparés par des virgules" in text
     assert elu.support_offers == []
+
+
+def test_suggestions_are_emailed_once_some_days_before_the_village(village):
+    from datetime import timedelta
+
+    from app.timeutil import utcnow
+    caf, porteur = make_institution(village), make_porteur(village)
+    too_early = utcnow().replace(year=village.day.year, month=village.day.month, day=village.day.day) - timedelta(days=8)
+    assert suggestions.send_due(too_early) == 0
+    due = too_early + timedelta(days=2)
+    assert suggestions.send_due(due) == 2
+    db.session.commit()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == porteur.email)).one()
+    assert mail.subject.startswith("Des personnes à rencontrer")
+    from email import message_from_bytes, policy
+    body = message_from_bytes(mail.message, policy=policy.default).get_body(("plain",)).get_content()
+    assert "Vous cherchez : financement ; CAF de Vaucluse propose une subvention" in body
+    assert suggestions.send_due(due) == 0  # once only

@@ -1,4 +1,5 @@
 """The schedule of meetings: its invariants on random instances, and its publication."""
+import io
 from collections import Counter
 from datetime import time
 from email import message_from_bytes, policy
@@ -6,6 +7,7 @@ from email import message_from_bytes, policy
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from icalendar import Calendar
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
@@ -205,7 +207,9 @@ def test_the_participant_sees_the_agenda_and_records_what_came_of_the_meeting(cl
     db.session.commit()
     text = page_text(client.get(f"/inscription/{porteur.manage_token}"))
     assert "Mon programme de rendez-vous" in text and "10 h – 10 h 20 · Table 1" in text
-    assert client.get(f"/inscription/{porteur.manage_token}/rendez-vous.pdf").data.startswith(b"%PDF")
+    pdf = PdfReader(io.BytesIO(client.get(f"/inscription/{porteur.manage_token}/rendez-vous.pdf").data))
+    assert len(pdf.pages) == 1
+    assert "Table 1" in pdf.pages[0].extract_text() and "CAF de Vaucluse" in pdf.pages[0].extract_text()
     ics = Calendar.from_ical(client.get(f"/inscription/{porteur.manage_token}/rendez-vous.ics").data)
     assert len(ics.walk("VEVENT")) == 1
 

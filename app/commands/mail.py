@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..services import outbox, reminders
+from ..services import outbox, reminders, suggestions
 
 
 @click.group("mail", help="Envoi des e-mails en attente et des rappels.")
@@ -48,6 +48,16 @@ def send(loop: bool, interval: float):
 @with_appcontext
 def reminders_command():
     click.echo(f"{reminders.queue_due()} rappel(s) mis en file d'envoi.")
+
+
+@command.command("suggestions",
+                 help="Envoie une fois à chaque participant les personnes à rencontrer, quelques jours avant "
+                      "son village (réglage du village ; à lancer chaque jour).")
+@with_appcontext
+def suggestions_command():
+    count = suggestions.send_due()
+    db.session.commit()
+    click.echo(f"{count} e-mail(s) de suggestions mis en file d'envoi.")
 
 
 def _report(outcome) -> None:

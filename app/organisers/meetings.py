@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -159,8 +159,6 @@ def table_sheets(village_id: int):
 
 
 def _meeting_or_404(village, meeting_id: int) -> Meeting:
-    from flask import abort
-
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.village_id != village.id:
         abort(404)

@@ -82,7 +82,7 @@ class MeetingRequestForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    took_place = RadioField("Le rendez-vous a-t-il eu lieu ?", choices=[("oui", "Oui"), ("non", "Non")],
+    took_place = RadioField("Le rendez-vous a-t-il eu lieu ?", choices=options({"oui": "Oui", "non": "Non"}),
                             validators=[InputRequired(message="Dites si le rendez-vous a eu lieu.")])
     outcomes = MultiCheckboxField("Ce qui en est sorti", choices=options(OUTCOMES))
     outcome_note = text("Précisions (facultatif)", 1000, area=True)

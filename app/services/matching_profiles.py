@@ -22,7 +22,8 @@ class OutcomeRefused(Exception):
 
 def profile_of(registration: Registration) -> MatchingProfile:
     if registration.matching_profile is None:
-        registration.matching_profile = MatchingProfile()
+        # Column defaults apply at flush only: state them, so that the new profile reads right at once.
+        registration.matching_profile = MatchingProfile(accepts_requests=True, comes_for="")
     return registration.matching_profile
 
 

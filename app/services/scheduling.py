@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from flask import current_app
-from ortools.sat.python import cp_model
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 
@@ -30,7 +29,7 @@ from . import audit, meeting_area, notifications
 from .meeting_area import Slot
 from .meeting_requests import RequestRefused
 
-DEFAULT_TIME_LIMIT = 4.0
+DEFAULT_TIME_LIMIT = 3.0
 
 
 @dataclass
@@ -59,14 +58,17 @@ class Placement:
 
 
 def solve(problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT, workers: int = 2) -> Placement:
+    # Imported here: OR-Tools takes a second or two to load, which every request would pay.
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
-    choices: dict[tuple[int, int], cp_model.IntVar] = {}
+    choices = {}
     by_person_slot: dict[tuple[int, int], list] = defaultdict(list)
     by_slot: dict[int, list] = defaultdict(list)
     for key, first, second in problem.meetings:
         options = problem.slots_for(first, second) if problem.table_count else []
         for slot in options:
-            choice = model.new_bool_var(f"m{key}s{slot}")
+            choice = model.new_bool_var("")  # unnamed: names cost time on thousands of meetings
             choices[key, slot] = choice
             by_person_slot[first, slot].append(choice)
             by_person_slot[second, slot].append(choice)
@@ -81,8 +83,8 @@ def solve(problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT, workers: int
             model.add(cp_model.LinearExpr.sum(in_slot) <= problem.table_count)
     model.maximize(cp_model.LinearExpr.sum(list(choices.values())))
     hint = _greedy(problem)
-    for (key, slot), choice in choices.items():
-        model.add_hint(choice, hint.get(key) == slot)
+    for key, slot in hint.items():  # the meetings placed; the solver takes the others as unplaced
+        model.add_hint(choices[key, slot], True)
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit

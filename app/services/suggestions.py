@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import snowballstemmer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -113,14 +111,15 @@ def for_person(registration: Registration, count: int = DEFAULT_COUNT) -> list[S
     others = [profiles[p.id] for p in people if p.id != registration.id and _may_be_suggested(p)]
     if not others:
         return []
-    likeness = _text_likeness(me, others)
+    texts = _Texts([me.text] + [other.text for other in others])
     found = []
-    for other, similarity in zip(others, likeness):
+    for number, other in enumerate(others, start=1):
         score, reasons = _why(me, other)
+        similarity = texts.likeness(number)
         if similarity >= TEXT_REASON_THRESHOLD:
             score += TEXT_WEIGHT * similarity
             if not reasons:
-                reasons.append(_text_reason(me, other))
+                reasons.append(texts.reason(me.text, other.text))
         if reasons:
             found.append(Suggestion(other.person, round(float(score), 2), _sentence(reasons)))
     found.sort(key=lambda s: (-s.score, s.person.last_name, s.person.id))
@@ -130,7 +129,7 @@ def for_person(registration: Registration, count: int = DEFAULT_COUNT) -> list[S
 def send_due(now=None) -> int:
     """E-mail their suggestions, once, to the confirmed participants of villages due (their
     settings' suggestions_days_before). Returns how many were queued; the caller commits."""
-    from ..models import MatchingProfile
+    from .matching_profiles import profile_of
     from .meeting_area import settings_of
 
     now = now or utcnow()
@@ -140,7 +139,7 @@ def send_due(now=None) -> int:
         if not (village.day - timedelta(days=settings.suggestions_days_before) <= now.date() <= village.day):
             continue
         for person in _participants(village):
-            profile = person.matching_profile or MatchingProfile(registration=person)
+            profile = profile_of(person)
             if profile.suggestions_sent_at is not None or not person.email:
                 continue
             found = for_person(person)
@@ -240,28 +239,37 @@ def _why(me: Profile, other: Profile) -> tuple[float, list[str]]:
     return score, reasons
 
 
-def _text_likeness(me: Profile, others: list[Profile]) -> list[float]:
-    documents = [me.text] + [other.text for other in others]
-    vectorizer = TfidfVectorizer(analyzer=_stems, sublinear_tf=True)
-    try:
-        matrix = vectorizer.fit_transform(documents)
-    except ValueError:  # nobody wrote anything
-        return [0.0] * len(others)
-    me._vectorizer, me._matrix = vectorizer, matrix
-    return list(cosine_similarity(matrix[0], matrix[1:])[0])
+class _Texts:
+    """TF-IDF vectors of the texts of a village's people, to compare the first with the others."""
 
+    def __init__(self, documents: list[str]) -> None:
+        # Imported here: scikit-learn takes seconds to load, which every command and worker would pay.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.metrics.pairwise import cosine_similarity
 
-def _text_reason(me: Profile, other: Profile) -> str:
-    """Name the words their texts share most, as the first person wrote them."""
-    shared = set(_stems(me.text)) & set(_stems(other.text))
-    words = {}
-    for word in re.findall(r"[\wÀ-ÿ'-]{3,}", me.text + " " + other.text):
-        stem = _stem(word)
-        if stem in shared and stem not in words:
-            words[stem] = word.lower()
-    weights = dict(zip(me._vectorizer.get_feature_names_out(), me._matrix[0].toarray()[0]))
-    best = sorted(words, key=lambda stem: -weights.get(stem, 0))[:3]
-    return f"Vos présentations parlent des mêmes choses ({', '.join(words[s] for s in best)})"
+        self.vectorizer = TfidfVectorizer(analyzer=_stems, sublinear_tf=True)
+        try:
+            self.matrix = self.vectorizer.fit_transform(documents)
+        except ValueError:  # nobody wrote anything
+            self.matrix = None
+        else:
+            self.similarities = cosine_similarity(self.matrix[0], self.matrix)[0]
+
+    def likeness(self, number: int) -> float:
+        """Cosine of text `number` and the first text (0 when nobody wrote anything)."""
+        return 0.0 if self.matrix is None else float(self.similarities[number])
+
+    def reason(self, mine: str, theirs: str) -> str:
+        """Name the words the texts share that weigh most in the first one, as people wrote them."""
+        shared = set(_stems(mine)) & set(_stems(theirs))
+        words = {}
+        for word in re.findall(r"[\wÀ-ÿ'-]{3,}", f"{mine} {theirs}"):
+            stem = _stem(word)
+            if stem in shared and stem not in words:
+                words[stem] = word.lower()
+        weights = dict(zip(self.vectorizer.get_feature_names_out(), self.matrix[0].toarray()[0]))
+        best = sorted(words, key=lambda stem: -weights.get(stem, 0))[:3]
+        return f"Vos présentations parlent des mêmes choses ({', '.join(words[s] for s in best)})"
 
 
 def _stems(text: str) -> list[str]:
