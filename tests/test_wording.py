@@ -134,3 +134,22 @@ def test_the_readme_starts_the_local_mail_server_before_the_application():
     readme = (ROOT / "README.md").read_text()
     first_command = re.search(r"```sh\n(.+?)\n```", readme, re.S).group(1)
     assert first_command.index("aiosmtpd") < first_command.index("flask --app wsgi run")
+
+
+def test_the_journal_tells_initiative_account_and_meeting_events_in_french(admin_client):
+    village = make_village(slug="avignon", town="Avignon")
+    person = make_registration(village, first_name="Camille", last_name="Bérenger", role=Role.PORTEUR)
+    present_initiative(person, name="Jardin partagé", visibility="public", approve=True)
+    audit.record("admin@villages.test", "schedule_published", village, people=2)
+    audit.record("admin@villages.test", "report downloaded", village, format="pdf")
+    audit.record("admin@villages.test", "export downloaded", village, format="livret")
+    db.session.commit()
+
+    text = page_text(admin_client.get("/organisation/journal"))
+
+    assert "a publié l'initiative « Jardin partagé »." in text
+    assert "a choisi qui peut voir l'initiative « Jardin partagé »" in text
+    assert "a publié le programme des rendez-vous du village d'Avignon." in text
+    assert "a téléchargé le bilan du village d'Avignon." in text
+    assert "a téléchargé le livret des initiatives du village d'Avignon." in text
+    assert not CODES.search(text.split("Journal des modifications", 1)[1]), CODES.search(text).group(0)

@@ -52,6 +52,8 @@ def meeting_event(meeting, registration: Registration, method: str = "REQUEST") 
     makes calendars move it, and METHOD:CANCEL removes it."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
+    from icalendar import Event
+
     village = registration.village
     other = meeting.other(registration)
     event = Event()
@@ -73,6 +75,8 @@ def meeting_event(meeting, registration: Registration, method: str = "REQUEST") 
 
 def meetings_calendar(registration: Registration, meetings: list) -> bytes:
     """Every placed meeting of a person, to import into a calendar (METHOD:PUBLISH)."""
+    from icalendar import Calendar
+
     events = []
     for meeting in meetings:
         if not meeting.is_placed:

@@ -13,7 +13,10 @@ from math import ceil
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import AuditEntry, Organiser, OrganiserRole, Registration, RegistrationStatus, Role, ScannerToken, Village
+from ..models import (
+    AuditEntry, Initiative, Organiser, OrganiserRole, Registration, RegistrationStatus, Role, ScannerToken, Village,
+)
+from ..models.initiative_lists import VISIBILITIES as VISIBILITY_LABELS
 from ..templating import of_place
 
 PER_PAGE = 50
@@ -62,7 +65,7 @@ ACCOUNT_FIELDS = {"role": "le rôle", "active": "l'activation", "villages": "les
 CONSENT_NAMES = {"consent_photos": "les photos", "consent_listing": "la liste des participants", "consent_news": "les nouvelles"}
 EXPORT_NAMES = {
     "csv": "le tableau CSV", "xlsx": "le classeur Excel", "signin": "la feuille d'émargement",
-    "badges": "les planches de badges",
+    "badges": "les planches de badges", "livret": "le livret des initiatives",
 }
 SPECIAL_ACTORS = {"system": "L'application", "demo": "La mise en place de la démonstration", "cli": "Un administrateur, en ligne de commande"}
 
@@ -111,6 +114,7 @@ class _Names:
         self.organisers = self._by_id(Organiser, ids("organiser"))
         self.registrations = self._by_id(Registration, ids("registration"))
         self.links = self._by_id(ScannerToken, ids(ScannerToken.__tablename__))
+        self.initiatives = self._by_id(Initiative, ids(Initiative.__tablename__))
         self.villages = self._by_id(Village, {e.village_id for e in found if e.village_id} | ids("village"))
 
     @staticmethod
@@ -138,6 +142,10 @@ class _Names:
         if code in SPECIAL_ACTORS:
             return SPECIAL_ACTORS[code]
         return self.organiser(self.organisers_by_email.get(code), code)
+
+    def initiative(self, entry: AuditEntry) -> str:
+        initiative = self.initiatives.get(entry.target_id)
+        return f"l'initiative « {initiative.name} »" if initiative is not None else "une initiative supprimée"
 
     def village(self, entry: AuditEntry, article: str = "le") -> str:
         """"le village d'Avignon", or with article "du": "du village d'Avignon"."""
@@ -216,6 +224,19 @@ def _account_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
         return f"{actor} a créé le compte de {account}" + (f" (rôle : {role_label})" if role_label else "")
     if entry.action == "account.locked":
         return f"Le compte de {account} a été bloqué après trop de mots de passe erronés"
+    if entry.action == "account.throttled":
+        return f"Trop de mots de passe erronés pour le compte de {account} depuis une même adresse : connexion retardée"
+    if entry.action == "account.unlocked":
+        return f"{actor} a levé l'attente de connexion du compte de {account}"
+    if entry.action == "account.logged_out_everywhere":
+        return f"{actor} a fermé toutes les sessions du compte de {account}"
+    if entry.action == "account.reset_requested":
+        return f"Un lien pour choisir un nouveau mot de passe a été envoyé à {account}"
+    if entry.action == "account.password_reset":
+        return f"{account} a choisi un nouveau mot de passe avec le lien reçu par e-mail"
+    if entry.action in ("account.totp_enabled", "account.totp_disabled"):
+        done = "activé" if entry.action == "account.totp_enabled" else "désactivé"
+        return f"{actor} a {done} la double authentification de son compte"
     changes = []
     if "role" in details and isinstance(details["role"], list):
         before, after = (OrganiserRole(value).label.lower() for value in details["role"])
@@ -259,11 +280,55 @@ def _link_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
     return f"{actor} {verb} le lien d'accueil « {label} » {village}"
 
 
+def _initiative_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
+    details = entry.details or {}
+    initiative = names.initiative(entry)
+    action = entry.action.removeprefix("initiative.")
+    if action == "created":
+        return f"{actor} a créé la fiche de {initiative}"
+    if action == "consent":
+        shown = VISIBILITY_LABELS.get(details.get("visibility"), "")
+        return f"{actor} a choisi qui peut voir {initiative}" + (f" : {shown.lower()}" if shown else "")
+    if action == "consent_withdrawn":
+        return f"{actor} a retiré son accord pour montrer {initiative}"
+    if action == "approved":
+        return f"{actor} a publié {initiative}"
+    if action == "refused":
+        reason = (details.get("reason") or "").strip()
+        return f"{actor} a refusé de publier {initiative}" + (f" (raison : « {reason} »)" if reason else "")
+    if action == "anonymised":
+        return f"{actor} a effacé les coordonnées du porteur de {initiative}"
+    return f"{actor} a modifié la fiche de {initiative}"
+
+
+# Mise en lien: what a participant or an organiser did with meetings.
+MEETING_SENTENCES = {
+    "matching_preferences_saved": "{actor} a enregistré ses choix pour les rendez-vous",
+    "meeting_requested": "{actor} a demandé un rendez-vous",
+    "meeting_accepted": "{actor} a accepté une demande de rendez-vous",
+    "meeting_declined": "{actor} a décliné une demande de rendez-vous",
+    "meeting_outcome_recorded": "{actor} a noté ce qu'a donné un rendez-vous",
+    "meeting_added": "{actor} a ajouté un rendez-vous {village}",
+    "meeting_moved": "{actor} a déplacé un rendez-vous {village}",
+    "meeting_removed": "{actor} a retiré un rendez-vous {village}",
+    "meeting_area_updated": "{actor} a modifié l'espace des rendez-vous {village}",
+    "meeting_requests_closed": "{actor} a clos les demandes de rendez-vous {village}",
+    "schedule_built": "{actor} a calculé le programme des rendez-vous {village}",
+    "schedule_published": "{actor} a publié le programme des rendez-vous {village}",
+    "message.sent": "{actor} a écrit aux participants {village}",
+    "report downloaded": "{actor} a téléchargé le bilan {village}",
+    "survey.questions": "{actor} a modifié le questionnaire de satisfaction {village}",
+}
+
+
 def _sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
+    if entry.action in MEETING_SENTENCES:
+        return MEETING_SENTENCES[entry.action].format(actor=actor, village=names.village(entry, "du"))
     if entry.action.startswith("registration."):
         return _registration_sentence(entry, names, actor, by_person=entry.actor == "participant")
     writers: dict[str, Callable[[AuditEntry, _Names, str], str]] = {
         "checkin": _checkin_sentence, "account": _account_sentence, "scanner_link": _link_sentence,
+        "initiative": _initiative_sentence,
     }
     prefix = entry.action.partition(".")[0]
     return writers.get(prefix, _village_sentence)(entry, names, actor)
