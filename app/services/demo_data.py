@@ -15,12 +15,12 @@ PRACTICAL_INFO = (
     "votre téléphone). Le lieu est accessible aux personnes à mobilité réduite."
 )
 PROGRAMME = (
-    "9 h 00 – Accueil, café\n"
-    "9 h 30 – Ouverture : repérer, valoriser et relier les initiatives solidaires\n"
-    "10 h 00 – Village des initiatives : stands des porteurs de projets\n"
-    "12 h 30 – Déjeuner partagé\n"
-    "14 h 00 – Ateliers : besoins d'appui des porteurs d'initiatives\n"
-    "16 h 00 – Restitution et clôture"
+    "9\u00a0h – Accueil, café\n"
+    "9\u00a0h\u00a030 – Ouverture : repérer, valoriser et relier les initiatives solidaires\n"
+    "10\u00a0h – Village des initiatives : stands des porteurs de projets\n"
+    "12\u00a0h\u00a030 – Déjeuner partagé\n"
+    "14\u00a0h – Ateliers : besoins d'appui des porteurs d'initiatives\n"
+    "16\u00a0h – Restitution et clôture"
 )
 DESCRIPTION = (
     "Une journée pour faire se rencontrer les porteurs d'initiatives solidaires, les "
