@@ -9,13 +9,15 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..models import Initiative, OutboxMessage, QuestionKind, Registration, Role, Village
+from ..models import Initiative, OutboxMessage, QuestionKind, Registration, Role, SupportOffer, Village
 from ..timeutil import local_datetime, to_utc_naive
 from . import checkin, matching_profiles, meeting_area, meeting_requests, privacy, registration, survey
+from .demo_matching import OFFERS
 from .demo_data import DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
 
 SLUG = "manosque"
 TOWN = "Manosque"
+POSTCODE = "04100"
 WEEKS_AGO = 3
 PRESENTED_AGAIN = 5  # demo initiatives first presented here, then at a coming village
 SCANNER = "Accueil (démonstration)"
@@ -62,6 +64,8 @@ def load(today: date | None = None) -> list[str]:
     db.session.flush()
     porteurs = _present_demo_initiatives(village)
     others = [_register(village, role, details, 130 + n) for n, (role, details) in enumerate(OTHER_ROLES)]
+    for person in others:
+        person.support_offers.extend(SupportOffer(**values) for values in OFFERS.get(person.structure, []))
     people = porteurs + others
     absent = {porteurs[-1].id, others[-1].id}
     present = [p for p in people if p.id not in absent]
@@ -88,8 +92,8 @@ def _at(day: date, hour: int, minute: int) -> datetime:
 def _register(village: Village, role: str, details: dict, number: int, **extra) -> Registration:
     first, last, email = _person(number)
     return registration.register(village, registration.RegistrationData(
-        role=role, first_name=first, last_name=last, email=email, commune=village.town,
-        consent_listing=True, consent_version=privacy.CONSENT_VERSION, **details, **extra,
+        role=role, first_name=first, last_name=last, email=email, commune=village.town, postcode=POSTCODE,
+        lunch=True, consent_listing=True, consent_version=privacy.CONSENT_VERSION, **details, **extra,
     ), actor="demo", even_if_closed=True)
 
 
@@ -104,7 +108,7 @@ def _present_demo_initiatives(village: Village) -> list[Registration]:
         first, last = initiative.holder_name.split(" ", 1)
         holders.append(registration.register(village, registration.RegistrationData(
             role=Role.PORTEUR, first_name=first, last_name=last, email=initiative.holder_email,
-            commune=village.town, consent_listing=True, consent_version=privacy.CONSENT_VERSION,
+            commune=village.town, postcode=POSTCODE, lunch=True, consent_listing=True, consent_version=privacy.CONSENT_VERSION,
             initiative=registration.InitiativeChoice(fiche={}, reuse_id=initiative.id),
         ), actor="demo", even_if_closed=True))
     return holders
