@@ -67,6 +67,8 @@ def load(today: date | None = None) -> list[str]:
     for person in others:
         person.support_offers.extend(SupportOffer(**values) for values in OFFERS.get(person.structure, []))
     people = porteurs + others
+    for days_before, person in enumerate(people, start=10):  # registered in the weeks before the day
+        person.created_at = person.confirmed_at = _at(day - timedelta(days=days_before), 10, 0)
     absent = {porteurs[-1].id, others[-1].id}
     present = [p for p in people if p.id not in absent]
     for minutes, person in enumerate(present):
