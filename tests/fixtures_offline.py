@@ -23,7 +23,14 @@ class FakeCamera:
         chroma = bytes([128]) * (WIDTH * HEIGHT // 4)
         frame = b"FRAME\n" + luma + chroma + chroma
         header = f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode()
-        self.path.write_bytes(header + frame * FRAMES)
+        video = header + frame * FRAMES
+        if not self.path.exists():
+            self.path.write_bytes(video)
+            return
+        # Overwritten in place, never truncated: Chromium reads this very file while a page
+        # films it, and an empty file for an instant ends its fake camera for good.
+        with self.path.open("r+b") as file:
+            file.write(video)
 
     def show_nothing(self) -> None:
         self._write(bytes([235]) * (WIDTH * HEIGHT))
