@@ -1,5 +1,7 @@
 """The village every benchmark fills, and how benchmarks time a page."""
+import socket
 import statistics
+import subprocess
 import time as clock
 from datetime import date, time, timedelta
 
@@ -31,3 +33,32 @@ def measure(client, url: str, runs: int) -> tuple[float, float]:
         timings.append((clock.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     return statistics.median(timings), max(timings)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answering(server: subprocess.Popen, port: int, seconds: float) -> subprocess.Popen:
+    """`server` once its port accepts connections; stopped, and the benchmark ended, if it never does."""
+    deadline = clock.monotonic() + seconds
+    while clock.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            clock.sleep(0.1)
+    server.terminate()
+    raise SystemExit("gunicorn ne répond pas")
+
+
+def print_page_times(app, client, pages: dict[str, str], runs: int) -> None:
+    """One line per page: the median and slowest of `runs` requests."""
+    width = max(len(label) for label in pages)
+    print(f"{'page':{width}} {'médiane':>9} {'pire':>9}   ({runs} requêtes chacune)")
+    for label, page_url in pages.items():
+        with app.app_context():
+            median, worst = measure(client, page_url, runs)
+        print(f"{label:{width}} {median:7.1f} ms {worst:7.1f} ms")

@@ -20,7 +20,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Registration, RegistrationStatus, Role  # noqa: E402
-from bench_data import bench_village  # noqa: E402
+from bench_data import answering, bench_village, free_port  # noqa: E402
 from app.services import scanner_links  # noqa: E402
 
 REGISTRATIONS = 10_000
@@ -87,12 +86,6 @@ def fill(database_url: str) -> tuple[str, list[str]]:
     return token, codes
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def serve(database_url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0"}
     server = subprocess.Popen(
@@ -100,14 +93,7 @@ def serve(database_url: str, port: int) -> subprocess.Popen:
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env,
     )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
+    return answering(server, port, seconds=10)
 
 
 class Phone:

@@ -23,7 +23,7 @@ from app.extensions import db  # noqa: E402
 from app.models import InitiativePresentation  # noqa: E402
 from app.models import initiative_lists as lists  # noqa: E402
 from app.services import communes, initiatives  # noqa: E402
-from bench_data import bench_village, measure  # noqa: E402
+from bench_data import bench_village, print_page_times  # noqa: E402
 
 INITIATIVES = 2_000
 RUNS = 15
@@ -79,11 +79,7 @@ def main() -> None:
         "page du village (initiatives, qui vient)": "/villages/bench-1",
         "données ouvertes JSON (data·inclusion)": "/initiatives/export.json",
     }
-    print(f"{'page':42} {'médiane':>9} {'pire':>9}   ({RUNS} requêtes chacune)")
-    for label, page_url in pages.items():
-        with app.app_context():
-            median, worst = measure(client, page_url, RUNS)
-        print(f"{label:42} {median:7.1f} ms {worst:7.1f} ms")
+    print_page_times(app, client, pages, RUNS)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
+
+from bench_data import answering, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -68,12 +69,6 @@ class Recorder:
             self.statuses[kind][status] += 1
             if not ok:
                 self.errors.append(f"{kind}: HTTP {status} {detail[:200]}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def timed(opener, request) -> tuple[float, int, str, dict]:
@@ -131,15 +126,7 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
          "wsgi:app"],
         cwd=ROOT, env=env,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn ne répond pas")
+    return answering(server, port, seconds=30)
 
 
 # --- The crowd -----------------------------------------------------------------------------------

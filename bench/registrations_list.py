@@ -22,7 +22,7 @@ from sqlalchemy import insert  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Organiser, Registration, RegistrationStatus, Role, Village  # noqa: E402
-from bench_data import bench_village, measure  # noqa: E402
+from bench_data import bench_village, print_page_times  # noqa: E402
 from app.timeutil import utcnow  # noqa: E402
 
 REGISTRATIONS = 10_000
@@ -82,11 +82,7 @@ def main() -> None:
         "fiche du village (logistique)": f"/organisation/villages/{village_id}",
         "tableau de bord": "/organisation/",
     }
-    print(f"{'page':40} {'médiane':>9} {'pire':>9}   ({RUNS} requêtes chacune)")
-    for label, page_url in pages.items():
-        with app.app_context():
-            median, worst = measure(client, page_url, RUNS)
-        print(f"{label:40} {median:7.1f} ms {worst:7.1f} ms")
+    print_page_times(app, client, pages, RUNS)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,7 +42,7 @@ from app.extensions import db  # noqa: E402
 from app.models import ConfirmedCount, OutboxMessage, Registration, RegistrationStatus, Role  # noqa: E402
 from app.models.registration import email_key  # noqa: E402
 from app.services import capacity, outbox, scanner_links  # noqa: E402
-from bench_data import bench_village  # noqa: E402
+from bench_data import answering, bench_village, free_port  # noqa: E402
 
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"  # its tables are dropped
 SEQUENTIAL_REGISTRATIONS = 150
@@ -127,12 +126,6 @@ def fill(database_url: str, size: int) -> tuple[str, list[str]]:
 # --- The server ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def environment(database_url: str, folder: str) -> dict:
     return {**os.environ, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0",
             "JOBS_URL": f"sqlite:///{folder}/jobs.sqlite", "MAIL_DELIVER_AFTER_COMMIT": "0"}
@@ -145,14 +138,7 @@ def serve(env: dict, port: int, access_log: Path) -> subprocess.Popen:
          "--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(M)s", "wsgi:app"],
         cwd=ROOT, env=env,
     )
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
+    return answering(server, port, seconds=30)
 
 
 def worker_memory_mb(server: subprocess.Popen) -> float:
