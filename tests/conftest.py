@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.services import jobs
 from tests.helpers import IsolatedClient
 
 pytest_plugins = [
@@ -115,6 +116,9 @@ def app(_app):
         yield _app
         db.session.remove()
         empty_all_tables()
+        # Jobs a test queued and did not run go with its tables (the queue's file lasts the session).
+        _app.config["JOBS_URL"] = saved_config["JOBS_URL"]
+        jobs.queue().flush()
         db.session.remove()
     _app.config.clear()
     _app.config.update(saved_config)

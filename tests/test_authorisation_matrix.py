@@ -4,7 +4,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from app.extensions import db
-from app.models import ExportJob, OrganiserRole
+from app.models import Job, OrganiserRole
 from tests.factories import make_village, present_initiative
 from tests.factories_matching import make_meeting
 from tests.fixtures_checkin import make_scanner_link
@@ -91,6 +91,10 @@ DECISIONS = {
     "organisers.export_job": STAFF,
     "organisers.export_job_state": STAFF,
     "organisers.export_job_file": STAFF,
+    "organisers.job": STAFF,
+    "organisers.job_state": STAFF,
+    "organisers.job_file": STAFF,
+    "organisers.retry_job": STAFF,
     "organisers.registration_personal_data": STAFF,
     "organisers.registration_erase": STAFF,
     "organisers.audit_log_page": {ADMIN},
@@ -126,6 +130,9 @@ DECISIONS = {
     "monitoring.metrics": set(),
 }
 
+# Pages of a job, named by its token.
+JOB_PAGES = {"organisers.job", "organisers.job_state", "organisers.job_file", "organisers.retry_job"}
+
 
 def test_every_route_has_a_decision(app):
     undecided = {rule.endpoint for rule in app.url_map.iter_rules()} - set(DECISIONS)
@@ -142,7 +149,8 @@ class World:
         self.meeting = make_meeting(self.village, self.registration)
         self.link = make_scanner_link(self.village)
         self.other_account = make_organiser(OrganiserRole.ORGANISER, email="autre@villages.test")
-        self.export_job = ExportJob(village=self.village, export_format="signin", requested_by="autre@villages.test")
+        self.export_job = Job(village=self.village, kind="export", params={"format": "signin"},
+                              requested_by="autre@villages.test")
         db.session.add(self.export_job)
         db.session.commit()
         self.visitor = visitor
@@ -180,7 +188,7 @@ class World:
         return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 
     def _token(self, rule: Rule) -> str:
-        if rule.endpoint.startswith("organisers.export_job"):
+        if rule.endpoint.startswith("organisers.export_job") or rule.endpoint in JOB_PAGES:
             return self.export_job.token
         if rule.endpoint == "checkin.open_link":
             return self.link.token if self.visitor == CHECKIN else "lien-inconnu"

@@ -6,7 +6,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ExportJob, ExportJobStatus
+from app.models import Job, JobStatus
 from app.services import jobs
 from tests.factories import make_registration, make_village
 from tests.fixtures_maildocs import qr_codes_in_pdf
@@ -104,7 +104,7 @@ def test_finished_jobs_are_forgotten_after_a_while(organiser_client, app):
 
     start(organiser_client, village, "signin")
 
-    assert [job.export_format for job in db.session.scalars(select(ExportJob))] == ["signin"]
+    assert [job.params["format"] for job in db.session.scalars(select(Job))] == ["signin"]
 
 
 @pytest.mark.browser
@@ -127,4 +127,4 @@ def test_an_organiser_watches_the_badge_sheets_being_prepared_and_downloads_them
     finally:
         jobs.stop_in_app_worker()
     db.session.commit()  # a fresh reading: what the server and its worker wrote
-    assert db.session.scalar(select(ExportJob.status)) == ExportJobStatus.DONE
+    assert db.session.scalar(select(Job.status)) == JobStatus.DONE

@@ -1,6 +1,7 @@
 """Meetings under concurrent requests: caps hold, nobody is booked twice, whatever the timing."""
 import http.cookiejar
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -9,8 +10,8 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Meeting, MeetingRequest, MeetingSeat, MeetingTable, RequestStatus
-from app.services import meeting_requests
+from app.models import Job, JobStatus, Meeting, MeetingRequest, MeetingSeat, MeetingTable, RequestStatus
+from app.services import jobs, meeting_requests
 from tests.factories import make_registration, make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 from tests.fixtures_backoffice import PASSWORD, make_organiser
@@ -87,7 +88,22 @@ def test_simultaneous_requests_to_one_person_never_exceed_the_cap(live_server):
         db.session.commit()
 
 
-def test_accepting_while_the_schedule_is_built_never_double_books(live_server):
+def wait_for_jobs_to_finish(timeout: float = 60) -> None:
+    """Until the server's own worker thread finished every job (then it is stopped)."""
+    deadline = time.monotonic() + timeout
+    try:
+        while db.session.scalar(select(func.count()).select_from(Job).where(
+                Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))):
+            db.session.commit()
+            assert time.monotonic() < deadline, "jobs still running"
+            time.sleep(0.2)
+    finally:
+        db.session.commit()
+        jobs.stop_in_app_worker()
+
+
+def test_accepting_while_the_schedule_is_built_never_double_books(live_server, app):
+    app.config["JOBS_WORKER_IN_APP"] = True  # the build runs in the server's worker, amid the accepts
     for round_number in range(ROUNDS):
         village = make_village()
         make_area(village, tables=1)
@@ -104,6 +120,7 @@ def test_accepting_while_the_schedule_is_built_never_double_books(live_server):
         calls.append(post(f"{live_server}/organisation/villages/{village_id}/rendez-vous/calcul", opener=opener))
         release()
         assert at_once(calls) == [200] * 4
+        wait_for_jobs_to_finish()
         no_double_booking()
         # Every accepted request has its meeting; those answered too late expired.
         statuses = Counter(db.session.scalars(select(MeetingRequest.status)
@@ -112,6 +129,22 @@ def test_accepting_while_the_schedule_is_built_never_double_books(live_server):
         db.session.commit()
         assert statuses[RequestStatus.ACCEPTED] == meetings
         assert statuses[RequestStatus.PENDING] == 0
+
+
+def test_two_organisers_building_the_schedule_at_once_start_one_build(live_server):
+    village = make_village()
+    make_area(village, tables=1)
+    caf = make_institution(village)
+    meeting_requests.accept(meeting_requests.ask(make_porteur(village), caf, "appui", ""), caf)
+    village_id = village.id
+    openers = [organiser_session(live_server, f"org{i}@villages.test") for i in range(2)]
+    url = f"{live_server}/organisation/villages/{village_id}/rendez-vous/calcul"
+    release()
+
+    assert at_once([post(url, opener=opener) for opener in openers]) == [200, 200]
+
+    assert db.session.scalar(select(func.count()).select_from(Job).where(Job.kind == "schedule")) == 1
+    db.session.commit()
 
 
 def test_two_organisers_moving_meetings_to_one_place_at_once_never_double_book(live_server):

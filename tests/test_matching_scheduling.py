@@ -17,6 +17,7 @@ from app.services.meeting_area import Slot, parse_breaks, slots
 from app.services.scheduling import Problem, solve
 from tests.factories import make_registration, make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
+from tests.fixtures_jobs import finished_job
 from tests.helpers import page_text
 
 
@@ -230,8 +231,8 @@ def test_nobody_records_the_outcome_of_someone_elses_meeting(client, accepted):
 def test_the_organiser_builds_adjusts_and_publishes_from_the_back_office(organiser_client, accepted):
     village, meeting, caf, porteur = accepted
     base = f"/organisation/villages/{village.id}/rendez-vous"
-    response = organiser_client.post(f"{base}/calcul", follow_redirects=True)
-    assert "Programme provisoire calculé : 1 rendez-vous placés sur 1" in page_text(response)
+    state = finished_job(organiser_client, organiser_client.post(f"{base}/calcul"))
+    assert "Programme provisoire calculé : 1 rendez-vous placés sur 1" in state["summary"]
     table_2 = db.session.scalar(select(MeetingTable).where(MeetingTable.name == "Table 2"))
     organiser_client.post(f"{base}/{meeting.id}/deplacer", data={"place": f"{table_2.id}@10:40"})
     assert db.session.get(Meeting, meeting.id).starts_at == time(10, 40)

@@ -1,11 +1,13 @@
 """Organisers write to part of a village's participants: chosen by filters, previewed with a real
 participant's values, sent through the outbox, kept and audited, news only to those who agreed."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, ParticipantMessage, Role
-from app.services import outbox, participant_messages as messages
+from app.models import AuditEntry, OutboxMessage, ParticipantMessage, Role
+from app.services import job_kinds, outbox, participant_messages as messages
 from tests.factories_report import held_village
+from tests.fixtures_jobs import finished_job
+from tests.helpers import page_text
 
 BODY = "Merci d'être venu·e, {prénom} ! Le compte rendu de la journée sera bientôt en ligne."
 
@@ -19,9 +21,10 @@ def message_form(**fields) -> dict:
 
 def test_a_message_to_the_present_porteurs_arrives(organiser_client, smtp_server):
     village = held_village()
-    response = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
+    started = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
         roles=[Role.PORTEUR.value], presence="present", action="envoyer"))
-    assert response.status_code == 302
+    state = finished_job(organiser_client, started)
+    assert state["summary"] == "Message envoyé à 4 personne(s) : il part dans les minutes qui viennent."
     outbox.deliver_due()
     received = smtp_server.wait_for(4)
     # Porteurs 0, 1, 2 and the walk-in 4 came; porteur 3 did not.
@@ -64,8 +67,8 @@ def test_filters_by_support_need_lunch_and_absence(app):
 
 def test_a_sent_message_is_kept_and_audited(organiser_client):
     village = held_village()
-    organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
-        purpose="news", action="envoyer"))
+    finished_job(organiser_client, organiser_client.post(f"/organisation/villages/{village.id}/messages",
+                                                         data=message_form(purpose="news", action="envoyer")))
     kept = db.session.scalar(select(ParticipantMessage))
     assert (kept.recipient_count, kept.purpose, kept.sent_by) == (5, "news", organiser_client.organiser.email)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "message.sent"))
@@ -82,6 +85,54 @@ def test_nobody_matching_is_said_plainly(organiser_client):
     assert db.session.scalar(select(ParticipantMessage)) is None
 
 
+def test_sending_is_queued_in_the_background_and_nothing_leaves_before_the_job_runs(organiser_client):
+    village = held_village()
+    started = organiser_client.post(f"/organisation/villages/{village.id}/messages",
+                                    data=message_form(action="envoyer"))
+    assert started.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "organiser_message")) == 0
+    assert "En attente" in page_text(organiser_client.get(started.headers["Location"]))
+
+    state = finished_job(organiser_client, started)
+
+    assert (state["status"], state["done"], state["total"], state["percent"]) == ("done", 10, 10, 100)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "organiser_message")) == 10
+    text = page_text(organiser_client.get(started.headers["Location"]))
+    assert "Message envoyé à 10 personne(s)" in text and "Retour aux messages" in text
+
+
+def test_a_message_job_that_dies_midway_goes_on_after_those_already_queued(organiser_client, app, monkeypatch):
+    village = held_village()
+    monkeypatch.setattr(job_kinds, "MESSAGE_BATCH", 3)
+    calls = []
+    real_queue_to = messages.queue_to
+
+    def dying_after_two_batches(registrations, *args, **kwargs):
+        calls.append(len(registrations))
+        if len(calls) == 3:
+            raise RuntimeError("the worker's machine stops")
+        real_queue_to(registrations, *args, **kwargs)
+
+    monkeypatch.setattr(messages, "queue_to", dying_after_two_batches)
+    started = organiser_client.post(f"/organisation/villages/{village.id}/messages",
+                                    data=message_form(action="envoyer"))
+    state = finished_job(organiser_client, started)
+    assert (state["status"], state["done"], state["total"]) == ("failed", 6, 10)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "organiser_message")) == 6
+
+    monkeypatch.setattr(messages, "queue_to", real_queue_to)
+    state = finished_job(organiser_client, organiser_client.post(started.headers["Location"] + "/relancer"))
+
+    assert (state["status"], state["done"], state["total"]) == ("done", 10, 10)
+    recipients = db.session.scalars(select(OutboxMessage.recipient)
+                                    .where(OutboxMessage.kind == "organiser_message")).all()
+    assert len(recipients) == len(set(recipients)) == 10  # nobody twice
+    assert db.session.scalar(select(ParticipantMessage.recipient_count)) == 10
+
+
 def test_a_message_without_subject_is_refused_next_to_the_field(organiser_client):
     village = held_village()
     response = organiser_client.post(f"/organisation/villages/{village.id}/messages",
@@ -92,8 +143,8 @@ def test_a_message_without_subject_is_refused_next_to_the_field(organiser_client
 
 def test_the_certificate_can_be_sent_to_those_who_came(organiser_client, smtp_server):
     village = held_village()
-    organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
-        roles=[Role.INSTITUTIONNEL.value], with_certificate="y", action="envoyer"))
+    finished_job(organiser_client, organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
+        roles=[Role.INSTITUTIONNEL.value], with_certificate="y", action="envoyer")))
     outbox.deliver_due()
     received = smtp_server.wait_for(2)
     assert len(received) == 2  # the absent institutionnel gets nothing

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry
 from tests.factories import make_village
+from tests.helpers import page_text
 from tests.factories_report import held_village
+from tests.fixtures_jobs import finished_job
 
 
 def test_the_village_report_shows_charts_with_their_figures(organiser_client):
@@ -28,9 +30,13 @@ def test_the_version_for_outsiders_hides_small_counts(organiser_client):
     assert "&lt; 3" in html and "Version à diffuser" in html
 
 
-def test_the_pdf_download_is_recorded_in_the_audit_trail(organiser_client):
+def test_the_pdf_is_prepared_in_the_background_and_its_download_recorded_in_the_audit_trail(organiser_client):
     village = held_village()
-    response = organiser_client.get(f"/organisation/villages/{village.id}/bilan.pdf?version=diffusion")
+    started = organiser_client.post(f"/organisation/villages/{village.id}/bilan.pdf?version=diffusion")
+    state = finished_job(organiser_client, started)
+    assert (state["status"], state["percent"]) == ("done", 100)
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "report downloaded")) is None
+    response = organiser_client.get(state["download_url"])
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert f"bilan-{village.slug}-diffusion.pdf" in response.headers["Content-Disposition"]
     assert len(PdfReader(io.BytesIO(response.data)).pages) >= 3
@@ -40,14 +46,16 @@ def test_the_pdf_download_is_recorded_in_the_audit_trail(organiser_client):
 
 def test_the_spreadsheet_download(organiser_client):
     village = held_village()
-    response = organiser_client.get(f"/organisation/villages/{village.id}/bilan.xlsx")
+    state = finished_job(organiser_client, organiser_client.post(f"/organisation/villages/{village.id}/bilan.xlsx"))
+    response = organiser_client.get(state["download_url"])
+    assert f"bilan-{village.slug}.xlsx" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
     assert "Participation par rôle" in workbook.sheetnames
 
 
 def test_an_unknown_format_is_not_found(organiser_client):
     village = held_village()
-    assert organiser_client.get(f"/organisation/villages/{village.id}/bilan.docx").status_code == 404
+    assert organiser_client.post(f"/organisation/villages/{village.id}/bilan.docx").status_code == 404
 
 
 def test_the_consolidated_report_of_chosen_villages(organiser_client):
@@ -56,7 +64,11 @@ def test_the_consolidated_report_of_chosen_villages(organiser_client):
     page = organiser_client.get(f"/organisation/bilan?village={first.id}&village={second.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Bilan – 2 villages" in html and "Participation par village" in html
-    response = organiser_client.get(f"/organisation/bilan.xlsx?village={first.id}&village={second.id}")
+    started = organiser_client.post(f"/organisation/bilan.xlsx?village={first.id}&village={second.id}")
+    state = finished_job(organiser_client, started)
+    response = organiser_client.get(state["download_url"])
+    assert "bilan-villages.xlsx" in response.headers["Content-Disposition"]
+    assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "report downloaded")).all()) == 2
     sheet = load_workbook(io.BytesIO(response.data))["Participation par village"]
     assert [row[2] for row in sheet.iter_rows(min_row=2, max_row=3, values_only=True)] == [8, 8]
 
@@ -72,8 +84,18 @@ def test_the_choice_page_when_nothing_is_chosen(organiser_client):
     assert "Choisir les villages du bilan" in organiser_client.get("/organisation/bilan").get_data(as_text=True)
     html = organiser_client.get("/organisation/bilan?annee=1990").get_data(as_text=True)
     assert "Aucun village ne correspond à ce choix." in html
-    response = organiser_client.get("/organisation/bilan.pdf?annee=1990")
+    response = organiser_client.post("/organisation/bilan.pdf?annee=1990")
     assert response.status_code == 302 and response.headers["Location"].endswith("/organisation/bilan")
+
+
+def test_the_job_page_of_a_consolidated_report_links_back_to_it(organiser_client):
+    village = held_village(days_ago=10)
+    started = organiser_client.post(f"/organisation/bilan.pdf?annee={village.day.year}&version=diffusion")
+    finished_job(organiser_client, started)
+    text = page_text(organiser_client.get(started.headers["Location"]))
+    assert "Bilan en PDF (version à diffuser)" in text and f"Télécharger bilan-{village.day.year}-diffusion.pdf" in text
+    html = organiser_client.get(started.headers["Location"]).get_data(as_text=True)
+    assert f'href="/organisation/bilan?annee={village.day.year}&amp;version=diffusion"' in html
 
 
 def test_check_in_volunteers_cannot_read_the_report(checkin_client):

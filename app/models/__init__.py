@@ -3,7 +3,7 @@ from .account import LoginThrottle, Organiser, OrganiserRole
 from .audit import AuditEntry
 from .capacity import ConfirmedCount
 from .checkin import CheckIn, ScannerToken
-from .export_job import ExportJob, ExportJobStatus
+from .job import Job, JobStatus
 from .feedback import ParticipantMessage, QuestionKind, SurveyQuestion, SurveyResponse
 from .matching import (
     INTENTS,
@@ -38,8 +38,8 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "ConfirmedCount",
-    "ExportJob",
-    "ExportJobStatus",
+    "Job",
+    "JobStatus",
     "Initiative",
     "LoginThrottle",
     "INTENTS",

@@ -4,27 +4,19 @@ They hold everyone's personal data: administrators and organisers only, never ch
 The CSV is written in the request; longer documents are prepared by a background worker
 (app/services/jobs.py): the organiser watches a progress bar, then downloads the file.
 """
-import io
 import tempfile
 
-from flask import abort, jsonify, redirect, render_template, send_file, url_for
+from flask import abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..documents.exports import FORMATS
 from ..extensions import db
-from ..models import ExportJob, ExportJobStatus, OrganiserRole
+from ..models import Job, OrganiserRole
 from ..services import audit, jobs
-from . import blueprint
+from . import blueprint, jobs as job_pages
 from .access import role_required
 from .villages import village_or_404
-
-JOB_STATUS_LABELS = {
-    ExportJobStatus.QUEUED: "En attente",
-    ExportJobStatus.RUNNING: "En préparation",
-    ExportJobStatus.DONE: "Prêt",
-    ExportJobStatus.FAILED: "Échec",
-}
 
 
 @blueprint.get("/villages/<int:village_id>/exports")
@@ -32,11 +24,11 @@ JOB_STATUS_LABELS = {
 def village_exports(village_id: int):
     village = village_or_404(village_id)
     recent_jobs = db.session.scalars(
-        select(ExportJob).where(ExportJob.village_id == village.id).order_by(ExportJob.id.desc()).limit(10)
+        select(Job).where(Job.village_id == village.id, Job.kind == "export").order_by(Job.id.desc()).limit(10)
     ).all()
     return render_template(
         "organisers/exports.html", village=village, formats=FORMATS, jobs=recent_jobs,
-        status_labels=JOB_STATUS_LABELS,
+        status_labels=job_pages.STATUS_LABELS,
     )
 
 
@@ -65,44 +57,24 @@ def start_export(village_id: int, export_name: str):
     return redirect(url_for("organisers.export_job", village_id=village.id, token=job.token), 303)
 
 
+# The progress page of an export keeps its address under the village's exports; it is the
+# page of every job (app/organisers/jobs.py).
 @blueprint.get("/villages/<int:village_id>/exports/taches/<token>")
 @role_required(OrganiserRole.ORGANISER)
 def export_job(village_id: int, token: str):
-    job = _job_or_404(village_id, token)
-    jobs.ensure_in_app_worker()
-    return render_template(
-        "organisers/export_job.html", village=job.village, job=job, export=FORMATS[job.export_format],
-        status_labels=JOB_STATUS_LABELS,
-    )
+    return job_pages.show(job_pages.job_or_404(token, village_or_404(village_id)))
 
 
 @blueprint.get("/villages/<int:village_id>/exports/taches/<token>/etat")
 @role_required(OrganiserRole.ORGANISER)
 def export_job_state(village_id: int, token: str):
-    job = _job_or_404(village_id, token)
-    response = jsonify(
-        status=job.status,
-        status_label=JOB_STATUS_LABELS[job.status],
-        done=job.done,
-        total=job.total,
-        percent=job.percent,
-        error=job.error,
-        download_url=(
-            url_for("organisers.export_job_file", village_id=village_id, token=token)
-            if job.status == ExportJobStatus.DONE else None
-        ),
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return job_pages.state(job_pages.job_or_404(token, village_or_404(village_id)))
 
 
 @blueprint.get("/villages/<int:village_id>/exports/taches/<token>/fichier")
 @role_required(OrganiserRole.ORGANISER)
 def export_job_file(village_id: int, token: str):
-    job = _job_or_404(village_id, token)
-    if job.status != ExportJobStatus.DONE:
-        return redirect(url_for("organisers.export_job", village_id=village_id, token=token), 303)
-    return _send(io.BytesIO(job.content), job.village, FORMATS[job.export_format])
+    return job_pages.send(job_pages.job_or_404(token, village_or_404(village_id)))
 
 
 def _send(file, village, export):
@@ -113,9 +85,3 @@ def _send(file, village, export):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _job_or_404(village_id: int, token: str) -> ExportJob:
-    village = village_or_404(village_id)
-    job = db.session.scalar(select(ExportJob).where(ExportJob.token == token, ExportJob.village_id == village.id))
-    return job or abort(404)

@@ -13,9 +13,9 @@ from ..extensions import db
 from ..models import Meeting, MeetingRequest, MeetingTable, Registration, RegistrationStatus, Role
 from ..models.matching import REQUEST_STATUS_LABELS
 from ..public.views import document
-from ..services import matching_profiles, meeting_area, meeting_requests, scheduling
+from ..services import jobs, matching_profiles, meeting_area, meeting_requests, scheduling
 from ..services.meeting_area import Slot
-from . import blueprint
+from . import blueprint, jobs as job_pages
 from .access import role_required
 from .forms import MeetingAreaForm, ask_rule_field_name
 from .villages import village_or_404
@@ -68,20 +68,16 @@ def village_meetings(village_id: int):
 @blueprint.post("/villages/<int:village_id>/rendez-vous/calcul")
 @role_required("organiser")
 def build_schedule(village_id: int):
+    """Requests are closed and the schedule computed by a background job (app/services/job_kinds.py);
+    a second organiser asking meanwhile follows the build already under way."""
     village = village_or_404(village_id)
-    expired = scheduling.close_requests(village, actor=current_user.email)
-    db.session.commit()
     try:
-        report = scheduling.build(village, actor=current_user.email)
-    except scheduling.ScheduleChanged as changed:
-        db.session.rollback()
-        flash(str(changed), REFUSED)
-        return back(village.id)
-    db.session.commit()
-    flash(f"Programme provisoire calculé : {report.placed} rendez-vous placés sur {report.meetings}"
-          + (f" ; {expired} demandes sans réponse ont expiré" if expired else "")
-          + ". Vérifiez-le, ajustez-le puis publiez-le.", "success")
-    return back(village.id)
+        job = jobs.start("schedule", {}, current_user.email, village)
+    except jobs.AlreadyRunning as running:
+        flash("Le programme est déjà en cours de calcul, à la demande de "
+              f"{running.job.requested_by} : en voici l'avancement.", "warning")
+        job = running.job
+    return redirect(job_pages.job_url(job), 303)
 
 
 @blueprint.post("/villages/<int:village_id>/rendez-vous/publier")

@@ -1,11 +1,13 @@
 """Writing to a village's participants, and setting its satisfaction questionnaire."""
+from dataclasses import asdict
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import QuestionKind
-from ..services import participant_messages as messages, survey
-from . import blueprint
+from ..services import jobs, participant_messages as messages, survey
+from . import blueprint, jobs as job_pages
 from .access import role_required
 from .forms import ParticipantMessageForm, SurveyQuestionsForm
 from .villages import village_or_404
@@ -20,21 +22,17 @@ def village_messages(village_id: int):
     chosen = None
     if form.validate_on_submit():
         audience = form.audience()
+        chosen = messages.chosen(village, audience, form.with_certificate.data)
         if request.form.get("action") == "envoyer":
-            try:
-                sent = messages.send(village, audience, form.subject.data.strip(), form.body.data.strip(),
-                                     actor=current_user.email, with_certificate=form.with_certificate.data)
-            except messages.NoRecipient as error:
-                db.session.rollback()
-                flash(str(error), "error")
+            if not chosen:
+                flash(messages.NOBODY, "error")
             else:
-                db.session.commit()
-                flash(f"Message envoyé à {sent.recipient_count} personne(s) : il part dans les minutes qui viennent.",
-                      "success")
-                return redirect(url_for("organisers.village_messages", village_id=village.id))
-        chosen = messages.recipients(village, audience)
-        if form.with_certificate.data:
-            chosen = [r for r in chosen if r.checked_in_at is not None]
+                # Queued one e-mail per person by a background job (app/services/job_kinds.py).
+                job = jobs.start("message", {
+                    "audience": asdict(audience), "subject": form.subject.data.strip(),
+                    "body": form.body.data.strip(), "with_certificate": bool(form.with_certificate.data),
+                }, current_user.email, village)
+                return redirect(job_pages.job_url(job), 303)
         if chosen:
             example = chosen[0]
             preview = {

@@ -1,14 +1,11 @@
 """The report (« bilan ») of one village or of several, on screen and as PDF or spreadsheet."""
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..documents.charts import chart_for, to_svg
 from ..documents.report import REPORT_FORMATS, method_note
-from ..extensions import db
-from ..services import audit, report as report_service, villages as village_service
-from . import blueprint
+from ..services import jobs, report as report_service, villages as village_service
+from . import blueprint, jobs as job_pages
 from .access import role_required
 from .villages import village_or_404
 
@@ -28,20 +25,19 @@ def render_report(report, download_args: dict, **context):
     )
 
 
-def download(report, filename: str, file_format: str):
-    document = REPORT_FORMATS.get(file_format) or abort(404)
-    buffer = io.BytesIO()
-    document.write(report, buffer)
-    buffer.seek(0)
-    for village in report.villages:
-        audit.record(current_user.email, "report downloaded", village, format=file_format,
-                     version=OUTSIDERS if report.for_outsiders else "interne")
-    db.session.commit()
-    suffix = "-diffusion" if report.for_outsiders else ""
-    response = send_file(buffer, mimetype=document.mimetype, as_attachment=True,
-                         download_name=f"bilan-{filename}{suffix}.{file_format}")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def download(villages, name: str, file_format: str, village=None, choice: dict | None = None):
+    """Start preparing the report document as a background job; the organiser follows it on the
+    job's page, and its download is audited there (app/organisers/jobs.py)."""
+    if file_format not in REPORT_FORMATS:
+        abort(404)
+    for_outsiders = request.args.get("version") == OUTSIDERS
+    suffix = "-diffusion" if for_outsiders else ""
+    job = jobs.start("report", {
+        "villages": [v.id for v in villages], "for_outsiders": for_outsiders, "format": file_format,
+        "version": OUTSIDERS if for_outsiders else "interne", "filename": f"bilan-{name}{suffix}.{file_format}",
+        "choice": choice or {},  # how the consolidated report was chosen: its link back
+    }, current_user.email, village)
+    return redirect(job_pages.job_url(job), 303)
 
 
 @blueprint.get("/villages/<int:village_id>/bilan")
@@ -52,11 +48,11 @@ def village_report(village_id: int):
                          download_endpoint="organisers.village_report_file")
 
 
-@blueprint.get("/villages/<int:village_id>/bilan.<file_format>")
+@blueprint.post("/villages/<int:village_id>/bilan.<file_format>")
 @role_required("organiser")
 def village_report_file(village_id: int, file_format: str):
     village = village_or_404(village_id)
-    return download(wanted_report([village]), village.slug, file_format)
+    return download([village], village.slug, file_format, village=village)
 
 
 def chosen_villages():
@@ -85,14 +81,15 @@ def consolidated_report():
     return render_report(wanted_report(villages), download_args, **context)
 
 
-@blueprint.get("/bilan.<file_format>")
+@blueprint.post("/bilan.<file_format>")
 @role_required("organiser")
 def consolidated_report_file(file_format: str):
-    villages, year, _ = chosen_villages()
+    villages, year, ids = chosen_villages()
     if not villages:
         flash("Choisissez une année ou des villages avant de télécharger le bilan.", "warning")
         return redirect(url_for("organisers.consolidated_report"))
-    return download(wanted_report(villages), str(year) if year else "villages", file_format)
+    return download(villages, str(year) if year else "villages", file_format,
+                    choice={"village": ids} if ids else {"annee": year})
 
 
 @blueprint.app_template_global()

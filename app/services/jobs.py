@@ -1,24 +1,33 @@
-"""Background jobs: long documents written outside the web request, with their progress.
+"""Background jobs: long work done outside the web request, with its progress.
 
 The queue is Huey's: a SQLite file by default, so that a local run needs no server (the app
 then works through the queue in a thread of its own, JOBS_WORKER_IN_APP), and Redis in
 production, where `flask jobs worker` runs on one or several machines. Jobs and their
-files are ExportJob rows, in the application's database, so that any web server can show
-a job's progress and hand out its file whichever machine wrote it.
+results are Job rows, in the application's database, so that any web server can show a
+job's progress and hand out its result whichever machine did the work.
+
+A job has a kind (app/services/job_kinds.py: an export, a report document, the meeting
+schedule, an organiser's message) and its parameters. Each kind is one function given the
+job and a Progress to tell; it returns an Outcome (a file, or a short French summary) or
+raises Refused with a French message for the organiser. Every move of the progress is also
+the job's heartbeat: a running job whose heartbeat stopped for JOBS_STALE_SECONDS lost its
+worker, and is shown as failed, to be queued again (retry).
 """
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from ..extensions import db
-from ..models import ExportJob, ExportJobStatus, Village
+from ..models import Job, JobStatus, Village
 from ..timeutil import utcnow
 
 # How often a progress bar moves at most, in seconds: each move is a small write.
@@ -26,10 +35,98 @@ PROGRESS_INTERVAL = 0.5
 # How long the in-app worker sleeps when the queue is empty.
 IDLE_POLL = 0.2
 
-_queues: dict[str, tuple[object, object]] = {}  # JOBS_URL: (Huey queue, export task)
+UNREACHABLE = "La file des tâches est injoignable : réessayez plus tard ou prévenez l'administrateur."
+FAILED = "La tâche n'a pas abouti. Relancez-la ; si cela recommence, prévenez l'administrateur."
+STALE = ("La tâche s'est interrompue : le programme qui la menait ne répond plus "
+         "(arrêté ou redémarré). Relancez-la.")
+
+_queues: dict[str, tuple[object, object]] = {}  # JOBS_URL: (Huey queue, job task)
 _apps: dict[str, Flask] = {}
 _in_app_worker: tuple[threading.Thread, threading.Event] | None = None
 _lock = threading.Lock()
+
+
+class Refused(Exception):
+    """The job cannot be done, for a reason the organiser reads (in French)."""
+
+
+class AlreadyRunning(Exception):
+    """A job of this kind is already under way for the village: `job`, to follow instead."""
+
+    def __init__(self, job: Job):
+        super().__init__(job.token)
+        self.job = job
+
+
+@dataclass
+class Outcome:
+    content: bytes | None = None  # a file to download
+    summary: str | None = None  # or a short French sentence
+
+
+@dataclass(frozen=True)
+class Kind:
+    run: Callable[[Job, Progress], Outcome]
+    # At most one such job at a time per village (two schedule builds would undo each other).
+    exclusive: bool = False
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(name: str, exclusive: bool = False):
+    """Registers a function as the work of a kind of job."""
+    def register(run):
+        KINDS[name] = Kind(run, exclusive)
+        return run
+    return register
+
+
+def _kinds() -> dict[str, Kind]:
+    from . import job_kinds  # noqa: F401  (imported late: the kinds import the services they run)
+    return KINDS
+
+
+class Progress:
+    """Tells a job's progress (and so its heartbeat) in short transactions of its own, so that
+    the job's own reading and writing go on undisturbed; at most every PROGRESS_INTERVAL."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self._engine = db.engine  # also used from the ticking thread, outside the app context
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int, *, now: bool = False) -> None:
+        if not now and done < total and time.monotonic() - self._last < PROGRESS_INTERVAL:
+            return
+        self._last = time.monotonic()
+        with self._engine.begin() as connection:
+            connection.execute(update(Job).where(Job.id == self.job_id)
+                               .values(done=done, total=total, heartbeat_at=utcnow()))
+
+    @contextmanager
+    def ticking(self, start: int, end: int, total: int, seconds: float) -> Iterator[None]:
+        """For a step that says nothing while it works but whose length is known (a solver's
+        time limit): the bar moves from `start` towards `end` with the time, every second."""
+        stopping = threading.Event()
+        began = time.monotonic()
+
+        def tick():
+            while not stopping.wait(1.0):
+                share = min((time.monotonic() - began) / max(seconds, 0.1), 0.99)
+                try:
+                    self(start + int((end - start) * share), total, now=True)
+                except Exception:  # a moment of unavailable storage: the next tick tries again
+                    pass
+
+        self(start, total, now=True)
+        thread = threading.Thread(target=tick, name=f"job-{self.job_id}-ticking", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stopping.set()
+            thread.join()
 
 
 def queue():
@@ -55,60 +152,103 @@ def queue_reachable() -> tuple[bool, str]:
     return True, f"file des tâches joignable, {waiting} tâche(s) en attente"
 
 
-def start_export(village: Village, export_format: str, requested_by: str) -> ExportJob:
-    """Queue an export of the village; commits, so that the worker finds the job."""
+def start(kind_name: str, params: dict, requested_by: str, village: Village | None = None) -> Job:
+    """Queue a job; commits, so that the worker finds it. AlreadyRunning for an exclusive kind
+    already under way for the village."""
     _forget_old_jobs()
-    job = ExportJob(village=village, export_format=export_format, requested_by=requested_by)
+    if _kinds()[kind_name].exclusive:
+        _refuse_twin(kind_name, village)
+    job = Job(kind=kind_name, params=params, village=village, requested_by=requested_by)
     db.session.add(job)
     db.session.commit()
-    try:
-        export_task = _queue_and_task()[1]
-        export_task(job.id)
-    except Exception:
-        current_app.logger.exception("export job %s could not be queued", job.id)
-        job.status = ExportJobStatus.FAILED
-        job.error = "La file des tâches est injoignable : réessayez plus tard ou prévenez l'administrateur."
-        db.session.commit()
-    else:
-        ensure_in_app_worker()
+    _enqueue(job)
     return job
 
 
-def run_export(job_id: int) -> None:
-    """Write the export of a queued job, telling its progress (run by a worker)."""
-    from ..documents.exports import FORMATS, rows
+def start_export(village: Village, export_format: str, requested_by: str) -> Job:
+    return start("export", {"format": export_format}, requested_by, village)
 
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.status != ExportJobStatus.QUEUED:
-        return
-    job.status = ExportJobStatus.RUNNING
+
+def retry(job: Job) -> Job:
+    """Queue a failed job again (its worker died, the queue was unreachable, a refusal that a
+    new try may pass); commits. A job no longer failed is left as it is (a double click)."""
+    if _kinds()[job.kind].exclusive:
+        _refuse_twin(job.kind, job.village, besides=job)
+    job = db.session.scalar(select(Job).where(Job.id == job.id).with_for_update()
+                            .execution_options(populate_existing=True))
+    if job.status != JobStatus.FAILED:
+        db.session.commit()
+        return job
+    job.status, job.error, job.summary, job.finished_at, job.heartbeat_at = JobStatus.QUEUED, None, None, None, None
     db.session.commit()
-    last_report = 0.0
+    _enqueue(job)
+    return job
 
-    def report(done: int, total: int) -> None:
-        nonlocal last_report
-        if done < total and time.monotonic() - last_report < PROGRESS_INTERVAL:
-            return
-        last_report = time.monotonic()
-        # Its own short transaction: the export's reading goes on undisturbed.
-        with db.engine.begin() as connection:
-            connection.execute(update(ExportJob).where(ExportJob.id == job_id).values(done=done, total=total))
 
+def fail_if_stale(job: Job) -> bool:
+    """A running job whose heartbeat stopped JOBS_STALE_SECONDS ago lost its worker: it is
+    marked failed, to be retried. Whether it was; the caller commits."""
+    if job.status != JobStatus.RUNNING:
+        return False
+    limit = utcnow() - timedelta(seconds=current_app.config["JOBS_STALE_SECONDS"])
+    if (job.heartbeat_at or job.created_at) >= limit:
+        return False
+    job.status, job.error, job.finished_at = JobStatus.FAILED, STALE, utcnow()
+    return True
+
+
+def active(kind_name: str, village: Village) -> Job | None:
+    """The job of this kind under way for the village, if any (a stale one is failed here)."""
+    found = db.session.scalars(select(Job).where(
+        Job.kind == kind_name, Job.village_id == village.id,
+        Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+    ).order_by(Job.id.desc())).all()
+    return next((job for job in found if not fail_if_stale(job)), None)
+
+
+def _refuse_twin(kind_name: str, village: Village | None, besides: Job | None = None) -> None:
+    # The village's row, locked, serialises two organisers starting at the same moment: the
+    # second sees the first's job. NO KEY UPDATE: registrations' KEY SHARE locks go on.
+    db.session.execute(select(Village.id).where(Village.id == village.id).with_for_update(key_share=True))
+    twin = active(kind_name, village)
+    if twin is not None and twin is not besides:
+        db.session.commit()
+        raise AlreadyRunning(twin)
+
+
+def _enqueue(job: Job) -> None:
     try:
-        with tempfile.TemporaryFile() as file, rows.reporting_progress(report):
-            FORMATS[job.export_format].write(job.village, file)
-            file.seek(0)
-            content = file.read()
+        _queue_and_task()[1](job.id)
+    except Exception:
+        current_app.logger.exception("job %s could not be queued", job.id)
+        job.status, job.error, job.finished_at = JobStatus.FAILED, UNREACHABLE, utcnow()
+        db.session.commit()
+    else:
+        ensure_in_app_worker()
+
+
+def run(job_id: int) -> None:
+    """Do the work of a queued job, telling its progress (run by a worker)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != JobStatus.QUEUED:
+        return
+    job.status, job.heartbeat_at = JobStatus.RUNNING, utcnow()
+    db.session.commit()
+    error, outcome = None, None
+    try:
+        outcome = _kinds()[job.kind].run(job, Progress(job_id))
+    except Refused as refused:
+        db.session.rollback()
+        error = str(refused)
     except Exception:
         db.session.rollback()
-        current_app.logger.exception("export job %s failed", job_id)
-        job = db.session.get(ExportJob, job_id)
-        job.status = ExportJobStatus.FAILED
-        job.error = "Le document n'a pas pu être préparé. Réessayez ; si cela recommence, prévenez l'administrateur."
+        current_app.logger.exception("job %s (%s) failed", job_id, job.kind)
+        error = FAILED
+    job = db.session.get(Job, job_id, populate_existing=True)
+    if error is None:
+        job.status, job.content, job.summary = JobStatus.DONE, outcome.content, outcome.summary
     else:
-        job = db.session.get(ExportJob, job_id, populate_existing=True)
-        job.content = content
-        job.status = ExportJobStatus.DONE
+        job.status, job.error = JobStatus.FAILED, error
     job.finished_at = utcnow()
     db.session.commit()
 
@@ -161,7 +301,7 @@ def _work(huey, stopping: threading.Event) -> None:
 def _forget_old_jobs() -> None:
     """Finished documents hold personal data: they are kept only JOBS_KEEP_HOURS."""
     limit = utcnow() - timedelta(hours=current_app.config["JOBS_KEEP_HOURS"])
-    db.session.execute(delete(ExportJob).where(ExportJob.created_at < limit))
+    db.session.execute(delete(Job).where(Job.created_at < limit))
 
 
 def _open(url: str):
@@ -176,12 +316,14 @@ def _open(url: str):
     else:
         raise ValueError(f"JOBS_URL non pris en charge : {url} (sqlite:///… ou redis://…)")
 
-    @huey.task(name="villages_export")
-    def villages_export(job_id: int) -> None:
+    def work(job_id: int) -> None:
         with _apps[url].app_context():
             try:
-                run_export(job_id)
+                run(job_id)
             finally:
                 db.session.remove()
 
-    return huey, villages_export
+    villages_job = huey.task(name="villages_job")(work)
+    # The name of the task when jobs were only exports: tasks queued before an upgrade still run.
+    huey.task(name="villages_export")(work)
+    return huey, villages_job

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import (
-    CheckIn, ExportJob, ExportJobStatus, OutboxMessage, OutboxStatus, Registration, RegistrationStatus,
+    CheckIn, Job, JobStatus, OutboxMessage, OutboxStatus, Registration, RegistrationStatus,
 )
 from ..timeutil import utcnow
 from . import jobs
@@ -47,7 +47,7 @@ def figures() -> Figures:
     ).all())
     check_ins = db.session.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.undone_at.is_(None)))
     export_jobs = dict(db.session.execute(
-        select(ExportJob.status, func.count()).group_by(ExportJob.status)
+        select(Job.status, func.count()).group_by(Job.status)
     ).all())
     oldest = db.session.scalar(
         select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == OutboxStatus.PENDING)
@@ -57,7 +57,7 @@ def figures() -> Figures:
         check_ins=check_ins,
         outbox_by_status={str(s): outbox.get(s, 0) for s in OutboxStatus},
         oldest_pending_age_seconds=(utcnow() - oldest).total_seconds() if oldest else 0.0,
-        export_jobs_by_status={str(s): export_jobs.get(s, 0) for s in ExportJobStatus},
+        export_jobs_by_status={str(s): export_jobs.get(s, 0) for s in JobStatus},
         jobs_waiting=_jobs_waiting(),
     )
 

@@ -39,8 +39,7 @@ PLACEHOLDERS = {
 }
 
 
-class NoRecipient(Exception):
-    """Nobody matches the filters."""
+NOBODY = "Aucun participant ne correspond à ces critères : rien n'a été envoyé."
 
 
 @dataclass
@@ -102,26 +101,33 @@ def personalised(text: str, registration: Registration) -> str:
     return text
 
 
-def send(village: Village, audience: Audience, subject: str, body: str, actor: str,
-         with_certificate: bool = False) -> ParticipantMessage:
-    """Queue one e-mail per recipient in the outbox and keep the message; the caller commits."""
-    chosen = recipients(village, audience)
-    if with_certificate:
-        chosen = [r for r in chosen if r.checked_in_at is not None]
-    if not chosen:
-        raise NoRecipient("Aucun participant ne correspond à ces critères : rien n'a été envoyé.")
-    for registration in chosen:
+def chosen(village: Village, audience: Audience, with_certificate: bool = False) -> list[Registration]:
+    """Who receives the message: those the filters choose; only those who came, with the certificate."""
+    found = recipients(village, audience)
+    return [r for r in found if r.checked_in_at is not None] if with_certificate else found
+
+
+def queue_to(registrations: list[Registration], audience: Audience, subject: str, body: str,
+             with_certificate: bool = False) -> None:
+    """One e-mail per person in the outbox, personalised; the caller commits. A background job
+    does it batch after batch (app/services/job_kinds.py)."""
+    for registration in registrations:
         notifications.organiser_message(
             registration, personalised(subject, registration), personalised(body, registration),
             news=audience.purpose == "news", with_certificate=with_certificate,
         )
+
+
+def keep(village: Village, audience: Audience, subject: str, body: str, actor: str, recipient_count: int,
+         with_certificate: bool = False) -> ParticipantMessage:
+    """Keep the message sent, with its filters and number of recipients, and audit it; the caller commits."""
     message = ParticipantMessage(
         village_id=village.id, subject=subject, body=body, purpose=audience.purpose,
         filters={**asdict(audience), "with_certificate": with_certificate},
-        recipient_count=len(chosen), sent_by=actor,
+        recipient_count=recipient_count, sent_by=actor,
     )
     audit.record(actor, "message.sent", message, village_id=village.id, subject=subject,
-                 recipients=len(chosen), filters=message.filters)
+                 recipients=recipient_count, filters=message.filters)
     return message
 
 

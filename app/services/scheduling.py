@@ -13,6 +13,8 @@ the village's lock and by the database's unique constraints (see app/models/matc
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import time
 
@@ -156,11 +158,13 @@ def close_requests(village: Village, actor: str) -> int:
     return len(pending)
 
 
-def build(village: Village, actor: str) -> BuildReport:
+def build(village: Village, actor: str,
+          solving: Callable[[float], AbstractContextManager] = lambda seconds: nullcontext()) -> BuildReport:
     """Compute a provisional schedule and save it (replacing the previous placement).
 
     The solver runs without holding the village's lock; the result is saved only if no
-    meeting changed meanwhile (ScheduleChanged otherwise). The caller commits.
+    meeting changed meanwhile (ScheduleChanged otherwise). The caller commits. `solving(time
+    limit)` is entered around the solver alone (a job's progress bar moves meanwhile).
     """
     settings = meeting_area.settings_of(village)
     version = settings.schedule_version
@@ -173,7 +177,9 @@ def build(village: Village, actor: str) -> BuildReport:
         allowed_slots=_availability(village, slot_list),
     )
     db.session.commit()  # ends the read transaction: the solver may take seconds
-    placement = solve(problem, current_app.config.get("SCHEDULING_TIME_LIMIT", DEFAULT_TIME_LIMIT))
+    time_limit = current_app.config.get("SCHEDULING_TIME_LIMIT", DEFAULT_TIME_LIMIT)
+    with solving(time_limit):
+        placement = solve(problem, time_limit)
 
     settings = meeting_area.lock_settings(village)
     if settings.schedule_version != version:

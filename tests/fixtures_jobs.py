@@ -1,0 +1,11 @@
+"""Following a background job an organiser started, as the progress page does."""
+from app.extensions import db
+from app.services import jobs
+
+
+def finished_job(client, started) -> dict:
+    """The state of the job a request started (its 303 to the job's page), once a worker ran it."""
+    assert started.status_code == 303, started.status_code
+    jobs.run_pending()
+    db.session.commit()  # the test's own reading ends: it sees what the worker wrote
+    return client.get(started.headers["Location"] + "/etat").get_json()
