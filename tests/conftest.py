@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.fixtures_checkin",
     "tests.fixtures_exports",
     "tests.fixtures_hardening",
+    "tests.fixtures_jobs",
     "tests.fixtures_maildocs",
     "tests.fixtures_offline",
 ]

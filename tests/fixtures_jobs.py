@@ -1,4 +1,6 @@
 """Following a background job an organiser started, as the progress page does."""
+import pytest
+
 from app.extensions import db
 from app.services import jobs
 
@@ -9,3 +11,11 @@ def finished_job(client, started) -> dict:
     jobs.run_pending()
     db.session.commit()  # the test's own reading ends: it sees what the worker wrote
     return client.get(started.headers["Location"] + "/etat").get_json()
+
+
+@pytest.fixture
+def in_app_worker(app):
+    """The served app works through the queue in a thread of its own, as in a local run."""
+    app.config["JOBS_WORKER_IN_APP"] = True
+    yield
+    jobs.stop_in_app_worker()

@@ -56,15 +56,20 @@ def test_the_village_report_reads_on_a_phone_and_passes_axe(page, villages):
     assert axe_violations(page) == []
 
 
-def test_the_version_for_outsiders_and_the_pdf_download(page, villages):
+def test_the_version_for_outsiders_and_the_pdf_download(page, villages, in_app_worker):
     sign_in(page)
     page.goto(f"/organisation/villages/{villages[1]}/bilan")
     page.get_by_role("link", name="Voir la version à diffuser (petits effectifs masqués)").click()
     assert page.get_by_text("Version à diffuser").is_visible()
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Télécharger le PDF").click()
-    assert download.value.suggested_filename.endswith("-diffusion.pdf")
     assert axe_violations(page) == []
+    page.get_by_role("button", name="Télécharger le PDF").click()  # prepared in the background
+    download_link = page.get_by_role("link", name="Télécharger bilan-")
+    download_link.wait_for(timeout=30_000)
+    screenshot(page, "bilan-tache-prete")
+    assert axe_violations(page) == []
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename.endswith("-diffusion.pdf")
 
 
 def test_the_consolidated_report_on_a_desktop(page, villages):
