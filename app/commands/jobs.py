@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 from ..services import jobs
 
 
-@click.group("jobs", help="Tâches de fond : documents longs (classeurs, émargement, badges).")
+@click.group("jobs", help="Tâches de fond : documents longs, bilans, calcul du programme, messages aux participants.")
 def command():
     pass
 

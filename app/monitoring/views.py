@@ -61,7 +61,7 @@ class _FiguresCollector:
             value=figures.oldest_pending_age_seconds,
         )
         export_jobs = GaugeMetricFamily(
-            "villages_export_jobs", "Documents préparés en tâche de fond, par état.", labels=["status"]
+            "villages_export_jobs", "Tâches de fond (documents, bilans, programme, messages), par état.", labels=["status"]
         )
         for status, count in figures.export_jobs_by_status.items():
             export_jobs.add_metric([status], count)
