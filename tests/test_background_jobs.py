@@ -139,8 +139,18 @@ def test_a_running_job_whose_worker_went_silent_is_shown_failed_with_a_retry_but
     state = organiser_client.get(job_url(job) + "/etat").get_json()
 
     assert state["status"] == "failed" and "s'est interrompue" in state["error"]
+    assert state["steps"] == ""  # the error says what happened, not the last step
     text = page_text(organiser_client.get(job_url(job)))
     assert "Échec" in text and "Relancez-la" in text and "Relancer" in text
+
+
+def test_the_exports_page_lists_a_dead_job_as_failed(organiser_client, app):
+    app.config["JOBS_STALE_SECONDS"] = 120
+    job = export_job_running_since(make_village(), minutes=3)
+
+    text = page_text(organiser_client.get(f"/organisation/villages/{job.village_id}/exports"))
+
+    assert "Classeur Excel – Échec" in text
 
 
 def test_a_running_job_with_a_recent_heartbeat_goes_on(organiser_client, app):

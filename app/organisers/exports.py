@@ -26,6 +26,8 @@ def village_exports(village_id: int):
     recent_jobs = db.session.scalars(
         select(Job).where(Job.village_id == village.id, Job.kind == "export").order_by(Job.id.desc()).limit(10)
     ).all()
+    if any([jobs.fail_if_stale(job) for job in recent_jobs]):  # a list: every stale job is failed
+        db.session.commit()
     return render_template(
         "organisers/exports.html", village=village, formats=FORMATS, jobs=recent_jobs,
         status_labels=job_pages.STATUS_LABELS,

@@ -135,7 +135,8 @@ def show(job: Job):
     jobs.ensure_in_app_worker()
     page = KIND_PAGES[job.kind]
     return render_template("organisers/job.html", job=job, page=page, title=page.title(job),
-                           back=page.back(job), status_labels=STATUS_LABELS, job_url=job_url)
+                           back=page.back(job), status_labels=STATUS_LABELS, job_url=job_url,
+                           steps=steps)
 
 
 def state(job: Job):
@@ -147,7 +148,7 @@ def state(job: Job):
         done=job.done,
         total=job.total,
         percent=job.percent,
-        steps=page.steps(job),
+        steps=steps(job),
         error=job.error,
         summary=job.summary,
         download_url=(job_url(job, "_file")
@@ -169,6 +170,11 @@ def send(job: Job):
     response = send_file(io.BytesIO(job.content), mimetype=mimetype, as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def steps(job: Job) -> str:
+    """How far the job went, in words; nothing once it failed (its error says what happened)."""
+    return "" if job.status == JobStatus.FAILED else KIND_PAGES[job.kind].steps(job)
 
 
 def job_url(job: Job, page: str = "", **args) -> str:

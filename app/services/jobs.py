@@ -37,7 +37,7 @@ IDLE_POLL = 0.2
 
 UNREACHABLE = "La file des tâches est injoignable : réessayez plus tard ou prévenez l'administrateur."
 FAILED = "La tâche n'a pas abouti. Relancez-la ; si cela recommence, prévenez l'administrateur."
-STALE = ("La tâche s'est interrompue : le programme qui la menait ne répond plus "
+STALE = ("La tâche s'est interrompue : le processus qui la menait ne répond plus "
          "(arrêté ou redémarré). Relancez-la.")
 
 _queues: dict[str, tuple[object, object]] = {}  # JOBS_URL: (Huey queue, job task)
