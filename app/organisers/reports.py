@@ -4,8 +4,6 @@ import io
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..documents.charts import chart_for, to_svg
-from ..documents.report import REPORT_FORMATS, method_note
 from ..extensions import db
 from ..services import audit, report as report_service, villages as village_service
 from . import blueprint
@@ -20,6 +18,10 @@ def wanted_report(villages) -> report_service.Report:
 
 
 def render_report(report, download_args: dict, **context):
+    # reportlab draws the charts: loaded by the workers that show a report, not by every worker.
+    from ..documents.charts import chart_for, to_svg
+    from ..documents.report import method_note
+
     charts = {table.key: to_svg(chart) for table in report.tables if (chart := chart_for(report, table))}
     return render_template(
         "organisers/report.html", report=report, charts=charts, method=method_note(report),
@@ -29,6 +31,8 @@ def render_report(report, download_args: dict, **context):
 
 
 def download(report, filename: str, file_format: str):
+    from ..documents.report import REPORT_FORMATS
+
     document = REPORT_FORMATS.get(file_format) or abort(404)
     buffer = io.BytesIO()
     document.write(report, buffer)
