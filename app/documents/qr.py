@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import io
+import re
 from functools import cached_property
 
 # Quiet zone around the code, in modules: the four that phone scanners need.
 QUIET_ZONE = 4
+DARK_RUN = re.compile(b"\x00+")
 # Pixels per module in the PNG: a 25-module code is 330 pixels wide with its quiet zone.
 PNG_MODULE_PIXELS = 10
 
@@ -37,11 +39,20 @@ class QrCode:
         body = b"".join(margin + rows[i:i + inner] + margin for i in range(0, len(rows), inner))
         return side, light_band + body + light_band
 
+    @property
+    def side(self) -> int:
+        """Modules on a side, quiet zone included."""
+        return self._pixels[0]
+
     @cached_property
-    def modules(self) -> list[list[bool]]:
-        """Rows of modules, quiet zone included; True is a dark module."""
+    def dark_runs(self) -> list[tuple[int, int, int]]:
+        """(row, first column, length) of each run of dark modules, rows from the top."""
         side, pixels = self._pixels
-        return [[pixel == 0 for pixel in pixels[row:row + side]] for row in range(0, side * side, side)]
+        return [
+            (row, run.start(), run.end() - run.start())
+            for row in range(side)
+            for run in DARK_RUN.finditer(pixels, row * side, (row + 1) * side)
+        ]
 
     def png(self) -> bytes:
         from PIL import Image
@@ -57,7 +68,3 @@ class QrCode:
 
 def qr_png(text: str) -> bytes:
     return QrCode(text).png()
-
-
-def qr_modules(text: str) -> list[list[bool]]:
-    return QrCode(text).modules
