@@ -49,7 +49,7 @@ class QrCode:
         """(row, first column, length) of each run of dark modules, rows from the top."""
         side, pixels = self._pixels
         return [
-            (row, run.start(), run.end() - run.start())
+            (row, run.start() - row * side, run.end() - run.start())
             for row in range(side)
             for run in DARK_RUN.finditer(pixels, row * side, (row + 1) * side)
         ]
