@@ -103,6 +103,15 @@ def test_concurrent_senders_deliver_each_message_exactly_once(app, smtp_server):
     assert all(m.status == OutboxStatus.SENT and m.attempts == 1 for m in messages())
 
 
+def test_a_message_whose_sender_died_mid_way_is_sent_later_once(app, smtp_server):
+    queue()
+    assert outbox._claim_next(utcnow(), (0, 1)) is not None  # claimed, then the sender is gone
+    db.session.rollback()
+    assert outbox.deliver_due(utcnow() + outbox.SENDING_LEASE + timedelta(minutes=1)) == {"sent": 1}
+    assert len(smtp_server.wait_for(1)) == 1
+    assert outbox.deliver_due(utcnow() + 2 * outbox.SENDING_LEASE) == {}
+
+
 def test_local_runs_deliver_right_after_the_commit(app, smtp_server):
     app.config["MAIL_DELIVER_AFTER_COMMIT"] = True
     queue()
