@@ -3,9 +3,10 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from .extensions import babel, csrf, db, login_manager, mail, migrate
+from .extensions import babel, csrf, db, login_manager, mail
 
 ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "migrations"
 
 
 class Villages(Flask):
@@ -28,7 +29,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr")

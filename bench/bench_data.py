@@ -51,7 +51,7 @@ def answering(server: subprocess.Popen, port: int, seconds: float) -> subprocess
         except OSError:
             clock.sleep(0.1)
     server.terminate()
-    raise SystemExit("gunicorn ne répond pas")
+    raise SystemExit(f"le serveur du port {port} ne répond pas")
 
 
 def print_page_times(app, client, pages: dict[str, str], runs: int) -> None:

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.commands.migrations import enable_migrations  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import InitiativePresentation  # noqa: E402
 from app.models import initiative_lists as lists  # noqa: E402
@@ -57,6 +58,7 @@ def fill(villages) -> None:
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    enable_migrations(app)
     with app.app_context():
         upgrade()
         villages = [bench_village(500, slug=f"bench-{n}", town=town) for n, town in

@@ -20,6 +20,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.commands.migrations import enable_migrations  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Organiser, Registration, RegistrationStatus, Role, Village  # noqa: E402
 from bench_data import bench_village, print_page_times  # noqa: E402
@@ -55,6 +56,7 @@ def fill(village: Village) -> None:
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    enable_migrations(app)
     with app.app_context():
         upgrade()
         village = bench_village(9000)

@@ -1,11 +1,13 @@
 """A Chromium whose camera films a file the test chooses (a badge's QR code, or nothing)."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
-import qrcode
 from PIL import Image
+
+from app.documents.qr import QrCode
 
 from tests.conftest import CHROMIUM_ARGS
 
@@ -36,7 +38,7 @@ class FakeCamera:
         self._write(bytes([235]) * (WIDTH * HEIGHT))
 
     def show_badge(self, code: str) -> None:
-        image = qrcode.make(code, box_size=8, border=4).get_image().convert("L")
+        image = Image.open(io.BytesIO(QrCode(code).png())).convert("L")
         frame = Image.new("L", (WIDTH, HEIGHT), 255)
         frame.paste(image, ((WIDTH - image.width) // 2, (HEIGHT - image.height) // 2))
         self._write(frame.tobytes())

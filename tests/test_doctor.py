@@ -9,6 +9,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
+from app import MIGRATIONS
 from app.extensions import db
 from tests.fixtures_hardening import free_port
 from tests.test_migrations import ROOT
@@ -16,9 +17,8 @@ from tests.test_migrations import ROOT
 STRONG_SECRET = "q8Zr3VxK1pLwT7nYc2HbF9sJd4GmA6eUo0RiQ5tW"
 
 
-def latest_revisions(app) -> list[str]:
-    migrate = app.extensions["migrate"]
-    return ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_heads()
+def latest_revisions() -> list[str]:
+    return ScriptDirectory(str(MIGRATIONS)).get_heads()
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def production(app, restartable_smtp_server):
     )
     # The test database is built from the models, which match the latest migration (test_migrations).
     db.session.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
-    for revision in latest_revisions(app):
+    for revision in latest_revisions():
         db.session.execute(text("INSERT INTO alembic_version VALUES (:revision)"), {"revision": revision})
     db.session.commit()
     yield app

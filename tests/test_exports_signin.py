@@ -1,6 +1,7 @@
 """The sign-in sheet, read back from the PDF's text."""
 import io
 import re
+from itertools import takewhile
 
 from pypdf import PdfReader
 
@@ -18,8 +19,11 @@ def signin_pages(village) -> list[str]:
 
 
 def listed_names(pages: list[str]) -> list[str]:
-    """The NOM column: the line in capitals right after a row number."""
-    return re.findall(r"^\d+\n([^\na-zà-ÿ]+)\n", "\n".join(pages), flags=re.M)
+    """The NOM column: the words in capitals after a row's number, at the start of a line."""
+    return [
+        " ".join(takewhile(lambda word: word == word.upper(), row.split(" ")))
+        for row in re.findall(r"^\d+ (.*)$", "\n".join(pages), flags=re.M)
+    ]
 
 
 def test_lists_confirmed_participants_and_walk_ins_by_last_name(export_village):
@@ -43,7 +47,7 @@ def test_shows_the_village_the_day_the_venue_and_the_organiser(app, export_villa
 def test_has_columns_for_a_morning_and_an_afternoon_signature(export_village):
     first_page = signin_pages(export_village)[0]
 
-    assert "N°\nNOM\nPrénom\nStructure\nQualité\nCommune\nMatin\nAprès-midi" in first_page
+    assert "N° NOM Prénom Structure Qualité Commune Matin Après-midi" in first_page
     assert "Jardins partagés du Luberon" in first_page
     assert "Hélène" in first_page
 
@@ -64,7 +68,7 @@ def test_numbers_pages_and_repeats_the_header_row_on_each(app):
 
     assert len(pages) == 2
     assert "page 1 / 2" in pages[0] and "page 2 / 2" in pages[1]
-    assert all("Matin\nAprès-midi" in page for page in pages)
+    assert all("Matin Après-midi" in page for page in pages)
     assert listed_names(pages) == [f"NOM{n:02d}" for n in range(ROWS_PER_PAGE + 5)]
     assert "Total\n20" in pages[1]
 

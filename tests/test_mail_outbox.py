@@ -103,6 +103,15 @@ def test_concurrent_senders_deliver_each_message_exactly_once(app, smtp_server):
     assert all(m.status == OutboxStatus.SENT and m.attempts == 1 for m in messages())
 
 
+def test_a_message_whose_sender_died_mid_way_is_sent_later_once(app, smtp_server):
+    queue()
+    assert outbox._claim_next(utcnow(), (0, 1)) is not None  # claimed, then the sender is gone
+    db.session.rollback()
+    assert outbox.deliver_due(utcnow() + outbox.SENDING_LEASE + timedelta(minutes=1)) == {"sent": 1}
+    assert len(smtp_server.wait_for(1)) == 1
+    assert outbox.deliver_due(utcnow() + 2 * outbox.SENDING_LEASE) == {}
+
+
 def test_local_runs_deliver_right_after_the_commit(app, smtp_server):
     app.config["MAIL_DELIVER_AFTER_COMMIT"] = True
     queue()
@@ -116,6 +125,16 @@ def test_mail_send_command_reports_what_it_did(app, smtp_server):
     assert result.exit_code == 0
     assert "2 envoyé(s), 0 reporté(s), 0 en échec." in result.output
     assert len(smtp_server.messages) == 2
+
+
+def test_mail_send_with_several_senders_delivers_each_message_once(app, smtp_server):
+    queue(12)
+    result = app.test_cli_runner().invoke(args=["mail", "send", "--senders", "3"])
+    assert result.exit_code == 0, result.output
+    assert "12 envoyé(s), 0 reporté(s), 0 en échec." in result.output
+    received = [m["Message-ID"] for m in smtp_server.wait_for(12)]
+    assert len(received) == len(set(received)) == 12
+    assert all(m.status == OutboxStatus.SENT and m.attempts == 1 for m in messages())
 
 
 def test_mail_send_loop_keeps_delivering_until_stopped(app, smtp_server):

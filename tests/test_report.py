@@ -237,3 +237,10 @@ def test_meetings_requested_accepted_held_and_their_outcomes(app):
     outcomes = dict(built.table("suites").rows)
     assert outcomes["Une orientation vers un dispositif d'appui"] == 1
     assert outcomes["Un essaimage de l'initiative"] == 0
+
+
+def test_every_report_file_format_has_a_writer():
+    from app.documents.report import REPORT_FORMATS
+    from app.services.report import FILE_FORMATS
+
+    assert set(REPORT_FORMATS) == set(FILE_FORMATS)

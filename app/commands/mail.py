@@ -18,10 +18,14 @@ def command():
 @command.command("send", help="Envoie les e-mails en attente (avec --loop : en continu).")
 @click.option("--loop", is_flag=True, help="Continuer à envoyer jusqu'à l'arrêt (Ctrl+C, SIGTERM).")
 @click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
+@click.option("--senders", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Sans --loop : processus qui écrivent et envoient en même temps (un par cœur au plus).")
 @with_appcontext
-def send(loop: bool, interval: float):
+def send(loop: bool, interval: float, senders: int):
     if not loop:
-        _report(outbox.deliver_due())
+        started = time.perf_counter()
+        outcome = outbox.deliver_in_parallel(current_app._get_current_object(), senders)
+        _report(outcome, time.perf_counter() - started)
         return
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -60,7 +64,11 @@ def suggestions_command():
     click.echo(f"{count} e-mail(s) de suggestions mis en file d'envoi.")
 
 
-def _report(outcome) -> None:
+def _report(outcome, seconds: float | None = None) -> None:
+    pace = ""
+    if seconds and outcome["sent"]:
+        duration = f"{seconds:.1f}".replace(".", ",")
+        pace = f" Durée : {duration} s, soit {outcome['sent'] / seconds:.0f} e-mails par seconde."
     click.echo(
-        f"{outcome['sent']} envoyé(s), {outcome['postponed']} reporté(s), {outcome['failed']} en échec."
+        f"{outcome['sent']} envoyé(s), {outcome['postponed']} reporté(s), {outcome['failed']} en échec.{pace}"
     )

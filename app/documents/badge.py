@@ -1,7 +1,5 @@
 """Name badges: one card per participant, with the QR code scanned at the entrance."""
 import io
-from collections.abc import Iterator
-from itertools import groupby
 from pathlib import Path
 
 from . import pdf_settings  # noqa: F401  (before any PDF is written)
@@ -92,8 +90,7 @@ def _draw_qr(canvas: Canvas, qr: QrCode, x: float, y: float, size: float) -> Non
     kilobytes of vector drawing, sharp at any size, where an image per badge made sheets of
     thousands of badges slow and heavy.
     """
-    modules = qr.modules
-    module_size = size / len(modules)
+    module_size = size / qr.side
     canvas.saveState()
     # One unit per module, rows counted downwards from the top edge as in the matrix: every
     # rectangle is then a few small integers, written directly as PDF « re » (rectangle)
@@ -103,24 +100,9 @@ def _draw_qr(canvas: Canvas, qr: QrCode, x: float, y: float, size: float) -> Non
     canvas.scale(module_size, -module_size)
     canvas.setFillColor(black)
     canvas.addLiteral(
-        " ".join(
-            f"{column} {row} {length} 1 re"
-            for row, dark_modules in enumerate(modules)
-            for column, length in _dark_runs(dark_modules)
-        )
-        + " f"
+        " ".join(f"{column} {row} {length} 1 re" for row, column, length in qr.dark_runs) + " f"
     )
     canvas.restoreState()
-
-
-def _dark_runs(row: list[bool]) -> Iterator[tuple[int, int]]:
-    """(first column, length) of each run of dark modules in a row."""
-    column = 0
-    for dark, run in groupby(row):
-        length = len(list(run))
-        if dark:
-            yield column, length
-        column += length
 
 
 def _draw_header(canvas: Canvas, registration: Registration, x: float, top: float,

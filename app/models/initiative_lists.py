@@ -5,8 +5,6 @@ report) take their values from these lists only. Publics are the French State's
 *data·inclusion* list as is; thématiques follow the keywords of the SENACS *fiches action*
 (the seed documents) and say which data·inclusion thématiques they export as.
 """
-from data_inclusion.schema.v1 import Public
-
 # Où en est l'initiative.
 STAGES = {
     "en_projet": "En projet",
@@ -59,8 +57,26 @@ THEMATIQUES_DATA_INCLUSION = {
 }
 THEMATIQUES = {key: label for key, (label, _) in THEMATIQUES_DATA_INCLUSION.items()}
 
-# The data·inclusion list of publics, kept as the reference so that exports need no mapping.
-PUBLICS = {public.value: public.label for public in Public}
+# The data·inclusion list of publics (data-inclusion-schema 1.0, `v1.Public`), kept as is so that
+# exports need no mapping. Written out rather than read from the package, whose import loads
+# pydantic and every model of the schema (20 MB in each web worker);
+# tests/test_initiative_lists.py checks that it is still the installed schema's list.
+PUBLICS = {
+    "tous-publics": "Tous publics",
+    "actifs": "Actifs",
+    "beneficiaires-des-minimas-sociaux": "Bénéficiaires des minimas sociaux",
+    "demandeurs-emploi": "Demandeurs d’emploi",
+    "etudiants": "Étudiants",
+    "familles": "Familles",
+    "femmes": "Femmes",
+    "jeunes": "Jeunes",
+    "personnes-en-situation-de-handicap": "Personnes en situation de handicap",
+    "personnes-en-situation-durgence": "Personnes en situation d’urgence",
+    "personnes-en-situation-juridique-specifique": "Personnes en situation juridique spécifique",
+    "personnes-exilees": "Personnes exilées",
+    "residents-qpv-frr": "Résidents en QPV ou FRR",
+    "seniors": "Séniors",
+}
 
 # The support a project holder may ask for (« besoins d'appui »): keys kept from the first
 # registration form, so that registrations made before stay readable.

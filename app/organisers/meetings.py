@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..documents.agenda import table_sheets_pdf
 from ..extensions import db
 from ..models import Meeting, MeetingRequest, MeetingTable, Registration, RegistrationStatus, Role
 from ..models.matching import REQUEST_STATUS_LABELS
@@ -150,6 +149,8 @@ def add_meeting(village_id: int):
 @role_required("organiser")
 def table_sheets(village_id: int):
     village = village_or_404(village_id)
+    from ..documents.agenda import table_sheets_pdf  # reportlab: loaded by the workers that write a PDF
+
     pdf = table_sheets_pdf(village, meeting_area.tables(village), scheduling.active_meetings(village))
     return document(pdf, "application/pdf", f"tables-rendez-vous-{village.slug}.pdf")
 

@@ -2,8 +2,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..documents.charts import chart_for, to_svg
-from ..documents.report import REPORT_FORMATS, method_note
 from ..services import jobs, report as report_service, villages as village_service
 from . import blueprint, jobs as job_pages
 from .access import role_required
@@ -17,6 +15,10 @@ def wanted_report(villages) -> report_service.Report:
 
 
 def render_report(report, download_args: dict, **context):
+    # reportlab draws the charts: loaded by the workers that show a report, not by every worker.
+    from ..documents.charts import chart_for, to_svg
+    from ..documents.report import method_note
+
     charts = {table.key: to_svg(chart) for table in report.tables if (chart := chart_for(report, table))}
     return render_template(
         "organisers/report.html", report=report, charts=charts, method=method_note(report),
@@ -28,7 +30,7 @@ def render_report(report, download_args: dict, **context):
 def download(villages, name: str, file_format: str, village=None, choice: dict | None = None):
     """Start preparing the report document as a background job; the organiser follows it on the
     job's page, and its download is audited there (app/organisers/jobs.py)."""
-    if file_format not in REPORT_FORMATS:
+    if file_format not in report_service.FILE_FORMATS:
         abort(404)
     for_outsiders = request.args.get("version") == OUTSIDERS
     suffix = "-diffusion" if for_outsiders else ""

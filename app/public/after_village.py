@@ -1,7 +1,6 @@
 """After the village, from the private link: the attendance certificate and the questionnaire."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..documents.certificate import certificate_pdf
 from ..extensions import db
 from ..models import QuestionKind
 from ..services import survey
@@ -19,6 +18,8 @@ def certificate(token: str):
     found = registration_or_404(token)
     if not found.is_confirmed or found.checked_in_at is None:
         abort(404)  # only those who were welcomed at the door came
+    from ..documents.certificate import certificate_pdf  # reportlab: loaded by the workers that write a PDF
+
     return document(certificate_pdf(found), "application/pdf", f"attestation-{found.village.slug}.pdf")
 
 

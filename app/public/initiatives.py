@@ -4,7 +4,7 @@ from urllib.parse import quote_plus, urlencode
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..documents import initiatives_map, open_data
+from ..documents import initiatives_map
 from ..errors import error_response
 from ..extensions import db
 from ..forms_initiative import HolderFicheForm, fiche_answers
@@ -72,24 +72,27 @@ def initiative_page(slug: str):
 
 @blueprint.get("/initiatives/export.json")
 def initiatives_json():
-    return open_data_response(open_data.data_inclusion_json(), "application/json")
+    return open_data_response("data_inclusion_json", "application/json")
 
 
 @blueprint.get("/initiatives/export.geojson")
 def initiatives_geojson():
-    return open_data_response(open_data.geojson(), "application/geo+json")
+    return open_data_response("geojson", "application/geo+json")
 
 
 @blueprint.get("/initiatives/export.csv")
 def initiatives_csv():
-    response = open_data_response(open_data.csv_for_excel(), "text/csv; charset=utf-8")
+    response = open_data_response("csv_for_excel", "text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="initiatives.csv"'
     return response
 
 
-def open_data_response(content: bytes, mimetype: str) -> Response:
+def open_data_response(writer: str, mimetype: str) -> Response:
     """Read at once: a withdrawn initiative must not linger in a cache."""
-    response = Response(content, mimetype=mimetype)
+    # The data·inclusion models (pydantic) and openpyxl are loaded by the workers that export.
+    from ..documents import open_data
+
+    response = Response(getattr(open_data, writer)(), mimetype=mimetype)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -6,7 +6,6 @@ from datetime import time
 from wtforms.fields.choices import SelectChoice
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..documents.agenda import agenda_pdf
 from ..documents.calendar import meetings_calendar
 from ..extensions import db
 from ..models import Meeting, MeetingRequest, Registration, RegistrationStatus
@@ -137,6 +136,8 @@ def meeting_outcome(token: str, meeting_id: int):
 @blueprint.get("/inscription/<token>/rendez-vous.pdf")
 def agenda_document(token: str):
     registration = published_agenda_or_404(token)
+    from ..documents.agenda import agenda_pdf  # reportlab: loaded by the workers that write a PDF
+
     return document(agenda_pdf(registration), "application/pdf", "mes-rendez-vous.pdf")
 
 

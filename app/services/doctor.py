@@ -16,13 +16,12 @@ from typing import Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask
 from limits.storage import storage_from_string
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import MIGRATIONS
 from ..extensions import db
 from . import jobs
 
@@ -102,6 +101,9 @@ def public_url(app: Flask) -> tuple[bool, str]:
 
 @check("Base de données")
 def database(app: Flask) -> tuple[bool, str]:
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     where = db.engine.url.render_as_string(hide_password=True)
     try:
         with db.engine.connect() as connection:
@@ -112,8 +114,7 @@ def database(app: Flask) -> tuple[bool, str]:
             f"injoignable à l'adresse {where} ({explain(error)}). Vérifiez DATABASE_URL (serveur, port, nom "
             "de la base, utilisateur, mot de passe) et que PostgreSQL tourne (systemctl status postgresql)."
         )
-    migrate = app.extensions["migrate"]
-    expected = set(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_heads())
+    expected = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
     if not current:
         return False, "la base est vide : créez les tables avec « flask --app wsgi db upgrade »."
     if current != expected:

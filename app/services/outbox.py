@@ -2,8 +2,9 @@
 
 A sender claims one due message at a time with SELECT … FOR UPDATE SKIP LOCKED and keeps
 the row locked while talking to the SMTP server, so that another sender (a second
-`flask mail send --loop`, a cron run, the after-commit thread) skips it; on SQLite the
-claim takes the write lock, so senders take turns (see _claim_next). A refused or failed attempt is retried later with
+`flask mail send --loop`, a cron run, the after-commit thread) skips it; on SQLite, where a
+lock is the whole database's, the claim is a lease written in a short transaction instead
+(see _claim_next). A refused or failed attempt is retried later with
 an exponential backoff, until MAIL_MAX_ATTEMPTS or a permanent (5xx) refusal.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from ..database import is_postgresql
@@ -26,6 +27,9 @@ from . import notifications
 
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=6)
+# On SQLite, how long a message claimed by a sender stays out of the others' sight: longer
+# than any SMTP conversation; a sender that dies mid-way leaves it to be sent after that.
+SENDING_LEASE = timedelta(minutes=10)
 
 
 class _Refused(Exception):
@@ -44,11 +48,15 @@ class _RegistrationGone(Exception):
     """The registration the message was about no longer exists."""
 
 
-def deliver_due(now: datetime | None = None) -> Counter:
-    """Send every message due at `now`; returns how many were sent, postponed and failed."""
+def deliver_due(now: datetime | None = None, share: tuple[int, int] = (0, 1)) -> Counter:
+    """Send every message due at `now`; returns how many were sent, postponed and failed.
+
+    `share` (index, count): this sender takes only the messages whose id is index modulo
+    count, so that senders started together never write the same message twice.
+    """
     outcome = Counter()
     with _Transport() as transport:
-        while (claimed := _claim_next(now or utcnow())) is not None:
+        while (claimed := _claim_next(now or utcnow(), share)) is not None:
             message, written = claimed
             outcome[_attempt(message, written, transport, now or utcnow())] += 1
             db.session.commit()
@@ -60,47 +68,77 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), LONGEST_RETRY_DELAY)
 
 
-def _due(now: datetime):
-    return (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
+def deliver_in_parallel(app: Flask, senders: int) -> Counter:
+    """`deliver_due` in `senders` processes at once, each with its share of the messages:
+    writing a message (badge PDF, QR code, invitation) takes the processor, so one sender
+    per core delivers that many times faster. Returns the outcomes added up."""
+    if senders <= 1:
+        return deliver_due()
+    import multiprocessing
+
+    global _forked_app
+    _forked_app = app
+    db.session.remove()
+    db.engine.dispose()  # each process opens its own connections
+    with multiprocessing.get_context("fork").Pool(senders) as pool:
+        outcomes = pool.map(_deliver_share, [(index, senders) for index in range(senders)])
+    return sum(outcomes, Counter())
+
+
+_forked_app: Flask | None = None
+
+
+def _deliver_share(share: tuple[int, int]) -> Counter:
+    with _forked_app.app_context():
+        try:
+            return deliver_due(share=share)
+        finally:
+            db.session.remove()
+
+
+def _due(now: datetime, share: tuple[int, int]):
+    index, count = share
+    query = select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now
     )
+    if count > 1:
+        query = query.where(OutboxMessage.id % count == index)
+    return query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
 
 
-def _claim_next(now: datetime) -> tuple[OutboxMessage, bytes | Exception] | None:
-    """The next due message, locked, with its rendering (or why it could not be written).
+def _claim_next(now: datetime, share: tuple[int, int]) -> tuple[OutboxMessage, bytes | Exception] | None:
+    """The next due message, claimed, with its rendering (or why it could not be written).
 
     On PostgreSQL the row lock (SKIP LOCKED) only keeps other senders off this message, so
-    the message is written under it. On SQLite a lock is the database's write lock, which
-    registrations and scans wait for: the message is written first, in a plain read, and
-    then claimed only if no other sender has attempted it meanwhile.
+    the message is written and sent under it. On SQLite a lock is the database's write lock,
+    which registrations and scans wait for: the message is written first, in a plain read,
+    then claimed for SENDING_LEASE by a short write that succeeds only if no other sender
+    has claimed or attempted it meanwhile; the SMTP conversation happens outside any lock.
     """
     while True:
         if is_postgresql(db.engine):
             message = db.session.scalar(
-                _due(now).with_for_update(skip_locked=True).execution_options(populate_existing=True)
+                _due(now, share).with_for_update(skip_locked=True).execution_options(populate_existing=True)
             )
             if message is None:
                 db.session.commit()
                 return None
             return message, _written(message)
-        candidate = db.session.scalar(_due(now))
+        candidate = db.session.scalar(_due(now, share))
         if candidate is None:
             db.session.commit()
             return None
-        seen_attempts, written = candidate.attempts, _written(candidate)
-        message = db.session.scalar(
-            select(OutboxMessage)
+        written = _written(candidate)
+        claimed = db.session.execute(
+            update(OutboxMessage)
             .where(OutboxMessage.id == candidate.id, OutboxMessage.status == OutboxStatus.PENDING,
-                   OutboxMessage.attempts == seen_attempts)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if message is not None:
-            return message, written
-        db.session.commit()  # another sender attempted it: look for the next one
+                   OutboxMessage.attempts == candidate.attempts, OutboxMessage.next_attempt_at <= now)
+            .values(next_attempt_at=now + SENDING_LEASE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        if claimed:
+            return candidate, written
 
 
 def _written(message: OutboxMessage) -> bytes | Exception:

@@ -29,6 +29,8 @@ SMALLEST_SHOWN = 3
 HIDDEN = "< 3"
 NOT_GIVEN = "Non renseigné"
 COMMUNES_SHOWN = 15
+# The files a report is written as (app/documents/report.py REPORT_FORMATS writes them).
+FILE_FORMATS = ("pdf", "xlsx")
 
 
 @dataclass

@@ -90,18 +90,9 @@ def totals_table(by_role: Counter, walk_ins: int) -> Table:
     return table
 
 
-TABLE_STYLE = TableStyle(
-    [
-        ("FONT", (0, 0), (-1, -1), FONT, CELL_FONT_SIZE),
-        ("FONT", (0, 0), (-1, 0), BOLD, CELL_FONT_SIZE + 0.5),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-    ]
-)
+# Left edge of each column, and the right edge of the table.
+COLUMN_EDGES = [MARGIN + sum(COLUMN_WIDTHS[:index]) for index in range(len(COLUMNS) + 1)]
+HEADER_FILL = colors.HexColor("#e6e6e6")
 
 
 def participant_row(number: int, registration: Registration) -> list[str]:
@@ -113,18 +104,49 @@ def participant_row(number: int, registration: Registration) -> list[str]:
         SHORT_ROLE_LABELS.get(registration.role, registration.role),
         registration.commune or "",
     ]
-    return [fit(text, width) for text, width in zip(texts, COLUMN_WIDTHS)] + ["", ""]
+    return [fit(text, width) for text, width in zip(texts, COLUMN_WIDTHS)]
 
 
-def participants_table(page_rows: list[list[str]]) -> Table:
-    header = [title for title, _ in COLUMNS]
-    table = Table(
-        [header, *page_rows],
-        colWidths=COLUMN_WIDTHS,
-        rowHeights=[TABLE_HEADER_HEIGHT] + [ROW_HEIGHT] * len(page_rows),
-    )
-    table.setStyle(TABLE_STYLE)
-    return table
+def draw_participants(canvas: Canvas, page_rows: list[list[str]], top: float) -> float:
+    """The table of a page, its top edge at `top`; returns where its bottom edge lies.
+
+    Drawn straight on the canvas, one text object for the page: a platypus table laid
+    out each cell by itself, which took most of the time of a sheet of thousands.
+    """
+    bottom = top - TABLE_HEADER_HEIGHT - ROW_HEIGHT * len(page_rows)
+    canvas.setFillColor(HEADER_FILL)
+    canvas.rect(MARGIN, top - TABLE_HEADER_HEIGHT, TABLE_WIDTH, TABLE_HEADER_HEIGHT, stroke=0, fill=1)
+    canvas.setFillColor(colors.black)
+    canvas.setLineWidth(0.5)
+    rules = [(MARGIN, top, COLUMN_EDGES[-1], top)]
+    rules += [(MARGIN, y, COLUMN_EDGES[-1], y)
+              for y in (top - TABLE_HEADER_HEIGHT - ROW_HEIGHT * n for n in range(len(page_rows) + 1))]
+    rules += [(x, top, x, bottom) for x in COLUMN_EDGES]
+    canvas.lines(rules)
+
+    text = canvas.beginText()
+    text.setFont(BOLD, CELL_FONT_SIZE + 0.5)
+    _write_row(text, [title for title, _ in COLUMNS], top, TABLE_HEADER_HEIGHT, BOLD, CELL_FONT_SIZE + 0.5)
+    text.setFont(FONT, CELL_FONT_SIZE)
+    for index, cells in enumerate(page_rows):
+        row_top = top - TABLE_HEADER_HEIGHT - ROW_HEIGHT * index
+        _write_row(text, cells, row_top, ROW_HEIGHT, FONT, CELL_FONT_SIZE)
+    canvas.drawText(text)
+    return bottom
+
+
+def _write_row(text, cells: list[str], row_top: float, height: float, font: str, size: float) -> None:
+    """A row's texts, centred in its height; the number, first, aligned on the right."""
+    baseline = row_top - height / 2 - size * 0.35
+    for column, cell in enumerate(cells):
+        if not cell:
+            continue
+        if column == 0:
+            x = COLUMN_EDGES[1] - CELL_PADDING - stringWidth(cell, font, size)
+        else:
+            x = COLUMN_EDGES[column] + CELL_PADDING
+        text.setTextOrigin(x, baseline)
+        text.textOut(cell)
 
 
 def draw_page_frame(canvas: Canvas, village: Village, page: int, pages: int) -> None:
@@ -191,7 +213,7 @@ def write_signin(village: Village, output: BinaryIO) -> None:
         if page > 1:
             canvas.showPage()
         draw_page_frame(canvas, village, page, pages)
-        bottom = draw_below(canvas, participants_table(page_rows), TABLE_TOP)
+        bottom = draw_participants(canvas, page_rows, TABLE_TOP)
     if page < pages:
         canvas.showPage()
         draw_page_frame(canvas, village, pages, pages)
