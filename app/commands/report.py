@@ -8,7 +8,7 @@ from ..services import report
 
 @click.command("report", help="Écrit le bilan d'un ou plusieurs villages (PDF ou classeur Excel).")
 @click.argument("village_slugs", nargs=-1, required=True)
-@click.option("--format", "file_format", type=click.Choice(report.FILE_FORMATS), required=True,
+@click.option("--format", "file_format", type=click.Choice(sorted(report.FILE_FORMATS)), required=True,
               help="pdf : rapport à envoyer ; xlsx : une feuille par tableau.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
               help="Fichier à écrire.")

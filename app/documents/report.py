@@ -19,7 +19,7 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from ..services.report import SMALLEST_SHOWN, Report, Table
+from ..services.report import FILE_FORMATS, SMALLEST_SHOWN, Report, Table
 from ..templating import french_date
 from .badge import BOLD, REGULAR
 from .charts import chart_for, to_drawing
@@ -224,6 +224,6 @@ class ReportFormat:
 
 
 REPORT_FORMATS = {
-    "pdf": ReportFormat("pdf", "application/pdf", write_pdf),
-    "xlsx": ReportFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
+    "pdf": ReportFormat("pdf", FILE_FORMATS["pdf"], write_pdf),
+    "xlsx": ReportFormat("xlsx", FILE_FORMATS["xlsx"], write_xlsx),
 }

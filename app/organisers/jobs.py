@@ -15,10 +15,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..documents.exports import FORMATS
-from ..documents.report import REPORT_FORMATS
 from ..extensions import db
 from ..models import Job, JobStatus, OrganiserRole, Village
-from ..services import audit, jobs
+from ..services import audit, jobs, report as report_service
 from ..services.job_kinds import SCHEDULE_CLOSED
 from . import blueprint
 from .access import role_required
@@ -85,7 +84,7 @@ KIND_PAGES = {
         back=_report_back,
         steps=lambda job: "" if job.status == JobStatus.DONE else (
             "Calcul des chiffres…" if job.done == 0 else "Écriture du document…"),
-        file=lambda job: (job.params["filename"], REPORT_FORMATS[job.params["format"]].mimetype),
+        file=lambda job: (job.params["filename"], report_service.FILE_FORMATS[job.params["format"]]),
         downloaded=_report_downloaded,
     ),
     "schedule": KindPage(

@@ -29,8 +29,11 @@ SMALLEST_SHOWN = 3
 HIDDEN = "< 3"
 NOT_GIVEN = "Non renseigné"
 COMMUNES_SHOWN = 15
-# The files a report is written as (app/documents/report.py REPORT_FORMATS writes them).
-FILE_FORMATS = ("pdf", "xlsx")
+# The files a report is written as, and their media types (app/documents/report.py writes them).
+FILE_FORMATS = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @dataclass
