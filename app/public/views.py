@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
-from ..services import directory, privacy, villages
+from ..services import directory, matching_profiles, privacy, villages
 from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
@@ -74,6 +74,7 @@ def register(slug: str):
             registrations.resend_confirmation(duplicate.existing)
             db.session.commit()
             return render_template("public/registration_duplicate.html", village=village), 409
+        matching_profiles.state_at_registration(registration, *form.matching_statement())
         db.session.commit()
         return redirect(url_for("public.registration_done", token=registration.manage_token))
     return render_template(
