@@ -101,3 +101,22 @@ def test_an_organiser_cancelling_sends_a_calendar_cancellation_for_a_published_m
     assert calendar["method"] == "CANCEL" and event["sequence"] == 1
     # Publishing again has nothing more to tell anybody about it.
     assert scheduling.publish(village, "o") == 0
+
+
+def test_the_person_who_cancels_gets_the_calendar_cancellation_of_their_published_meetings(client, village):
+    leaving, caf = make_porteur(village), make_institution(village)
+    meeting_requests.accept(meeting_requests.ask(leaving, caf, "appui", ""), caf)
+    db.session.commit()
+    scheduling.close_requests(village, "o")
+    scheduling.build(village, "o")
+    scheduling.publish(village, "o")
+    db.session.commit()
+
+    cancel_from_private_link(client, leaving)
+
+    row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.registration_id == leaving.id,
+                                                         OutboxMessage.kind == "agenda")).all()[-1]
+    mail = message_from_bytes(notifications.render(row), policy=policy.default)
+    assert f"Supprimé : le rendez-vous avec {caf.full_name}" in text_of(mail)
+    [ics] = [part for part in mail.iter_attachments() if part.get_filename().endswith(".ics")]
+    assert Calendar.from_ical(ics.get_content())["method"] == "CANCEL"

@@ -81,3 +81,17 @@ def test_an_incomplete_offer_is_refused_next_to_the_field_and_nothing_is_written
     assert "Écrivez des numéros de département séparés par des virgules" in text
     assert '<details class="optional-section" open>' in response.get_data(as_text=True)
     assert (count(Registration), count(SupportOffer)) == (0, 0)
+
+
+def test_registering_again_from_the_private_link_carries_the_offers_over(client):
+    from tests.factories_matching import make_institution
+
+    before = make_institution(make_village(town="Avignon"))
+    before.support_offers.append(SupportOffer(category="locaux", kind="mise_a_disposition", thematiques=[],
+                                              publics=[], departements=[], details="Salle du conseil"))
+    db.session.commit()
+    second = make_village(town="Carpentras")
+    page = client.get(f"/villages/{second.slug}/inscription?depuis={before.manage_token}").get_data(as_text=True)
+    assert '<details class="optional-section" open>' in page
+    assert "Appel à projets familles" in page and "Salle du conseil" in page
+    assert 'name="offers-1-details"' in page and 'name="offers-2-details"' not in page

@@ -203,7 +203,7 @@ class NewRegistrationForm(HoneypotMixin, ConsentsMixin, MatchingStatement, Regis
     """The public registration form: the details, what one comes for and offers (optional, more
     from the private link later), then the optional consents; plus a honeypot."""
 
-    offers = offer_rows(1)  # one row keeps the form short on a phone
+    offers = offer_rows(1)  # one blank row keeps the form short on a phone
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)

@@ -57,8 +57,9 @@ class OfferForm(Form):
         }
 
 
-def offer_rows(count: int) -> FieldList:
-    return FieldList(FormField(OfferForm), min_entries=count, max_entries=count)
+def offer_rows(shown: int) -> FieldList:
+    """`shown` blank rows at first; as many as the person already has, up to OFFER_ROWS."""
+    return FieldList(FormField(OfferForm), min_entries=shown, max_entries=OFFER_ROWS)
 
 
 class MatchingStatement:
@@ -71,6 +72,17 @@ class MatchingStatement:
 
     def offer_values(self) -> list[dict]:
         return [values for entry in self.offers if (values := entry.form.values()) is not None]
+
+
+def statement_answers(registration) -> dict:
+    """A registration's MatchingStatement answers, as the form's initial data."""
+    profile = registration.matching_profile
+    return {
+        "comes_for": profile.comes_for if profile else "",
+        "offers": [{"category": o.category, "kind": o.kind, "thematiques": o.thematiques, "publics": o.publics,
+                    "departements": ", ".join(o.departements or []), "details": o.details}
+                   for o in registration.support_offers],
+    }
 
 
 class PreferencesForm(MatchingStatement, FlaskForm):

@@ -13,7 +13,7 @@ from ..models import Meeting, MeetingRequest, Registration, RegistrationStatus
 from ..services import directory, matching_profiles, meeting_area, meeting_requests, scheduling, suggestions
 from ..services.matching_profiles import OFFERING_ROLES
 from . import blueprint
-from .meeting_forms import MeetingRequestForm, OutcomeForm, PreferencesForm
+from .meeting_forms import MeetingRequestForm, OutcomeForm, PreferencesForm, statement_answers
 from .views import document, private_page, registration_or_404
 
 ANCHOR = "rendez-vous"
@@ -123,15 +123,11 @@ def answer_meeting(token: str, request_id: int, answer: str):
 def meeting_preferences(token: str):
     registration = confirmed_or_redirect(token)
     profile = registration.matching_profile
-    offers = [{"category": o.category, "kind": o.kind, "thematiques": o.thematiques, "publics": o.publics,
-               "departements": ", ".join(o.departements or []), "details": o.details}
-              for o in registration.support_offers]
     data = {
+        **statement_answers(registration),
         "accepts_requests": profile.accepts_requests if profile else True,
-        "comes_for": profile.comes_for if profile else "",
         "available_from": _clock(profile.available_from) if profile else "",
         "available_until": _clock(profile.available_until) if profile else "",
-        "offers": offers,
     }
     form = PreferencesForm(data=data)
     slot_list = meeting_area.slots(meeting_area.settings_of(registration.village))

@@ -10,6 +10,7 @@ from ..services import directory, matching_profiles, privacy, villages
 from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
+from .meeting_forms import statement_answers
 
 CLOSED_STATUS = 403
 
@@ -83,13 +84,13 @@ def register(slug: str):
 
 
 def answers_from_before(token: str) -> dict:
-    """Registering again from one's private link: the same person and initiative, pre-filled.
+    """Registering again from one's private link: the same person, initiative and offers, pre-filled.
 
     Consents are asked again: they belong to each village."""
     before = db.session.scalar(select(Registration).where(Registration.manage_token == token[:64])) if token else None
     if before is None or before.anonymised_at is not None:
         return {}
-    answers = answers_of(before)
+    answers = {**answers_of(before), **statement_answers(before)}
     for name in privacy.CONSENTS:
         answers.pop(name, None)
     return answers

@@ -115,11 +115,16 @@ def withdraw_person(person: Registration, actor: str) -> None:
         if was_pending:  # an accepted request is told of through its meeting, below
             other = request.recipient if request.requester_id == person.id else request.requester
             notifications.meeting_withdrawn(other, person, "request")
+    out_of_calendar = []
     for meeting in scheduling.agenda(person):
         scheduling.remove(meeting, actor)
         method = scheduling.announce(meeting)  # CANCEL if their calendars hold it, else None
         notifications.meeting_withdrawn(meeting.other(person), person, "meeting", meeting=meeting,
                                         calendar_method=method)
+        if method:
+            out_of_calendar.append((meeting, method))
+    if out_of_calendar:  # the leaving person's calendar is cleared too, as publishing would
+        notifications.agenda_published(person, out_of_calendar)
     settings.schedule_version += 1
 
 
