@@ -59,6 +59,8 @@ DECISIONS = {
     "organisers.approve_initiative": STAFF,
     "organisers.refuse_initiative": STAFF,
     "public.ask_meeting": {PARTICIPANT},
+    "public.village_directory": {PARTICIPANT},
+    "public.ask_from_directory": {PARTICIPANT},
     "public.answer_meeting": {PARTICIPANT},
     "public.meeting_preferences": {PARTICIPANT},
     "public.meeting_outcome": {PARTICIPANT},

@@ -34,7 +34,7 @@ def test_porteur_registers_for_sisteron_on_a_phone(page, sisteron):
     page.get_by_label("Nom de l'initiative").fill("Jardin partagé du Thor")
     page.get_by_label("Présentation en quelques lignes").fill("Un jardin cultivé par les habitants.")
     page.get_by_label("En cours").check()
-    page.get_by_label("Solidarité", exact=True).check()
+    page.get_by_role("checkbox", name="Solidarité", exact=True).check()  # the visible one: the initiative's
     page.get_by_label("Financement", exact=True).check()
     page.get_by_label("Précisez votre besoin : financement (facultatif)").fill("Une serre")
     page.get_by_label("Je souhaite tenir un stand pour présenter l'initiative").check()

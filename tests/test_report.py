@@ -233,6 +233,7 @@ def test_meetings_requested_accepted_held_and_their_outcomes(app):
     built = report.build([held_village()])
     assert dict(built.table("rendez_vous").rows) == {
         "Demandes de rendez-vous": 2, "En attente de réponse": 0, "Acceptée": 1, "Déclinée": 1, "Expirée": 0,
+        "Retirée (inscription annulée)": 0,
         "Rendez-vous dont le déroulement est connu": 1, "Rendez-vous tenus": 1}
     outcomes = dict(built.table("suites").rows)
     assert outcomes["Une orientation vers un dispositif d'appui"] == 1

@@ -56,6 +56,7 @@ class RequestStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"  # still unanswered when the schedule was built
+    WITHDRAWN = "withdrawn"  # one of the two people cancelled their registration
 
     @property
     def label(self) -> str:
@@ -67,6 +68,7 @@ REQUEST_STATUS_LABELS = {
     RequestStatus.ACCEPTED: "Acceptée",
     RequestStatus.DECLINED: "Déclinée",
     RequestStatus.EXPIRED: "Expirée",
+    RequestStatus.WITHDRAWN: "Retirée (inscription annulée)",
 }
 
 

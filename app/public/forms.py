@@ -19,7 +19,9 @@ from ..forms_initiative import InitiativeConsentFields, InitiativeEssentials, fi
 from ..models import Registration, Role
 from ..services.initiatives import STAND_FIELDS
 from ..services.registration import InitiativeChoice
+from ..services.matching_profiles import OFFERING_ROLES
 from ..services.privacy import CONSENTS
+from .meeting_forms import MatchingStatement, offer_rows
 
 YES_NO = {"oui": "Oui", "non": "Non"}
 
@@ -197,8 +199,25 @@ def answers_of(registration: Registration) -> dict[str, Any]:
     return answers
 
 
-class NewRegistrationForm(HoneypotMixin, ConsentsMixin, RegistrationForm):
-    """The public registration form: the details, then the optional consents; plus a honeypot."""
+class NewRegistrationForm(HoneypotMixin, ConsentsMixin, MatchingStatement, RegistrationForm):
+    """The public registration form: the details, what one comes for and offers (optional, more
+    from the private link later), then the optional consents; plus a honeypot."""
+
+    offers = offer_rows(1)  # one blank row keeps the form short on a phone
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if self.role.data not in OFFERING_ROLES:  # only institutionnels and élus state offers
+            self.offers.errors = []
+            for entry in self.offers:
+                for field in entry.form:
+                    field.errors = []
+        return not self.errors
+
+    def matching_statement(self) -> tuple[str, list[dict]]:
+        """What the person comes for, and their offers (none unless they offer support)."""
+        offers = self.offer_values() if self.role.data in OFFERING_ROLES else []
+        return self.comes_for.data or "", offers
 
 
 class EditRegistrationForm(ConsentsMixin, RegistrationForm):

@@ -57,20 +57,42 @@ class OfferForm(Form):
         }
 
 
-class PreferencesForm(FlaskForm):
-    accepts_requests = BooleanField("J'accepte de recevoir des demandes de rendez-vous")
+def offer_rows(shown: int) -> FieldList:
+    """`shown` blank rows at first; as many as the person already has, up to OFFER_ROWS."""
+    return FieldList(FormField(OfferForm), min_entries=shown, max_entries=OFFER_ROWS)
+
+
+class MatchingStatement:
+    """What a person comes for and, for institutionnels and élus, what their organisation offers:
+    asked on the preferences page, and optionally when registering (with fewer offer rows)."""
+
     comes_for = text("Ce que je viens chercher au village", 1000, area=True,
                      description="En quelques mots : rencontrer qui, apprendre quoi, partager quoi.")
+    offers = offer_rows(OFFER_ROWS)
+
+    def offer_values(self) -> list[dict]:
+        return [values for entry in self.offers if (values := entry.form.values()) is not None]
+
+
+def statement_answers(registration) -> dict:
+    """A registration's MatchingStatement answers, as the form's initial data."""
+    profile = registration.matching_profile
+    return {
+        "comes_for": profile.comes_for if profile else "",
+        "offers": [{"category": o.category, "kind": o.kind, "thematiques": o.thematiques, "publics": o.publics,
+                    "departements": ", ".join(o.departements or []), "details": o.details}
+                   for o in registration.support_offers],
+    }
+
+
+class PreferencesForm(MatchingStatement, FlaskForm):
+    accepts_requests = BooleanField("J'accepte de recevoir des demandes de rendez-vous")
     available_from = SelectField("Disponible à partir de", validators=[Optional()])
     available_until = SelectField("Disponible jusqu'à", validators=[Optional()])
-    offers = FieldList(FormField(OfferForm), min_entries=OFFER_ROWS, max_entries=OFFER_ROWS)
 
     def validate_available_until(self, field) -> None:
         if self.available_from.data and field.data and field.data <= self.available_from.data:
             raise ValidationError("L'heure de fin doit venir après l'heure de début.")
-
-    def offer_values(self) -> list[dict]:
-        return [values for entry in self.offers if (values := entry.form.values()) is not None]
 
 
 class MeetingRequestForm(FlaskForm):

@@ -9,10 +9,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ..documents.calendar import meetings_calendar
 from ..extensions import db
 from ..models import Meeting, MeetingRequest, Registration, RegistrationStatus
-from ..services import matching_profiles, meeting_area, meeting_requests, scheduling, suggestions
+from ..services import directory, matching_profiles, meeting_area, meeting_requests, scheduling, suggestions
 from ..services.matching_profiles import OFFERING_ROLES
 from . import blueprint
-from .meeting_forms import MeetingRequestForm, OutcomeForm, PreferencesForm
+from .meeting_forms import MeetingRequestForm, OutcomeForm, PreferencesForm, statement_answers
 from .views import document, private_page, registration_or_404
 
 ANCHOR = "rendez-vous"
@@ -42,19 +42,59 @@ def meetings_context(registration: Registration, ask_form: MeetingRequestForm | 
 def ask_meeting(token: str, recipient_id: int):
     requester = confirmed_or_redirect(token)
     form = MeetingRequestForm()
-    if form.validate_on_submit():
-        recipient = db.session.get(Registration, recipient_id)
-        try:
-            meeting_requests.ask(requester, recipient, form.intent.data, form.message.data)
-        except meeting_requests.RequestRefused as refused:
-            db.session.rollback()
-            form.intent.errors = [*form.intent.errors, str(refused)]
-        else:
-            db.session.commit()
-            flash(f"Votre demande est envoyée à {recipient.full_name}. Vous recevrez sa réponse par e-mail.",
-                  "success")
-            return redirect(url_for("public.registration", token=token, _anchor=ANCHOR))
+    recipient = db.session.get(Registration, recipient_id)
+    if send_request(requester, recipient, form):
+        flash(f"Votre demande est envoyée à {recipient.full_name}. Vous recevrez sa réponse par e-mail.", "success")
+        return redirect(url_for("public.registration", token=token, _anchor=ANCHOR))
     return private_page(requester, ask_form=form, ask_for=recipient_id), 422
+
+
+@blueprint.get("/inscription/<token>/annuaire")
+def village_directory(token: str):
+    """The initiatives presented at the participant's village, each with a way to ask its holder
+    for a meeting: reached from the private link, so no login and no contact details shown."""
+    return directory_page(confirmed_or_redirect(token))
+
+
+@blueprint.post("/inscription/<token>/annuaire/<slug>/demander")
+def ask_from_directory(token: str, slug: str):
+    requester = confirmed_or_redirect(token)
+    form = MeetingRequestForm()
+    holder = directory.holders_to_meet(requester.village, [slug[:120]]).get(slug[:120])
+    if send_request(requester, holder, form):
+        flash(f"Votre demande est envoyée à {holder.full_name}. Vous recevrez sa réponse par e-mail.", "success")
+        return redirect(url_for("public.registration", token=token, _anchor=ANCHOR))
+    return directory_page(requester, ask_form=form, ask_slug=slug), 422
+
+
+def directory_page(registration: Registration, ask_form: MeetingRequestForm | None = None,
+                   ask_slug: str | None = None) -> str:
+    village = registration.village
+    found = directory.search(directory.DirectoryQuery(village=village.slug, page=request.args.get("page", 1, type=int)),
+                             for_participants=True)
+    return render_template(
+        "public/village_directory.html", registration=registration, village=village, found=found,
+        holders=directory.holders_to_meet(village, [card.slug for card in found.cards]),
+        sent={r.recipient_id: r for r in meeting_requests.sent(registration)},
+        asked_by={r.requester_id for r in meeting_requests.received(registration)},
+        settings=meeting_area.settings_of(village),
+        ask_form=ask_form or MeetingRequestForm(formdata=None), ask_slug=ask_slug,
+    )
+
+
+def send_request(requester: Registration, recipient: Registration | None, form: MeetingRequestForm) -> bool:
+    """Ask for a meeting with the form's answers and commit; False, with the reason next to the
+    form, when the answers or the rules (meeting_requests.ask) refuse it."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        meeting_requests.ask(requester, recipient, form.intent.data, form.message.data)
+    except meeting_requests.RequestRefused as refused:
+        db.session.rollback()
+        form.intent.errors = [*form.intent.errors, str(refused)]
+        return False
+    db.session.commit()
+    return True
 
 
 @blueprint.post("/inscription/<token>/rendez-vous/demandes/<int:request_id>/<any(accepter, decliner):answer>")
@@ -82,15 +122,11 @@ def answer_meeting(token: str, request_id: int, answer: str):
 def meeting_preferences(token: str):
     registration = confirmed_or_redirect(token)
     profile = registration.matching_profile
-    offers = [{"category": o.category, "kind": o.kind, "thematiques": o.thematiques, "publics": o.publics,
-               "departements": ", ".join(o.departements or []), "details": o.details}
-              for o in registration.support_offers]
     data = {
+        **statement_answers(registration),
         "accepts_requests": profile.accepts_requests if profile else True,
-        "comes_for": profile.comes_for if profile else "",
         "available_from": _clock(profile.available_from) if profile else "",
         "available_until": _clock(profile.available_until) if profile else "",
-        "offers": offers,
     }
     form = PreferencesForm(data=data)
     slot_list = meeting_area.slots(meeting_area.settings_of(registration.village))

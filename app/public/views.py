@@ -6,10 +6,11 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
-from ..services import directory, privacy, villages
+from ..services import directory, matching_profiles, privacy, villages
 from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
+from .meeting_forms import statement_answers
 
 CLOSED_STATUS = 403
 
@@ -74,6 +75,7 @@ def register(slug: str):
             registrations.resend_confirmation(duplicate.existing)
             db.session.commit()
             return render_template("public/registration_duplicate.html", village=village), 409
+        matching_profiles.state_at_registration(registration, *form.matching_statement())
         db.session.commit()
         return redirect(url_for("public.registration_done", token=registration.manage_token))
     return render_template(
@@ -82,13 +84,13 @@ def register(slug: str):
 
 
 def answers_from_before(token: str) -> dict:
-    """Registering again from one's private link: the same person and initiative, pre-filled.
+    """Registering again from one's private link: the same person, initiative and offers, pre-filled.
 
     Consents are asked again: they belong to each village."""
     before = db.session.scalar(select(Registration).where(Registration.manage_token == token[:64])) if token else None
     if before is None or before.anonymised_at is not None:
         return {}
-    answers = answers_of(before)
+    answers = {**answers_of(before), **statement_answers(before)}
     for name in privacy.CONSENTS:
         answers.pop(name, None)
     return answers

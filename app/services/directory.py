@@ -14,7 +14,9 @@ from math import ceil
 from sqlalchemy import String, and_, cast, exists, func, select
 
 from ..extensions import db
-from ..models import Initiative, InitiativePresentation, InitiativeVersion, Village, Visibility
+from ..models import (
+    Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village, Visibility,
+)
 from ..models import initiative_lists as lists
 from .initiatives import fold, is_public_clause
 
@@ -178,6 +180,24 @@ def villages_of(initiative_ids: list[int]) -> dict[int, list[Village]]:
     for initiative_id, village in rows:
         found[initiative_id].append(village)
     return found
+
+
+def holders_to_meet(village: Village, slugs: list[str]) -> dict[str, Registration]:
+    """{initiative slug: its holder} for the initiatives shown to the village's participants whose
+    holder has a place there and agreed to appear on its list of participants (as suggestions
+    require): those a participant may ask for a meeting from the directory."""
+    if not slugs:
+        return {}
+    rows = db.session.execute(
+        select(Initiative.slug, Registration)
+        .join(InitiativePresentation, InitiativePresentation.initiative_id == Initiative.id)
+        .join(Registration, Registration.id == InitiativePresentation.registration_id)
+        .where(InitiativePresentation.village_id == village.id, Initiative.slug.in_(slugs),
+               is_public_clause((Visibility.PUBLIC, Visibility.PARTICIPANTS)),
+               Registration.status == RegistrationStatus.CONFIRMED, Registration.consent_listing.is_(True),
+               Registration.anonymised_at.is_(None))
+    ).all()
+    return {slug: holder for slug, holder in rows}
 
 
 def marks(query: DirectoryQuery) -> list[Mark]:

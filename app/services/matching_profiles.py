@@ -39,6 +39,16 @@ def save_preferences(registration: Registration, *, accepts_requests: bool, come
                  accepts_requests=accepts_requests, offers=len(offers))
 
 
+def state_at_registration(registration: Registration, comes_for: str, offers: list[dict]) -> None:
+    """The optional answers of the registration form; nothing is stored when nothing was said
+    (the defaults then apply), and only institutionnels and élus state offers."""
+    comes_for = (comes_for or "").strip()
+    offers = offers if registration.role in OFFERING_ROLES else []
+    if comes_for or offers:
+        save_preferences(registration, accepts_requests=True, comes_for=comes_for,
+                         available_from=None, available_until=None, offers=offers)
+
+
 def record_outcome(meeting: Meeting, registration: Registration, took_place: bool, outcomes: list[str],
                    note: str) -> None:
     seat = next((s for s in meeting.seats if s.registration_id == registration.id), None)

@@ -107,6 +107,18 @@ def meeting_declined(request) -> OutboxMessage | None:
                   context={"request_id": _id_of(request)})
 
 
+def meeting_withdrawn(registration: Registration, withdrawn_by: Registration, what: str, *,
+                      meeting=None, calendar_method: str | None = None) -> OutboxMessage | None:
+    """`withdrawn_by` cancelled their registration: their request to (or from) `registration`,
+    or their meeting with them (`what`: "request", "meeting"), will not go ahead. A meeting that
+    was in the person's calendar comes with its cancellation (and the agenda as it now is)."""
+    context = {"withdrawn_by": _id_of(withdrawn_by), "what": what}
+    if calendar_method:
+        context["meeting_changes"] = [[_id_of(meeting), calendar_method]]
+    subject = "Un rendez-vous annulé" if what == "meeting" else "Une demande de rendez-vous retirée"
+    return _queue("meeting_withdrawn", registration, subject, context=context)
+
+
 def agenda_published(registration: Registration, changes: list) -> OutboxMessage | None:
     """The person's agenda as published: the PDF, and one calendar event per meeting that is
     new, moved (same UID, higher SEQUENCE) or removed (METHOD:CANCEL)."""
@@ -234,6 +246,8 @@ def _delivered_with(context: dict, registration: Registration) -> tuple[dict, li
     extras, attachments = dict(context), []
     if "request_id" in context:
         extras["request"] = db.session.get(MeetingRequest, context["request_id"])
+    if "withdrawn_by" in context:
+        extras["withdrawn_by"] = db.session.get(Registration, context["withdrawn_by"])
     if context.get("certificate"):
         from ..documents.certificate import certificate_pdf
 

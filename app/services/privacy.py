@@ -1,7 +1,9 @@
 """Personal data (RGPD): the consents asked, what we hold about a person, erasure, and retention.
 
 Anonymising keeps a registration's role, village, status and attendance so that counts and
-the figures given to funders stay right, and removes everything that tells who the person is.
+the figures given to funders stay right, and removes everything that tells who the person is;
+for meetings, the kinds of support offered, the requests' states and the outcomes stay, the
+texts (wishes, offers' details, messages, outcome notes) go.
 """
 from __future__ import annotations
 
@@ -15,10 +17,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import delete, inspect, or_, select, update
 
 from ..extensions import db
-from ..models import AuditEntry, CheckIn, OutboxMessage, Registration, RegistrationStatus, Village
+from ..models import (
+    OUTCOMES, AuditEntry, CheckIn, MeetingRequest, MeetingSeat, OutboxMessage, Registration, RegistrationStatus,
+    Village,
+)
 from ..models.registration import new_secret
 from ..timeutil import to_utc_naive, utcnow
 from . import audit, audit_log, initiatives
@@ -143,6 +148,52 @@ def personal_data(registration: Registration) -> dict:
             for m in messages
         ],
         "historique": [{"date": _jsonable(e.at), "evenement": e.sentence} for e in audit_log.events(list(history))],
+        "mise_en_lien": _matching_data(registration),
+    }
+
+
+def _matching_data(registration: Registration) -> dict:
+    """What the person stated for meetings, the requests sent and received, the meetings and
+    what the person recorded after them."""
+    profile = registration.matching_profile
+    requests = db.session.scalars(
+        select(MeetingRequest)
+        .where(or_(MeetingRequest.requester_id == registration.id, MeetingRequest.recipient_id == registration.id))
+        .order_by(MeetingRequest.created_at, MeetingRequest.id)
+    )
+    seats = db.session.scalars(
+        select(MeetingSeat).where(MeetingSeat.registration_id == registration.id).order_by(MeetingSeat.id)
+    )
+
+    def request_data(request: MeetingRequest, other: Registration) -> dict:
+        return {"avec": other.full_name, "attente": request.intent_label, "message": request.message,
+                "etat": request.status_label, "envoyee_le": _jsonable(request.created_at),
+                "repondue_le": _jsonable(request.answered_at)}
+
+    def meeting_data(seat: MeetingSeat) -> dict:
+        meeting = seat.meeting
+        return {
+            "avec": meeting.other(registration).full_name,
+            "heure": meeting.starts_at.strftime("%H:%M") if meeting.starts_at else None,
+            "table": meeting.table.name if meeting.table else None,
+            "supprime_le": _jsonable(meeting.cancelled_at),
+            "a_eu_lieu": seat.took_place,
+            "suites": [OUTCOMES[key] for key in seat.outcomes or [] if key in OUTCOMES],
+            "precisions": seat.outcome_note,
+            "suite_notee_le": _jsonable(seat.recorded_at),
+        }
+
+    requests = list(requests)
+    return {
+        "preferences": None if profile is None else {
+            "accepte_les_demandes": profile.accepts_requests, "ce_que_je_viens_chercher": profile.comes_for,
+            "disponible_de": profile.available_from.strftime("%H:%M") if profile.available_from else None,
+            "disponible_jusqu_a": profile.available_until.strftime("%H:%M") if profile.available_until else None,
+        },
+        "appuis_proposes": [_columns(offer, {"id", "registration_id"}) for offer in registration.support_offers],
+        "demandes_envoyees": [request_data(r, r.recipient) for r in requests if r.requester_id == registration.id],
+        "demandes_recues": [request_data(r, r.requester) for r in requests if r.recipient_id == registration.id],
+        "rendez_vous": [meeting_data(seat) for seat in seats],
     }
 
 
@@ -174,6 +225,7 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     registration.anonymised_at = now
     if registration.initiative is not None and registration.initiative.anonymised_at is None:
         initiatives.anonymise(registration.initiative, actor="participant")
+    _forget_matching_texts(registration)
     # Messages hold names and addresses; those not yet sent must not go out any more.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
     # Audit details may quote former values (an old address…); who did what, and when, stays.
@@ -181,6 +233,24 @@ def _anonymise(registration: Registration, now: datetime) -> None:
         update(AuditEntry)
         .where(AuditEntry.target_type == Registration.__tablename__, AuditEntry.target_id == registration.id)
         .values(details={})
+    )
+
+
+def _forget_matching_texts(registration: Registration) -> None:
+    """Texts written for meetings may name people: they go. What was offered (categories),
+    requests' states and meetings' outcomes stay, as counts for the funders' report."""
+    if registration.matching_profile is not None:
+        registration.matching_profile.comes_for = ""
+    for offer in registration.support_offers:
+        offer.details = ""
+    # Both ways: a message received may name the person as well as one sent.
+    db.session.execute(
+        update(MeetingRequest)
+        .where(or_(MeetingRequest.requester_id == registration.id, MeetingRequest.recipient_id == registration.id))
+        .values(message="")
+    )
+    db.session.execute(
+        update(MeetingSeat).where(MeetingSeat.registration_id == registration.id).values(outcome_note="")
     )
 
 

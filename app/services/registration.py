@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Role, Village
 from ..models.registration import email_key
 from ..timeutil import utcnow
-from . import audit, capacity, initiatives, notifications
+from . import audit, capacity, initiatives, meeting_requests, notifications
 from .text import one_line
 
 # The details a participant (or an organiser on their behalf) may change.
@@ -161,6 +161,7 @@ def cancel(registration: Registration, actor: str) -> Registration | None:
     registration.cancelled_at = utcnow()
     audit.record(actor, "registration.cancelled", registration)
     notifications.registration_cancelled(registration)
+    meeting_requests.withdraw_person(registration, actor)
     if not freed_place:
         return None
     return _promote_first_who_fits(village, actor)

@@ -249,14 +249,9 @@ def publish(village: Village, actor: str) -> int:
     changed_for: dict[int, list[tuple[Meeting, str]]] = defaultdict(list)
     people = {}
     for meeting in _all_meetings(village):
-        method = _calendar_change(meeting)
+        method = announce(meeting)
         if method is None:
             continue
-        if meeting.announced_at is not None:
-            meeting.calendar_sequence += 1
-        meeting.announced_at = utcnow()
-        meeting.announced_starts_at = meeting.starts_at if method == "REQUEST" else None
-        meeting.announced_table = meeting.table.name if method == "REQUEST" else None
         for person in meeting.people:
             changed_for[person.id].append((meeting, method))
             people[person.id] = person
@@ -266,6 +261,20 @@ def publish(village: Village, actor: str) -> int:
         notifications.agenda_published(people[person_id], changes)
     audit.record(actor, "schedule_published", village, people=len(changed_for))
     return len(changed_for)
+
+
+def announce(meeting: Meeting) -> str | None:
+    """Record that people are being told of the meeting's change, and return how to tell their
+    calendars (REQUEST, CANCEL), or None when there is nothing new to tell."""
+    method = _calendar_change(meeting)
+    if method is None:
+        return None
+    if meeting.announced_at is not None:
+        meeting.calendar_sequence += 1
+    meeting.announced_at = utcnow()
+    meeting.announced_starts_at = meeting.starts_at if method == "REQUEST" else None
+    meeting.announced_table = meeting.table.name if method == "REQUEST" else None
+    return method
 
 
 def active_meetings(village: Village) -> list[Meeting]:

