@@ -75,3 +75,17 @@ def test_a_successful_login_forgets_that_address_s_failures(app):
         attempt(app, volunteer.email, "devine", DOOR_PHONE)
     attempt(app, volunteer.email, PASSWORD, DOOR_PHONE)
     assert db.session.scalar(select(LoginThrottle)) is None
+
+
+def test_the_nightly_purge_forgets_failed_logins_a_day_old_and_keeps_recent_ones(app):
+    volunteer = make_organiser("checkin")
+    attempt(app, volunteer.email, "devine", ATTACKER)
+    attempt(app, volunteer.email, "devine", DOOR_PHONE)
+    old = db.session.scalar(select(LoginThrottle).where(LoginThrottle.address == ATTACKER))
+    old.last_failure_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["purge"])
+
+    assert "Échecs de connexion oubliés : 1" in result.output
+    assert [t.address for t in db.session.scalars(select(LoginThrottle))] == [DOOR_PHONE]

@@ -3,8 +3,8 @@ ended everywhere, and a forgotten password reset by e-mail link."""
 import hashlib
 import hmac
 from dataclasses import dataclass
-from functools import cache
 from datetime import timedelta
+from functools import cache
 
 import pyotp
 from flask import current_app
@@ -21,6 +21,7 @@ from . import audit, notifications
 FREE_FAILURES = 3
 FIRST_DELAY = timedelta(seconds=5)
 LONGEST_DELAY = timedelta(minutes=15)
+FAILURES_KEPT = timedelta(days=1)
 MIN_PASSWORD_LENGTH = 10
 RESET_LINK_LIFETIME = timedelta(minutes=30)
 TOTP_ISSUER = "Villages des initiatives solidaires"
@@ -143,6 +144,18 @@ def authenticate(email: str, password: str, address: str, code: str = "") -> Org
         if organiser is not None and throttle.failures == FREE_FAILURES:
             audit.record("system", "account.throttled", organiser, address=address)
     return None
+
+
+def forget_old_login_failures(now=None) -> int:
+    """Failed logins are kept, with the address they came from, only as long as they slow
+    anyone down: a day after the last one and once no wait is running. How many were forgotten."""
+    now = now or utcnow()
+    return db.session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < now - FAILURES_KEPT,
+            (LoginThrottle.blocked_until.is_(None)) | (LoginThrottle.blocked_until < now),
+        )
+    ).rowcount
 
 
 def unlock(organiser: Organiser, actor: str) -> None:

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..models.registration import new_secret
 from ..timeutil import to_utc_naive, utcnow
-from . import audit, audit_log, initiatives
+from . import accounts, audit, audit_log, initiatives
 from . import registration as registrations
 
 # Raise the version whenever a consent's wording changes: each registration keeps the
@@ -337,6 +337,7 @@ def months_before(day: date, months: int) -> date:
 class PurgeReport:
     registrations_anonymised: int = 0
     check_ins_deleted: int = 0
+    login_failures_forgotten: int = 0
 
 
 def purge(now: datetime | None = None) -> PurgeReport:
@@ -369,5 +370,6 @@ def purge(now: datetime | None = None) -> PurgeReport:
     # A check-in may point at the one it conflicted with: unlink before deleting.
     db.session.execute(update(CheckIn).where(old_check_ins).values(conflict_with_id=None))
     report.check_ins_deleted = db.session.execute(delete(CheckIn).where(old_check_ins)).rowcount
+    report.login_failures_forgotten = accounts.forget_old_login_failures(now)
     db.session.commit()
     return report
