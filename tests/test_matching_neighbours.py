@@ -37,4 +37,4 @@ def test_a_suggestion_names_a_neighbouring_departement_across_the_rhone(app):
     porteur = make_porteur(village)  # in Avignon (84)
     [found] = suggestions.for_person(porteur)
     assert found.person.organisation == "Département de l'Ardèche"
-    assert "dans un département voisin (07)" in found.reason
+    assert "dans un département voisin (Ardèche)" in found.reason

@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..models import initiative_lists as lists
 from ..timeutil import utcnow
-from . import notifications
+from . import departements, notifications
 from .initiatives import fold
 
 DEFAULT_COUNT = 8
@@ -225,11 +225,11 @@ def _why(me: Profile, other: Profile) -> tuple[float, list[str]]:
         if me.departement == other.departement:
             score += SAME_DEPARTEMENT
             if reasons:
-                reasons[-1] += f", dans le même département ({other.departement})"
+                reasons[-1] += f", dans le même département ({departements.NAMES.get(other.departement, other.departement)})"
         elif other.departement in NEIGHBOURS.get(me.departement, ()):
             score += NEIGHBOUR_DEPARTEMENT
             if reasons:
-                reasons[-1] += f", dans un département voisin ({other.departement})"
+                reasons[-1] += f", dans un département voisin ({departements.NAMES.get(other.departement, other.departement)})"
     return score, reasons
 
 
