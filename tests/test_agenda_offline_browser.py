@@ -5,15 +5,22 @@ import re
 
 import pytest
 from playwright.sync_api import Error, expect
+from sqlalchemy import select
 
 from app.extensions import db
-from app.services import meeting_requests, scheduling
+from app.models import Registration
+from app.services import meeting_requests, registration as registrations, scheduling
 from tests.factories import make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 
 pytestmark = pytest.mark.browser
 # Where to keep screenshots to look at (unset: none are taken).
 SHOTS = os.environ.get("SCREENSHOTS_DIR")
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 @pytest.fixture
@@ -32,7 +39,7 @@ def published(app, live_server):
 
 
 def open_on_phone(browser, live_server, token, width=390):
-    """The private page opened once with network, its worker in charge."""
+    """The private page opened once with network (on a phone, or a computer's `width`), its worker in charge."""
     context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": width, "height": 844})
     page = context.new_page()
     page.goto(f"/inscription/{token}")
@@ -59,8 +66,7 @@ def test_the_agenda_reloads_without_network_with_the_time_it_was_saved(browser, 
         re.compile(r"^Hors connexion : programme enregistré le \d+(er)? [^ ]+ \d{4} à \d\d:\d\d\.$"))
     # Styled as online: the page's CSS came from the kept copy too.
     assert page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 93, 75)"
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/agenda-offline-phone.png", full_page=True)
+    shot(page, "agenda-offline-390")
 
     context.set_offline(False)  # back online: the page as it is now
     expect(banner).to_be_hidden()
@@ -81,9 +87,10 @@ def test_the_agenda_pdf_opens_without_network(browser, live_server, published):
 
 def test_forms_and_other_pages_say_they_need_a_connection(browser, live_server, published):
     token, _ = published
-    context, page = open_on_phone(browser, live_server, token)
+    context, page = open_on_phone(browser, live_server, token, width=1280)
     context.set_offline(True)
     page.reload()
+    shot(page, "agenda-offline-1280")
     expect(page.get_by_role("link", name="Modifier mes informations (connexion nécessaire)").first).to_be_visible()
     expect(page.get_by_role("link", name="Annuler mon inscription (connexion nécessaire)")).to_be_visible()
     outcome = page.locator(".outcome form")
@@ -114,14 +121,21 @@ def test_nothing_of_another_link_is_kept(browser, live_server, published):
     context.close()
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots_of_the_offline_page(browser, live_server, published, width):
-    if not SHOTS:
-        pytest.skip("SCREENSHOTS_DIR non défini")
+def test_a_cancelled_place_leaves_nothing_on_the_phone(browser, live_server, published):
     token, _ = published
-    context, page = open_on_phone(browser, live_server, token, width)
-    context.set_offline(True)
+    context, page = open_on_phone(browser, live_server, token)
+    registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
+    registrations.cancel(registration, actor="participant")
+    db.session.commit()
     page.reload()
-    expect(page.locator("[data-offline-banner]")).to_be_visible()
-    page.screenshot(path=f"{SHOTS}/agenda-offline-{width}.png", full_page=True)
+    expect(page.locator(".notice").first).to_contain_text("Cette inscription est annulée")
+    left = page.evaluate("""async () => {
+        for (let tries = 0; tries < 100; tries++) {
+            const left = [...await caches.keys(), ...(await navigator.serviceWorker.getRegistration() ? ["worker"] : [])];
+            if (!left.length) return left;
+            await new Promise(wait => setTimeout(wait, 50));
+        }
+        return [...await caches.keys(), ...(await navigator.serviceWorker.getRegistration() ? ["worker"] : [])];
+    }""")
+    assert left == []
     context.close()

@@ -15,11 +15,13 @@
         // Without it the page works as before, only not offline.
       });
     } else {
-      // Cancelled place, withdrawn schedule: nothing of this link stays on the phone.
+      // Cancelled place, withdrawn schedule: nothing of this link stays on the phone. The worker
+      // in charge of this page forgets it all (it would keep the files the page still loads).
       navigator.serviceWorker.getRegistration(scope).then(function (registration) {
-        if (registration && new URL(registration.scope).pathname === scope) registration.unregister();
+        if (!registration || new URL(registration.scope).pathname !== scope) return;
+        if (registration.active) registration.active.postMessage("oublier");
+        else registration.unregister();
       });
-      if (window.caches) window.caches.delete("villages-programme-" + scope);
     }
   }
 
@@ -43,6 +45,12 @@
       link.appendChild(note);
     }
   });
-  // Back online: the page as it is now, forms usable again.
-  window.addEventListener("online", function () { window.location.reload(); });
+  // Back online: the page as it is now, forms usable again, once the server answers (the
+  // « online » event can come before the network works; HEAD is not answered by the worker).
+  function reloadWhenReachable() {
+    fetch(window.location.pathname, { method: "HEAD", cache: "no-store" })
+      .then(function () { window.location.reload(); })
+      .catch(function () { window.setTimeout(reloadWhenReachable, 2000); });
+  }
+  window.addEventListener("online", reloadWhenReachable);
 })();

@@ -31,11 +31,18 @@ function withPatience(promise) {
   });
 }
 
-// The link no longer opens (data erased, place cancelled, schedule withdrawn): keep nothing more.
+// The link no longer opens (data erased) or keeps nothing (place cancelled, schedule withdrawn):
+// keep nothing more, not even what the page still loads after this.
+let forgotten = false;
 async function forget() {
-  await caches.delete(CACHE);
+  forgotten = true;
   await self.registration.unregister();
+  await caches.delete(CACHE);
 }
+
+self.addEventListener("message", (event) => {
+  if (event.data === "oublier") event.waitUntil(forget());
+});
 
 async function fromCache(url) {
   const kept = await caches.match(url, { cacheName: CACHE, ignoreSearch: true, ignoreVary: true });
@@ -49,6 +56,7 @@ async function fromCache(url) {
 async function networkFirst(request, url) {
   try {
     const response = await withPatience(fetch(request));
+    if (forgotten) return response;
     if (response.ok) {
       const cache = await caches.open(CACHE);
       await cache.put(url, response.clone());
