@@ -129,13 +129,13 @@ def test_a_cancelled_place_leaves_nothing_on_the_phone(browser, live_server, pub
     db.session.commit()
     page.reload()
     expect(page.locator(".notice").first).to_contain_text("Cette inscription est annulée")
+    # What the phone still holds of the link, once its worker has had time to forget it (5 s at most).
     left = page.evaluate("""async () => {
-        for (let tries = 0; tries < 100; tries++) {
-            const left = [...await caches.keys(), ...(await navigator.serviceWorker.getRegistration() ? ["worker"] : [])];
-            if (!left.length) return left;
+        const held = async () => [...await caches.keys(),
+                                  ...(await navigator.serviceWorker.getRegistration() ? ["worker"] : [])];
+        for (let tries = 0; tries < 100 && (await held()).length; tries++)
             await new Promise(wait => setTimeout(wait, 50));
-        }
-        return [...await caches.keys(), ...(await navigator.serviceWorker.getRegistration() ? ["worker"] : [])];
+        return held();
     }""")
     assert left == []
     context.close()
