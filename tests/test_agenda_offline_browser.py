@@ -99,6 +99,7 @@ def test_forms_and_other_pages_say_they_need_a_connection(browser, live_server, 
 
     page.goto(f"/inscription/{token}/modifier")
     expect(page.locator("h1")).to_have_text("Connexion nécessaire")
+    shot(page, "connexion-necessaire-1280")
     page.get_by_role("link", name="Revenir à mon inscription et à mon programme").click()
     expect(page.locator(".agenda")).to_contain_text("Table 1")
     context.close()
