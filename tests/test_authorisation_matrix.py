@@ -66,6 +66,7 @@ DECISIONS = {
     "public.meeting_outcome": {PARTICIPANT},
     "public.agenda_document": {PARTICIPANT},
     "public.agenda_calendar": {PARTICIPANT},
+    "public.private_service_worker": {PARTICIPANT},
     "organisers.village_meetings": STAFF,
     "organisers.build_schedule": STAFF,
     "organisers.publish_schedule": STAFF,

@@ -173,6 +173,26 @@ def test_the_outsiders_pdf_shows_no_small_count(app):
     assert "Version destinée à la diffusion" in text
 
 
+def test_the_pdf_has_the_map_of_communes_with_its_figures(app):
+    buffer = io.BytesIO()
+    with app.test_request_context():
+        write_pdf(report.build([held_village()]), buffer)
+    text = pdf_text(buffer.getvalue())
+    assert "Carte des communes des participants" in text
+    # Sisteron: two porteurs, one walk-in (« sisteron »), one élu; Digne-les-Bains: two institutionnels.
+    assert "Chiffres de la carte : participants par commune Commune Participants" in text
+    assert "Sisteron (04) 4" in text and "Digne-les-Bains (04) 2" in text
+
+
+def test_the_outsiders_pdf_map_hides_small_counts(app):
+    buffer = io.BytesIO()
+    with app.test_request_context():
+        write_pdf(report.build([held_village()], for_outsiders=True), buffer)
+    text = pdf_text(buffer.getvalue())
+    assert "Sisteron (04) 4" in text and "Digne-les-Bains (04) < 3" in text
+    assert "Digne-les-Bains (04) 2" not in text
+
+
 def test_the_spreadsheet_has_one_sheet_per_table_with_the_database_figures(app):
     village = held_village()
     built = report.build([village])

@@ -3,13 +3,13 @@ and queue upload of its offline layer (see app/services/sync.py), and the organi
 of badges admitted twice."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 
 from flask import current_app, jsonify, render_template, request, url_for
 
+from ..service_worker import response as worker_response, static_files
 from ..extensions import csrf, db
 from ..models import OrganiserRole
 from ..organisers.access import role_required
@@ -37,23 +37,12 @@ OFFLINE_ASSETS = (
 
 
 def offline_assets() -> list[Path]:
-    static = Path(current_app.static_folder)
-    found = [path for pattern in OFFLINE_ASSETS for path in sorted(static.glob(pattern))]
-    return [path for path in found if path.name != "sw.js"]
+    return static_files(OFFLINE_ASSETS)
 
 
 @blueprint.get("/checkin/sw.js")
 def service_worker():
-    static = Path(current_app.static_folder)
-    assets = offline_assets()
-    # A new version whenever one of the files changes: phones then fetch them all again.
-    version = hashlib.sha256(b"".join(path.read_bytes() for path in assets)).hexdigest()[:16]
-    urls = [url_for("static", filename=path.relative_to(static).as_posix()) for path in assets]
-    source = (static / "js/checkin/sw.js").read_text()
-    body = f"const VERSION = {json.dumps(version)};\nconst ASSETS = {json.dumps(urls)};\n{source}"
-    response = current_app.response_class(body, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return worker_response("js/checkin/sw.js", offline_assets())
 
 
 @blueprint.get("/checkin/<slug>/manifest.webmanifest")

@@ -3,6 +3,7 @@ outlines (app/services/communes.py), with one mark per commune that has initiati
 
 No tile server, no script: the SVG is written into the page. Longitudes are scaled by the
 cosine of the mean latitude (an equirectangular projection), plenty at a département's scale.
+The same projected outlines and marks are drawn into PDFs (`to_drawing`, the funders' report).
 """
 from __future__ import annotations
 
@@ -10,12 +11,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from math import cos, radians, sqrt
 
+from typing import Callable
+
+from reportlab.graphics.shapes import Circle, Drawing, Group, Path, String
+from reportlab.lib.colors import HexColor, white
+
 from ..services import communes
 from ..services.directory import Mark
+from .badge import BOLD
 
 WIDTH = 600
 # Points closer than this (in SVG units) to the last one kept are dropped: the page stays light.
 MIN_STEP = 2.5
+# A mark whose count is hidden (« < 3 ») is drawn small, whatever its count: its size must not tell it.
+HIDDEN_RADIUS = 6
+# The colours of static/css/initiatives.css (.initiatives-map), for the PDF.
+LAND, BORDER, MARK = HexColor("#e6efe9"), HexColor("#c4d6cd"), HexColor("#0b5d4b")
+
+Point = tuple[float, float]
+Ring = tuple[Point, ...]
 
 
 @dataclass
@@ -25,13 +39,23 @@ class PlacedMark:
     y: float
     radius: float
 
+    def drawn_radius(self, shown: Callable = lambda count: count) -> float:
+        """Its radius once `shown` (Report.shown) has hidden small counts or not."""
+        return self.radius if shown(self.mark.count) == self.mark.count else HIDDEN_RADIUS
+
 
 @dataclass
 class Map:
     width: int
     height: int
-    paths: list[str]  # one path per département: the union of its communes' outlines
+    outlines: list[tuple[Ring, ...]]  # per département, its communes' projected outlines
     marks: list[PlacedMark]
+
+    @property
+    def paths(self) -> list[str]:
+        """One SVG path per département: the union of its communes' outlines."""
+        return ["".join("M" + "L".join(f"{x:g},{y:g}" for x, y in ring) + "Z" for ring in rings)
+                for rings in self.outlines]
 
 
 @dataclass(frozen=True)
@@ -43,7 +67,7 @@ class _Background:
     squeeze: float
     scale: float
     height: int
-    paths: tuple[str, ...]
+    outlines: tuple[tuple[Ring, ...], ...]
 
     def project(self, point: tuple[float, float]) -> tuple[float, float]:
         lon, lat = point
@@ -61,16 +85,11 @@ def _background(departements: tuple[str, ...]) -> _Background | None:
     squeeze = cos(radians((south + north) / 2))
     scale = WIDTH / max((east - west) * squeeze, 1e-6)
     frame = _Background(west, north, squeeze, scale, round((north - south) * scale) or 1, ())
-    paths = []
+    projected_outlines = []
     for communes_of in outlines:
-        parts = []
-        for rings in communes_of.values():
-            for ring in rings:
-                projected = _thinned([frame.project(p) for p in ring])
-                if len(projected) >= 3:
-                    parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in projected) + "Z")
-        paths.append("".join(parts))
-    return _Background(west, north, squeeze, scale, frame.height, tuple(paths))
+        rings = (tuple(_thinned([frame.project(p) for p in ring])) for rings in communes_of.values() for ring in rings)
+        projected_outlines.append(tuple(ring for ring in rings if len(ring) >= 3))
+    return _Background(west, north, squeeze, scale, frame.height, tuple(projected_outlines))
 
 
 def build(marks: list[Mark], departements: list[str]) -> Map | None:
@@ -87,7 +106,7 @@ def build(marks: list[Mark], departements: list[str]) -> Map | None:
             continue
         x, y = background.project(commune.position)
         placed.append(PlacedMark(mark, x, y, round(9 + 9 * sqrt(mark.count / biggest), 1)))
-    return Map(WIDTH, background.height, list(background.paths), placed)
+    return Map(WIDTH, background.height, list(background.outlines), placed)
 
 
 def _thinned(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -97,3 +116,38 @@ def _thinned(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         if abs(x - last_x) + abs(y - last_y) >= MIN_STEP:
             kept.append((x, y))
     return kept
+
+
+def to_drawing(drawn: Map, width: float, height: float, shown: Callable = lambda count: count) -> Drawing:
+    """The map as a ReportLab drawing that fits in `width` × `height` points, as the page shows it
+    (same outlines, marks and counts; `shown` hides small counts in the outsiders' version)."""
+    margin = 12  # as the page's viewBox: marks at the edge are not cut
+    full_width, full_height = drawn.width + 2 * margin, drawn.height + 2 * margin
+    scale = min(width / full_width, height / full_height, 1)
+    drawing = Drawing(full_width * scale, full_height * scale)
+    group = Group()
+    flip = drawn.height + margin  # ReportLab's y goes up, the SVG's down
+
+    def placed(x: float, y: float) -> tuple[float, float]:
+        return x + margin, flip - y
+
+    for rings in drawn.outlines:
+        path = Path(fillColor=LAND, strokeColor=BORDER, strokeWidth=0.4)
+        for ring in rings:
+            path.moveTo(*placed(*ring[0]))
+            for point in ring[1:]:
+                path.lineTo(*placed(*point))
+            path.closePath()
+        group.add(path)
+    for mark in drawn.marks:
+        x, y = placed(mark.x, mark.y)
+        group.add(Circle(x, y, mark.drawn_radius(shown), fillColor=MARK, strokeColor=white, strokeWidth=2))
+        if shown(mark.mark.count) == mark.mark.count:
+            group.add(String(x, y - 4.5, str(mark.mark.count), fontName=BOLD, fontSize=13, fillColor=white,
+                             textAnchor="middle"))
+        else:  # too small a dot to write in: « < 3 » next to it
+            group.add(String(x + HIDDEN_RADIUS + 3, y - 4.5, str(shown(mark.mark.count)), fontName=BOLD,
+                             fontSize=13, fillColor=MARK))
+    group.scale(scale, scale)
+    drawing.add(group)
+    return drawing

