@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
+from typing import Callable
 
-from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
-from reportlab.lib.colors import HexColor
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Rect, String
+from reportlab.lib.colors import HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ..services.report import HIDDEN, Report, Table
+from . import initiatives_map
 from .badge import BOLD, REGULAR  # registers the DejaVu fonts
+from .initiatives_map import Map
 
 INK = "#1d2430"
 MUTED = "#4a5565"
@@ -260,6 +263,45 @@ def to_drawing(chart: Chart, width: float) -> Drawing:
             if shape.angle:
                 placed.rotate(shape.angle)
             group.add(placed)
+    group.scale(scale, scale)
+    drawing.add(group)
+    return drawing
+
+
+# The colours of static/css/initiatives.css (.initiatives-map), for the PDF.
+MAP_LAND, MAP_BORDER, MAP_MARK = HexColor("#e6efe9"), HexColor("#c4d6cd"), HexColor("#0b5d4b")
+
+
+def map_drawing(drawn: Map, width: float, height: float, shown: Callable = lambda count: count) -> Drawing:
+    """The map as a ReportLab drawing that fits in `width` × `height` points, as the page shows it
+    (same outlines, marks and counts; `shown` hides small counts in the outsiders' version)."""
+    margin = 12  # as the page's viewBox: marks at the edge are not cut
+    full_width, full_height = drawn.width + 2 * margin, drawn.height + 2 * margin
+    scale = min(width / full_width, height / full_height, 1)
+    drawing = Drawing(full_width * scale, full_height * scale)
+    group = Group()
+    flip = drawn.height + margin  # ReportLab's y goes up, the SVG's down
+
+    def placed(x: float, y: float) -> tuple[float, float]:
+        return x + margin, flip - y
+
+    for rings in drawn.outlines:
+        path = Path(fillColor=MAP_LAND, strokeColor=MAP_BORDER, strokeWidth=0.4)
+        for ring in rings:
+            path.moveTo(*placed(*ring[0]))
+            for point in ring[1:]:
+                path.lineTo(*placed(*point))
+            path.closePath()
+        group.add(path)
+    for mark in drawn.marks:
+        x, y = placed(mark.x, mark.y)
+        group.add(Circle(x, y, mark.drawn_radius(shown), fillColor=MAP_MARK, strokeColor=white, strokeWidth=2))
+        if shown(mark.mark.count) == mark.mark.count:
+            group.add(String(x, y - 4.5, str(mark.mark.count), fontName=BOLD, fontSize=13, fillColor=white,
+                             textAnchor="middle"))
+        else:  # too small a dot to write in: « < 3 » next to it
+            group.add(String(x + initiatives_map.HIDDEN_RADIUS + 3, y - 4.5, str(shown(mark.mark.count)), fontName=BOLD,
+                             fontSize=13, fillColor=MAP_MARK))
     group.scale(scale, scale)
     drawing.add(group)
     return drawing

@@ -3,30 +3,23 @@ outlines (app/services/communes.py), with one mark per commune that has initiati
 
 No tile server, no script: the SVG is written into the page. Longitudes are scaled by the
 cosine of the mean latitude (an equirectangular projection), plenty at a département's scale.
-The same projected outlines and marks are drawn into PDFs (`to_drawing`, the funders' report).
+The same projected outlines and marks are drawn into PDFs (charts.map_drawing, the funders' report).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 from math import cos, radians, sqrt
-
 from typing import Callable
-
-from reportlab.graphics.shapes import Circle, Drawing, Group, Path, String
-from reportlab.lib.colors import HexColor, white
 
 from ..services import communes
 from ..services.directory import Mark
-from .badge import BOLD
 
 WIDTH = 600
 # Points closer than this (in SVG units) to the last one kept are dropped: the page stays light.
 MIN_STEP = 2.5
 # A mark whose count is hidden (« < 3 ») is drawn small, whatever its count: its size must not tell it.
 HIDDEN_RADIUS = 6
-# The colours of static/css/initiatives.css (.initiatives-map), for the PDF.
-LAND, BORDER, MARK = HexColor("#e6efe9"), HexColor("#c4d6cd"), HexColor("#0b5d4b")
 
 Point = tuple[float, float]
 Ring = tuple[Point, ...]
@@ -116,38 +109,3 @@ def _thinned(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         if abs(x - last_x) + abs(y - last_y) >= MIN_STEP:
             kept.append((x, y))
     return kept
-
-
-def to_drawing(drawn: Map, width: float, height: float, shown: Callable = lambda count: count) -> Drawing:
-    """The map as a ReportLab drawing that fits in `width` × `height` points, as the page shows it
-    (same outlines, marks and counts; `shown` hides small counts in the outsiders' version)."""
-    margin = 12  # as the page's viewBox: marks at the edge are not cut
-    full_width, full_height = drawn.width + 2 * margin, drawn.height + 2 * margin
-    scale = min(width / full_width, height / full_height, 1)
-    drawing = Drawing(full_width * scale, full_height * scale)
-    group = Group()
-    flip = drawn.height + margin  # ReportLab's y goes up, the SVG's down
-
-    def placed(x: float, y: float) -> tuple[float, float]:
-        return x + margin, flip - y
-
-    for rings in drawn.outlines:
-        path = Path(fillColor=LAND, strokeColor=BORDER, strokeWidth=0.4)
-        for ring in rings:
-            path.moveTo(*placed(*ring[0]))
-            for point in ring[1:]:
-                path.lineTo(*placed(*point))
-            path.closePath()
-        group.add(path)
-    for mark in drawn.marks:
-        x, y = placed(mark.x, mark.y)
-        group.add(Circle(x, y, mark.drawn_radius(shown), fillColor=MARK, strokeColor=white, strokeWidth=2))
-        if shown(mark.mark.count) == mark.mark.count:
-            group.add(String(x, y - 4.5, str(mark.mark.count), fontName=BOLD, fontSize=13, fillColor=white,
-                             textAnchor="middle"))
-        else:  # too small a dot to write in: « < 3 » next to it
-            group.add(String(x + HIDDEN_RADIUS + 3, y - 4.5, str(shown(mark.mark.count)), fontName=BOLD,
-                             fontSize=13, fillColor=MARK))
-    group.scale(scale, scale)
-    drawing.add(group)
-    return drawing

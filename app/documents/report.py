@@ -22,9 +22,8 @@ from xml.sax.saxutils import escape
 from ..services import report as report_service
 from ..services.report import FILE_FORMATS, SMALLEST_SHOWN, Report, Table
 from ..templating import french_date
-from . import initiatives_map
 from .badge import BOLD, REGULAR
-from .charts import chart_for, to_drawing
+from .charts import chart_for, map_drawing, to_drawing
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
@@ -136,7 +135,7 @@ def _communes_map(report: Report) -> list:
     return [
         CondPageBreak(MAP_HEIGHT / 2),
         KeepTogether([_paragraph(MAP_TITLE, "h1"),
-                      initiatives_map.to_drawing(drawn, TEXT_WIDTH, MAP_HEIGHT, report.shown), Spacer(1, 4 * mm)]),
+                      map_drawing(drawn, TEXT_WIDTH, MAP_HEIGHT, report.shown), Spacer(1, 4 * mm)]),
         _paragraph(figures.title, "h2"),
         _pdf_table(report, figures),
         _paragraph("Participants des places confirmées, dont la commune a été retrouvée d'après le nom et le code "
