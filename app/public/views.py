@@ -76,8 +76,10 @@ def register(slug: str):
             db.session.commit()
             return render_template("public/registration_duplicate.html", village=village), 409
         matching_profiles.state_at_registration(registration, *form.matching_statement())
+        # Read before the commit, which expires the row: no second transaction to reload it.
+        done = url_for("public.registration_done", token=registration.manage_token)
         db.session.commit()
-        return redirect(url_for("public.registration_done", token=registration.manage_token))
+        return redirect(done)
     return render_template(
         "public/register.html", village=village, form=form, places_left=villages.places_left(village)
     ), 422 if form.errors else 200
