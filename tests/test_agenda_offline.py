@@ -1,5 +1,5 @@
 """The participant's agenda kept for offline use: a service worker per private link, which keeps
-that link's page, agenda PDF and calendar only, and only once a schedule is published."""
+that link's page, badge, agenda PDF and calendar only, and only once a schedule is published."""
 import json
 import re
 
@@ -26,8 +26,8 @@ def test_the_worker_keeps_only_its_own_link_and_the_pages_files(client):
     script = response.get_data(as_text=True)
     constants = worker_constants(script)
     assert constants["SCOPE"] == f"/inscription/{token}"
-    assert constants["KEPT"] == [f"/inscription/{token}", f"/inscription/{token}/rendez-vous.pdf",
-                                 f"/inscription/{token}/rendez-vous.ics"]
+    assert constants["KEPT"] == [f"/inscription/{token}", f"/inscription/{token}/badge.pdf",
+                                 f"/inscription/{token}/rendez-vous.pdf", f"/inscription/{token}/rendez-vous.ics"]
     assert all(url.startswith("/static/") for url in constants["ASSETS"])
     assert "/static/css/registration.css" in constants["ASSETS"]
     assert other.manage_token not in script

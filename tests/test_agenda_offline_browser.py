@@ -73,15 +73,16 @@ def test_the_agenda_reloads_without_network_with_the_time_it_was_saved(browser, 
     context.close()
 
 
-def test_the_agenda_pdf_opens_without_network(browser, live_server, published):
+def test_the_agenda_and_the_badge_open_as_pdf_without_network(browser, live_server, published):
     token, _ = published
     context, page = open_on_phone(browser, live_server, token)
     context.set_offline(True)
-    start = page.evaluate(f"""async () => {{
-        const response = await fetch("/inscription/{token}/rendez-vous.pdf");
-        return new TextDecoder().decode((await response.arrayBuffer()).slice(0, 5));
-    }}""")
-    assert start == "%PDF-"
+    for document in ("rendez-vous.pdf", "badge.pdf"):
+        start = page.evaluate(f"""async () => {{
+            const response = await fetch("/inscription/{token}/{document}");
+            return new TextDecoder().decode((await response.arrayBuffer()).slice(0, 5));
+        }}""")
+        assert start == "%PDF-", document
     context.close()
 
 

@@ -1,6 +1,6 @@
 """The participant's agenda, readable without network once opened on a phone: a service worker
-scoped to one private link (/inscription/<token>…) keeps that page, its agenda as PDF and
-calendar, and the files the page needs; it serves them from the network first and falls back on
+scoped to one private link (/inscription/<token>…) keeps that page, the badge, its agenda as PDF
+and calendar, and the files the page needs; it serves them from the network first and falls back on
 the kept copy, which then shows « Hors connexion : programme enregistré le … ».
 
 Only once a schedule is published (before, there is no agenda to keep). Each private link has
@@ -41,8 +41,9 @@ def scope(token: str) -> str:
 
 
 def kept_urls(token: str) -> list[str]:
-    return [url_for(endpoint, token=token)
-            for endpoint in ("public.registration", "public.agenda_document", "public.agenda_calendar")]
+    # The badge too: it is what the person shows at the door, where the network is often poor.
+    return [url_for(endpoint, token=token) for endpoint in (
+        "public.registration", "public.badge", "public.agenda_document", "public.agenda_calendar")]
 
 
 def offline_context(registration: Registration) -> dict:
