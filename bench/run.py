@@ -41,7 +41,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import ConfirmedCount, OutboxMessage, Registration, RegistrationStatus, Role  # noqa: E402
 from app.models.registration import email_key  # noqa: E402
-from app.services import capacity, outbox, scanner_links  # noqa: E402
+from app.services import capacity, scanner_links  # noqa: E402
 from bench_data import answering, bench_village, free_port  # noqa: E402
 
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"  # its tables are dropped

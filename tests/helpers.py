@@ -1,5 +1,6 @@
 """Reading responses as a person would see them."""
 import html
+import os
 import re
 
 from flask import g
@@ -20,3 +21,10 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         g.pop("_login_user", None)
         return super().open(*args, **kwargs)
+
+
+def screenshot(page, name: str) -> None:
+    """A full-page picture to look at, in the folder SCREENSHOTS names (none when it is unset)."""
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)

@@ -1,6 +1,5 @@
 """A participant opens their private page on a phone once the meetings are published; without
 network, the page still shows their agenda, says since when, and says what needs a connection."""
-import os
 import re
 
 import pytest
@@ -12,15 +11,9 @@ from app.models import Registration
 from app.services import meeting_requests, registration as registrations, scheduling
 from tests.factories import make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
-# Where to keep screenshots to look at (unset: none are taken).
-SHOTS = os.environ.get("SCREENSHOTS_DIR")
-
-
-def shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 @pytest.fixture
@@ -66,7 +59,7 @@ def test_the_agenda_reloads_without_network_with_the_time_it_was_saved(browser, 
         re.compile(r"^Hors connexion : programme enregistré le \d+(er)? [^ ]+ \d{4} à \d\d:\d\d\.$"))
     # Styled as online: the page's CSS came from the kept copy too.
     assert page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 93, 75)"
-    shot(page, "agenda-offline-390")
+    screenshot(page, "agenda-offline-390")
 
     context.set_offline(False)  # back online: the page as it is now
     expect(banner).to_be_hidden()
@@ -91,7 +84,7 @@ def test_forms_and_other_pages_say_they_need_a_connection(browser, live_server, 
     context, page = open_on_phone(browser, live_server, token, width=1280)
     context.set_offline(True)
     page.reload()
-    shot(page, "agenda-offline-1280")
+    screenshot(page, "agenda-offline-1280")
     expect(page.get_by_role("link", name="Modifier mes informations (connexion nécessaire)").first).to_be_visible()
     expect(page.get_by_role("link", name="Annuler mon inscription (connexion nécessaire)")).to_be_visible()
     outcome = page.locator(".outcome form")
@@ -100,7 +93,7 @@ def test_forms_and_other_pages_say_they_need_a_connection(browser, live_server, 
 
     page.goto(f"/inscription/{token}/modifier")
     expect(page.locator("h1")).to_have_text("Connexion nécessaire")
-    shot(page, "connexion-necessaire-1280")
+    screenshot(page, "connexion-necessaire-1280")
     page.get_by_role("link", name="Revenir à mon inscription et à mon programme").click()
     expect(page.locator(".agenda")).to_contain_text("Table 1")
     context.close()

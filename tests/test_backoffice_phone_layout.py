@@ -1,12 +1,12 @@
 """Back-office pages on a 390 px wide phone: wide tables scroll inside their own labelled region,
 the page itself never scrolls sideways."""
-import os
 
 import pytest
 
 from app.models import OrganiserRole, Role
 from tests.factories import make_registration, make_village
 from tests.fixtures_backoffice import PASSWORD, make_organiser
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +28,6 @@ def sign_in(page, role: str = OrganiserRole.ADMIN) -> None:
 def overflows_sideways(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
 
-
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOTS")
-    if folder:
-        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
 
 
 def test_the_dashboard_tables_scroll_inside_a_labelled_region_not_the_page(page):

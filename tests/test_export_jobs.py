@@ -1,6 +1,4 @@
 """Long documents prepared in the background: a job, its progress, and the file when ready."""
-import io
-
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select

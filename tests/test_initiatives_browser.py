@@ -1,5 +1,4 @@
 """The directory and the moderation, in a real browser on a phone."""
-import os
 
 import pytest
 
@@ -7,14 +6,10 @@ from app.extensions import db
 from app.models import OrganiserRole
 from tests.factories import make_registration, make_village, present_initiative
 from tests.fixtures_backoffice import PASSWORD, make_organiser
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 
-
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOTS")
-    if folder:
-        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
 
 
 def published(village, name: str, **fiche):

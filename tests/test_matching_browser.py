@@ -1,5 +1,4 @@
 """A porteur asks an institution for a meeting from a phone; the institution accepts; in a real browser."""
-import os
 
 import pytest
 from playwright.sync_api import expect
@@ -9,15 +8,9 @@ from app.extensions import db
 from app.models import MeetingRequest, OutboxMessage
 from tests.factories import make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
-# Where to keep screenshots to look at (unset: none are taken).
-SHOTS = os.environ.get("SCREENSHOTS_DIR")
-
-
-def shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 @pytest.fixture
@@ -35,7 +28,7 @@ def test_a_porteur_asks_for_a_meeting_and_the_institution_accepts(page, people):
     page.goto(f"/inscription/{porteur_token}")
     suggestion = page.locator(".suggestion", has_text="CAF de Vaucluse")
     expect(suggestion).to_contain_text("Vous cherchez : financement ; CAF de Vaucluse propose une subvention")
-    shot(page, "porteur-suggestions-phone")
+    screenshot(page, "porteur-suggestions-phone")
     suggestion.get_by_text("Demander un rendez-vous").click()
     suggestion.get_by_label("Je cherche un appui").check()
     suggestion.get_by_label("Un mot pour vous présenter (facultatif)").fill("Nous cherchons à financer le café des parents.")
@@ -46,7 +39,7 @@ def test_a_porteur_asks_for_a_meeting_and_the_institution_accepts(page, people):
     page.goto(f"/inscription/{caf_token}")
     request = page.locator(".request", has_text="Nous cherchons à financer le café des parents.")
     expect(request).to_contain_text("Je cherche un appui")
-    shot(page, "institution-request-phone")
+    screenshot(page, "institution-request-phone")
     request.get_by_role("button", name="Accepter").click()
     expect(page.get_by_role("status")).to_contain_text("Rendez-vous accepté avec")
     expect(page.locator(".request").first).to_contain_text("Acceptée")

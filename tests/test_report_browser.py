@@ -1,6 +1,5 @@
 """The report page in a real browser: readable on a phone, charts beside their tables, downloads,
 the consolidated view, the messages page, and no WCAG A/AA violation found by axe-core."""
-import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -9,6 +8,7 @@ from app.extensions import db
 from app.models import OrganiserRole
 from tests.factories_report import held_village
 from tests.fixtures_backoffice import PASSWORD, make_organiser
+from tests.helpers import screenshot
 from tests.test_accessibility_axe import WCAG_AA
 
 pytestmark = pytest.mark.browser
@@ -24,11 +24,6 @@ def sign_in(page) -> None:
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/organisation/**")
 
-
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOTS")
-    if folder:
-        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
 
 
 def axe_violations(page) -> list[str]:
