@@ -29,7 +29,6 @@ def overflows_sideways(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
 
 
-
 def test_the_dashboard_tables_scroll_inside_a_labelled_region_not_the_page(page):
     village = make_village(name="Village des initiatives solidaires de Sisteron et de la vallée du Jabron")
     make_registration(village, role=Role.PORTEUR)

@@ -11,7 +11,6 @@ from tests.helpers import screenshot
 pytestmark = pytest.mark.browser
 
 
-
 def published(village, name: str, **fiche):
     return present_initiative(make_registration(village, role="porteur"), visibility="public", approve=True,
                               name=name, **fiche)

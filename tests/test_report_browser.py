@@ -25,7 +25,6 @@ def sign_in(page) -> None:
     page.wait_for_url("**/organisation/**")
 
 
-
 def axe_violations(page) -> list[str]:
     results = Axe().run(page, options=WCAG_AA).response
     return [f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in results["violations"]]
