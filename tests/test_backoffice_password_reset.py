@@ -109,16 +109,30 @@ def enable_totp(admin_client) -> pyotp.TOTP:
     return totp
 
 
+def next_code(totp: pyotp.TOTP) -> str:
+    """The code the app shows in 30 seconds: accepted now (clocks drift), and not the one just used."""
+    return totp.at(time.time() + totp.interval)
+
+
+def log_in_with_code(app, email: str, code: str):
+    return anonymous(app).post("/organisation/connexion", data={"email": email, "password": PASSWORD, "code": code})
+
+
 def test_an_admin_with_totp_needs_the_code_to_log_in(app, admin_client):
     totp = enable_totp(admin_client)
     email = admin_client.organiser.email
     assert log_in(anonymous(app), email).status_code == 401
-    wrong = anonymous(app).post("/organisation/connexion", data={"email": email, "password": PASSWORD,
-                                                                 "code": "000000" if totp.now() != "000000" else "111111"})
-    assert wrong.status_code == 401
-    right = anonymous(app).post("/organisation/connexion", data={"email": email, "password": PASSWORD,
-                                                                 "code": totp.now()})
-    assert right.status_code == 302
+    assert log_in_with_code(app, email, "000000" if next_code(totp) != "000000" else "111111").status_code == 401
+    assert log_in_with_code(app, email, next_code(totp)).status_code == 302
+
+
+def test_a_code_is_accepted_once(app, admin_client):
+    totp = enable_totp(admin_client)
+    email = admin_client.organiser.email
+    assert log_in_with_code(app, email, totp.now()).status_code == 401  # used to turn TOTP on
+    code = next_code(totp)
+    assert log_in_with_code(app, email, code).status_code == 302
+    assert log_in_with_code(app, email, code).status_code == 401
 
 
 def test_a_wrong_code_does_not_turn_totp_on(app, admin_client):
@@ -130,7 +144,7 @@ def test_a_wrong_code_does_not_turn_totp_on(app, admin_client):
 
 def test_an_admin_turns_totp_off_with_a_current_code(app, admin_client):
     totp = enable_totp(admin_client)
-    assert admin_client.post(f"{TWO_FACTOR}/desactiver", data={"code": totp.now()}).status_code == 302
+    assert admin_client.post(f"{TWO_FACTOR}/desactiver", data={"code": next_code(totp)}).status_code == 302
     assert log_in(anonymous(app), admin_client.organiser.email).status_code == 302
 
 

@@ -47,6 +47,9 @@ class Organiser(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Base32 secret of the authenticator app (TOTP), for admins who turned it on.
     totp_secret: Mapped[str | None] = mapped_column(String(32))
+    # The time step of the last code accepted: a code is accepted once (RFC 6238, 5.2), so that
+    # one seen over a shoulder or in a proxy's log cannot be used again within its 90 seconds.
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

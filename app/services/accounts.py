@@ -3,13 +3,14 @@ ended everywhere, and a forgotten password reset by e-mail link."""
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 import pyotp
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy import update as update_rows  # this module has its own update() of an account
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -181,25 +182,42 @@ def totp_uri(organiser: Organiser, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=organiser.email, issuer_name=TOTP_ISSUER)
 
 
-def _code_matches(secret: str, code: str) -> bool:
-    # One step of tolerance either way: phones' clocks drift.
-    return pyotp.TOTP(secret).verify("".join(str(code or "").split()), valid_window=1)
+def _step_of(secret: str, code: str) -> int | None:
+    """The time step whose code this is; one step of tolerance either way (phones' clocks drift)."""
+    totp, code = pyotp.TOTP(secret), "".join(str(code or "").split())
+    now = totp.timecode(datetime.now())
+    return next((step for step in (now - 1, now, now + 1) if hmac.compare_digest(totp.generate_otp(step), code)),
+                None)
+
+
+def _use_code(organiser: Organiser, secret: str, code: str) -> bool:
+    """Whether the code is right and not used before; it is then used. One statement, so that two
+    logins sending the same code at the same moment cannot both get in."""
+    step = _step_of(secret, code)
+    if step is None:
+        return False
+    return db.session.execute(
+        update_rows(Organiser)
+        .where(Organiser.id == organiser.id,
+               or_(Organiser.totp_last_step.is_(None), Organiser.totp_last_step < step))
+        .values(totp_last_step=step)
+    ).rowcount == 1
 
 
 def code_is_right(organiser: Organiser, code: str) -> bool:
-    return organiser.totp_secret is None or _code_matches(organiser.totp_secret, code)
+    return organiser.totp_secret is None or _use_code(organiser, organiser.totp_secret, code)
 
 
 def enable_totp(organiser: Organiser, secret: str, code: str) -> None:
     """Turn on TOTP once the person proves their app gives the right codes (the caller commits)."""
-    if not _code_matches(secret, code):
+    if not _use_code(organiser, secret, code):
         raise AccountError("Ce code ne correspond pas : vérifiez l'heure du téléphone et recopiez le code affiché.")
     organiser.totp_secret = secret
     audit.record(organiser.email, "account.totp_enabled", organiser)
 
 
 def disable_totp(organiser: Organiser, code: str) -> None:
-    if organiser.totp_secret is None or not _code_matches(organiser.totp_secret, code):
+    if organiser.totp_secret is None or not _use_code(organiser, organiser.totp_secret, code):
         raise AccountError("Ce code ne correspond pas.")
     organiser.totp_secret = None
     audit.record(organiser.email, "account.totp_disabled", organiser)
