@@ -119,6 +119,10 @@ def fill(database_url: str, size: int) -> tuple[str, list[str]]:
         capacity.recount(village)
         _, token = scanner_links.create(village, "Banc d'essai", "bench")
         db.session.commit()
+        # A database in service has its planner statistics (autovacuum keeps them); right after
+        # a bulk insert it has none, and PostgreSQL then looks for an e-mail through the wrong index.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
         codes = list(db.session.scalars(select(Registration.badge_code).order_by(Registration.id)))
         db.session.remove()
         db.engine.dispose()

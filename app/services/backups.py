@@ -190,3 +190,6 @@ def _restore_postgresql(path: Path, url: URL) -> None:
     drop = f"DROP TABLE IF EXISTS {quoted} CASCADE" if tables else "SELECT 1"
     _run([_tool("psql"), "--quiet", "--no-psqlrc", "--single-transaction", "--set=ON_ERROR_STOP=1",
           f"--dbname={_libpq_uri(url)}", "--command", drop, "--file=-"], url, input=script.stdout.decode())
+    # Restored tables have no planner statistics until autovacuum comes by: without them, PostgreSQL
+    # looks for a registration's e-mail through the wrong index (2 ms instead of 0.03 at 5,000 rows).
+    _run([_tool("psql"), "--quiet", "--no-psqlrc", f"--dbname={_libpq_uri(url)}", "--command", "ANALYZE"], url)
