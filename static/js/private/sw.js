@@ -1,6 +1,6 @@
 // Service worker of one participant's private page, served at /inscription/<token>/hors-connexion.js
 // with scope /inscription/<token> by app/public/offline.py, which puts VERSION, ASSETS (static
-// files), SCOPE and KEPT (that link's page, agenda PDF and calendar) in front of this file.
+// files), SCOPE and KEPT (that link's page, badge, agenda PDF and calendar) in front of this file.
 // Network first, the kept copy when the network fails. Nothing else is kept: not the forms'
 // pages, not what they send, nothing of another link (each link has its own worker and cache).
 /* global VERSION, ASSETS, SCOPE, KEPT */
