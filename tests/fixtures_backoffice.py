@@ -16,6 +16,19 @@ def make_organiser(role: str, email: str | None = None, **fields) -> Organiser:
     return organiser
 
 
+def sign_in_browser(page, role: str, email: str) -> None:
+    """A new account of that role, logged in through the form in the browser `page`.
+
+    Creating the account commits the test's rows too; a test reads nothing afterwards, so that
+    none of its transactions holds the SQLite database while the server answers."""
+    make_organiser(role, email=email)
+    page.goto("/organisation/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/organisation/**")
+
+
 def log_in(client, email: str, password: str = PASSWORD):
     return client.post("/organisation/connexion", data={"email": email, "password": password})
 

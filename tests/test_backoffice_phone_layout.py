@@ -5,7 +5,7 @@ import pytest
 
 from app.models import OrganiserRole, Role
 from tests.factories import make_registration, make_village
-from tests.fixtures_backoffice import PASSWORD, make_organiser
+from tests.fixtures_backoffice import sign_in_browser
 from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
@@ -15,14 +15,7 @@ EMAIL = "equipe-administratrice-des-villages@association-exemple.fr"
 
 
 def sign_in(page, role: str = OrganiserRole.ADMIN) -> None:
-    # Commits the test's rows too; nothing is read afterwards, so that no transaction of the
-    # test holds the SQLite database while the server answers.
-    make_organiser(role, email=EMAIL)
-    page.goto("/organisation/connexion")
-    page.get_by_label("Adresse e-mail").fill(EMAIL)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/organisation/**")
+    sign_in_browser(page, role, EMAIL)  # a long address: the layout must hold it
 
 
 def overflows_sideways(page) -> bool:

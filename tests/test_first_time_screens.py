@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import OrganiserRole, Registration, Role
 from app.services import checkin, demo_data, notifications
 from tests.factories import make_registration, make_village
-from tests.fixtures_backoffice import PASSWORD, make_organiser
+from tests.fixtures_backoffice import sign_in_browser
 from tests.fixtures_checkin import make_scanner_link
 from tests.fixtures_maildocs import html_body, text_body
 
@@ -18,12 +18,7 @@ EMAIL = "organisatrice@villages.test"
 
 
 def sign_in(page) -> None:
-    make_organiser(OrganiserRole.ADMIN, email=EMAIL)
-    page.goto("/organisation/connexion")
-    page.get_by_label("Adresse e-mail").fill(EMAIL)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/organisation/**")
+    sign_in_browser(page, OrganiserRole.ADMIN, EMAIL)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from app.extensions import db
 from app.models import OrganiserRole
 from tests.factories import make_registration, make_village, present_initiative
-from tests.fixtures_backoffice import PASSWORD, make_organiser
+from tests.fixtures_backoffice import sign_in_browser
 from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
@@ -39,15 +39,10 @@ def test_the_directory_finds_equipe_without_its_accent_and_filters_by_theme_on_a
 def test_an_organiser_approves_a_pending_initiative_and_it_appears_in_the_directory(page):
     village = make_village()
     present_initiative(make_registration(village, role="porteur"), visibility="public", name="Café des âges")
-    make_organiser(OrganiserRole.ORGANISER, email="orga@villages.test")
-    db.session.remove()
+    db.session.commit()
     page.goto("/initiatives")
     assert page.get_by_role("link", name="Café des âges").count() == 0
-    page.goto("/organisation/connexion")
-    page.get_by_label("Adresse e-mail").fill("orga@villages.test")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/organisation/**")
+    sign_in_browser(page, OrganiserRole.ORGANISER, "orga@villages.test")
     page.goto("/organisation/initiatives?etat=pending")
     screenshot(page, "moderation-telephone")
     page.get_by_role("button", name="Valider et publier").click()

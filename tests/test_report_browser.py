@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from app.extensions import db
 from app.models import OrganiserRole
 from tests.factories_report import held_village
-from tests.fixtures_backoffice import PASSWORD, make_organiser
+from tests.fixtures_backoffice import sign_in_browser
 from tests.helpers import screenshot
 from tests.test_accessibility_axe import WCAG_AA
 
@@ -17,12 +17,7 @@ EMAIL = "equipe@villages.test"
 
 
 def sign_in(page) -> None:
-    make_organiser(OrganiserRole.ORGANISER, email=EMAIL)
-    page.goto("/organisation/connexion")
-    page.get_by_label("Adresse e-mail").fill(EMAIL)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/organisation/**")
+    sign_in_browser(page, OrganiserRole.ORGANISER, EMAIL)
 
 
 def axe_violations(page) -> list[str]:
