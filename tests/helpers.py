@@ -28,3 +28,11 @@ def screenshot(page, name: str) -> None:
     folder = os.environ.get("SCREENSHOTS")
     if folder:
         page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
+def until_service_worker_controls(page) -> None:
+    """Wait until the page's service worker is in charge (what it keeps is then kept)."""
+    # Not wait_for_function: its predicate is eval'd in the page, which the site's CSP forbids.
+    page.evaluate("""async () => {
+        while (!navigator.serviceWorker.controller) await new Promise(wait => setTimeout(wait, 50));
+    }""")

@@ -11,7 +11,7 @@ from app.models import Registration
 from app.services import meeting_requests, registration as registrations, scheduling
 from tests.factories import make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
-from tests.helpers import screenshot
+from tests.helpers import screenshot, until_service_worker_controls
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +37,7 @@ def open_on_phone(browser, live_server, token, width=390):
     page = context.new_page()
     page.goto(f"/inscription/{token}")
     expect(page.locator(".agenda")).to_contain_text("Table 1")
-    # Not wait_for_function: its predicate is eval'd in the page, which the site's CSP forbids.
-    page.evaluate("""async () => {
-        while (!navigator.serviceWorker.controller) await new Promise(wait => setTimeout(wait, 50));
-    }""")
+    until_service_worker_controls(page)
     return context, page
 
 

@@ -10,6 +10,7 @@ from app.models import CheckIn
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
 from tests.fixtures_checkin import make_scanner_link
+from tests.helpers import until_service_worker_controls
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +39,7 @@ def open_scanner(browser, live_server, village, label):
     page = context.new_page()
     page.goto(f"/scan/{token}")
     expect(page.locator("#offline-roster")).to_contain_text("1 personne")
-    # Not wait_for_function: its predicate is eval'd in the page, which the site's CSP forbids.
-    page.evaluate("""async () => {
-        while (!navigator.serviceWorker.controller) await new Promise(wait => setTimeout(wait, 50));
-    }""")
+    until_service_worker_controls(page)
     return context, page
 
 
