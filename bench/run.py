@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py [--databases sqlite postgresql] [--registrations 5000]
         [--postgresql-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_run]
+        [--measures registrations checkins memory mail exports command] [--exports csv xlsx signin badges]
 
 For each database: a fresh schema holding one village of 5,000 confirmed registrations,
 served by gunicorn (2 workers × 4 threads) on a free loopback port, then
@@ -14,7 +15,8 @@ served by gunicorn (2 workers × 4 threads) on a free loopback port, then
     (aiosmtpd), and the size of an outbox row;
   - exports: render time in this process, and the whole `flask export` command;
   - `flask --app wsgi --help`, and the memory of a gunicorn worker after the load.
-Prints one table at the end.
+Prints one table at the end. `--measures` keeps some of them only (mail needs registrations,
+whose confirmations it delivers), `--exports` some of the exports.
 """
 from __future__ import annotations
 
@@ -54,6 +56,7 @@ SCANS = 400
 # `flask mail send --senders`: one per core of this machine.
 MAIL_SENDERS = 2
 EXPORTS = ("csv", "xlsx", "signin", "badges")
+MEASURES = ("registrations", "checkins", "memory", "mail", "exports", "command")
 
 TARGETS = [
     ("registration POST, sequential, median server time", "≤ 10 ms"),
@@ -314,12 +317,12 @@ def mail(database_url: str, env: dict, figures: dict) -> None:
     figures[TARGETS[4][0]] = f"{statistics.mean(sizes) / 1024:.2f} KB"
 
 
-def exports(database_url: str, env: dict, figures: dict) -> None:
+def exports(database_url: str, env: dict, figures: dict, names: list[str]) -> None:
     from app.documents.exports import FORMATS
 
     app = build_app(database_url)
     with tempfile.TemporaryDirectory() as folder:
-        for index, name in enumerate(EXPORTS):
+        for name in names:
             with app.app_context():
                 village = db.session.scalar(text("SELECT id FROM village"))
                 from app.models import Village
@@ -334,7 +337,7 @@ def exports(database_url: str, env: dict, figures: dict) -> None:
                             "--output", f"{folder}/{name}.cli"], cwd=ROOT, env=env, check=True,
                            stdout=subprocess.DEVNULL)
             whole = time.perf_counter() - started
-            figures[TARGETS[7 + index][0]] = f"{render:.2f} s ({whole:.2f} s)"
+            figures[TARGETS[7 + EXPORTS.index(name)][0]] = f"{render:.2f} s ({whole:.2f} s)"
     with app.app_context():
         db.engine.dispose()
 
@@ -349,25 +352,33 @@ def command_start(env: dict, figures: dict) -> None:
     figures[TARGETS[11][0]] = f"{min(times):.2f} s"
 
 
-def bench(database_url: str, size: int) -> dict:
+def bench(database_url: str, size: int, measures: list[str], export_names: list[str]) -> dict:
     figures: dict = {}
     token, codes = fill(database_url, size)
     with tempfile.TemporaryDirectory() as folder:
         env = environment(database_url, folder)
-        access_log = Path(folder) / "access.log"
-        port = free_port()
-        server = serve(env, port, access_log)
-        try:
-            registrations(port, access_log, figures)
-            checkins(port, token, codes, env, figures)
-            figures[TARGETS[12][0]] = f"{worker_memory_mb(server):.0f} MB"
-        finally:
-            server.terminate()
-            server.wait()
-        capacity_exact(database_url, figures)
-        mail(database_url, env, figures)
-        exports(database_url, env, figures)
-        command_start(env, figures)
+        if {"registrations", "checkins", "memory"} & set(measures):
+            access_log = Path(folder) / "access.log"
+            port = free_port()
+            server = serve(env, port, access_log)
+            try:
+                if "registrations" in measures:
+                    registrations(port, access_log, figures)
+                if "checkins" in measures:
+                    checkins(port, token, codes, env, figures)
+                if "memory" in measures:
+                    figures[TARGETS[12][0]] = f"{worker_memory_mb(server):.0f} MB"
+            finally:
+                server.terminate()
+                server.wait()
+        if "registrations" in measures:
+            capacity_exact(database_url, figures)
+            if "mail" in measures:
+                mail(database_url, env, figures)
+        if "exports" in measures:
+            exports(database_url, env, figures, export_names)
+        if "command" in measures:
+            command_start(env, figures)
     return figures
 
 
@@ -376,15 +387,18 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--registrations", type=int, default=5000)
     parser.add_argument("--postgresql-url", default=DEFAULT_POSTGRESQL)
+    parser.add_argument("--measures", nargs="+", default=list(MEASURES), choices=MEASURES)
+    parser.add_argument("--exports", nargs="+", default=list(EXPORTS), choices=EXPORTS)
     options = parser.parse_args()
+    measured = (options.measures, options.exports)
     results = {}
     for name in options.databases:
         if name == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
-                results["SQLite"] = bench(f"sqlite:///{folder}/bench.sqlite", options.registrations)
+                results["SQLite"] = bench(f"sqlite:///{folder}/bench.sqlite", options.registrations, *measured)
         else:
             ensure_postgresql_database(options.postgresql_url)
-            results["PostgreSQL"] = bench(options.postgresql_url, options.registrations)
+            results["PostgreSQL"] = bench(options.postgresql_url, options.registrations, *measured)
         print_table(results, options.registrations)  # so far: a long run shows what it has
 
 
