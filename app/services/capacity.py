@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import delete, event, func, insert, inspect, select, update
+from sqlalchemy import ScalarSelect, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -22,6 +22,15 @@ def confirmed_counts(village: Village) -> dict[str, int]:
         select(ConfirmedCount.role, ConfirmedCount.confirmed).where(ConfirmedCount.village_id == village.id)
     )
     return {role: confirmed for role, confirmed in rows if confirmed}
+
+
+def confirmed_of(village_id: int, role: str | None = None) -> ScalarSelect:
+    """The confirmed registrations of a village (of one `role`, else all), as a subquery to read
+    with other values in one statement."""
+    counted = select(func.coalesce(func.sum(ConfirmedCount.confirmed), 0)).where(ConfirmedCount.village_id == village_id)
+    if role is not None:
+        counted = counted.where(ConfirmedCount.role == role)
+    return counted.scalar_subquery()
 
 
 def recount(village: Village) -> None:
