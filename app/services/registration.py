@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, null, select
 
+from ..database import commit_without_waiting_for_disk
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Role, Village, VillageRoleQuota
 from ..models.registration import email_key
@@ -123,6 +124,8 @@ def register(
 
     Organisers (and walk-ins at the door) may register someone `even_if_closed`.
     """
+    # On PostgreSQL, waiting for the disk took 4 to 5 ms of the 16 to 19 a registration took.
+    commit_without_waiting_for_disk(db.session)
     village, has_place, existing_id = _lock_for_registration(village, data.role, data.email)
     if not even_if_closed and not village.is_registration_open():
         raise RegistrationClosed(village)
