@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, null, select
+from sqlalchemy import Select, bindparam, func, select
 
 from ..database import commit_without_waiting_for_disk
 from ..extensions import db
@@ -246,15 +246,16 @@ def resend_confirmation(registration: Registration, actor: str = "participant") 
 
 def active_registration(village: Village, email: str) -> Registration | None:
     """The registration (confirmed or waiting) made with this e-mail, whatever its case."""
-    return db.session.scalar(_first_active(village.id, email))
+    return db.session.scalar(_first_active(village.id, email_key(email)))
 
 
-def _first_active(village_id: int, email: str) -> Select:
+def _first_active(village_id, key) -> Select:
+    """The village's first registration, confirmed or waiting, made with the e-mail of this `key`."""
     return (
         select(Registration)
         .where(
             Registration.village_id == village_id,
-            Registration.email_key == email_key(email),
+            Registration.email_key == key,
             Registration.status != RegistrationStatus.CANCELLED,
         )
         .order_by(Registration.created_at)
@@ -285,12 +286,16 @@ def lock_village(village: Village) -> Village:
     FOR NO KEY UPDATE: it serialises decisions about places, yet never waits for (nor blocks)
     the KEY SHARE lock that PostgreSQL takes on the village when a scan inserts its CheckIn row.
     """
-    return db.session.scalar(
-        select(Village)
-        .where(Village.id == village.id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
+    return db.session.scalar(_LOCK_VILLAGE, {"village_id": village.id})
+
+
+# Built once: a registration, a scan and a cancellation each lock the village.
+_LOCK_VILLAGE = (
+    select(Village)
+    .where(Village.id == bindparam("village_id"))
+    .with_for_update(key_share=True)
+    .execution_options(populate_existing=True)
+)
 
 
 def lock(registration: Registration) -> tuple[Village, Registration]:
@@ -322,24 +327,29 @@ def _fits(places: int, confirmed: int, confirmed_in_role: int, quota: int | None
     return confirmed < places and (quota is None or confirmed_in_role < quota)
 
 
+# Built once, its values bound at each registration: building it took as long as running it.
+_PLACES_AND_SAME_EMAIL = select(
+    capacity.confirmed_of(bindparam("village_id")),
+    capacity.confirmed_of(bindparam("village_id"), bindparam("role")),
+    select(VillageRoleQuota.capacity)
+    .where(VillageRoleQuota.village_id == bindparam("village_id"), VillageRoleQuota.role == bindparam("role"))
+    .scalar_subquery(),
+    _first_active(bindparam("village_id"), bindparam("email_key"))
+    .with_only_columns(Registration.id)
+    .scalar_subquery(),
+)
+
+
 def _lock_for_registration(village: Village, role: str, email: str | None) -> tuple[Village, bool, int | None]:
     """As lock_village, plus whether one more confirmed `role` fits and the id of the active
     registration already made with `email`, read together in one statement. Not in the locking
     statement itself: on PostgreSQL a statement that waited for the lock still reads the
     other tables as they were when it began."""
     village = lock_village(village)
-    existing = (
-        _first_active(village.id, email).with_only_columns(Registration.id).scalar_subquery() if email else null()
-    )
-    quota = (
-        select(VillageRoleQuota.capacity)
-        .where(VillageRoleQuota.village_id == village.id, VillageRoleQuota.role == role)
-        .scalar_subquery()
-    )
-    confirmed, confirmed_in_role, role_quota, existing_id = db.session.execute(
-        select(capacity.confirmed_of(village.id), capacity.confirmed_of(village.id, role), quota, existing)
+    confirmed, confirmed_in_role, quota, existing_id = db.session.execute(
+        _PLACES_AND_SAME_EMAIL, {"village_id": village.id, "role": role, "email_key": email_key(email)}
     ).one()
-    return village, _fits(village.capacity, confirmed, confirmed_in_role, role_quota), existing_id
+    return village, _fits(village.capacity, confirmed, confirmed_in_role, quota), existing_id
 
 
 def _promote_first_who_fits(village: Village, actor: str) -> Registration | None:
