@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import ScalarSelect, delete, event, func, insert, inspect, select, update
+from sqlalchemy import ScalarSelect, bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -67,13 +67,17 @@ def _count_changes(session: Session, _flush_context) -> None:
     for (village_id, role), change in changes.items():
         if village_id is None or not change:
             continue
-        updated = connection.execute(
-            update(ConfirmedCount)
-            .where(ConfirmedCount.village_id == village_id, ConfirmedCount.role == role)
-            .values(confirmed=ConfirmedCount.confirmed + change)
-        )
+        updated = connection.execute(_ADD_CONFIRMED, {"of_village": village_id, "of_role": role, "change": change})
         if updated.rowcount == 0:
             connection.execute(insert(ConfirmedCount).values(village_id=village_id, role=role, confirmed=change))
+
+
+# Built once, as every registration runs it.
+_ADD_CONFIRMED = (
+    update(ConfirmedCount)
+    .where(ConfirmedCount.village_id == bindparam("of_village"), ConfirmedCount.role == bindparam("of_role"))
+    .values(confirmed=ConfirmedCount.confirmed + bindparam("change"))
+)
 
 
 def _place(registration: Registration, side: str) -> tuple[int | None, str | None]:
