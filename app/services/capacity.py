@@ -27,7 +27,9 @@ def confirmed_counts(village: Village) -> dict[str, int]:
 def confirmed_of(village_id, role=None) -> ScalarSelect:
     """The confirmed registrations of a village (of one `role`, else all), as a subquery to read
     with other values in one statement; the village and role may be bound parameters."""
-    counted = select(func.coalesce(func.sum(ConfirmedCount.confirmed), 0)).where(ConfirmedCount.village_id == village_id)
+    counted = select(func.coalesce(func.sum(ConfirmedCount.confirmed), 0)).where(
+        ConfirmedCount.village_id == village_id
+    )
     if role is not None:
         counted = counted.where(ConfirmedCount.role == role)
     return counted.scalar_subquery()
