@@ -5,8 +5,9 @@ A transaction starts as a plain read (BEGIN) and takes the write lock only when 
 about to write or lock rows (INSERT, UPDATE, DELETE, SELECT … FOR UPDATE): a badge
 export reads for seconds without holding back a single scan or registration.
 """
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 # Statements that only read; anything else (INSERT, UPDATE, DELETE, DDL, SAVEPOINT…) writes.
 _READING = ("SELECT", "WITH", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "EXPLAIN")
@@ -15,6 +16,15 @@ _WRITING = "sqlite_writing"
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def commit_without_waiting_for_disk(session: Session) -> None:
+    """The commit of the session's transaction does not wait for PostgreSQL to flush it to disk
+    (4 to 5 ms on the development machine), as no commit waits on SQLite (synchronous=NORMAL
+    below). A crash of the database server or of its machine, not of the application, may lose
+    the last commits (of less than a second), each one whole: never half a transaction."""
+    if is_postgresql(session.get_bind()):
+        session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def configure_engine(engine: Engine) -> None:

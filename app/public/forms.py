@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..forms_common import ConsentsMixin, HoneypotMixin, options
+from ..forms_common import ConsentsMixin, FrenchMessagesOnce, HoneypotMixin, options
 from ..forms_initiative import InitiativeConsentFields, InitiativeEssentials, fiche_answers, strip, text
 from ..models import Registration, Role
 from ..services.initiatives import STAND_FIELDS
@@ -33,7 +33,7 @@ def phone_number(form, field) -> None:
         raise ValidationError("Ce numéro de téléphone n'est pas valide (par exemple 06 12 34 56 78).")
 
 
-class RegistrationForm(InitiativeEssentials, InitiativeConsentFields, FlaskForm):
+class RegistrationForm(FrenchMessagesOnce, InitiativeEssentials, InitiativeConsentFields, FlaskForm):
     role = RadioField(
         "Vous venez en tant que",
         choices=options({role.value: role.label for role in Role}),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import delete, event, func, insert, inspect, select, update
+from sqlalchemy import ScalarSelect, bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -22,6 +22,17 @@ def confirmed_counts(village: Village) -> dict[str, int]:
         select(ConfirmedCount.role, ConfirmedCount.confirmed).where(ConfirmedCount.village_id == village.id)
     )
     return {role: confirmed for role, confirmed in rows if confirmed}
+
+
+def confirmed_of(village_id, role=None) -> ScalarSelect:
+    """The confirmed registrations of a village (of one `role`, else all), as a subquery to read
+    with other values in one statement; the village and role may be bound parameters."""
+    counted = select(func.coalesce(func.sum(ConfirmedCount.confirmed), 0)).where(
+        ConfirmedCount.village_id == village_id
+    )
+    if role is not None:
+        counted = counted.where(ConfirmedCount.role == role)
+    return counted.scalar_subquery()
 
 
 def recount(village: Village) -> None:
@@ -58,13 +69,17 @@ def _count_changes(session: Session, _flush_context) -> None:
     for (village_id, role), change in changes.items():
         if village_id is None or not change:
             continue
-        updated = connection.execute(
-            update(ConfirmedCount)
-            .where(ConfirmedCount.village_id == village_id, ConfirmedCount.role == role)
-            .values(confirmed=ConfirmedCount.confirmed + change)
-        )
+        updated = connection.execute(_ADD_CONFIRMED, {"of_village": village_id, "of_role": role, "change": change})
         if updated.rowcount == 0:
             connection.execute(insert(ConfirmedCount).values(village_id=village_id, role=role, confirmed=change))
+
+
+# Built once, as every registration runs it.
+_ADD_CONFIRMED = (
+    update(ConfirmedCount)
+    .where(ConfirmedCount.village_id == bindparam("of_village"), ConfirmedCount.role == bindparam("of_role"))
+    .values(confirmed=ConfirmedCount.confirmed + bindparam("change"))
+)
 
 
 def _place(registration: Registration, side: str) -> tuple[int | None, str | None]:
