@@ -50,8 +50,8 @@ def write_csv(village: Village, output: BinaryIO) -> None:
     text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=";")
     writer.writerow(rows.HEADERS)
-    for registration in rows.registrations(village):
-        writer.writerow([csv_text(value) for value in rows.values(registration)])
+    for row in rows.listing(village):
+        writer.writerow([csv_text(value) for value in rows.values(row)])
     text.flush()
     text.detach()  # the caller's file stays open
 
@@ -105,10 +105,10 @@ def write_xlsx(village: Village, output: BinaryIO) -> None:
     workbook = Workbook(write_only=True)
     everyone = _Sheet(workbook, ALL_SHEET)
     by_role = {role: _Sheet(workbook, title) for role, title in ROLE_SHEETS.items()}
-    for registration in rows.registrations(village):
-        values = rows.values(registration)
+    for row in rows.listing(village):
+        values = rows.values(row)
         everyone.append(values)
-        by_role[registration.role].append(values)
+        by_role[row.role].append(values)
     for sheet in (everyone, *by_role.values()):
         sheet.close()
     workbook.save(output)
