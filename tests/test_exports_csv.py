@@ -3,7 +3,12 @@ import csv
 import io
 from datetime import datetime
 
+from sqlalchemy import select
+
 from app.documents.exports import FORMATS
+from app.extensions import db
+from app.models import Registration
+from app.services import initiatives
 from tests.factories import make_registration, make_village
 
 
@@ -107,3 +112,12 @@ def test_leaves_out_anonymised_registrations(export_village):
     make_registration(export_village, last_name="Anonyme", anonymised_at=datetime(2026, 1, 1))
 
     assert "Anonyme" not in rows_by_last_name(export_village)
+
+
+def test_gives_the_fiche_as_its_holder_last_wrote_it(export_village):
+    holder = db.session.scalar(select(Registration).where(Registration.last_name == "Durand"))
+    initiatives.approve(holder.initiative, actor="test")
+    initiatives.edit(holder.initiative, {"name": "Les jardins du lien, deuxième saison"}, actor="participant")
+    db.session.commit()
+
+    assert rows_by_last_name(export_village)["Durand"]["Initiative"] == "Les jardins du lien, deuxième saison"

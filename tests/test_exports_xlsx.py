@@ -3,8 +3,13 @@ import io
 from datetime import datetime
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from app.documents.exports import FORMATS
+from app.documents.exports.rows import FIELDS, HEADERS
+from app.extensions import db
+from app.models import Registration, Role
+from tests.factories import make_registration, make_village
 
 
 def open_workbook(village):
@@ -12,6 +17,10 @@ def open_workbook(village):
     FORMATS["xlsx"].write(village, output)
     output.seek(0)
     return load_workbook(output)
+
+
+def registration_id(last_name: str) -> int:
+    return db.session.scalar(select(Registration.id).where(Registration.last_name == last_name))
 
 
 def column(sheet, header: str) -> list:
@@ -48,7 +57,9 @@ def test_keeps_real_types(export_village):
     registered = column(sheet, "Inscrit le")[3]
     assert registered == datetime(2026, 3, 2, 9, 15)
     assert column(sheet, "Arrivé le")[5] == datetime(2026, 7, 10, 9, 5)
-    assert all(isinstance(number, int) for number in column(sheet, "N° d'inscription"))
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, max_col=1)]
+    assert {cell.data_type for cell in numbers} == {"n"}
+    assert [cell.value for cell in numbers] == [registration_id(last_name) for last_name in column(sheet, "Nom")]
     assert column(sheet, "Déjeuner")[3] == "Oui"
 
 
@@ -75,3 +86,33 @@ def test_keeps_accents_and_line_breaks(export_village):
 
     assert column(sheet, "Prénom") == ["Hélène"]
     assert column(sheet, "Résumé de l'initiative") == ["Un jardin partagé\nouvert aux familles."]
+
+
+def test_a_role_nobody_came_as_still_has_its_header_and_filter(app):
+    village = make_village()
+    make_registration(village, role=Role.ELU, last_name="Seul")
+
+    workbook = open_workbook(village)
+
+    sheet = workbook["Habitants et usagers"]
+    assert [cell.value for cell in sheet[1]] == HEADERS
+    assert sheet.max_row == 1
+    assert sheet.auto_filter.ref == "A1:AR1"
+
+
+def test_gives_each_column_its_width(export_village):
+    sheet = open_workbook(export_village)["Tous"]
+
+    # Neighbouring columns of the same width are stored as one range.
+    widths = {index: dimension.width for dimension in sheet.column_dimensions.values()
+              for index in range(dimension.min, dimension.max + 1)}
+    # Excel stores a width with the cell's margin, under a character more than asked.
+    assert all(field.width <= widths[index] < field.width + 1 for index, field in enumerate(FIELDS, start=1))
+
+
+def test_leaves_out_characters_a_workbook_cannot_hold(export_village):
+    make_registration(export_village, last_name="Zz", organisation="Asso\x01ciation\x0b du\tquartier")
+
+    sheet = open_workbook(export_village)["Tous"]
+
+    assert column(sheet, "Structure")[-1] == "Association du\tquartier"

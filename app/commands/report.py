@@ -19,7 +19,7 @@ def command(village_slugs: tuple[str, ...], file_format: str, output: Path, diff
     villages, unknown = report.villages_by_slug(list(village_slugs))
     if unknown:
         raise click.ClickException(f"Aucun village « {', '.join(unknown)} ».")
-    from ..documents.report import REPORT_FORMATS  # reportlab and openpyxl: only for this command
+    from ..documents.report import REPORT_FORMATS  # reportlab and the XLSX writer: only for this command
 
     built = report.build(villages, for_outsiders=diffusion)
     with output.open("wb") as file:

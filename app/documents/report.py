@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from typing import BinaryIO, Callable
 
 from flask import current_app
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -197,50 +194,40 @@ def sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _append(sheet, values: list) -> None:
-    """A row whose texts stay texts, even those starting with « = » (never run as formulas)."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
-
-
 def write_xlsx(report: Report, output: BinaryIO) -> None:
+    """One sheet per table; texts stay texts, even those starting with « = » (never run as formulas)."""
+    from rvgsrust_xlsxwriter import Workbook
+
     workbook = Workbook()
-    workbook.remove(workbook.active)
     taken: set[str] = set()
-    bold = Font(bold=True)
-    about = workbook.create_sheet(sheet_name("Présentation", taken))
-    for line in [f"Bilan – {report.title}", report.period, *village_lines(report), "", *method_note(report)]:
-        about.append([line])
-    about["A1"].font = Font(bold=True, size=14)
-    about.column_dimensions["A"].width = 120
+    bold = workbook.add_format()
+    bold.set_bold()
+    title = workbook.add_format()
+    title.set_bold()
+    title.set_font_size(14)
+    about = workbook.add_worksheet(sheet_name("Présentation", taken))
+    lines = [f"Bilan – {report.title}", report.period, *village_lines(report), "", *method_note(report)]
+    about.write_row(0, 0, lines[:1], title)
+    about.write_column(1, 0, lines[1:])
+    about.set_column_width(0, 120)
     for table in report.tables:
-        sheet = workbook.create_sheet(sheet_name(table.title, taken))
-        sheet.append(table.headers)
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in table.rows:
-            _append(sheet, [row[0], *(report.shown(v) for v in row[1:])])
+        sheet = workbook.add_worksheet(sheet_name(table.title, taken))
+        sheet.write_row(0, 0, table.headers, bold)
+        sheet.write_rows(1, 0, [[row[0], *(report.shown(v) for v in row[1:])] for row in table.rows])
         if table.note:
-            sheet.append([])
-            sheet.append([table.note])
-        sheet.freeze_panes = "B2"
-        sheet.column_dimensions["A"].width = 42
-        for index in range(2, len(table.headers) + 1):
-            sheet.column_dimensions[get_column_letter(index)].width = 16
-    for title, grouped in (("Besoins – en détail", report.need_details), ("Réponses libres", report.comments)):
+            sheet.write(len(table.rows) + 2, 0, table.note)
+        sheet.freeze_panes(1, 1)
+        sheet.set_column_width(0, 42)
+        for index in range(1, len(table.headers)):
+            sheet.set_column_width(index, 16)
+    for sheet_title, grouped in (("Besoins – en détail", report.need_details), ("Réponses libres", report.comments)):
         if grouped:
-            sheet = workbook.create_sheet(sheet_name(title, taken))
-            sheet.append(["Rubrique", "Texte"])
-            for cell in sheet[1]:
-                cell.font = bold
-            for heading, texts in grouped.items():
-                for text in texts:
-                    _append(sheet, [heading, text])
-            sheet.column_dimensions["A"].width = 40
-            sheet.column_dimensions["B"].width = 100
-    workbook.save(output)
+            sheet = workbook.add_worksheet(sheet_name(sheet_title, taken))
+            sheet.write_row(0, 0, ["Rubrique", "Texte"], bold)
+            sheet.write_rows(1, 0, [[heading, text] for heading, texts in grouped.items() for text in texts])
+            sheet.set_column_width(0, 40)
+            sheet.set_column_width(1, 100)
+    output.write(workbook.save_to_buffer())
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def initiatives_csv():
 
 def open_data_response(writer: str, mimetype: str) -> Response:
     """Read at once: a withdrawn initiative must not linger in a cache."""
-    # The data·inclusion models (pydantic) and openpyxl are loaded by the workers that export.
+    # The data·inclusion models (pydantic) are loaded by the workers that export.
     from ..documents import open_data
 
     response = Response(getattr(open_data, writer)(), mimetype=mimetype)

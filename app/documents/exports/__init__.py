@@ -19,7 +19,7 @@ class ExportFormat:
     description: str
     file_suffix: str
     mimetype: str
-    # "module.function" of this package: reportlab and openpyxl are imported only when a
+    # "module.function" of this package: reportlab and the XLSX writer are imported only when a
     # document is written, so that web workers and commands start fast and stay small.
     writer: str
     # Written by a background worker (app/services/jobs.py) rather than in the web request.

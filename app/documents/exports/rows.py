@@ -6,23 +6,30 @@ is never held in memory at once.
 from __future__ import annotations
 
 
+from collections import namedtuple
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from operator import attrgetter
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import (
     SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village,
 )
+from ...models.registration import ROLE_LABELS, STATUS_LABELS
 from ...services.text import fold
-from ...timeutil import to_local
+from ...timeutil import local_zone, to_local
 
 BATCH_SIZE = 500
+# A batch's ids are written in the SQL itself: as 500 bound parameters they cost twice as much
+# (psycopg parses each placeholder of a query too long for its cache).
+_BATCH = bindparam("batch", expanding=True, literal_execute=True)
+_Loaded = TypeVar("_Loaded")
 # Told (registrations written, registrations to write) as an export goes (a progress bar).
 _progress_report: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress_report", default=None)
 
@@ -43,12 +50,49 @@ def alphabetical(name: str) -> str:
 
 
 def registrations(village: Village, attending_only: bool = False) -> Iterator[Registration]:
-    """The village's registrations by last name, then first name, read in batches.
+    """The village's registrations by last name, then first name, read in batches
+    (with their initiative, for the porteurs who present one)."""
+    def load(batch: list[int]) -> dict[int, Registration]:
+        return {
+            registration.id: registration
+            for registration in db.session.scalars(
+                select(Registration)
+                .where(Registration.id.in_(_BATCH))
+                .options(selectinload(Registration.presentation)
+                         .selectinload(InitiativePresentation.initiative).selectinload(Initiative.versions)),
+                {"batch": batch},
+            )
+        }
 
-    Databases disagree on how accented names sort (SQLite only folds ASCII), so the
+    return _in_order(village, attending_only, load)
+
+
+def listing(village: Village, attending_only: bool = False) -> Iterator[Listed]:
+    """The same registrations in the same order, as plain tuples of LISTED's columns: what the
+    tabular exports show, read without building ORM objects. Moments are given as naive
+    wall-clock times of the village's zone, as spreadsheets show them."""
+    zone = local_zone()
+
+    def local(row: Row) -> Listed:
+        values = list(row)
+        for index in _MOMENTS:
+            if values[index] is not None:
+                values[index] = to_local(values[index], zone).replace(tzinfo=None)
+        # A named tuple's fields are read ten times faster than a SQLAlchemy Row's.
+        return Listed._make(values)
+
+    def load(batch: list[int]) -> dict[int, Listed]:
+        batch_rows = db.session.execute(LISTED.where(Registration.id.in_(_BATCH)), {"batch": batch})
+        return {row.id: local(row) for row in batch_rows}
+
+    return _in_order(village, attending_only, load)
+
+
+def _in_order(village: Village, attending_only: bool,
+              load: Callable[[list[int]], dict[int, _Loaded]]) -> Iterator[_Loaded]:
+    """Databases disagree on how accented names sort (SQLite only folds ASCII), so the
     order is decided here on the names alone (a few dozen bytes per registration);
-    the full rows are then loaded BATCH_SIZE at a time.
-    """
+    the full rows are then loaded BATCH_SIZE at a time."""
     names = db.session.execute(
         select(Registration.id, Registration.last_name, Registration.first_name)
         .where(*_listed(village, attending_only))
@@ -65,15 +109,7 @@ def registrations(village: Village, attending_only: bool = False) -> Iterator[Re
     for start in range(0, len(ordered_ids), BATCH_SIZE):
         report(start, len(ordered_ids))
         batch = ordered_ids[start:start + BATCH_SIZE]
-        loaded = {
-            registration.id: registration
-            for registration in db.session.scalars(
-                select(Registration)
-                .where(Registration.id.in_(batch))
-                .options(selectinload(Registration.presentation)
-                         .selectinload(InitiativePresentation.initiative).selectinload(Initiative.versions))
-            )
-        }
+        loaded = load(batch)
         # One deleted meanwhile (by the retention purge) is simply left out.
         yield from (loaded[i] for i in batch if i in loaded)
     report(len(ordered_ids), len(ordered_ids))
@@ -94,79 +130,118 @@ def _listed(village: Village, attending_only: bool) -> list[ColumnElement[bool]]
     return conditions
 
 
-def local_time(moment: datetime | None) -> datetime | None:
-    """A stored UTC moment as a naive wall-clock time of the village's zone, for spreadsheets."""
-    return to_local(moment).replace(tzinfo=None) if moment is not None else None
+# What the tabular exports show of a registration: its own columns, its stand, and the current
+# version of the initiative it presents, whose columns keep their names (see Field.of_initiative).
+LISTED = (
+    select(
+        Registration.id, Registration.status, Registration.role, Registration.last_name,
+        Registration.first_name, Registration.email, Registration.phone, Registration.commune,
+        Registration.postcode, Registration.organisation, Registration.position, Registration.collectivity,
+        Registration.mandate, Registration.represented_group, Registration.lunch, Registration.dietary_needs,
+        Registration.accessibility_needs, Registration.consent_photos, Registration.consent_listing,
+        Registration.consent_news, Registration.consent_version, Registration.consented_at,
+        Registration.is_walk_in, Registration.created_at, Registration.confirmed_at,
+        Registration.cancelled_at, Registration.checked_in_at,
+        InitiativePresentation.wants_stand, InitiativePresentation.stand_table,
+        InitiativePresentation.stand_electricity,
+        InitiativeVersion.id.label("version_id"), InitiativeVersion.name, InitiativeVersion.structure,
+        InitiativeVersion.summary, InitiativeVersion.stage, InitiativeVersion.dimension,
+        InitiativeVersion.thematiques, InitiativeVersion.keywords, InitiativeVersion.publics,
+        InitiativeVersion.commune_name, InitiativeVersion.commune_code, InitiativeVersion.departement_code,
+        InitiativeVersion.territory_detail, InitiativeVersion.territory_scale, InitiativeVersion.partners,
+        InitiativeVersion.support_needs, InitiativeVersion.support_details, InitiativeVersion.sharing_offers,
+    )
+    .outerjoin(InitiativePresentation, InitiativePresentation.registration_id == Registration.id)
+    .outerjoin(Initiative, Initiative.id == InitiativePresentation.initiative_id)
+    .outerjoin(InitiativeVersion, and_(InitiativeVersion.initiative_id == Initiative.id,
+                                       InitiativeVersion.number == Initiative.current_number))
+)
+Listed = namedtuple("Listed", LISTED.selected_columns.keys())
+_MOMENTS = [index for index, column in enumerate(LISTED.selected_columns) if isinstance(column.type, DateTime)]
 
 
 @dataclass(frozen=True)
 class Field:
-    """One column of the tabular exports: a French header and how to read the value."""
+    """One column of the tabular exports: a French header and how to read the value from a
+    row of `listing`."""
 
     header: str
-    value: Callable[[Registration], object]
+    value: Callable[[Listed], object]
     width: int = 18  # in characters, for the spreadsheet
+    # A field of the fiche as it stands now (the initiative presented at this village), empty
+    # for those who present none. The row holds the version's columns under their own names,
+    # so InitiativeVersion's labels read it.
+    of_initiative: bool = False
 
 
-def _initiative(read: Callable[[InitiativeVersion], object]) -> Callable[[Registration], object]:
-    """A field of the fiche as it stands now (the initiative presented at this village)."""
-    return lambda registration: read(registration.initiative.current) if registration.initiative else None
+def _column(name: str) -> Callable[[Listed], object]:
+    """The row's column, shown as stored (read by a C function: no Python call per cell)."""
+    return attrgetter(name)
 
 
-def _stand(name: str) -> Callable[[Registration], object]:
-    return lambda registration: getattr(registration.presentation, name) if registration.presentation else None
+def _joined(labels: property) -> Callable[[Listed], str]:
+    return lambda row: ", ".join(labels.fget(row))
 
 
 FIELDS: list[Field] = [
-    Field("N° d'inscription", lambda r: r.id, 10),
-    Field("Statut", lambda r: r.status_label, 14),
-    Field("Qualité", lambda r: r.role_label, 24),
-    Field("Nom", lambda r: r.last_name, 20),
-    Field("Prénom", lambda r: r.first_name, 16),
-    Field("Courriel", lambda r: r.email, 28),
-    Field("Téléphone", lambda r: r.phone, 16),
-    Field("Commune", lambda r: r.commune, 18),
-    Field("Code postal", lambda r: r.postcode, 10),
-    Field("Structure", lambda r: r.organisation, 24),
-    Field("Fonction, service", lambda r: r.position, 22),
-    Field("Collectivité", lambda r: r.collectivity, 22),
-    Field("Mandat", lambda r: r.mandate, 18),
-    Field("Groupe représenté", lambda r: r.represented_group, 22),
-    Field("Déjeuner", lambda r: r.lunch, 10),
-    Field("Régime alimentaire", lambda r: r.dietary_needs, 22),
-    Field("Besoins d'accessibilité", lambda r: r.accessibility_needs, 24),
-    Field("Accord photos", lambda r: r.consent_photos, 10),
-    Field("Accord annuaire des participants", lambda r: r.consent_listing, 12),
-    Field("Accord actualités", lambda r: r.consent_news, 10),
-    Field("Version des accords", lambda r: r.consent_version, 10),
-    Field("Accords donnés le", lambda r: local_time(r.consented_at), 17),
-    Field("Inscrit sur place", lambda r: r.is_walk_in, 10),
-    Field("Inscrit le", lambda r: local_time(r.created_at), 17),
-    Field("Confirmé le", lambda r: local_time(r.confirmed_at), 17),
-    Field("Annulé le", lambda r: local_time(r.cancelled_at), 17),
-    Field("Arrivé le", lambda r: local_time(r.checked_in_at), 17),
-    Field("Initiative", _initiative(lambda i: i.name), 28),
-    Field("Structure porteuse", _initiative(lambda i: i.structure), 24),
-    Field("Résumé de l'initiative", _initiative(lambda i: i.summary), 50),
-    Field("État de l'initiative", _initiative(lambda i: i.stage_label), 14),
-    Field("Dimension", _initiative(lambda i: i.dimension_label), 18),
-    Field("Thèmes", _initiative(lambda i: ", ".join(i.thematique_labels)), 24),
-    Field("Mots-clés", _initiative(lambda i: i.keywords), 24),
-    Field("Public visé", _initiative(lambda i: ", ".join(i.public_labels)), 22),
-    Field("Territoire", _initiative(lambda i: i.territory_label), 22),
-    Field("Code INSEE", _initiative(lambda i: i.commune_code), 10),
-    Field("Partenaires", _initiative(lambda i: i.partners), 30),
-    Field("Besoins d'appui", _initiative(lambda i: ", ".join(i.support_labels)), 30),
-    Field("Précisions sur les besoins", _initiative(
-        lambda i: " ; ".join(f"{SUPPORT_NEEDS[k]} : {v}" for k, v in i.support_details.items())), 40),
-    Field("Peut partager", _initiative(lambda i: ", ".join(i.sharing_labels)), 24),
-    Field("Stand souhaité", _stand("wants_stand"), 10),
-    Field("Table", _stand("stand_table"), 8),
-    Field("Électricité", _stand("stand_electricity"), 10),
+    Field("N° d'inscription", _column("id"), 10),
+    Field("Statut", lambda r: STATUS_LABELS[r.status], 14),
+    Field("Qualité", lambda r: ROLE_LABELS[r.role], 24),
+    Field("Nom", _column("last_name"), 20),
+    Field("Prénom", _column("first_name"), 16),
+    Field("Courriel", _column("email"), 28),
+    Field("Téléphone", _column("phone"), 16),
+    Field("Commune", _column("commune"), 18),
+    Field("Code postal", _column("postcode"), 10),
+    Field("Structure", _column("organisation"), 24),
+    Field("Fonction, service", _column("position"), 22),
+    Field("Collectivité", _column("collectivity"), 22),
+    Field("Mandat", _column("mandate"), 18),
+    Field("Groupe représenté", _column("represented_group"), 22),
+    Field("Déjeuner", _column("lunch"), 10),
+    Field("Régime alimentaire", _column("dietary_needs"), 22),
+    Field("Besoins d'accessibilité", _column("accessibility_needs"), 24),
+    Field("Accord photos", _column("consent_photos"), 10),
+    Field("Accord annuaire des participants", _column("consent_listing"), 12),
+    Field("Accord actualités", _column("consent_news"), 10),
+    Field("Version des accords", _column("consent_version"), 10),
+    Field("Accords donnés le", _column("consented_at"), 17),
+    Field("Inscrit sur place", _column("is_walk_in"), 10),
+    Field("Inscrit le", _column("created_at"), 17),
+    Field("Confirmé le", _column("confirmed_at"), 17),
+    Field("Annulé le", _column("cancelled_at"), 17),
+    Field("Arrivé le", _column("checked_in_at"), 17),
+    Field("Initiative", _column("name"), 28, of_initiative=True),
+    Field("Structure porteuse", _column("structure"), 24, of_initiative=True),
+    Field("Résumé de l'initiative", _column("summary"), 50, of_initiative=True),
+    Field("État de l'initiative", InitiativeVersion.stage_label.fget, 14, of_initiative=True),
+    Field("Dimension", InitiativeVersion.dimension_label.fget, 18, of_initiative=True),
+    Field("Thèmes", _joined(InitiativeVersion.thematique_labels), 24, of_initiative=True),
+    Field("Mots-clés", _column("keywords"), 24, of_initiative=True),
+    Field("Public visé", _joined(InitiativeVersion.public_labels), 22, of_initiative=True),
+    Field("Territoire", InitiativeVersion.territory_label.fget, 22, of_initiative=True),
+    Field("Code INSEE", _column("commune_code"), 10, of_initiative=True),
+    Field("Partenaires", _column("partners"), 30, of_initiative=True),
+    Field("Besoins d'appui", _joined(InitiativeVersion.support_labels), 30, of_initiative=True),
+    Field("Précisions sur les besoins",
+          lambda i: " ; ".join(f"{SUPPORT_NEEDS[k]} : {v}" for k, v in i.support_details.items()), 40,
+          of_initiative=True),
+    Field("Peut partager", _joined(InitiativeVersion.sharing_labels), 24, of_initiative=True),
+    # Left empty (None) for those who present no initiative here.
+    Field("Stand souhaité", _column("wants_stand"), 10),
+    Field("Table", _column("stand_table"), 8),
+    Field("Électricité", _column("stand_electricity"), 10),
 ]
 
 HEADERS = [field.header for field in FIELDS]
 
 
-def values(registration: Registration) -> list[object]:
-    return [field.value(registration) for field in FIELDS]
+_READERS = [field.value for field in FIELDS]
+# Most participants present no initiative: their fiche fields are not even read.
+_READERS_WITHOUT_INITIATIVE = [None if field.of_initiative else field.value for field in FIELDS]
+
+
+def values(row: Listed) -> list[object]:
+    if row.version_id is None:
+        return [read(row) if read is not None else None for read in _READERS_WITHOUT_INITIATIVE]
+    return [read(row) for read in _READERS]
