@@ -53,7 +53,8 @@ class Config:
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = _database_url()
     # hide_parameters: values (private links, addresses) never appear in database error messages and logs.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # Connections whose server has gone are replaced by app/database.py (no pool_pre_ping).
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
 

@@ -3,6 +3,8 @@ import hashlib
 import json
 from datetime import datetime
 
+import pytest
+
 from app.extensions import db
 from app.models import CheckIn, RegistrationStatus
 from app.services.checkin_roster import roster
@@ -61,6 +63,41 @@ def test_a_check_in_or_its_undo_raises_the_version_of_the_registration(app):
     checkin.undone_at = utcnow()
     db.session.commit()
     assert registration.roster_version == 3
+
+
+def scan(client, door, code):
+    return client.post("/api/checkin", json={"code": code}, headers=door.headers).json["result"]
+
+
+def test_a_scan_raises_the_version_once_and_the_next_delta_shows_the_person_admitted(client, door):
+    person = make_registration(door.village)
+    make_registration(door.village)
+    cursor = roster(door.village).cursor
+
+    assert scan(client, door, person.badge_code) == "ok"
+    delta = roster(door.village, since=cursor)
+
+    assert delta.cursor == cursor + 1
+    [entry] = delta.entries
+    assert entry["id"] == person.id
+    assert entry["checked_in_at"] is not None and entry["checked_in_by"] == "Entrée nord"
+
+
+@pytest.mark.parametrize("refused", ["already_checked_in", "unknown", "cancelled", "wrong_village"])
+def test_a_refused_scan_leaves_the_version_alone(client, door, refused):
+    admitted = make_registration(door.village)
+    scan(client, door, admitted.badge_code)
+    codes = {
+        "already_checked_in": admitted.badge_code,
+        "unknown": "ceci-n-est-pas-un-badge",
+        "cancelled": make_registration(door.village, status=RegistrationStatus.CANCELLED).badge_code,
+        "wrong_village": make_registration(make_village()).badge_code,
+    }
+    cursor = roster(door.village).cursor
+
+    assert scan(client, door, codes[refused]) == refused
+    assert roster(door.village).cursor == cursor
+    assert roster(door.village, since=cursor).entries == []
 
 
 def test_the_roster_since_a_cursor_holds_only_what_changed_after_it(app):

@@ -65,7 +65,7 @@ def test_the_app_recovers_by_itself_when_the_database_is_back(database_outage):
 
 
 def test_a_restart_between_two_requests_goes_unnoticed(database_outage):
-    # The pooled connection died with the old server: pool_pre_ping replaces it before use.
+    # The pooled connection died with the old server: it is replaced before use (app/database.py).
     add_probe_routes(database_outage.app)
     client = database_outage.app.test_client()
     assert client.get("/api/essai/villages").status_code == 200

@@ -11,13 +11,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
 from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, email_key
 from ..timeutil import utcnow
-from . import audit, capacity
+from . import audit, capacity, roster_version
 from .registration import lock_village
 from .text import fold, one_line
 
@@ -52,7 +53,10 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 
 def attendee(registration: Registration, admission: CheckIn | None = None) -> dict:
-    """What a volunteer needs to see about a person, as JSON-ready values."""
+    """What a volunteer needs to see about a person, as JSON-ready values.
+
+    `registration` is a Registration, or the ScannedRow that a scan wrote.
+    """
     return {
         "id": registration.id,
         "name": registration.full_name,
@@ -86,6 +90,49 @@ class CheckInOutcome:
         return attendee(self.registration, self.admission)
 
 
+class ScannedRow:
+    """The admitted registration as check_in's UPDATE … RETURNING read it (ADMITTED_FIELDS), with
+    what attendee() derives from it by the model's own rules: a scan loads no ORM object."""
+
+    full_name = Registration.full_name
+    role_label = Registration.role_label
+    structure = Registration.structure
+
+    def __init__(self, row, village: Village) -> None:
+        self._row = row
+        self.village = village
+
+    def __getattr__(self, name: str):
+        return getattr(self._row, name)
+
+
+ADMITTED_FIELDS = ("id", "first_name", "last_name", "role", "organisation", "collectivity",
+                   "represented_group", "status", "is_walk_in", "checked_in_at")
+
+
+@dataclass
+class Admitted:
+    """A first admission by check_in: its answer comes from the rows written, and the CheckIn
+    row is loaded only for callers that ask for it (offline sync)."""
+
+    person: ScannedRow
+    scanner: str
+    admission_id: int
+    result: Result = Result.OK
+
+    @property
+    def attendee(self) -> dict:
+        return attendee(self.person, self)
+
+    @property
+    def admission(self) -> CheckIn:
+        return db.session.get(CheckIn, self.admission_id)
+
+    @property
+    def registration(self) -> Registration:
+        return self.admission.registration
+
+
 def normalise_code(code: str) -> str:
     # Hand-held readers and copy-paste add spaces or line ends; badge secrets have none.
     return "".join(code.split())
@@ -97,35 +144,76 @@ def _badge_code(code: str) -> str | None:
     return code if code and len(code) <= MAX_CODE_LENGTH else None
 
 
-def _registration(code: str, *conditions, lock: bool = False) -> Registration | None:
-    """The badge's registration, if it meets `conditions`; with `lock`, its row stays locked until commit."""
+def _locked_registration(code: str) -> Registration | None:
+    """The badge's registration, its row locked until commit."""
     code = _badge_code(code)
     if code is None:
         return None
-    query = select(Registration).where(Registration.badge_code == code, *conditions)
-    if lock:
-        # NO KEY UPDATE: inserting rows that refer to the registration (audit, outbox) need not wait.
-        query = query.with_for_update(key_share=True)
-    return db.session.scalar(query.execution_options(populate_existing=True))
-
-
-def _admissible(village: Village, code: str) -> Registration | None:
-    """The badge's registration, locked until commit, if it may be admitted to `village` now.
-
-    The village is locked first: an admission bumps the village's roster version, and every
-    path that changes a registration locks its village before it (registration.lock), so that
-    a scan and a cancellation of the same person never wait for each other. On PostgreSQL,
-    a scan waiting for another phone's lock on the row reads the row again once that phone
-    commits, and no longer finds it if it was admitted meanwhile.
-    """
-    lock_village(village)
-    return _registration(
-        code,
-        Registration.village_id == village.id,
-        Registration.status.not_in(list(REFUSED_BY_STATUS)),
-        Registration.checked_in_at.is_(None),
-        lock=True,
+    # NO KEY UPDATE: inserting rows that refer to the registration (audit, outbox) need not wait.
+    return db.session.scalar(
+        select(Registration)
+        .where(Registration.badge_code == code)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     )
+
+
+_REGISTRATION = Registration.__table__
+_CHECKIN = CheckIn.__table__
+# Built once: a scan is the busiest request of the day, and building a statement costs more
+# than running it.
+_ADMIT = (
+    update(_REGISTRATION)
+    .where(
+        _REGISTRATION.c.badge_code == bindparam("code"),
+        _REGISTRATION.c.village_id == bindparam("village"),
+        _REGISTRATION.c.status.not_in(list(REFUSED_BY_STATUS)),
+        _REGISTRATION.c.checked_in_at.is_(None),
+    )
+    .values(checked_in_at=bindparam("moment"), roster_version=bindparam("version"))
+    .returning(*(_REGISTRATION.c[name] for name in ADMITTED_FIELDS))
+)
+_RECORD_ADMISSION = insert(_CHECKIN).returning(_CHECKIN.c.id)
+
+
+def _admit(village: Village, code: str, *, moment: datetime, now: datetime, scan_id: str,
+           scanner: str, method: str) -> Admitted | None:
+    """Admit the badge's holder to `village` if they may be admitted now; None if not.
+
+    Two statements after the lock, in direct SQL without the ORM's unit of work (which cost
+    most of a scan's time): the registration is updated only if it is still admissible, then
+    its CheckIn row is inserted. Hence the roster version, which the flush hook keeps for every
+    other change (checkin_roster), is taken here.
+
+    Taking that version locks the village first: every path that changes a registration locks
+    its village before it (registration.lock), so that a scan and a cancellation of the same
+    person never wait for each other. On PostgreSQL, an UPDATE waiting for another phone's
+    lock on the row checks its conditions again once that phone commits, and no longer
+    matches if the badge was admitted meanwhile.
+    """
+    code = _badge_code(code)
+    if code is None:
+        return None
+    session = db.session
+    # Direct SQL does not flush: earlier changes of this transaction (an undo replayed by the
+    # offline sync, a walk-in's registration) must reach the database before it decides.
+    session.flush()
+    version = roster_version.take_next(session, village.id)
+    row = session.execute(
+        _ADMIT, {"code": code, "village": village.id, "moment": moment, "version": version}
+    ).first()
+    if row is None:
+        roster_version.give_back(session, village.id, version)
+        return None
+    loaded = session.identity_map.get(identity_key(Registration, row.id))
+    if loaded is not None:
+        session.expire(loaded)  # read again if used: its check-in was written around the ORM
+    scanner = scanner[:120]
+    admission_id = session.execute(_RECORD_ADMISSION, {
+        "registration_id": row.id, "village_id": village.id, "scan_id": scan_id,
+        "scanned_at": moment, "received_at": now, "scanner": scanner, "method": method,
+    }).scalar_one()
+    return Admitted(ScannedRow(row, village), scanner, admission_id)
 
 
 def _is_current(admission) -> list:
@@ -181,7 +269,7 @@ def check_in(
     scan_id: str | None = None,
     scanned_at: datetime | None = None,
     method: str = "scan",
-) -> CheckInOutcome:
+) -> CheckInOutcome | Admitted:
     """Admit the holder of badge `code` to `village`, once.
 
     `scan_id` is the device's id for this scan: sending it again returns the first answer
@@ -193,36 +281,29 @@ def check_in(
         if replayed is not None and replayed.village_id == village.id:
             return CheckInOutcome(Result.OK, replayed.registration, replayed)
 
-    registration = _admissible(village, code)
-    while registration is None:
+    now = utcnow()
+    admit = dict(
+        moment=min(scanned_at, now) if scanned_at else now,
+        now=now,
+        scan_id=scan_id or uuid.uuid4().hex,
+        scanner=scanner,
+        method=method,
+    )
+    outcome = _admit(village, code, **admit)
+    while outcome is None:
         refusal = _refusal(village, *_with_admission(code))
         if refusal is not None:
             return refusal
         # Admissible after all: its check-in was undone (or it was confirmed) between the two
-        # reads. Rare; the locking read decides again.
-        registration = _admissible(village, code)
-
-    now = utcnow()
-    moment = min(scanned_at, now) if scanned_at else now
-    admission = CheckIn(
-        registration=registration,
-        village=village,
-        scan_id=scan_id or uuid.uuid4().hex,
-        scanned_at=moment,
-        received_at=now,
-        scanner=scanner[:120],
-        method=method,
-    )
-    registration.checked_in_at = moment
-    db.session.add(admission)
-    db.session.flush()
-    return CheckInOutcome(Result.OK, registration, admission)
+        # statements. Rare; the conditional update decides again.
+        outcome = _admit(village, code, **admit)
+    return outcome
 
 
 def undo_check_in(village: Village, code: str, *, actor: str, reason: str = "") -> CheckInOutcome:
     """Take back an admission (wrong person, scanned by mistake); the CheckIn row is kept."""
     lock_village(village)
-    registration = _registration(code, lock=True)
+    registration = _locked_registration(code)
     if registration is None:
         return CheckInOutcome(UndoResult.UNKNOWN)
     if registration.village_id != village.id:
@@ -425,7 +506,7 @@ def walk_in(
     over_capacity: bool = False,
     scan_id: str | None = None,
     scanned_at: datetime | None = None,
-) -> CheckInOutcome:
+) -> CheckInOutcome | Admitted:
     """Register someone at the door and admit them at once.
 
     They take a place like anyone else: when none is left, WalkInRefused(may_override=True)

@@ -13,8 +13,9 @@ versions in the order they commit, so a phone can never receive version N+1 befo
 still-uncommitted N (the cursor would then skip N forever). Services that lock the village
 row themselves (capacity checks) should do so first, as usual.
 
-The hook lives here, on every Session, so that the registration and check-in services need
-not know about it.
+The hook lives here, on every Session, so that the registration services need not know
+about it. The one exception is a scan (checkin.check_in): it admits in two statements
+without the ORM's unit of work, so it takes its version itself (app/services/roster_version.py).
 """
 from __future__ import annotations
 
@@ -22,13 +23,12 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Village
+from . import roster_version
 from .checkin import attendee, iso_utc
 
 # What a phone shows or decides on; other changes (reminder sent, consents...) do not count.
@@ -79,19 +79,6 @@ def _village_id(registration: Registration) -> int | None:
     return registration.village.id if registration.village is not None else None
 
 
-def _next_version(session: Session, village_id: int) -> int:
-    version = session.connection().execute(
-        update(Village.__table__)
-        .where(Village.__table__.c.id == village_id)
-        .values(roster_version=Village.__table__.c.roster_version + 1)
-        .returning(Village.__table__.c.roster_version)
-    ).scalar_one()
-    loaded = session.identity_map.get(identity_key(Village, village_id))
-    if loaded is not None:
-        set_committed_value(loaded, "roster_version", version)
-    return version
-
-
 def _stamp_roster_changes(session: Session, _flush_context, _instances) -> None:
     by_village: dict[int, list[Registration]] = defaultdict(list)
     for registration in _registrations_to_stamp(session):
@@ -103,7 +90,7 @@ def _stamp_roster_changes(session: Session, _flush_context, _instances) -> None:
         else:
             by_village[village_id].append(registration)
     for village_id, registrations in by_village.items():
-        version = _next_version(session, village_id)
+        version = roster_version.take_next(session, village_id)
         for registration in registrations:
             registration.roster_version = version
 

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -59,10 +59,14 @@ def valid_link(token: str | None) -> ScannerToken | None:
     return valid_link_by_hash(token_hash(token))
 
 
+# Built once: every scan looks its link up, and building the query costs more than running it.
+_LINK_BY_HASH = (
+    select(ScannerToken).options(joinedload(ScannerToken.village)).where(ScannerToken.token_hash == bindparam("hashed"))
+)
+
+
 def valid_link_by_hash(hashed: str) -> ScannerToken | None:
-    link = db.session.scalar(
-        select(ScannerToken).options(joinedload(ScannerToken.village)).where(ScannerToken.token_hash == hashed)
-    )
+    link = db.session.scalar(_LINK_BY_HASH, {"hashed": hashed})
     return link if link is not None and link.is_valid() else None
 
 

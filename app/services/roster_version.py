@@ -1,0 +1,48 @@
+"""A village's roster version: the counter that check-in phones follow (see checkin_roster).
+
+Taking the next version is an UPDATE of the village row, which keeps that row locked until the
+transaction ends: transactions that take versions of the same village commit in the order they
+took them, so a phone never sees version N+1 before a still-uncommitted N.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+
+from ..models import Village
+
+_VILLAGE = Village.__table__
+# Built once: every scan runs one of them.
+_TAKE_NEXT = (
+    update(_VILLAGE)
+    .where(_VILLAGE.c.id == bindparam("village_id"))
+    .values(roster_version=_VILLAGE.c.roster_version + 1)
+    .returning(_VILLAGE.c.roster_version)
+)
+_GIVE_BACK = (
+    update(_VILLAGE)
+    .where(_VILLAGE.c.id == bindparam("village_id"))
+    .values(roster_version=bindparam("version") - 1)
+    .returning(_VILLAGE.c.roster_version)
+)
+
+
+def _run(session: Session, statement, village_id: int, **values) -> int:
+    version = session.execute(statement, {"village_id": village_id, **values}).scalar_one()
+    loaded = session.identity_map.get(identity_key(Village, village_id))
+    if loaded is not None:
+        set_committed_value(loaded, "roster_version", version)
+    return version
+
+
+def take_next(session: Session, village_id: int) -> int:
+    """The village's next version, for the registrations changed now; the village row stays locked."""
+    return _run(session, _TAKE_NEXT, village_id)
+
+
+def give_back(session: Session, village_id: int, version: int) -> None:
+    """Undo take_next when nothing was stamped with `version`: the row has been locked by this
+    transaction since, so nobody else saw or took a version in between."""
+    _run(session, _GIVE_BACK, village_id, version=version)
