@@ -301,9 +301,9 @@ _LOCK_VILLAGE = (
 def lock(registration: Registration) -> tuple[Village, Registration]:
     """The registration's village, then the registration, locked in this order and read afresh.
 
-    Every path that locks both takes them in this order (the scan, which locks only the
-    registration, needs nothing on the village that these locks refuse), so that two of them
-    never wait for each other; and every state change decides on the state read under its lock.
+    Every path that locks both takes them in this order (the scan too: taking the roster
+    version locks the village, then its conditional update the registration), so that two of
+    them never wait for each other; and every state change decides on the state read under its lock.
     """
     village = lock_village(registration.village)
     registration = db.session.scalar(
