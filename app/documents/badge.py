@@ -184,7 +184,9 @@ def _fitting_size(text: str, font: str, largest: float, smallest: float, width: 
     natural = pdfmetrics.stringWidth(text, font, largest)
     if natural <= width:
         return largest
-    return max(largest * width / natural, smallest)
+    # A millionth smaller than the size that fills `width` exactly: measured at that exact
+    # size, the text can come out a rounding error too wide, and would then be cut.
+    return max(largest * width / natural * (1 - 1e-6), smallest)
 
 
 def _clipped(text: str, font: str, size: float, width: float) -> str:
