@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import BinaryIO
 
@@ -107,16 +107,15 @@ def participant_row(number: int, registration: Registration) -> list[str]:
     return [fit(text, width) for text, width in zip(texts, COLUMN_WIDTHS)]
 
 
-def draw_participants(canvas: Canvas, page_rows: list[list[str]], top: float) -> float:
-    """The table of a page, its top edge at `top`; returns where its bottom edge lies.
+def draw_participants(canvas: Canvas, page_rows: list[list[str]]) -> float:
+    """The table of a page, its top edge at TABLE_TOP; returns where its bottom edge lies.
 
     Drawn straight on the canvas, one text object for the page: a platypus table laid
     out each cell by itself, which took most of the time of a sheet of thousands.
     """
+    top = TABLE_TOP
     bottom = top - TABLE_HEADER_HEIGHT - ROW_HEIGHT * len(page_rows)
-    canvas.setFillColor(HEADER_FILL)
-    canvas.rect(MARGIN, top - TABLE_HEADER_HEIGHT, TABLE_WIDTH, TABLE_HEADER_HEIGHT, stroke=0, fill=1)
-    canvas.setFillColor(colors.black)
+    _draw_form(canvas, "signin_table_header", _draw_table_header)
     canvas.setLineWidth(0.5)
     rules = [(MARGIN, top, COLUMN_EDGES[-1], top)]
     rules += [(MARGIN, y, COLUMN_EDGES[-1], y)
@@ -125,14 +124,33 @@ def draw_participants(canvas: Canvas, page_rows: list[list[str]], top: float) ->
     canvas.lines(rules)
 
     text = canvas.beginText()
-    text.setFont(BOLD, CELL_FONT_SIZE + 0.5)
-    _write_row(text, [title for title, _ in COLUMNS], top, TABLE_HEADER_HEIGHT, BOLD, CELL_FONT_SIZE + 0.5)
     text.setFont(FONT, CELL_FONT_SIZE)
     for index, cells in enumerate(page_rows):
         row_top = top - TABLE_HEADER_HEIGHT - ROW_HEIGHT * index
         _write_row(text, cells, row_top, ROW_HEIGHT, FONT, CELL_FONT_SIZE)
     canvas.drawText(text)
     return bottom
+
+
+def _draw_form(canvas: Canvas, name: str, draw: Callable[[Canvas], None]) -> None:
+    """What `draw` draws, the same on every page: drawn once as a form (a PDF XObject) then
+    only referred to."""
+    if not canvas.hasForm(name):
+        canvas.beginForm(name)
+        draw(canvas)
+        canvas.endForm()
+    canvas.doForm(name)
+
+
+def _draw_table_header(canvas: Canvas) -> None:
+    """The column titles on their grey band, at the top of the table."""
+    canvas.setFillColor(HEADER_FILL)
+    canvas.rect(MARGIN, TABLE_TOP - TABLE_HEADER_HEIGHT, TABLE_WIDTH, TABLE_HEADER_HEIGHT, stroke=0, fill=1)
+    canvas.setFillColor(colors.black)
+    text = canvas.beginText()
+    text.setFont(BOLD, CELL_FONT_SIZE + 0.5)
+    _write_row(text, [title for title, _ in COLUMNS], TABLE_TOP, TABLE_HEADER_HEIGHT, BOLD, CELL_FONT_SIZE + 0.5)
+    canvas.drawText(text)
 
 
 def _write_row(text, cells: list[str], row_top: float, height: float, font: str, size: float) -> None:
@@ -151,6 +169,12 @@ def _write_row(text, cells: list[str], row_top: float, height: float, font: str,
 
 def draw_page_frame(canvas: Canvas, village: Village, page: int, pages: int) -> None:
     """The village's facts above the table and the page number below it."""
+    _draw_form(canvas, "signin_page_frame", lambda form: _draw_village_facts(form, village))
+    canvas.setFont(FONT, 8)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, f"page {page} / {pages}")
+
+
+def _draw_village_facts(canvas: Canvas, village: Village) -> None:
     top = PAGE_HEIGHT - MARGIN
     when_and_where = (
         f"{french_date(village.day).capitalize()}, de {french_time(village.starts_at)} "
@@ -164,7 +188,6 @@ def draw_page_frame(canvas: Canvas, village: Village, page: int, pages: int) -> 
     ):
         canvas.setFont(font, size)
         canvas.drawString(MARGIN, baseline, fit(text, TEXT_WIDTH, font, size))
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, f"page {page} / {pages}")
 
 
 def page_count(participants: int) -> int:
@@ -213,7 +236,7 @@ def write_signin(village: Village, output: BinaryIO) -> None:
         if page > 1:
             canvas.showPage()
         draw_page_frame(canvas, village, page, pages)
-        bottom = draw_participants(canvas, page_rows, TABLE_TOP)
+        bottom = draw_participants(canvas, page_rows)
     if page < pages:
         canvas.showPage()
         draw_page_frame(canvas, village, pages, pages)
