@@ -1,8 +1,8 @@
 """The sign-in sheet (« feuille d'émargement ») of a village, as a landscape A4 PDF.
 
 Every row has the same height, so the number of pages (« page 2 / 5 ») is known
-from a count before drawing; pages are then drawn one at a time, a platypus table
-per page, so that only one page of participants is held in memory.
+from a count before drawing; pages are then drawn one at a time, straight on the
+canvas, so that only one page of participants is held in memory.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Table, TableStyle
 
 from ...models import Registration, Role, Village
 from ...templating import french_date, french_time
@@ -69,25 +68,28 @@ def fit(text: str, width: float, font: str = FONT, size: float = CELL_FONT_SIZE)
     return text.rstrip() + "…"
 
 
-def totals_table(by_role: Counter, walk_ins: int) -> Table:
-    data = [["Totaux par rôle", ""]]
-    data += [[role.label, str(by_role.get(role, 0))] for role in Role]
-    data += [["dont inscrits sur place", str(walk_ins)], ["Total", str(sum(by_role.values()))]]
-    table = Table(data, colWidths=[90 * mm, 20 * mm], rowHeights=TOTALS_ROW_HEIGHT)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, 9),
-                ("FONT", (0, 0), (-1, 0), BOLD, 10),
-                ("FONT", (0, -1), (-1, -1), BOLD, 9),
-                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
-            ]
-        )
-    )
-    return table
+TOTALS_COLUMN_WIDTHS = (90 * mm, 20 * mm)
+TOTALS_PADDING = 6
+
+
+def draw_totals(canvas: Canvas, by_role: Counter, walk_ins: int, top: float) -> None:
+    """The count of each role, of walk-ins and of everyone, in a small table whose top edge is at `top`.
+
+    Drawn on the canvas like the participants: platypus, for this one table, took as long
+    to import as the rest of reportlab.
+    """
+    rows = [(BOLD, 10, "Totaux par rôle", "")]
+    rows += [(FONT, 9, role.label, str(by_role.get(role, 0))) for role in Role]
+    rows += [(FONT, 9, "dont inscrits sur place", str(walk_ins)), (BOLD, 9, "Total", str(sum(by_role.values())))]
+    left, right = MARGIN, MARGIN + sum(TOTALS_COLUMN_WIDTHS)
+    canvas.setLineWidth(0.8)
+    canvas.lines([(left, y, right, y) for y in (top - TOTALS_ROW_HEIGHT, top - (len(rows) - 1) * TOTALS_ROW_HEIGHT)])
+    for index, (font, size, label, count) in enumerate(rows):
+        baseline = top - TOTALS_ROW_HEIGHT * (index + 0.5) - size * 0.35
+        canvas.setFont(font, size)
+        canvas.drawString(left + TOTALS_PADDING, baseline, label)
+        if count:
+            canvas.drawRightString(right - TOTALS_PADDING, baseline, count)
 
 
 # Left edge of each column, and the right edge of the table.
@@ -241,13 +243,7 @@ def write_signin(village: Village, output: BinaryIO) -> None:
         canvas.showPage()
         draw_page_frame(canvas, village, pages, pages)
         bottom = TABLE_TOP
-    draw_below(canvas, totals_table(attendance.by_role, attendance.walk_ins), bottom - TOTALS_GAP)
+    draw_totals(canvas, attendance.by_role, attendance.walk_ins, bottom - TOTALS_GAP)
     canvas.showPage()
     canvas.save()
 
-
-def draw_below(canvas: Canvas, table: Table, top: float) -> float:
-    """Draw the table with its top edge at `top`; returns where its bottom edge lies."""
-    _, height = table.wrapOn(canvas, TABLE_WIDTH, top - MARGIN)
-    table.drawOn(canvas, MARGIN, top - height)
-    return top - height
