@@ -65,3 +65,19 @@ def test_a_porteur_s_badge_shows_the_initiative_presented(app):
     registration = make_registration(make_village(), role=Role.PORTEUR)
     present_initiative(registration, name="Ressourcerie du Buëch")
     assert "« Ressourcerie du Buëch »" in pdf_text(badge_pdf(registration))
+
+
+def test_a_name_shrunk_to_fit_its_line_is_printed_whole_whatever_the_badge_s_width(app):
+    # At the size found to fill the line exactly, a name can measure a rounding error too
+    # wide: it was then cut (« Bourgeois-Delacr… ») though it fitted.
+    registration = make_registration(make_village(), first_name="Marie-Bernadette", last_name="Bourgeois-Delacroix")
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    widths = range(200, 260)
+    for width in widths:
+        draw_badge(canvas, registration, 0, 0, width, 1.4 * width)
+        canvas.showPage()
+    canvas.save()
+    text = pdf_text(buffer.getvalue())
+    assert "…" not in text
+    assert text.count("Marie-Bernadette") == text.count("Bourgeois-Delacroix") == len(widths)

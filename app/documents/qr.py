@@ -1,13 +1,15 @@
-"""QR codes: as PNG images (e-mails, web pages) and as a grid of modules (vector PDFs)."""
+"""QR codes: as PNG images (e-mails, web pages) and as one bit per module (PDF image masks)."""
 from __future__ import annotations
 
 import io
-import re
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Quiet zone around the code, in modules: the four that phone scanners need.
 QUIET_ZONE = 4
-DARK_RUN = re.compile(b"\x00+")
 # Pixels per module in the PNG: a 25-module code is 330 pixels wide with its quiet zone.
 PNG_MODULE_PIXELS = 10
 
@@ -25,42 +27,37 @@ class QrCode:
         self.text = text
 
     @cached_property
-    def _pixels(self) -> tuple[int, bytes]:
-        """The side in modules, and one byte per module: 0 is dark, 255 light."""
+    def _symbol(self) -> Image.Image:
+        """The modules without the quiet zone, one pixel each: black is dark."""
         import zxingcpp
+        from PIL import Image
 
         code = zxingcpp.create_barcode(self.text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-        image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-        side = image.shape[0] + 2 * QUIET_ZONE
-        light_band = b"\xff" * side * QUIET_ZONE
-        margin = b"\xff" * QUIET_ZONE
-        rows = image.tobytes()
-        inner = image.shape[1]
-        body = b"".join(margin + rows[i:i + inner] + margin for i in range(0, len(rows), inner))
-        return side, light_band + body + light_band
+        pixels = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+        side = pixels.shape[0]
+        return Image.frombytes("L", (side, side), pixels.tobytes()).convert("1", dither=Image.Dither.NONE)
+
+    @property
+    def modules(self) -> int:
+        """Modules on a side, without the quiet zone."""
+        return self._symbol.width
 
     @property
     def side(self) -> int:
         """Modules on a side, quiet zone included."""
-        return self._pixels[0]
+        return self.modules + 2 * QUIET_ZONE
 
-    @cached_property
-    def dark_runs(self) -> list[tuple[int, int, int]]:
-        """(row, first column, length) of each run of dark modules, rows from the top."""
-        side, pixels = self._pixels
-        return [
-            (row, run.start() - row * side, run.end() - run.start())
-            for row in range(side)
-            for run in DARK_RUN.finditer(pixels, row * side, (row + 1) * side)
-        ]
+    @property
+    def bitmap(self) -> bytes:
+        """One bit per module, rows from the top each padded to a whole byte: 0 is dark."""
+        return self._symbol.tobytes()
 
     def png(self) -> bytes:
-        from PIL import Image
+        from PIL import Image, ImageOps
 
-        side, pixels = self._pixels
-        # One byte per module, scaled up without blurring.
-        image = Image.frombytes("L", (side, side), pixels).convert("1")
-        image = image.resize((side * PNG_MODULE_PIXELS,) * 2, Image.Resampling.NEAREST)
+        # One pixel per module, scaled up without blurring.
+        image = ImageOps.expand(self._symbol, QUIET_ZONE, fill=1)
+        image = image.resize((self.side * PNG_MODULE_PIXELS,) * 2, Image.Resampling.NEAREST)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=False)
         return buffer.getvalue()

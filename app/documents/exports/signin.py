@@ -1,14 +1,14 @@
 """The sign-in sheet (« feuille d'émargement ») of a village, as a landscape A4 PDF.
 
 Every row has the same height, so the number of pages (« page 2 / 5 ») is known
-from a count before drawing; pages are then drawn one at a time, a platypus table
-per page, so that only one page of participants is held in memory.
+from a count before drawing; pages are then drawn one at a time, straight on the
+canvas, so that only one page of participants is held in memory.
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import BinaryIO
 
@@ -19,7 +19,6 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Table, TableStyle
 
 from ...models import Registration, Role, Village
 from ...templating import french_date, french_time
@@ -69,25 +68,28 @@ def fit(text: str, width: float, font: str = FONT, size: float = CELL_FONT_SIZE)
     return text.rstrip() + "…"
 
 
-def totals_table(by_role: Counter, walk_ins: int) -> Table:
-    data = [["Totaux par rôle", ""]]
-    data += [[role.label, str(by_role.get(role, 0))] for role in Role]
-    data += [["dont inscrits sur place", str(walk_ins)], ["Total", str(sum(by_role.values()))]]
-    table = Table(data, colWidths=[90 * mm, 20 * mm], rowHeights=TOTALS_ROW_HEIGHT)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, 9),
-                ("FONT", (0, 0), (-1, 0), BOLD, 10),
-                ("FONT", (0, -1), (-1, -1), BOLD, 9),
-                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
-            ]
-        )
-    )
-    return table
+TOTALS_COLUMN_WIDTHS = (90 * mm, 20 * mm)
+TOTALS_PADDING = 6
+
+
+def draw_totals(canvas: Canvas, by_role: Counter, walk_ins: int, top: float) -> None:
+    """The count of each role, of walk-ins and of everyone, in a small table whose top edge is at `top`.
+
+    Drawn on the canvas like the participants: platypus, for this one table, took as long
+    to import as the rest of reportlab.
+    """
+    rows = [(BOLD, 10, "Totaux par rôle", "")]
+    rows += [(FONT, 9, role.label, str(by_role.get(role, 0))) for role in Role]
+    rows += [(FONT, 9, "dont inscrits sur place", str(walk_ins)), (BOLD, 9, "Total", str(sum(by_role.values())))]
+    left, right = MARGIN, MARGIN + sum(TOTALS_COLUMN_WIDTHS)
+    canvas.setLineWidth(0.8)
+    canvas.lines([(left, y, right, y) for y in (top - TOTALS_ROW_HEIGHT, top - (len(rows) - 1) * TOTALS_ROW_HEIGHT)])
+    for index, (font, size, label, count) in enumerate(rows):
+        baseline = top - TOTALS_ROW_HEIGHT * (index + 0.5) - size * 0.35
+        canvas.setFont(font, size)
+        canvas.drawString(left + TOTALS_PADDING, baseline, label)
+        if count:
+            canvas.drawRightString(right - TOTALS_PADDING, baseline, count)
 
 
 # Left edge of each column, and the right edge of the table.
@@ -107,16 +109,15 @@ def participant_row(number: int, registration: Registration) -> list[str]:
     return [fit(text, width) for text, width in zip(texts, COLUMN_WIDTHS)]
 
 
-def draw_participants(canvas: Canvas, page_rows: list[list[str]], top: float) -> float:
-    """The table of a page, its top edge at `top`; returns where its bottom edge lies.
+def draw_participants(canvas: Canvas, page_rows: list[list[str]]) -> float:
+    """The table of a page, its top edge at TABLE_TOP; returns where its bottom edge lies.
 
     Drawn straight on the canvas, one text object for the page: a platypus table laid
     out each cell by itself, which took most of the time of a sheet of thousands.
     """
+    top = TABLE_TOP
     bottom = top - TABLE_HEADER_HEIGHT - ROW_HEIGHT * len(page_rows)
-    canvas.setFillColor(HEADER_FILL)
-    canvas.rect(MARGIN, top - TABLE_HEADER_HEIGHT, TABLE_WIDTH, TABLE_HEADER_HEIGHT, stroke=0, fill=1)
-    canvas.setFillColor(colors.black)
+    _draw_form(canvas, "signin_table_header", _draw_table_header)
     canvas.setLineWidth(0.5)
     rules = [(MARGIN, top, COLUMN_EDGES[-1], top)]
     rules += [(MARGIN, y, COLUMN_EDGES[-1], y)
@@ -125,14 +126,33 @@ def draw_participants(canvas: Canvas, page_rows: list[list[str]], top: float) ->
     canvas.lines(rules)
 
     text = canvas.beginText()
-    text.setFont(BOLD, CELL_FONT_SIZE + 0.5)
-    _write_row(text, [title for title, _ in COLUMNS], top, TABLE_HEADER_HEIGHT, BOLD, CELL_FONT_SIZE + 0.5)
     text.setFont(FONT, CELL_FONT_SIZE)
     for index, cells in enumerate(page_rows):
         row_top = top - TABLE_HEADER_HEIGHT - ROW_HEIGHT * index
         _write_row(text, cells, row_top, ROW_HEIGHT, FONT, CELL_FONT_SIZE)
     canvas.drawText(text)
     return bottom
+
+
+def _draw_form(canvas: Canvas, name: str, draw: Callable[[Canvas], None]) -> None:
+    """What `draw` draws, the same on every page: drawn once as a form (a PDF XObject) then
+    only referred to."""
+    if not canvas.hasForm(name):
+        canvas.beginForm(name)
+        draw(canvas)
+        canvas.endForm()
+    canvas.doForm(name)
+
+
+def _draw_table_header(canvas: Canvas) -> None:
+    """The column titles on their grey band, at the top of the table."""
+    canvas.setFillColor(HEADER_FILL)
+    canvas.rect(MARGIN, TABLE_TOP - TABLE_HEADER_HEIGHT, TABLE_WIDTH, TABLE_HEADER_HEIGHT, stroke=0, fill=1)
+    canvas.setFillColor(colors.black)
+    text = canvas.beginText()
+    text.setFont(BOLD, CELL_FONT_SIZE + 0.5)
+    _write_row(text, [title for title, _ in COLUMNS], TABLE_TOP, TABLE_HEADER_HEIGHT, BOLD, CELL_FONT_SIZE + 0.5)
+    canvas.drawText(text)
 
 
 def _write_row(text, cells: list[str], row_top: float, height: float, font: str, size: float) -> None:
@@ -151,6 +171,12 @@ def _write_row(text, cells: list[str], row_top: float, height: float, font: str,
 
 def draw_page_frame(canvas: Canvas, village: Village, page: int, pages: int) -> None:
     """The village's facts above the table and the page number below it."""
+    _draw_form(canvas, "signin_page_frame", lambda form: _draw_village_facts(form, village))
+    canvas.setFont(FONT, 8)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, f"page {page} / {pages}")
+
+
+def _draw_village_facts(canvas: Canvas, village: Village) -> None:
     top = PAGE_HEIGHT - MARGIN
     when_and_where = (
         f"{french_date(village.day).capitalize()}, de {french_time(village.starts_at)} "
@@ -164,7 +190,6 @@ def draw_page_frame(canvas: Canvas, village: Village, page: int, pages: int) -> 
     ):
         canvas.setFont(font, size)
         canvas.drawString(MARGIN, baseline, fit(text, TEXT_WIDTH, font, size))
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, f"page {page} / {pages}")
 
 
 def page_count(participants: int) -> int:
@@ -213,18 +238,12 @@ def write_signin(village: Village, output: BinaryIO) -> None:
         if page > 1:
             canvas.showPage()
         draw_page_frame(canvas, village, page, pages)
-        bottom = draw_participants(canvas, page_rows, TABLE_TOP)
+        bottom = draw_participants(canvas, page_rows)
     if page < pages:
         canvas.showPage()
         draw_page_frame(canvas, village, pages, pages)
         bottom = TABLE_TOP
-    draw_below(canvas, totals_table(attendance.by_role, attendance.walk_ins), bottom - TOTALS_GAP)
+    draw_totals(canvas, attendance.by_role, attendance.walk_ins, bottom - TOTALS_GAP)
     canvas.showPage()
     canvas.save()
 
-
-def draw_below(canvas: Canvas, table: Table, top: float) -> float:
-    """Draw the table with its top edge at `top`; returns where its bottom edge lies."""
-    _, height = table.wrapOn(canvas, TABLE_WIDTH, top - MARGIN)
-    table.drawOn(canvas, MARGIN, top - height)
-    return top - height
