@@ -54,6 +54,13 @@ STATUS_LABELS = {
     RegistrationStatus.CANCELLED: "Annulée",
 }
 
+
+def structure_of(person) -> str:
+    """The organisation shown on badges and sheets, whatever the role, of a registration or
+    of a row read with its organisation, collectivity and represented group."""
+    return person.organisation or person.collectivity or person.represented_group or ""
+
+
 def email_key(email: str | None) -> str | None:
     """An address as compared for duplicates: « Anne@Exemple.fr » and « anne@exemple.fr »
     are the same person."""
@@ -178,8 +185,7 @@ class Registration(db.Model):
 
     @property
     def structure(self) -> str:
-        """The organisation shown on badges and sheets, whatever the role."""
-        return self.organisation or self.collectivity or self.represented_group or ""
+        return structure_of(self)
 
     @property
     def is_confirmed(self) -> bool:

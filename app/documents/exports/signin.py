@@ -20,7 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ...models import Registration, Role, Village
+from ...models import Role, Village
+from ...models.registration import structure_of
 from ...templating import french_date, french_time
 from ..badge import BOLD, REGULAR
 from . import rows
@@ -97,12 +98,12 @@ COLUMN_EDGES = [MARGIN + sum(COLUMN_WIDTHS[:index]) for index in range(len(COLUM
 HEADER_FILL = colors.HexColor("#e6e6e6")
 
 
-def participant_row(number: int, registration: Registration) -> list[str]:
+def participant_row(number: int, registration: rows.Listed) -> list[str]:
     texts = [
         str(number),
         registration.last_name.upper(),
         registration.first_name,
-        registration.structure,
+        structure_of(registration),
         SHORT_ROLE_LABELS.get(registration.role, registration.role),
         registration.commune or "",
     ]
@@ -207,7 +208,7 @@ class Attendance:
     def __init__(self, village: Village) -> None:
         self.by_role: Counter = Counter()
         self.walk_ins = 0
-        self._numbered = enumerate(rows.registrations(village, attending_only=True), start=1)
+        self._numbered = enumerate(rows.listing(village, attending_only=True), start=1)
 
     def pages(self) -> Iterator[list[list[str]]]:
         """The table rows page by page; a village nobody registered for still has one page."""
