@@ -13,6 +13,7 @@ LOADED_WHEN_USED = [
     "pydantic", "data_inclusion",  # the open-data export
     "prometheus_client",  # /metrics
     "sklearn", "scipy", "ortools", "huey",  # suggestions, scheduling, background jobs
+    "snowballstemmer",  # suggestions
 ]
 
 

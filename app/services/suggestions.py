@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import snowballstemmer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -65,6 +64,9 @@ _local = threading.local()
 
 def _stemmer():
     if not hasattr(_local, "stemmer"):
+        # snowballstemmer loads the stemmers of every language (3 MB): only where suggestions are made.
+        import snowballstemmer
+
         _local.stemmer = snowballstemmer.stemmer("french")
     return _local.stemmer
 
