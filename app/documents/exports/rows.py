@@ -82,7 +82,7 @@ def listing(village: Village, attending_only: bool = False) -> Iterator[Listed]:
         return Listed._make(values)
 
     def load(batch: list[int]) -> dict[int, Listed]:
-        batch_rows = db.session.execute(LISTED.where(Registration.id.in_(_BATCH)), {"batch": batch})
+        batch_rows = db.session.connection().execute(LISTED.where(Registration.id.in_(_BATCH)), {"batch": batch})
         return {row.id: local(row) for row in batch_rows}
 
     return _in_order(village, attending_only, load)
@@ -92,8 +92,9 @@ def _in_order(village: Village, attending_only: bool,
               load: Callable[[list[int]], dict[int, _Loaded]]) -> Iterator[_Loaded]:
     """Databases disagree on how accented names sort (SQLite only folds ASCII), so the
     order is decided here on the names alone (a few dozen bytes per registration);
-    the full rows are then loaded BATCH_SIZE at a time."""
-    names = db.session.execute(
+    the full rows are then loaded BATCH_SIZE at a time. Plain columns are read through the
+    session's connection: through the session itself, the ORM would process every row again."""
+    names = db.session.connection().execute(
         select(Registration.id, Registration.last_name, Registration.first_name)
         .where(*_listed(village, attending_only))
         .execution_options(yield_per=BATCH_SIZE)
