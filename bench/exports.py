@@ -30,7 +30,9 @@ from sqlalchemy import insert, select  # noqa: E402
 from app import create_app  # noqa: E402
 from app.documents.exports import FORMATS  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Initiative, Registration, RegistrationStatus, Role, Village  # noqa: E402
+from app.models import (  # noqa: E402
+    Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Role, Village,
+)
 from bench_data import bench_village  # noqa: E402
 
 SLUG = "bench"
@@ -78,23 +80,23 @@ def fill(database_url: str, size: int) -> None:
             for n in range(size)
         ]
         db.session.execute(insert(Registration), rows)
-        porteurs = db.session.scalars(
-            select(Registration.id).where(Registration.role == Role.PORTEUR)
+        porteurs = db.session.execute(
+            select(Registration.id, Registration.email).where(Registration.role == Role.PORTEUR)
         ).all()
-        db.session.execute(
-            insert(Initiative),
-            [
-                dict(
-                    registration_id=registration_id,
-                    name=f"Initiative {registration_id}",
-                    summary="Un jardin partagé ouvert aux familles du quartier. " * 4,
-                    status="en cours",
-                    keywords="jardin; lien social",
-                    support_needs=["financement", "communication"],
-                    wants_stand=True,
-                )
-                for registration_id in porteurs
-            ],
+        db.session.add_all(
+            Initiative(
+                slug=f"initiative-{registration_id}",
+                holder_email=email,
+                versions=[InitiativeVersion(
+                    number=1, author="bench", name=f"Initiative {registration_id}",
+                    summary="Un jardin partagé ouvert aux familles du quartier. " * 4, stage="en_cours",
+                    keywords="jardin; lien social", support_needs=["financement", "communication"],
+                )],
+                presentations=[InitiativePresentation(
+                    village_id=village.id, registration_id=registration_id, wants_stand=True,
+                )],
+            )
+            for registration_id, email in porteurs
         )
         db.session.commit()
         db.session.remove()
