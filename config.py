@@ -59,7 +59,6 @@ class Config:
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
 
     BABEL_DEFAULT_LOCALE = "fr"
-    BABEL_DEFAULT_TIMEZONE = TIMEZONE
 
     # Who runs the villages: named in every e-mail and on the personal-data page. ORGANISER_EMAIL
     # is where participants write (questions, their rights, accessibility): a mailbox someone reads.

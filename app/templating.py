@@ -4,13 +4,19 @@ from datetime import date, datetime, time
 from urllib.parse import quote
 
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime
 
 from .models import Role, RegistrationStatus
 from .models import initiative_lists
+from .timeutil import to_local
 
 # A space that never breaks a line: "17 h" stays together, and so does "n° 3".
 NBSP = "\u00a0"
+
+# Written out rather than read from Babel's CLDR data: formatting a date with Babel loads the
+# whole French locale (4.7 MB in every process) for these nineteen words.
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
 
 _VOWELS = "aeiouyàâäéèêëîïôöûüÿæœ"
 # Town names whose h is aspirated, so not elided ("de Honfleur").
@@ -44,13 +50,15 @@ def in_place(name: str) -> str:
     return f"à {name}"
 
 
-def _day_of_month(value: date) -> str:
-    return "1er" if value.day == 1 else str(value.day)
+def _day_month_year(value: date) -> str:
+    """"1er décembre 2026": the first of the month is an ordinal in French."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def french_date(value: date) -> str:
-    """"mardi 1er décembre 2026": the first of the month is an ordinal in French."""
-    return f"{format_date(value, 'EEEE')} {_day_of_month(value)} {format_date(value, 'MMMM y')}"
+    """"mardi 1er décembre 2026"."""
+    return f"{WEEKDAYS[value.weekday()]} {_day_month_year(value)}"
 
 
 def french_time(value: time) -> str:
@@ -64,10 +72,8 @@ def french_datetime(value: datetime | None) -> str:
     """A stored naive-UTC moment, shown in local time."""
     if value is None:
         return ""
-    # Flask-Babel reads naive datetimes as UTC and shows them in BABEL_DEFAULT_TIMEZONE.
-    day = int(format_datetime(value, "d"))
-    first = "1er" if day == 1 else str(day)
-    return f"{first} {format_datetime(value, 'MMMM y')} à {format_datetime(value, 'HH:mm')}"
+    local = to_local(value)
+    return f"{_day_month_year(local)} à {local:%H:%M}"
 
 
 def with_colon(label: str) -> str:

@@ -1,7 +1,7 @@
 """What people read is French that reads right: sentences instead of codes, elided place names,
 "1er", times that never break, no doubled punctuation, one charset, no English in calendar files."""
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,6 +37,21 @@ def test_the_first_of_the_month_is_written_1er(app):
     assert french_date(date(2026, 12, 1)) == "mardi 1er décembre 2026"
     assert french_date(date(2026, 12, 2)) == "mercredi 2 décembre 2026"
     assert french_datetime(datetime(2026, 12, 1, 12, 0)).startswith("1er décembre 2026 à 13:00")
+
+
+def test_every_day_and_month_is_named_as_in_the_cldr_french_locale(app):
+    """The names are written out in the code (Babel's French data weighs 4.7 MB in each process):
+    they are those of CLDR, which Babel ships, for each day of a leap year and a summer moment."""
+    from babel.dates import format_date, format_datetime
+
+    day = date(2028, 1, 1)
+    while day.year == 2028:
+        assert french_date(day) == f"{format_date(day, 'EEEE', locale='fr')} {day.day if day.day > 1 else '1er'} " \
+                                   f"{format_date(day, 'MMMM y', locale='fr')}"
+        day += timedelta(days=1)
+    summer = datetime(2027, 7, 14, 21, 5)
+    assert french_datetime(summer) == \
+        f"14 {format_datetime(summer, 'MMMM y', tzinfo='Europe/Paris', locale='fr')} à 23:05"
 
 
 def test_a_time_never_breaks_between_the_hour_and_h():
