@@ -4,6 +4,7 @@ Each value can be changed through gunicorn's own environment variables or GUNICO
 Before any worker starts, the server checks that the rate limits will hold as configured
 (the number of workers comes from -w or WEB_CONCURRENCY, as gunicorn reads them).
 """
+import ctypes
 import os
 
 from config import default_web_workers
@@ -35,6 +36,17 @@ loglevel = "info"
 # gunicorn 23+ opens a control socket in the home folder, which systemd keeps read-only;
 # reloads go through `systemctl reload villages-web` (SIGHUP) instead.
 control_socket_disable = True
+
+
+# glibc gives a thread its own malloc arena whenever the others' are busy, up to eight per core;
+# each keeps its freed memory. Python threads take turns under the GIL, so two arenas serve a
+# gthread worker as fast and keep it 2 to 4 MB smaller. MALLOC_ARENA_MAX, if set, is left alone.
+M_ARENA_MAX = -8
+if "MALLOC_ARENA_MAX" not in os.environ:
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def on_starting(server):
