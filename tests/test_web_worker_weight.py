@@ -17,11 +17,34 @@ LOADED_WHEN_USED = [
 ]
 
 
-def test_importing_the_web_application_loads_none_of_the_heavy_libraries(tmp_path):
-    loaded = subprocess.run(
-        [sys.executable, "-c", "import json, sys, wsgi; print(json.dumps(sorted(sys.modules)))"],
+def in_a_new_web_process(tmp_path, code: str):
+    """What `code` prints as JSON, run after importing the application in a process of its own."""
+    printed = subprocess.run(
+        [sys.executable, "-c", f"import json, sys, wsgi\n{code}"],
         cwd=ROOT, capture_output=True, text=True, check=True,
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/weight.sqlite"},
     ).stdout
-    top_level = {name.split(".")[0] for name in json.loads(loaded.splitlines()[-1])}
+    return json.loads(printed.splitlines()[-1])
+
+
+def test_importing_the_web_application_loads_none_of_the_heavy_libraries(tmp_path):
+    loaded = in_a_new_web_process(tmp_path, "print(json.dumps(sorted(sys.modules)))")
+    top_level = {name.split(".")[0] for name in loaded}
     assert [name for name in LOADED_WHEN_USED if name in top_level] == []
+
+
+def test_a_web_worker_imports_no_command(tmp_path):
+    loaded = in_a_new_web_process(tmp_path, "print(json.dumps(sorted(sys.modules)))")
+    assert [name for name in loaded if name.startswith("app.commands.")] == []
+
+
+def test_writing_a_date_in_french_reads_none_of_babels_locale_data(tmp_path):
+    loaded = in_a_new_web_process(tmp_path, (
+        "from datetime import date, datetime\n"
+        "from app.templating import french_date, french_datetime\n"
+        "with wsgi.app.app_context():\n"
+        "    french_date(date(2027, 3, 1)), french_datetime(datetime(2027, 3, 1, 9, 30))\n"
+        "from babel import localedata\n"
+        "print(json.dumps(sorted(localedata._cache)))"
+    ))
+    assert loaded == []
