@@ -6,11 +6,12 @@ byte by byte, so the lookup does not leak the token through timing.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -59,14 +60,19 @@ def valid_link(token: str | None) -> ScannerToken | None:
     return valid_link_by_hash(token_hash(token))
 
 
-# Built once: every scan looks its link up, and building the query costs more than running it.
-_LINK_BY_HASH = (
-    select(ScannerToken).options(joinedload(ScannerToken.village)).where(ScannerToken.token_hash == bindparam("hashed"))
-)
+@functools.cache
+def _link_by_hash() -> Select:
+    """Built once, since every scan looks its link up and building the query costs more than running
+    it; and at the first scan, not at import: its joinedload sets up every mapper, a tenth of a second
+    that every command would pay at start, `flask --help` included."""
+    return (
+        select(ScannerToken).options(joinedload(ScannerToken.village))
+        .where(ScannerToken.token_hash == bindparam("hashed"))
+    )
 
 
 def valid_link_by_hash(hashed: str) -> ScannerToken | None:
-    link = db.session.scalar(_LINK_BY_HASH, {"hashed": hashed})
+    link = db.session.scalar(_link_by_hash(), {"hashed": hashed})
     return link if link is not None and link.is_valid() else None
 
 
