@@ -25,16 +25,12 @@ ROLE_SHEETS = {
 }
 
 
-def yes_no(value: bool) -> str:
-    return "Oui" if value else "Non"
-
-
 def csv_text(value: object) -> str:
     if not isinstance(value, str):  # text first: most values are
         if value is None:
             return ""
         if isinstance(value, bool):
-            return yes_no(value)
+            return rows.YES_NO[value]
         if isinstance(value, datetime):
             return csv_moment(value)
         value = str(value)
@@ -73,13 +69,10 @@ def write_csv(village: Village, output: BinaryIO) -> None:
 
 
 def xlsx_cells(values: list[object]) -> list[object]:
-    """What the cells hold: Oui/Non for booleans, text without the characters XML refuses, the
-    rest as it is (one expression, no call per value: 220,000 values for 5,000 registrations)."""
+    """What the cells hold: text without the characters XML refuses, the rest as it is (one
+    expression, no call per value: 220,000 values for 5,000 registrations)."""
     strip = XML_ILLEGAL_CHARACTERS.sub
-    return [
-        strip("", value) if value.__class__ is str else yes_no(value) if value.__class__ is bool else value
-        for value in values
-    ]
+    return [strip("", value) if value.__class__ is str else value for value in values]
 
 
 class _Sheet:
