@@ -55,8 +55,8 @@ def register(slug: str):
     village = village_or_404(slug)
     if not village.is_registration_open():
         return closed(village)
-    form = NewRegistrationForm(data=answers_from_before(request.args.get("depuis", "")),
-                               lunch_offered=village.lunch_offered)
+    form_class = NewRegistrationForm.for_submission(request.form.get("role"))
+    form = registration_form(village, form_class)
     if form.is_submitted() and form.is_from_a_robot():
         return render_template("security/received.html")
     if form.validate_on_submit():
@@ -80,9 +80,17 @@ def register(slug: str):
         done = url_for("public.registration_done", token=registration.manage_token)
         db.session.commit()
         return redirect(done)
+    if form_class is not NewRegistrationForm:
+        # Refused: shown again whole, every role's questions with the answers given.
+        form = registration_form(village, NewRegistrationForm)
+        form.validate_on_submit()
     return render_template(
         "public/register.html", village=village, form=form, places_left=villages.places_left(village)
     ), 422 if form.errors else 200
+
+
+def registration_form(village: Village, form_class: type[NewRegistrationForm]) -> NewRegistrationForm:
+    return form_class(data=answers_from_before(request.args.get("depuis", "")), lunch_offered=village.lunch_offered)
 
 
 def answers_from_before(token: str) -> dict:
