@@ -1,5 +1,5 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..errors import error_response
 from ..extensions import db
@@ -26,10 +26,14 @@ def home():
 
 
 def village_or_404(slug: str) -> Village:
-    found = db.session.scalar(select(Village).where(Village.slug == slug))
+    found = db.session.scalar(_VILLAGE_BY_SLUG, {"slug": slug})
     if found is None or found.is_archived:
         abort(404)
     return found
+
+
+# Built once: every registration reads its village (building the statement cost as much as running it).
+_VILLAGE_BY_SLUG = select(Village).where(Village.slug == bindparam("slug"))
 
 
 def registration_or_404(token: str) -> Registration:
