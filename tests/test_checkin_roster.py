@@ -10,6 +10,7 @@ from app.models import CheckIn, RegistrationStatus
 from app.services.checkin_roster import roster
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
+from tests.factories_registration import register
 
 
 def sha256(text: str) -> str:
@@ -28,6 +29,13 @@ def test_every_registration_change_raises_the_village_roster_version(app):
     db.session.commit()
     assert first.roster_version == 3
     assert village.roster_version == 3
+
+
+def test_a_registration_through_the_service_takes_the_next_version(app):
+    village = make_village()
+    make_registration(village)
+    registration = register(village)
+    assert registration.roster_version == 2 and village.roster_version == 2
 
 
 def test_changes_the_phones_do_not_show_leave_the_version_alone(app):

@@ -13,6 +13,7 @@ from app.models import OutboxMessage, OutboxStatus, Registration
 from app.services import notifications, outbox
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
+from tests.factories_registration import register
 from tests.fixtures_maildocs import at_once, attachment, pdf_text, qr_codes_in_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,13 @@ def test_local_runs_deliver_right_after_the_commit(app, smtp_server):
     queue()
     (message,) = smtp_server.wait_for(1)
     assert "liste d'attente" in message["Subject"].lower()
+
+
+def test_a_registration_is_delivered_right_after_its_commit(app, smtp_server):
+    app.config["MAIL_DELIVER_AFTER_COMMIT"] = True
+    register(make_village())  # its e-mail written in direct SQL, which no flush sees
+    (message,) = smtp_server.wait_for(1)
+    assert "inscription confirmée" in message["Subject"].lower()
 
 
 def test_mail_send_command_reports_what_it_did(app, smtp_server):

@@ -97,6 +97,17 @@ def test_only_the_chosen_roles_answers_are_kept_and_checked(client):
     assert registration.organisation is None and registration.initiative is None
 
 
+def test_a_refused_submission_shows_every_roles_questions_again_with_the_answers_given(client):
+    # A submission is checked by a form holding its role's questions only; the page shows them all.
+    data = dict(HABITANT, email="dominique@", represented_group="Conseil citoyen", institution="Caf du Var")
+    response = client.post(form_url(make_village()), data=data)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'value="Conseil citoyen"' in body and 'value="Caf du Var"' in body
+    assert 'name="initiative_name"' in body and 'name="mandate"' in body and 'name="offers-0-category"' in body
+    assert 'id="email-error"' in body and count(Registration) == 0
+
+
 @pytest.mark.parametrize("role, field, message", [
     ("porteur", "initiative_name", "Indiquez le nom de votre initiative."),
     ("institutionnel", "institution", "Indiquez votre organisme."),

@@ -29,6 +29,28 @@ def test_registration_with_places_left_is_confirmed_and_queues_the_confirmation(
     assert audit_actions(registration) == ["registration.created"]
 
 
+def test_a_registration_is_written_as_the_session_would_write_it(app):
+    """The registration, its audit entry and its e-mail are written in direct SQL: the same rows,
+    and the registration is the session's own object."""
+    village = make_village(capacity=1)
+    first = register(village, role=Role.ELU)
+    waiting = register(village, email="Camille.Martin@Example.org")
+    (entry, _) = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    assert (entry.actor, entry.target_type, entry.target_id, entry.village_id, entry.details) == (
+        "participant", "registration", first.id, village.id, {"status": "confirmed", "role": "elu"})
+    assert entry.at is not None
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.registration_id == first.id))
+    assert (message.recipient, message.status, message.attempts, message.details) == (
+        first.email, "pending", 0, {"documents": True, "calendar_method": "REQUEST"})
+    assert message.subject == f"Inscription confirmée – {village.name}" and message.message_id.startswith("<")
+    assert waiting.email_key == "camille.martin@example.org" and waiting.confirmed_at is None
+    assert first.badge_code and first.manage_token and first.created_at and first.village is village
+    assert db.session.get(type(first), first.id) is first
+    first.first_name = "Claude"
+    db.session.commit()
+    assert db.session.scalar(select(type(first).first_name).where(type(first).id == first.id)) == "Claude"
+
+
 def test_the_email_is_queued_in_the_registrations_transaction(app):
     village = make_village()
     service.register(village, registration_data())

@@ -30,6 +30,9 @@ def safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    # A line break cannot go into the Location header: the redirect would fail (a 500).
+    if not target.isprintable():
+        return None
     return target
 
 

@@ -1,12 +1,14 @@
 """The registration form: the same for a new registration and for changing one's details.
 
 Questions specific to a role are grouped (ROLE_FIELDS); only the chosen role's group is
-validated and kept, since without JavaScript every group is shown. To add fields (consents,
-honeypot…), subclass or add them to RegistrationForm; `registration_fields()` hands the
-service every field named like a Registration column.
+validated and kept, since without JavaScript every group is shown. A new registration is
+bound to a form without the other groups (NewRegistrationForm.for_submission). To add fields
+(consents, honeypot…), subclass or add them to RegistrationForm; `registration_fields()` hands
+the service every field named like a Registration column.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -120,8 +122,9 @@ class RegistrationForm(FrenchMessagesOnce, InitiativeEssentials, InitiativeConse
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
-        for name in self._other_roles_fields():
-            self[name].errors = []
+        for name in self._other_roles_fields(self.role.data):
+            if name in self:  # not in a form bound to one role (NewRegistrationForm.for_submission)
+                self[name].errors = []
         for name in self.ROLE_FIELDS.get(self.role.data, ()):
             if name in self.ROLE_REQUIRED and not self[name].data and not self[name].errors:
                 self[name].errors.append(self.ROLE_REQUIRED[name])
@@ -129,10 +132,9 @@ class RegistrationForm(FrenchMessagesOnce, InitiativeEssentials, InitiativeConse
             self.commune.errors.append("Indiquez votre commune ou votre code postal.")
         return not self.errors
 
-    def _other_roles_fields(self) -> set[str]:
-        return {
-            name for role, names in self.ROLE_FIELDS.items() if role != self.role.data for name in names
-        }
+    @classmethod
+    def _other_roles_fields(cls, chosen: str | None) -> set[str]:
+        return {name for role, names in cls.ROLE_FIELDS.items() if role != chosen for name in names}
 
     @property
     def chosen_role(self) -> str | None:
@@ -141,6 +143,7 @@ class RegistrationForm(FrenchMessagesOnce, InitiativeEssentials, InitiativeConse
     def registration_fields(self) -> dict[str, Any]:
         """The answers, named as Registration's columns; other roles' answers are dropped."""
         role = self.role.data
+        organisation = {Role.PORTEUR: "structure", Role.INSTITUTIONNEL: "institution"}.get(role)
         fields = {
             "role": role,
             "first_name": self.first_name.data,
@@ -150,8 +153,7 @@ class RegistrationForm(FrenchMessagesOnce, InitiativeEssentials, InitiativeConse
             "commune": self.commune.data or "",
             "postcode": self.postcode.data or None,
             "accessibility_needs": self.accessibility_needs.data or None,
-            "organisation": {Role.PORTEUR: self.structure.data, Role.INSTITUTIONNEL: self.institution.data}.get(role)
-            or None,
+            "organisation": (self[organisation].data or None) if organisation else None,
             "position": (self.position.data or None) if role == Role.INSTITUTIONNEL else None,
             "collectivity": (self.collectivity.data or None) if role == Role.ELU else None,
             "mandate": (self.mandate.data or None) if role == Role.ELU else None,
@@ -205,9 +207,26 @@ class NewRegistrationForm(HoneypotMixin, ConsentsMixin, MatchingStatement, Regis
 
     offers = offer_rows(1)  # one blank row keeps the form short on a phone
 
+    @classmethod
+    def for_submission(cls, role: str | None) -> type[NewRegistrationForm]:
+        """The form a submission choosing `role` is bound to: this one without the other roles'
+        questions (binding all of them was a quarter of a registration's time). It keeps the
+        answers the whole form keeps; the whole form is the one shown, with every role's questions."""
+        return cls._for_role(Role(role)) if role in cls.ROLE_FIELDS else cls
+
+    @classmethod
+    @functools.cache
+    def _for_role(cls, role: Role) -> type[NewRegistrationForm]:
+        unasked = cls._other_roles_fields(role) - set(cls.ROLE_FIELDS[role])
+        if role not in OFFERING_ROLES:
+            unasked.add("offers")
+        # WTForms leaves out of a subclass the fields it sets to None.
+        return type(f"{cls.__name__}For{role.name.title()}", (cls,), dict.fromkeys(unasked))
+
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
-        if self.role.data not in OFFERING_ROLES:  # only institutionnels and élus state offers
+        # Only institutionnels and élus state offers (a form bound to another role has none).
+        if self.role.data not in OFFERING_ROLES and "offers" in self:
             self.offers.errors = []
             for entry in self.offers:
                 for field in entry.form:

@@ -1,5 +1,5 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..errors import error_response
 from ..extensions import db
@@ -26,10 +26,14 @@ def home():
 
 
 def village_or_404(slug: str) -> Village:
-    found = db.session.scalar(select(Village).where(Village.slug == slug))
+    found = db.session.scalar(_VILLAGE_BY_SLUG, {"slug": slug})
     if found is None or found.is_archived:
         abort(404)
     return found
+
+
+# Built once: every registration reads its village (building the statement cost as much as running it).
+_VILLAGE_BY_SLUG = select(Village).where(Village.slug == bindparam("slug"))
 
 
 def registration_or_404(token: str) -> Registration:
@@ -55,8 +59,8 @@ def register(slug: str):
     village = village_or_404(slug)
     if not village.is_registration_open():
         return closed(village)
-    form = NewRegistrationForm(data=answers_from_before(request.args.get("depuis", "")),
-                               lunch_offered=village.lunch_offered)
+    form_class = NewRegistrationForm.for_submission(request.form.get("role"))
+    form = registration_form(village, form_class)
     if form.is_submitted() and form.is_from_a_robot():
         return render_template("security/received.html")
     if form.validate_on_submit():
@@ -80,9 +84,17 @@ def register(slug: str):
         done = url_for("public.registration_done", token=registration.manage_token)
         db.session.commit()
         return redirect(done)
+    if form_class is not NewRegistrationForm:
+        # Refused: shown again whole, every role's questions with the answers given.
+        form = registration_form(village, NewRegistrationForm)
+        form.validate_on_submit()
     return render_template(
         "public/register.html", village=village, form=form, places_left=villages.places_left(village)
     ), 422 if form.errors else 200
+
+
+def registration_form(village: Village, form_class: type[NewRegistrationForm]) -> NewRegistrationForm:
+    return form_class(data=answers_from_before(request.args.get("depuis", "")), lunch_offered=village.lunch_offered)
 
 
 def answers_from_before(token: str) -> dict:

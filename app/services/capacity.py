@@ -2,7 +2,8 @@
 
 Every flush that confirms a registration, or cancels, deletes, or changes the role or village
 of a confirmed one, adds the difference to the village's ConfirmedCount rows, in the same
-transaction. Registrations are decided with the village row locked, so the figures read
+transaction; a new registration, written in direct SQL without a flush, adds its own place
+(add_confirmed). Registrations are decided with the village row locked, so the figures read
 under that lock are exact; `recount` rebuilds them from the registrations (after a bulk insert).
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import ScalarSelect, bindparam, delete, event, func, insert, inspect, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -67,11 +69,16 @@ def _count_changes(session: Session, _flush_context) -> None:
             changes[_place(registration, "deleted")] -= 1
     connection = session.connection()
     for (village_id, role), change in changes.items():
-        if village_id is None or not change:
-            continue
-        updated = connection.execute(_ADD_CONFIRMED, {"of_village": village_id, "of_role": role, "change": change})
-        if updated.rowcount == 0:
-            connection.execute(insert(ConfirmedCount).values(village_id=village_id, role=role, confirmed=change))
+        if village_id is not None and change:
+            add_confirmed(connection, village_id, role, change)
+
+
+def add_confirmed(connection: Connection, village_id: int, role: str, change: int) -> None:
+    """Add `change` to the village's confirmed `role`: for the flush above, and for a registration
+    written in direct SQL, which no flush sees (registration.register)."""
+    updated = connection.execute(_ADD_CONFIRMED, {"of_village": village_id, "of_role": role, "change": change})
+    if updated.rowcount == 0:
+        connection.execute(insert(ConfirmedCount).values(village_id=village_id, role=role, confirmed=change))
 
 
 # Built once, as every registration runs it.

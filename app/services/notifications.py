@@ -9,6 +9,7 @@ Confirmed people receive their documents each time: the badge PDF, its QR code s
 in the message, and the calendar invitation (a text/calendar part, which mail
 applications turn into an event, and the same as invitation.ics).
 """
+import functools
 from datetime import date, time, timezone
 from email import policy
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from sqlalchemy import insert
 
 from ..documents.calendar import location, manage_url, village_url
 from ..extensions import db
@@ -24,6 +26,8 @@ from ..models import OutboxMessage, Registration
 from ..templating import french_date, french_time, village_contact
 from .text import one_line
 
+# In session.info: the transaction queued mail, which the outbox may deliver once it commits.
+MAIL_QUEUED = "mail_queued"
 # What village_changed can report, as Village column names.
 CHANGE_LABELS = {
     "day": "Date",
@@ -35,12 +39,12 @@ CHANGE_LABELS = {
 }
 
 
-def registration_confirmed(registration: Registration) -> OutboxMessage | None:
-    return _queue("confirmation", registration, "Inscription confirmée", documents=True)
+def registration_confirmed(registration: Registration, *, at_once: bool = False) -> OutboxMessage | None:
+    return _queue("confirmation", registration, "Inscription confirmée", documents=True, at_once=at_once)
 
 
-def registration_waitlisted(registration: Registration) -> OutboxMessage | None:
-    return _queue("waitlisted", registration, "Vous êtes sur la liste d'attente")
+def registration_waitlisted(registration: Registration, *, at_once: bool = False) -> OutboxMessage | None:
+    return _queue("waitlisted", registration, "Vous êtes sur la liste d'attente", at_once=at_once)
 
 
 def registration_promoted(registration: Registration) -> OutboxMessage | None:
@@ -145,14 +149,16 @@ def initiative_refused(initiative) -> OutboxMessage | None:
 
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
            calendar_method: str | None = None, changes: list | None = None,
-           context: dict | None = None) -> OutboxMessage | None:
+           context: dict | None = None, at_once: bool = False) -> OutboxMessage | None:
     """A small row saying what to send; nothing is rendered here (see render). `context`
-    holds the values, fixed now, that the message's template shows besides the registration."""
+    holds the values, fixed now, that the message's template shows besides the registration.
+
+    `at_once`: the row is inserted now in direct SQL rather than added to the session, for a
+    registration written so (registration.register); nothing is returned then."""
     if not registration.email:
         return None
-    queued = OutboxMessage(
+    values = dict(
         kind=kind,
-        registration=registration,
         recipient=registration.email,
         subject=f"{subject} – {registration.village.name}",
         message_id=make_msgid("villages", domain=_mail_domain()),
@@ -163,8 +169,17 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
             **({"context": context} if context else {}),
         },
     )
+    if at_once:
+        db.session.execute(_INSERT_MESSAGE, {**values, "registration_id": registration.id})
+        db.session.info[MAIL_QUEUED] = True
+        return None
+    queued = OutboxMessage(registration=registration, **values)
     db.session.add(queued)
     return queued
+
+
+# Built once, as every registration runs it.
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)
 
 
 def _queue_standalone(kind: str, recipient: str, name: str | None, subject: str, context: dict) -> OutboxMessage:
@@ -296,5 +311,10 @@ def _shown(value: Any) -> str:
 
 
 def _mail_domain() -> str:
-    _, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-    return address.rpartition("@")[2] or urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
+    return _domain(current_app.config["MAIL_DEFAULT_SENDER"], current_app.config["PUBLIC_URL"])
+
+
+@functools.cache  # parsing the sender's address took 200 Python calls for every message queued
+def _domain(sender: str, public_url: str) -> str:
+    _, address = parseaddr(sender)
+    return address.rpartition("@")[2] or urlsplit(public_url).hostname or "localhost"

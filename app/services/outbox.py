@@ -263,11 +263,11 @@ def init_app(app: Flask) -> None:
 
 def _note_queued_mail(session: Session, _flush_context) -> None:
     if any(isinstance(instance, OutboxMessage) for instance in session.new):
-        session.info["mail_queued"] = True
+        session.info[notifications.MAIL_QUEUED] = True
 
 
 def _deliver_queued_mail(session: Session) -> None:
-    if not session.info.pop("mail_queued", False) or not has_app_context():
+    if not session.info.pop(notifications.MAIL_QUEUED, False) or not has_app_context():
         return
     if current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
         app = current_app._get_current_object()
@@ -275,7 +275,7 @@ def _deliver_queued_mail(session: Session) -> None:
 
 
 def _forget_queued_mail(session: Session) -> None:
-    session.info.pop("mail_queued", None)
+    session.info.pop(notifications.MAIL_QUEUED, None)
 
 
 def _deliver_in_background(app: Flask) -> None:
