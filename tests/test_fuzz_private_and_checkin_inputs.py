@@ -118,7 +118,8 @@ def test_after_logging_in_no_next_address_leads_off_the_site(client, target):
     assert response.status_code < 500
     if response.status_code == 302:
         location = urlsplit(response.headers["Location"])
-        assert not location.netloc and not location.path.startswith("//")
+        # As a browser reads it: a backslash counts as a slash.
+        assert not location.netloc and not location.path.replace("\\", "/").startswith("//")
     client.post("/organisation/deconnexion")
     db.session.rollback()
 

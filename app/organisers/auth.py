@@ -28,7 +28,8 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read a backslash as a slash: "/\evil.example" would lead to //evil.example.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     # A line break cannot go into the Location header: the redirect would fail (a 500).
     if not target.isprintable():
