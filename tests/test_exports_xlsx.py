@@ -116,3 +116,14 @@ def test_leaves_out_characters_a_workbook_cannot_hold(export_village):
     sheet = open_workbook(export_village)["Tous"]
 
     assert column(sheet, "Structure")[-1] == "Association du\tquartier"
+
+
+def test_writes_a_moment_taken_in_the_last_millisecond_of_a_minute(app):
+    # Excel counts time to the millisecond: 59.9996 s would round up to a 60th second, which the
+    # writer refuses (the whole export failed, once in about two thousand registrations).
+    village = make_village()
+    make_registration(village, created_at=datetime(2026, 3, 2, 8, 15, 59, 999600))
+
+    registered = column(open_workbook(village)["Tous"], "Inscrit le")[0]
+
+    assert registered.replace(microsecond=0) == datetime(2026, 3, 2, 9, 15, 59)
