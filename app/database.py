@@ -16,7 +16,7 @@ export reads for seconds without holding back a single scan or registration.
 """
 import select
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
@@ -35,8 +35,10 @@ def commit_without_waiting_for_disk(session: Session) -> None:
     (4 to 5 ms on the development machine), as no commit waits on SQLite (synchronous=NORMAL
     below). A crash of the database server or of its machine, not of the application, may lose
     the last commits (of less than a second), each one whole: never half a transaction."""
-    if is_postgresql(session.get_bind()):
-        session.execute(text("SET LOCAL synchronous_commit = off"))
+    connection = session.connection()
+    if is_postgresql(connection.engine):
+        # As the driver's own text: there is nothing to compile.
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
 
 
 def configure_engine(engine: Engine) -> None:

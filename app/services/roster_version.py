@@ -30,7 +30,8 @@ _GIVE_BACK = (
 
 
 def _run(session: Session, statement, village_id: int, **values) -> int:
-    version = session.execute(statement, {"village_id": village_id, **values}).scalar_one()
+    # On the connection: the statement is Core, the ORM's dispatch of it would add nothing.
+    version = session.connection().execute(statement, {"village_id": village_id, **values}).scalar_one()
     loaded = session.identity_map.get(identity_key(Village, village_id))
     if loaded is not None:
         set_committed_value(loaded, "roster_version", version)
