@@ -29,7 +29,7 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def link_scanner(link: ScannerToken, by_bearer: bool = False) -> Scanner:
+def link_scanner(link: scanner_links.ScanningLink, by_bearer: bool = False) -> Scanner:
     return Scanner(link.village_id, link.label, f"scanner:{link.label}", by_bearer)
 
 
@@ -48,23 +48,23 @@ def remember_link(link: ScannerToken) -> None:
 
 def session_scanner(village: Village) -> Scanner | None:
     hashed = session.get(SESSION_KEY, {}).get(village.slug)
-    link = scanner_links.valid_link_by_hash(hashed) if hashed else None
+    link = scanner_links.scanning_link_by_hash(hashed) if hashed else None
     if link is None or link.village_id != village.id:
         return None
     return link_scanner(link)
 
 
-def bearer_link() -> ScannerToken | None:
+def bearer_link() -> scanner_links.ScanningLink | None:
     """The valid link of the request's Bearer token, looked up once per request."""
     # Keyed by token: an app context shared by several requests (tests, CLI) must not
     # hand one phone's link to another.
     token = bearer_token()
     if g.get("bearer_link_token") != token or "bearer_link" not in g:
-        g.bearer_link_token, g.bearer_link = token, scanner_links.valid_link(token)
+        g.bearer_link_token, g.bearer_link = token, scanner_links.scanning_link(token)
     return g.bearer_link
 
 
-def scanner_for(village: Village) -> Scanner | None:
+def scanner_for(village: Village | scanner_links.LinkedVillage) -> Scanner | None:
     """The scanner acting for `village` in this request, if it is allowed to."""
     if bearer_token() is not None:
         link = bearer_link()

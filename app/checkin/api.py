@@ -102,7 +102,7 @@ def has_credentials() -> bool:
     return bearer_token() is not None or current_user.is_authenticated or bool(session.get(SESSION_KEY))
 
 
-def authorise(village: Village) -> Scanner:
+def authorise(village: service.ScanVillage) -> Scanner:
     scanner = scanner_for(village)
     if scanner is None:
         if bearer_token() is None and current_user.is_authenticated:
@@ -120,7 +120,7 @@ def village_named(slug) -> Village:
     return village
 
 
-def requested_village(body: dict) -> Village:
+def requested_village(body: dict) -> service.ScanVillage:
     """The token's village for Bearer calls; otherwise the one named in the body."""
     if bearer_token() is not None:
         link = bearer_link()
@@ -134,7 +134,7 @@ def requested_village(body: dict) -> Village:
     return village_named(body["village"])
 
 
-def scan_request() -> tuple[Village, Scanner, str, dict]:
+def scan_request() -> tuple[service.ScanVillage, Scanner, str, dict]:
     """Village, scanner, badge code and the body of a check-in or undo call."""
     if not has_credentials():
         fail(401, NOT_AUTHENTICATED)
@@ -173,7 +173,7 @@ def scan_id_of(body: dict) -> str | None:
     return scan_id
 
 
-def committed_outcome(outcome, village: Village):
+def committed_outcome(outcome, village: service.ScanVillage):
     """The JSON answer, read before the commit expires the objects it shows (saves reloading them)."""
     response = jsonify(result=outcome.result.value, attendee=outcome.attendee, village=village.slug)
     db.session.commit()

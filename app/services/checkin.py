@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
 from ..database import commit_without_waiting_for_disk
@@ -21,7 +22,12 @@ from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, email_
 from ..timeutil import utcnow
 from . import audit, capacity, roster_version
 from .registration import lock_village
+from .scanner_links import LinkedVillage
 from .text import fold, one_line
+
+# A scan by Bearer token knows its village by the few columns read with its link; the others
+# pass the Village. Either gives id, slug and name, all that a scan uses.
+ScanVillage = Village | LinkedVillage
 
 # A badge secret is 32 characters; anything much longer is not one of ours.
 MAX_CODE_LENGTH = 200
@@ -99,7 +105,7 @@ class ScannedRow:
     role_label = Registration.role_label
     structure = Registration.structure
 
-    def __init__(self, row, village: Village) -> None:
+    def __init__(self, row, village: ScanVillage) -> None:
         self._row = row
         self.village = village
 
@@ -179,7 +185,7 @@ _ADMIT = (
 _RECORD_ADMISSION = insert(_CHECKIN).returning(_CHECKIN.c.id)
 
 
-def _admit(village: Village, code: str, *, moment: datetime, now: datetime, scan_id: str,
+def _admit(village: ScanVillage, code: str, *, moment: datetime, now: datetime, scan_id: str,
            scanner: str, method: str) -> Admitted | None:
     """Admit the badge's holder to `village` if they may be admitted now; None if not.
 
@@ -239,13 +245,17 @@ def current_admission(registration: Registration) -> CheckIn | None:
 
 
 def _with_admission(code: str) -> tuple[Registration | None, CheckIn | None]:
-    """The badge's registration and its current admission, if any, in one query."""
+    """The badge's registration, its village and its current admission, if any, in one query.
+
+    The answer shows the registration's village, which a scan by Bearer token has not loaded.
+    """
     code = _badge_code(code)
     if code is None:
         return None, None
     row = db.session.execute(
         select(Registration, CheckIn)
         .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, *_is_current(CheckIn)))
+        .options(joinedload(Registration.village))
         .where(Registration.badge_code == code)
         .order_by(CheckIn.id.desc())
         .limit(1)
@@ -254,7 +264,7 @@ def _with_admission(code: str) -> tuple[Registration | None, CheckIn | None]:
     return (row[0], row[1]) if row else (None, None)
 
 
-def _refusal(village: Village, registration: Registration | None,
+def _refusal(village: ScanVillage, registration: Registration | None,
              admission: CheckIn | None) -> CheckInOutcome | None:
     """Why this registration may not be admitted to `village` now, if it may not."""
     if registration is None:
@@ -270,7 +280,7 @@ def _refusal(village: Village, registration: Registration | None,
 
 
 def check_in(
-    village: Village,
+    village: ScanVillage,
     code: str,
     *,
     scanner: str,
@@ -308,7 +318,7 @@ def check_in(
     return outcome
 
 
-def undo_check_in(village: Village, code: str, *, actor: str, reason: str = "") -> CheckInOutcome:
+def undo_check_in(village: ScanVillage, code: str, *, actor: str, reason: str = "") -> CheckInOutcome:
     """Take back an admission (wrong person, scanned by mistake); the CheckIn row is kept."""
     lock_village(village)
     registration = _locked_registration(code)
@@ -336,7 +346,7 @@ def undo_check_in(village: Village, code: str, *, actor: str, reason: str = "") 
     return CheckInOutcome(UndoResult.UNDONE, registration, admission)
 
 
-def badge_code_of(village: Village, registration_id: int) -> str | None:
+def badge_code_of(village: ScanVillage, registration_id: int) -> str | None:
     """The badge code of one of the village's registrations (for check-in from a name search)."""
     return db.session.scalar(
         select(Registration.badge_code).where(
