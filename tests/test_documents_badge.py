@@ -81,3 +81,14 @@ def test_a_name_shrunk_to_fit_its_line_is_printed_whole_whatever_the_badge_s_wid
     text = pdf_text(buffer.getvalue())
     assert "…" not in text
     assert text.count("Marie-Bernadette") == text.count("Bourgeois-Delacroix") == len(widths)
+
+
+def test_an_initiative_name_on_two_lines_keeps_its_closing_quote_beside_a_word(app):
+    # The names of the person and the village set the size of the lines: fixed, so that the
+    # initiative's name fits on one line, but not with its closing quote.
+    village = make_village(name="Village des initiatives solidaires – Sisteron", town="Sisteron")
+    registration = make_registration(village, role=Role.PORTEUR, first_name="Camille", last_name="Martin")
+    present_initiative(registration, name="Réveillon solidaire des Hautes-Alpes")
+    lines = [line.strip() for line in pdf_text(badge_pdf(registration)).splitlines()]
+    assert "»" not in lines
+    assert "Hautes-Alpes »" in lines

@@ -194,7 +194,7 @@ def _draw_identity(canvas: Canvas, registration: Registration, x: float, top: fl
     if registration.initiative is not None:
         text.setFillColor(INK)
         text.setFont(BOLD, detail_size)
-        for line in simpleSplit(f"« {registration.initiative.name} »", BOLD, detail_size, width)[:2]:
+        for line in _quoted(registration.initiative.name, BOLD, detail_size, width):
             baseline -= detail_size * 1.2
             _write(text, x, baseline, line)
 
@@ -223,6 +223,17 @@ def _fitted_lines(text: str, font: str, largest: float, smallest: float,
         return size, [text]
     lines = simpleSplit(text, font, size, width)
     return size, [_clipped(line, font, size, width) for line in lines[:2]]
+
+
+def _quoted(name: str, font: str, size: float, width: float) -> list[str]:
+    """The name in French quotes on at most two lines. reportlab splits at any space, even a
+    non-breaking one: a closing quote left alone on the second line takes the last word with it."""
+    lines = simpleSplit(f"« {name} »", font, size, width)
+    if lines[1:] == ["»"]:
+        rest, _, last_word = lines[0].rpartition(" ")
+        if rest and pdfmetrics.stringWidth(f"{last_word} »", font, size) <= width:
+            lines = [rest, f"{last_word} »"]
+    return lines[:2]
 
 
 def _fitting_size(text: str, font: str, largest: float, smallest: float, width: float) -> float:
