@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, String, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -52,6 +53,12 @@ class ScannerToken(db.Model):
 
     village: Mapped[Village] = relationship()
 
+    @hybrid_method
     def is_valid(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.revoked_at is None and now < self.expires_at
+
+    @is_valid.expression
+    def is_valid(cls, now) -> ColumnElement[bool]:
+        """The same rule in SQL, for the queries that look a link up."""
+        return and_(cls.revoked_at.is_(None), cls.expires_at > now)

@@ -6,13 +6,12 @@ byte by byte, so the lookup does not leak the token through timing.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import secrets
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -65,20 +64,11 @@ def valid_link(token: str | None) -> ScannerToken | None:
     return valid_link_by_hash(hashed) if hashed else None
 
 
-@functools.cache
-def _link_by_hash() -> Select:
-    """Built once, since every scan looks its link up and building the query costs more than running
-    it; and at the first scan, not at import: its joinedload sets up every mapper, a tenth of a second
-    that every command would pay at start, `flask --help` included."""
-    return (
-        select(ScannerToken).options(joinedload(ScannerToken.village))
-        .where(ScannerToken.token_hash == bindparam("hashed"))
-    )
-
-
 def valid_link_by_hash(hashed: str) -> ScannerToken | None:
-    link = db.session.scalar(_link_by_hash(), {"hashed": hashed})
-    return link if link is not None and link.is_valid() else None
+    return db.session.scalar(
+        select(ScannerToken).options(joinedload(ScannerToken.village))
+        .where(ScannerToken.token_hash == hashed, ScannerToken.is_valid(utcnow()))
+    )
 
 
 class LinkedVillage(NamedTuple):
@@ -100,19 +90,12 @@ class ScanningLink(NamedTuple):
         return self.village.id
 
 
-_TOKEN = ScannerToken.__table__
-_VILLAGE = Village.__table__
-# Built once and in Core, since every scan runs it: four columns read as one row cost a fraction
-# of a ScannerToken and its whole Village loaded by the ORM (a quarter of a scan's Python). The
-# database applies ScannerToken.is_valid: unrevoked and not yet expired.
+# Built once, since every scan runs it: four columns read as one row cost a fraction of a
+# ScannerToken and its whole Village loaded by the ORM (a quarter of a scan's Python).
 _SCANNING_LINK = (
-    select(_TOKEN.c.label, _VILLAGE.c.id, _VILLAGE.c.slug, _VILLAGE.c.name)
-    .join_from(_TOKEN, _VILLAGE, _TOKEN.c.village_id == _VILLAGE.c.id)
-    .where(
-        _TOKEN.c.token_hash == bindparam("hashed"),
-        _TOKEN.c.revoked_at.is_(None),
-        _TOKEN.c.expires_at > bindparam("now"),
-    )
+    select(ScannerToken.label, Village.id, Village.slug, Village.name)
+    .join_from(ScannerToken, Village, ScannerToken.village_id == Village.id)
+    .where(ScannerToken.token_hash == bindparam("hashed"), ScannerToken.is_valid(bindparam("now")))
 )
 
 
