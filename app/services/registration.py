@@ -2,9 +2,9 @@
 
 Every function adds its changes (registration, audit entry, queued e-mails) to the session,
 or writes them in its transaction (register), and never commits: the caller commits, so that
-an e-mail is queued if and only if the change it reports is saved. Decisions about places are taken with the village row locked
-(SELECT … FOR UPDATE on PostgreSQL; on SQLite every transaction already holds the write
-lock), so that concurrent registrations never overbook.
+an e-mail is queued if and only if the change it reports is saved. Decisions about places are
+taken with the village row locked (SELECT … FOR UPDATE on PostgreSQL; on SQLite every
+transaction already holds the write lock), so that concurrent registrations never overbook.
 """
 from __future__ import annotations
 
