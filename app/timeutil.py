@@ -17,6 +17,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def local_today(now: datetime | None = None) -> date:
+    """The calendar date in the local zone at `now` (naive UTC, default: now)."""
+    return to_local(now or utcnow()).date()
+
+
 def local_datetime(day: date, clock: time) -> datetime:
     """An aware datetime for a wall-clock time on a given day in the local zone."""
     return datetime.combine(day, clock, tzinfo=local_zone())

@@ -32,7 +32,7 @@ from .registration import (
     RegistrationStatus,
     Role,
 )
-from .village import Village, VillageRoleQuota
+from .village import Village, VillagePhase, VillageRoleQuota
 
 __all__ = [
     "AuditEntry",
@@ -70,6 +70,7 @@ __all__ = [
     "SurveyQuestion",
     "SurveyResponse",
     "Village",
+    "VillagePhase",
     "VillageRoleQuota",
     "Visibility",
 ]

@@ -1,12 +1,28 @@
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..timeutil import local_datetime, to_utc_naive, utcnow
+from ..timeutil import local_datetime, local_today, to_utc_naive, utcnow
+
+
+class VillagePhase(enum.Enum):
+    """Where a village stands in time. Every rule that depends on time asks `Village.phase`
+    (or, in SQL, the `Village.*_clause` methods) rather than comparing dates itself."""
+
+    NOT_YET_OPEN = "not_yet_open"  # before the day; registrations not open yet
+    OPEN = "open"  # before the day; registrations open (a full village is still OPEN: places are counted elsewhere)
+    CLOSED = "closed"  # before the day; registrations closed (deadline passed, or archived)
+    DAY = "day"  # the village's calendar day, in the village's time zone
+    AFTER = "after"  # the days after
+
+    @property
+    def is_before_day(self) -> bool:
+        return self in (VillagePhase.NOT_YET_OPEN, VillagePhase.OPEN, VillagePhase.CLOSED)
 
 
 class Village(db.Model):
@@ -55,15 +71,53 @@ class Village(db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
-    def is_registration_open(self, now: datetime | None = None) -> bool:
+    def phase(self, now: datetime | None = None) -> VillagePhase:
+        """The village's phase at `now` (naive UTC, default: now)."""
         now = now or utcnow()
-        if self.archived_at is not None or now >= to_utc_naive(self.starts):
+        today = local_today(now)
+        if today > self.day:
+            return VillagePhase.AFTER
+        if today == self.day:
+            return VillagePhase.DAY
+        if self.archived_at is not None:
+            return VillagePhase.CLOSED
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return VillagePhase.NOT_YET_OPEN
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return VillagePhase.CLOSED
+        return VillagePhase.OPEN
+
+    def has_begun(self, now: datetime | None = None) -> bool:
+        """The day has come and its opening hour has passed (and so for every day after)."""
+        return (now or utcnow()) >= to_utc_naive(self.starts)
+
+    @classmethod
+    def before_day_clause(cls, now: datetime | None = None):
+        """SQL twin of `phase(now).is_before_day`."""
+        return cls.day > local_today(now or utcnow())
+
+    @classmethod
+    def day_clause(cls, now: datetime | None = None):
+        """SQL twin of `phase(now) is VillagePhase.DAY`."""
+        return cls.day == local_today(now or utcnow())
+
+    @classmethod
+    def after_day_clause(cls, now: datetime | None = None):
+        """SQL twin of `phase(now) is VillagePhase.AFTER`."""
+        return cls.day < local_today(now or utcnow())
+
+    def is_registration_open(self, now: datetime | None = None) -> bool:
+        """Registrations are taken in the OPEN phase, and on the day until the village begins
+        (unless their deadline has passed or the village is archived)."""
+        now = now or utcnow()
+        phase = self.phase(now)
+        if phase is VillagePhase.OPEN:
+            return True
+        if phase is not VillagePhase.DAY or self.has_begun(now) or self.archived_at is not None:
             return False
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
-        if self.registration_closes_at and now >= self.registration_closes_at:
-            return False
-        return True
+        return not (self.registration_closes_at and now >= self.registration_closes_at)
 
     def quota_for(self, role: str) -> int | None:
         return next((q.capacity for q in self.quotas if q.role == role), None)
