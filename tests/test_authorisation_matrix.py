@@ -183,7 +183,7 @@ class World:
             "filename": "css/site.css",
             "export_name": "csv",
             "file_format": "pdf",
-            "recipient_id": self.registration.id,
+            "recipient_key": "1.signature-inconnue",
             "request_id": self.meeting.request_id,
             "answer": "decliner",
             "meeting_id": self.meeting.id,

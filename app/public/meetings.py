@@ -35,18 +35,21 @@ def meetings_context(registration: Registration, ask_form: MeetingRequestForm | 
         "ask_for": ask_for,
         "outcome_form": OutcomeForm(formdata=None),
         "accepts_requests": meeting_requests.accepts_requests(registration),
+        "recipient_key": meeting_requests.recipient_key,
     }
 
 
-@blueprint.post("/inscription/<token>/rendez-vous/demander/<int:recipient_id>")
-def ask_meeting(token: str, recipient_id: int):
+@blueprint.post("/inscription/<token>/rendez-vous/demander/<recipient_key>")
+def ask_meeting(token: str, recipient_key: str):
+    """The person asked is named by a signed key (meeting_requests.recipient_key), and whoever
+    may not be asked gets the same answer as a key that names nobody."""
     requester = confirmed_or_redirect(token)
     form = MeetingRequestForm()
-    recipient = db.session.get(Registration, recipient_id)
+    recipient = meeting_requests.askable(requester, recipient_key)
     if send_request(requester, recipient, form):
         flash(f"Votre demande est envoyée à {recipient.full_name}. Vous recevrez sa réponse par e-mail.", "success")
         return redirect(url_for("public.registration", token=token, _anchor=ANCHOR))
-    return private_page(requester, ask_form=form, ask_for=recipient_id), 422
+    return private_page(requester, ask_form=form, ask_for=recipient.id if recipient else None), 422
 
 
 @blueprint.get("/inscription/<token>/annuaire")
