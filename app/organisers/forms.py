@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -16,7 +17,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import options
@@ -227,6 +228,8 @@ class ParticipantMessageForm(FlaskForm):
                     "propres informations.",
     )
     with_certificate = BooleanField("Joindre l'attestation de présence (envoyé alors aux seuls présents)")
+    send_key = HiddenField(default=messages.new_send_key, validators=[Regexp(
+        r"^[A-Za-z0-9_-]{16,64}$", message="Ce formulaire a expiré : relisez le message puis envoyez-le à nouveau.")])
 
     def audience(self) -> messages.Audience:
         return messages.Audience(

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..documents.calendar import location, manage_url, village_url
 from ..extensions import db
@@ -89,11 +91,12 @@ def password_reset(organiser, link: str, *, minutes: int) -> OutboxMessage:
                              {"name": organiser.name, "link": link, "minutes": minutes})
 
 
-def organiser_message(registration: Registration, subject: str, body: str, *, news: bool = False,
-                      with_certificate: bool = False) -> OutboxMessage | None:
-    """A message an organiser wrote (app/services/participant_messages.py), already personalised."""
-    return _queue("organiser_message", registration, subject,
-                  context={"body": body, "news": news, "certificate": with_certificate})
+def organiser_message(registration: Registration, subject: str, body: str, *, once_key: str,
+                      news: bool = False, with_certificate: bool = False) -> None:
+    """A message an organiser wrote (app/services/participant_messages.py), already personalised;
+    `once_key` names the message: a second e-mail of it to the same person is never written."""
+    _queue("organiser_message", registration, subject, once_key=f"{once_key}:{registration.id}",
+           context={"body": body, "news": news, "certificate": with_certificate})
 
 
 def meeting_requested(request) -> OutboxMessage | None:
@@ -149,12 +152,13 @@ def initiative_refused(initiative) -> OutboxMessage | None:
 
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
            calendar_method: str | None = None, changes: list | None = None,
-           context: dict | None = None, at_once: bool = False) -> OutboxMessage | None:
+           context: dict | None = None, at_once: bool = False, once_key: str | None = None) -> OutboxMessage | None:
     """A small row saying what to send; nothing is rendered here (see render). `context`
     holds the values, fixed now, that the message's template shows besides the registration.
 
     `at_once`: the row is inserted now in direct SQL rather than added to the session, for a
-    registration written so (registration.register); nothing is returned then."""
+    registration written so (registration.register); nothing is returned then. So is one with a
+    `once_key`, unless a row of that key exists (the database decides, under concurrency too)."""
     if not registration.email:
         return None
     values = dict(
@@ -169,6 +173,12 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
             **({"context": context} if context else {}),
         },
     )
+    if once_key is not None:
+        insert_once = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)
+        db.session.execute(insert_once(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["once_key"]),
+                           {**values, "registration_id": registration.id, "once_key": once_key})
+        db.session.info[MAIL_QUEUED] = True
+        return None
     if at_once:
         db.session.execute(_INSERT_MESSAGE, {**values, "registration_id": registration.id})
         db.session.info[MAIL_QUEUED] = True
