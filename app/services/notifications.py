@@ -19,10 +19,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..documents.calendar import location, manage_url, village_url
+from ..database import upsert_for
 from ..extensions import db
 from ..models import OutboxMessage, Registration
 from ..templating import french_date, french_time, village_contact
@@ -174,8 +173,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         },
     )
     if once_key is not None:
-        insert_once = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)
-        db.session.execute(insert_once(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["once_key"]),
+        db.session.execute(upsert_for(db.session, OutboxMessage.__table__).on_conflict_do_nothing(
+                           index_elements=["once_key"]),
                            {**values, "registration_id": registration.id, "once_key": once_key})
         db.session.info[MAIL_QUEUED] = True
         return None
