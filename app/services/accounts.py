@@ -243,13 +243,13 @@ def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="password-reset")
 
 
-def _password_fingerprint(organiser: Organiser) -> str:
+def _password_fingerprint(password_hash: str) -> str:
     # Changes with the password: a link stops working once used (or once the password changed otherwise).
-    return hashlib.sha256(organiser.password_hash.encode()).hexdigest()[:16]
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def reset_token(organiser: Organiser) -> str:
-    return _reset_serializer().dumps({"id": organiser.id, "password": _password_fingerprint(organiser)})
+    return _reset_serializer().dumps({"id": organiser.id, "password": _password_fingerprint(organiser.password_hash)})
 
 
 def account_for_reset(token: str) -> Organiser | None:
@@ -262,20 +262,30 @@ def account_for_reset(token: str) -> Organiser | None:
         return None
     if organiser is None or not organiser.active:
         return None
-    return organiser if hmac.compare_digest(fingerprint, _password_fingerprint(organiser)) else None
+    return organiser if hmac.compare_digest(fingerprint, _password_fingerprint(organiser.password_hash)) else None
+
+
+# Stands for the account of an address that has none, so that asking for its reset does the same work.
+_NO_ACCOUNT = Organiser(id=0, email="", name="", password_hash="aucun-compte")
 
 
 def request_reset(email: str, link_for) -> None:
     """Mail a reset link (link_for(token) -> URL) if an active account has this address (the caller commits).
 
-    Nothing tells the caller whether one has: the page says the same thing either way.
+    Nothing tells the caller whether one has, neither the page nor the time it takes: either way
+    a link is signed, the outbox's statement runs (writing the e-mail only for an account, see
+    notifications.password_reset), an entry is written to the audit trail and the transaction
+    commits.
     """
     organiser = find_by_email(email)
-    if organiser is None or not organiser.active:
-        return
-    notifications.password_reset(organiser, link_for(reset_token(organiser)),
-                                 minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60))
-    audit.record("system", "account.reset_requested", organiser)
+    known = organiser is not None and organiser.active
+    account = organiser if known else _NO_ACCOUNT
+    notifications.password_reset(account, link_for(reset_token(account)),
+                                 minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60), send=known)
+    if known:
+        audit.record("system", "account.reset_requested", organiser)
+    else:
+        audit.record("system", "account.reset_unknown", None)
 
 
 def reset_password(organiser: Organiser, password: str) -> None:

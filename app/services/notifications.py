@@ -18,13 +18,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import insert
+from sqlalchemy import insert, literal, select
 
 from ..documents.calendar import location, manage_url, village_url
 from ..database import upsert_for
 from ..extensions import db
-from ..models import OutboxMessage, Registration
+from ..models import OutboxMessage, OutboxStatus, Registration
 from ..templating import french_date, french_time, village_contact
+from ..timeutil import utcnow
 from .text import one_line
 
 # In session.info: the transaction queued mail, which the outbox may deliver once it commits.
@@ -83,11 +84,24 @@ def reminder(registration: Registration) -> OutboxMessage | None:
                   documents=True)
 
 
-def password_reset(organiser, link: str, *, minutes: int) -> OutboxMessage:
-    """The link an organiser follows to choose a new password (app/services/accounts.py)."""
-    return _queue_standalone("password_reset", organiser.email, organiser.name,
-                             "Choisir un nouveau mot de passe – espace organisation",
-                             {"name": organiser.name, "link": link, "minutes": minutes})
+def password_reset(organiser, link: str, *, minutes: int, send: bool = True) -> None:
+    """The link an organiser follows to choose a new password (app/services/accounts.py).
+
+    One INSERT … SELECT whose SELECT yields the row only if `send`: an address without an
+    account runs the same statement, which writes nothing, and takes as long."""
+    now = utcnow()
+    values = {
+        **_standalone("password_reset", organiser.email, organiser.name,
+                      "Choisir un nouveau mot de passe – espace organisation",
+                      {"name": organiser.name, "link": link, "minutes": minutes}),
+        "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
+    }
+    columns = OutboxMessage.__table__.c
+    db.session.execute(insert(OutboxMessage.__table__).from_select(
+        list(values), select(*(literal(value, columns[name].type) for name, value in values.items()))
+        .where(literal(send)),
+    ))
+    db.session.info[MAIL_QUEUED] = True
 
 
 def organiser_message(registration: Registration, subject: str, body: str, *, once_key: str,
@@ -194,15 +208,15 @@ _INSERT_MESSAGE = insert(OutboxMessage.__table__)
 def _queue_standalone(kind: str, recipient: str, name: str | None, subject: str, context: dict) -> OutboxMessage:
     """A message about no registration (to an organiser account, say): plain text from
     mail/<kind>.txt with `context`."""
-    queued = OutboxMessage(
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        message_id=make_msgid("villages", domain=_mail_domain()),
-        details={"standalone": True, "to_name": name or "", "context": context},
-    )
+    queued = OutboxMessage(**_standalone(kind, recipient, name, subject, context))
     db.session.add(queued)
     return queued
+
+
+def _standalone(kind: str, recipient: str, name: str | None, subject: str, context: dict) -> dict:
+    return dict(kind=kind, recipient=recipient, subject=subject,
+                message_id=make_msgid("villages", domain=_mail_domain()),
+                details={"standalone": True, "to_name": name or "", "context": context})
 
 
 def render(queued: OutboxMessage) -> bytes:
