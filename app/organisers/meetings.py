@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Meeting, MeetingRequest, MeetingTable, Registration, RegistrationStatus, Role
 from ..models.matching import REQUEST_STATUS_LABELS
-from ..public.views import document
-from ..services import jobs, matching_profiles, meeting_area, meeting_requests, scheduling
+from ..public.private_link import document
+from ..runtime import jobs
+from ..services import matching_profiles, meeting_area, meeting_requests, scheduling
 from ..services.meeting_area import Slot
 from . import blueprint, jobs as job_pages
 from .access import role_required
@@ -67,7 +68,7 @@ def village_meetings(village_id: int):
 @blueprint.post("/villages/<int:village_id>/rendez-vous/calcul")
 @role_required("organiser")
 def build_schedule(village_id: int):
-    """Requests are closed and the schedule computed by a background job (app/services/job_kinds.py);
+    """Requests are closed and the schedule computed by a background job (app/runtime/job_kinds.py);
     a second organiser asking meanwhile follows the build already under way."""
     village = village_or_404(village_id)
     try:

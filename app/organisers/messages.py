@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import QuestionKind
-from ..services import jobs, participant_messages as messages, survey
+from ..runtime import jobs
+from ..services import participant_messages as messages, survey
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .forms import ParticipantMessageForm, SurveyQuestionsForm
@@ -27,7 +28,7 @@ def village_messages(village_id: int):
             if not chosen:
                 flash(messages.NOBODY, "error")
             else:
-                # Queued one e-mail per person by a background job (app/services/job_kinds.py).
+                # Queued one e-mail per person by a background job (app/runtime/job_kinds.py).
                 job = jobs.start("message", {
                     "audience": asdict(audience), "subject": form.subject.data.strip(),
                     "body": form.body.data.strip(), "with_certificate": bool(form.with_certificate.data),

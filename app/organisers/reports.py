@@ -2,7 +2,8 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..services import jobs, report as report_service, villages as village_service
+from ..runtime import jobs
+from ..services import report as report_service, villages as village_service
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .villages import village_or_404
@@ -22,7 +23,7 @@ def render_report(report, download_args: dict, **context):
     charts = {table.key: to_svg(chart) for table in report.tables if (chart := chart_for(report, table))}
     return render_template(
         "organisers/report.html", report=report, charts=charts, method=method_note(report),
-        communes_map=report_service.communes_map(report.villages),
+        communes_map=report.communes_map,
         download_args=download_args, outsiders=OUTSIDERS, **context,
     )
 

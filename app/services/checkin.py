@@ -19,11 +19,11 @@ from ..database import commit_without_waiting_for_disk
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
 from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, email_key
+from ..text import fold, one_line
 from ..timeutil import utcnow
 from . import audit, capacity, roster_version
 from .registration import lock_village
 from .scanner_links import LinkedVillage
-from .text import fold, one_line
 
 # A scan by Bearer token knows its village by the few columns read with its link; the others
 # pass the Village. Either gives id, slug and name, all that a scan uses.
