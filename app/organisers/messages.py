@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import QuestionKind
+from ..models import OrganiserRole, QuestionKind
 from ..runtime import jobs
 from ..services import participant_messages as messages, survey
 from . import blueprint, jobs as job_pages
@@ -15,7 +15,7 @@ from .villages import village_or_404
 
 
 @blueprint.route("/villages/<int:village_id>/messages", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_messages(village_id: int):
     village = village_or_404(village_id)
     form = ParticipantMessageForm()
@@ -46,7 +46,7 @@ def village_messages(village_id: int):
 
 
 @blueprint.route("/villages/<int:village_id>/questionnaire", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_survey(village_id: int):
     village = village_or_404(village_id)
     questions = survey.questions(village)

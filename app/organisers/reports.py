@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..models import OrganiserRole
 from ..runtime import jobs
 from ..services import report as report_service, villages as village_service
 from . import blueprint, jobs as job_pages
@@ -44,7 +45,7 @@ def download(villages, name: str, file_format: str, village=None, choice: dict |
 
 
 @blueprint.get("/villages/<int:village_id>/bilan")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_report(village_id: int):
     village = village_or_404(village_id)
     return render_report(wanted_report([village]), {"village_id": village.id}, village=village,
@@ -52,7 +53,7 @@ def village_report(village_id: int):
 
 
 @blueprint.post("/villages/<int:village_id>/bilan.<file_format>")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_report_file(village_id: int, file_format: str):
     village = village_or_404(village_id)
     return download([village], village.slug, file_format, village=village)
@@ -71,7 +72,7 @@ def chosen_villages():
 
 
 @blueprint.get("/bilan")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def consolidated_report():
     villages, year, ids = chosen_villages()
     context = dict(all_villages=sorted(village_service.all_villages(include_archived=True), key=lambda v: v.day),
@@ -85,7 +86,7 @@ def consolidated_report():
 
 
 @blueprint.post("/bilan.<file_format>")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def consolidated_report_file(file_format: str):
     villages, year, ids = chosen_villages()
     if not villages:

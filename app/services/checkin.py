@@ -293,6 +293,9 @@ def check_in(
     `scan_id` is the device's id for this scan: sending it again returns the first answer
     and writes nothing. `scanned_at` (naive UTC, the device's clock) becomes the check-in time;
     a time in the future is taken as now.
+
+    The rule has a twin for phones without network: `decide` in static/js/checkin/offline.js
+    answers from the roster kept on the phone. A change to the rule is made in both places.
     """
     if scan_id is not None:
         replayed = db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id))
