@@ -144,7 +144,7 @@ def test_a_cancellation_and_a_promotion_by_an_organiser_never_fail(live_server, 
 def test_a_message_form_posted_several_times_at_once_is_sent_once_to_each_person(live_server, app):
     """A double click or two tabs sending the same message form at the same instant."""
     from app.models import Job
-    from app.services import jobs
+    from app.runtime import jobs
     from tests.factories_report import held_village
     from tests.test_participant_messages import message_form, organiser_messages
 

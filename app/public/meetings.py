@@ -13,7 +13,7 @@ from ..services import directory, matching_profiles, meeting_area, meeting_reque
 from ..services.matching_profiles import OFFERING_ROLES
 from . import blueprint
 from .meeting_forms import MeetingRequestForm, OutcomeForm, PreferencesForm, statement_answers
-from .views import document, private_page, registration_or_404
+from .private_link import document, registration_or_404
 
 ANCHOR = "rendez-vous"
 
@@ -37,19 +37,6 @@ def meetings_context(registration: Registration, ask_form: MeetingRequestForm | 
         "accepts_requests": meeting_requests.accepts_requests(registration),
         "recipient_key": meeting_requests.recipient_key,
     }
-
-
-@blueprint.post("/inscription/<token>/rendez-vous/demander/<recipient_key>")
-def ask_meeting(token: str, recipient_key: str):
-    """The person asked is named by a signed key (meeting_requests.recipient_key), and whoever
-    may not be asked gets the same answer as a key that names nobody."""
-    requester = confirmed_or_redirect(token)
-    form = MeetingRequestForm()
-    recipient = meeting_requests.askable(requester, recipient_key)
-    if send_request(requester, recipient, form):
-        flash(f"Votre demande est envoyée à {recipient.full_name}. Vous recevrez sa réponse par e-mail.", "success")
-        return redirect(url_for("public.registration", token=token, _anchor=ANCHOR))
-    return private_page(requester, ask_form=form, ask_for=recipient.id if recipient else None), 422
 
 
 @blueprint.get("/inscription/<token>/annuaire")
@@ -177,7 +164,7 @@ def agenda_document(token: str):
     registration = published_agenda_or_404(token)
     from ..documents.agenda import agenda_pdf  # reportlab: loaded by the workers that write a PDF
 
-    return document(agenda_pdf(registration), "application/pdf", "mes-rendez-vous.pdf")
+    return document(agenda_pdf(registration, scheduling.agenda(registration)), "application/pdf", "mes-rendez-vous.pdf")
 
 
 @blueprint.get("/inscription/<token>/rendez-vous.ics")

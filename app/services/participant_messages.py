@@ -117,7 +117,7 @@ def queue_to(registrations: list[Registration], audience: Audience, subject: str
              with_certificate: bool = False) -> None:
     """One e-mail per person in the outbox, personalised, never two of the message `message_key`
     to one person; the caller commits. A background job does it batch after batch
-    (app/services/job_kinds.py)."""
+    (app/runtime/job_kinds.py)."""
     for registration in registrations:
         notifications.organiser_message(
             registration, personalised(subject, registration), personalised(body, registration),

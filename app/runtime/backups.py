@@ -25,7 +25,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
 from ..extensions import db
-from . import privacy
+from ..services import privacy
 
 PREFIX = "villages-"
 # Taken by `restore` just before it replaces everything: kept apart, so that restoring
