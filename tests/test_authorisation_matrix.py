@@ -171,6 +171,10 @@ class World:
             assert response.status_code == 302
 
     def url_for(self, rule: Rule) -> str:
+        return rule.build(self.values_for(rule), append_unknown=False)[1]
+
+    def values_for(self, rule: Rule) -> dict:
+        """A valid value, in this world, for each argument of the rule's address."""
         values = {
             "slug": self.initiative.slug if rule.endpoint == "public.initiative_page" else self.village.slug,
             "initiative_id": self.initiative.id,
@@ -188,7 +192,7 @@ class World:
             "answer": "decliner",
             "meeting_id": self.meeting.id,
         }
-        return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+        return {name: values[name] for name in rule.arguments}
 
     def _token(self, rule: Rule) -> str:
         if rule.endpoint.startswith("organisers.export_job") or rule.endpoint in JOB_PAGES:

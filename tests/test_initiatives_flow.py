@@ -2,6 +2,7 @@
 import io
 import json
 
+import pytest
 from data_inclusion.schema.v1 import Service, Structure
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -183,3 +184,13 @@ def test_registering_at_another_village_from_the_private_link_is_pre_filled(clie
     assert f"/villages/{second.slug}/inscription?depuis={first.manage_token}" in private_page
     form = client.get(f"/villages/{second.slug}/inscription?depuis={first.manage_token}").get_data(as_text=True)
     assert 'value="Équipe de quartier solidaire"' in form and 'value="lou.bernard@example.org"' in form
+
+
+@pytest.mark.parametrize("blank", ["   ", "\n", " \r\n\t "])
+def test_a_refusal_reason_of_blanks_gets_the_field_s_french_error(organiser_client, app, blank):
+    initiative = present_initiative(make_registration(make_village(), role="porteur"), visibility="public")
+    response = organiser_client.post(f"/organisation/initiatives/{initiative.id}/refuser", data={"reason": blank})
+    assert response.status_code == 422
+    assert "Indiquez au porteur la raison du refus." in page_text(response)
+    db.session.expire_all()
+    assert initiative.moderation_state != ModerationState.REFUSED

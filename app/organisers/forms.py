@@ -20,14 +20,14 @@ from wtforms import (
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import options
+from ..forms_common import FilledIn, options
 from ..models import SUPPORT_NEEDS, OrganiserRole, Role
 from ..services import participant_messages as messages
 from ..services.registration import ROLE_FIELDS
 from ..text import one_line
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-REQUIRED = InputRequired(message="Ce champ est obligatoire.")
+REQUIRED = FilledIn(message="Ce champ est obligatoire.")
 EMAIL = Email(message="Cette adresse e-mail n'est pas valide.")
 
 

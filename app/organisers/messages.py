@@ -14,7 +14,7 @@ from .forms import ParticipantMessageForm, SurveyQuestionsForm
 from .villages import village_or_404
 
 
-@blueprint.route("/villages/<int:village_id>/messages", methods=["GET", "POST"])
+@blueprint.route("/villages/<id:village_id>/messages", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def village_messages(village_id: int):
     village = village_or_404(village_id)
@@ -47,7 +47,7 @@ def village_messages(village_id: int):
                            recipients=chosen, history=messages.history(village)), 422 if form.errors else 200
 
 
-@blueprint.route("/villages/<int:village_id>/questionnaire", methods=["GET", "POST"])
+@blueprint.route("/villages/<id:village_id>/questionnaire", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def village_survey(village_id: int):
     village = village_or_404(village_id)
