@@ -45,7 +45,6 @@ def village(slug: str):
     return render_template(
         "public/village.html", village=found, places_left=villages.places_left(found),
         presented=directory.search(directory.DirectoryQuery(village=found.slug)),
-        coming=villages.who_is_coming(found),
     )
 
 
@@ -144,6 +143,8 @@ def private_page(found: Registration, **meeting_context):
         village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
                                              for_participants=True),
         other_villages=[v for v in villages.upcoming() if v.id != found.village_id and v.is_registration_open()],
+        # The list of participants goes to the village's participants only, as their consent says.
+        coming=villages.who_is_coming(found.village) if found.is_confirmed else [],
         **meetings_context(found, **meeting_context),
         **offline_context(found),
     )
