@@ -124,7 +124,6 @@ NOT_YET_ONCE = {
     "checkin.links": "deux liens de scanner",
     "organisers.start_export": "deux tâches d'export",
     "organisers.village_report_file": "deux tâches de bilan",
-    "organisers.refuse_initiative": "deux e-mails de refus",
     "organisers.registration_action": "deux e-mails renvoyés",
     "public.resend_confirmation": "deux e-mails renvoyés",
 }
