@@ -42,4 +42,4 @@ def test_the_notice_says_what_is_published_and_to_whom(client):
     assert "sur la page personnelle des seuls participants du même village" in text
     assert "données ouvertes téléchargeables par tous (JSON, GeoJSON, CSV)" in text
     assert "Le nom et l'adresse e-mail du porteur d'une initiative publique, seulement s'il a accepté" in text
-    assert "L'observatoire : des chiffres agrégés" in text
+    assert "L'observatoire : des chiffres agrégés" in text  # page_text reads non-breaking spaces as spaces
