@@ -1,5 +1,4 @@
 """`flask backup` and `flask restore`: a backup taken, the database wiped, everything back."""
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
