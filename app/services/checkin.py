@@ -429,6 +429,12 @@ def admitted_on_the_day(registration: Registration) -> bool:
     return admission is not None and admission.exception_reason is not None
 
 
+def came_to_the_village(registration: Registration, now: datetime | None = None) -> bool:
+    """Whether this person took part in their village: it has begun, and they were admitted on
+    its day. Their attendance certificate and the questionnaire exist for them only."""
+    return registration.village.has_begun(now) and admitted_on_the_day(registration)
+
+
 def badge_code_of(village: ScanVillage, registration_id: int) -> str | None:
     """The badge code of one of the village's registrations (for check-in from a name search)."""
     return db.session.scalar(
