@@ -209,6 +209,13 @@ class RoleForm(FlaskForm):
     role = SelectField("Rôle", choices=options({r.value: r.label for r in Role}))
 
 
+class ExceptionalEntryForm(FlaskForm):
+    """An entry recorded by an organiser outside the village's day (checkin.record_exceptional_entry)."""
+
+    reason = StringField("Raison", validators=[REQUIRED, Length(max=300)], filters=[one_line],
+                         description="Par exemple : venue le jour du village, badge non scanné (téléphone sans réseau).")
+
+
 class ParticipantMessageForm(FlaskForm):
     """Who receives an organiser's message, and what it says (app/services/participant_messages.py)."""
 

@@ -24,13 +24,16 @@ def meetings_context(registration: Registration, ask_form: MeetingRequestForm | 
     if not registration.is_confirmed:
         return {"meetings_open": False}
     settings = meeting_area.settings_of(registration.village)
+    agenda = scheduling.agenda(registration) if settings.schedule_published_at else []
     return {
         "meetings_open": True,
         "settings": settings,
         "suggestions": suggestions.for_person(registration) if settings.requests_closed_at is None else [],
         "received": meeting_requests.received(registration),
         "sent": meeting_requests.sent(registration),
-        "agenda": scheduling.agenda(registration) if settings.schedule_published_at else [],
+        "agenda": agenda,
+        # What came of a meeting can be said once it is over.
+        "passed": {m.id for m in agenda if matching_profiles.has_passed(m, registration.village)},
         "ask_form": ask_form or MeetingRequestForm(formdata=None),
         "ask_for": ask_for,
         "outcome_form": OutcomeForm(formdata=None),

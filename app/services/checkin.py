@@ -389,6 +389,17 @@ def undo_check_in(village: ScanVillage, code: str, *, actor: str, reason: str = 
     return CheckInOutcome(UndoResult.UNDONE, registration, admission)
 
 
+def exceptional_entry_refusal(registration: Registration, now: datetime | None = None) -> str | None:
+    """Why an organiser may not record an exceptional entry for this person, if they may not."""
+    if registration.village.phase(now) is VillagePhase.DAY:
+        return "Le jour du village, les entrées se font à l'accueil (scan du badge ou recherche par nom)."
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return "Seule une personne dont la place est confirmée peut être comptée présente."
+    if registration.checked_in_at is not None:
+        return f"{registration.full_name} est déjà entré·e."
+    return None
+
+
 class ExceptionalEntryRefused(Exception):
     """The exceptional entry cannot be recorded; the message is meant for people."""
 
@@ -402,11 +413,10 @@ def record_exceptional_entry(registration: Registration, *, actor: str, scanner:
     if not reason:
         raise ExceptionalEntryRefused("Indiquez la raison de cette entrée exceptionnelle.")
     village, registration = lock(registration)
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise ExceptionalEntryRefused("Seule une personne dont la place est confirmée peut être comptée présente.")
-    if registration.checked_in_at is not None:
-        raise ExceptionalEntryRefused(f"{registration.full_name} est déjà entré·e.")
     now = utcnow()
+    refusal = exceptional_entry_refusal(registration, now)
+    if refusal is not None:
+        raise ExceptionalEntryRefused(refusal)
     admission = CheckIn(
         registration=registration, village=village, scan_id=uuid.uuid4().hex, scanned_at=now,
         received_at=now, scanner=scanner[:120], method="exceptional", exception_reason=reason,
