@@ -22,7 +22,7 @@ from sqlalchemy import insert
 
 from ..documents.calendar import location, manage_url, village_url
 from ..extensions import db
-from ..models import OutboxMessage, Registration
+from ..models import OutboxMessage, Registration, VillagePhase
 from ..templating import french_date, french_time, village_contact
 from .text import one_line
 
@@ -225,6 +225,8 @@ def render(queued: OutboxMessage) -> bytes:
         changes=extras.get("changes", queued.details.get("changes", [])),
         location=location(village),
         manage_url=manage_url(registration),
+        # Read at delivery: after the day, the link is to see one's registration, no longer to cancel it.
+        village_over=village.phase() is VillagePhase.AFTER,
         village_url=village_url(village),
         qr_cid=qr_cid,
         organiser_name=current_app.config["ORGANISER_NAME"],
