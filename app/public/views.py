@@ -25,6 +25,11 @@ def home():
     )
 
 
+@blueprint.app_template_global()
+def places_shown(village: Village, places_left: int) -> str:
+    return villages.places_shown(village, places_left)
+
+
 def village_or_404(slug: str) -> Village:
     found = db.session.scalar(_VILLAGE_BY_SLUG, {"slug": slug})
     if found is None or found.is_archived:

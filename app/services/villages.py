@@ -21,6 +21,16 @@ def upcoming(now: datetime | None = None) -> list[Village]:
     )
 
 
+def places_shown(village: Village, places_left: int, now: datetime | None = None) -> str:
+    """What a village's page says of its places, from its phase and its places left: a past
+    village has none to take, a full one takes people on its waiting list while it registers."""
+    if village.phase(now) is VillagePhase.AFTER:
+        return "Le village a eu lieu"
+    if places_left > 0:
+        return str(places_left)
+    return "Complet – inscription sur liste d'attente" if village.is_registration_open(now) else "Complet"
+
+
 def coming_and_past(villages: list[Village], now: datetime | None = None) -> tuple[list[Village], list[Village]]:
     """The villages whose day has not passed (today's included), then those after their day."""
     coming = [v for v in villages if v.phase(now) is not VillagePhase.AFTER]
