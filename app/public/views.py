@@ -26,7 +26,7 @@ def home():
 
 
 @blueprint.app_template_global()
-def places_shown(village: Village, places_left: int) -> str:
+def places_shown(village: Village, places_left: int) -> str | None:
     return villages.places_shown(village, places_left)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import ScannerToken, Village
+from ..models import ScannerToken, Village, VillagePhase
 from ..timeutil import local_datetime, to_utc_naive, utcnow
 from . import audit
 
@@ -36,9 +36,9 @@ def end_of_village_day(village: Village) -> datetime:
 def create(village: Village, label: str, created_by: str) -> tuple[ScannerToken, str]:
     """A new link for `village`, valid until the end of its day. Returns the row and the token."""
     label = label.strip()[:120] or "Accueil"
-    expires_at = end_of_village_day(village)
-    if expires_at <= utcnow():
+    if village.phase() is VillagePhase.AFTER:
         raise LinkRefused("Ce village est passé : un lien d'accueil n'y servirait plus.")
+    expires_at = end_of_village_day(village)
     token = secrets.token_urlsafe(32)
     link = ScannerToken(
         village=village,

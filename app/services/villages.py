@@ -21,11 +21,11 @@ def upcoming(now: datetime | None = None) -> list[Village]:
     )
 
 
-def places_shown(village: Village, places_left: int, now: datetime | None = None) -> str:
-    """What a village's page says of its places, from its phase and its places left: a past
-    village has none to take, a full one takes people on its waiting list while it registers."""
+def places_shown(village: Village, places_left: int, now: datetime | None = None) -> str | None:
+    """What a village's page says of its places, from its phase and its places left: nothing
+    once its day has passed; a full one takes people on its waiting list while it registers."""
     if village.phase(now) is VillagePhase.AFTER:
-        return "Le village a eu lieu"
+        return None
     if places_left > 0:
         return str(places_left)
     return "Complet – inscription sur liste d'attente" if village.is_registration_open(now) else "Complet"

@@ -164,7 +164,7 @@ export function addRecent(answer, { onUndo }) {
   const person = answer.attendee;
   const state = (answer.rehearsal ? "Entraînement : " : "") + title;
   const item = personItem(person, state, answer.rehearsal ? "state-rehearsal"
-    : answer.result === "ok" ? "state-in" : "state-refused");
+    : answer.result === "ok" ? "state-in" : kindOf(answer.result) === "warn" ? "state-warn" : "state-refused");
   item.dataset.registration = person.id;
   if (answer.result === "ok" && !answer.rehearsal) item.append(button("Annuler", "button-secondary", () => onUndo(person)));
   const list = $("recent");
