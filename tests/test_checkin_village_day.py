@@ -215,6 +215,8 @@ def test_an_organiser_records_an_exceptional_entry_with_its_reason(organiser_cli
                                      data={"reason": "Venue le jour du village, téléphone de l'accueil en panne"},
                                      follow_redirects=True)
     assert "Entrée exceptionnelle enregistrée : Inès Garnier est compté·e présent·e." in page_text(response)
+    assert ("par une entrée exceptionnelle (raison : « Venue le jour du village, téléphone de l'accueil en panne »)"
+            in page_text(response))
     [admission] = db.session.scalars(select(CheckIn)).all()
     assert (admission.method, admission.exception_reason) == (
         "exceptional", "Venue le jour du village, téléphone de l'accueil en panne")

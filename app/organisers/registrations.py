@@ -91,6 +91,7 @@ def registration_page(found: Registration, form: RegistrationForm, entry_form: E
         registration=found,
         entry_form=entry_form or ExceptionalEntryForm(formdata=None),
         exceptional_entry_refusal=checkin.exceptional_entry_refusal(found),
+        admission=checkin.current_admission(found) if found.checked_in_at else None,
         village_phase=found.village.phase(),
         cancellation_refusal=registration_service.cancellation_refusal(found),
         form=form,
