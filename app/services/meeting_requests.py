@@ -93,8 +93,8 @@ def accept(request: MeetingRequest, recipient: Registration, now: datetime | Non
     return meeting
 
 
-def decline(request: MeetingRequest, recipient: Registration) -> None:
-    _answerable(request, recipient)
+def decline(request: MeetingRequest, recipient: Registration, now: datetime | None = None) -> None:
+    _answerable(request, recipient, now)
     request.status = RequestStatus.DECLINED
     request.answered_at = utcnow()
     notifications.meeting_declined(request)
