@@ -10,9 +10,10 @@ from icalendar import Calendar
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import OUTCOMES, MatchingProfile, Meeting, MeetingSeat, MeetingTable, OutboxMessage
-from app.services import matching_profiles, meeting_requests, notifications, scheduling
+from app.services import matching_profiles, meeting_requests, scheduling
 from app.services.meeting_area import Slot, parse_breaks, slots
 from app.services.scheduling import Problem, solve
 from app.timeutil import local_datetime, local_today, to_utc_naive, utcnow
@@ -112,7 +113,7 @@ def build(village):
 def agenda_mails(person):
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == person.email,
                                                           OutboxMessage.kind == "agenda"))
-    return [message_from_bytes(notifications.render(row), policy=policy.default) for row in rows]
+    return [message_from_bytes(mail_document.render(row), policy=policy.default) for row in rows]
 
 
 def calendars(mail):

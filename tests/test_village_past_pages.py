@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, Registration, RegistrationStatus
+from app.documents import mail as mail_document
 from app.services import initiatives, meeting_requests, notifications, suggestions
 from app.timeutil import local_today, utcnow
 from tests.factories import make_registration, make_village, present_initiative
@@ -130,7 +131,7 @@ def test_the_back_office_offers_no_cancellation_for_someone_who_came(organiser_c
 def test_an_e_mail_about_a_past_village_offers_to_see_the_registration_not_to_cancel_it(app, came):
     notifications.organiser_message(came, "Merci d'être venue", "Merci pour votre venue.")
     db.session.commit()
-    mail = message_from_bytes(notifications.render(db.session.scalar(select(OutboxMessage))), policy=policy.default)
+    mail = message_from_bytes(mail_document.render(db.session.scalar(select(OutboxMessage))), policy=policy.default)
     text, html = (mail.get_body((kind,)).get_content() for kind in ("plain", "html"))
     assert "Voir votre inscription" in text and "Voir mon inscription" in html
     assert "annuler" not in text.lower() and "annuler" not in html.lower()

@@ -25,11 +25,11 @@ from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Role, Village, VillagePhase
 from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, email_key
 from ..templating import french_date
+from ..text import fold, one_line
 from ..timeutil import utcnow
 from . import audit, capacity, roster_version
 from .registration import lock, lock_village
 from .scanner_links import LinkedVillage
-from .text import fold, one_line
 
 # A scan by Bearer token knows its village by the few columns read with its link; the others
 # pass the Village. Either gives id, slug and name, all that a scan uses.
@@ -331,8 +331,11 @@ def check_in(
     and writes nothing. `scanned_at` (naive UTC, the device's clock) becomes the check-in time;
     a time in the future is taken as now. That moment decides whether the door is open
     (is_village_day): a scan made offline on the day and sent the day after still counts; one
-    made before or after the day is answered NOT_VILLAGE_DAY and writes nothing. The phone
-    applies the same rule when it decides offline (isVillageDay in static/js/checkin/offline.js).
+    made before or after the day is answered NOT_VILLAGE_DAY and writes nothing.
+
+    The rule has a twin for phones without network: `decide` in static/js/checkin/offline.js
+    answers from the roster kept on the phone (its day: isVillageDay). A change to the rule is
+    made in both places.
     """
     if scan_id is not None:
         replayed = db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id))

@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village, VillagePhase, VillageRoleQuota
+from ..text import one_line
 from ..timeutil import utcnow
 from . import audit, notifications
-from .text import one_line
 
 
 def upcoming(now: datetime | None = None) -> list[Village]:
