@@ -83,12 +83,10 @@ def _answers(village_ids: list[int]):
 
 def report_tables(village_ids: list[int]):
     """One table: for each rating question (same text across villages), how many gave each rating."""
+    from . import disclosure
     from .report import Table  # the report module imports this one
 
     counted: dict[str, Counter] = defaultdict(Counter)
-    respondents = db.session.scalar(
-        select(db.func.count()).select_from(SurveyResponse).where(SurveyResponse.village_id.in_(village_ids))
-    )
     positions: dict[str, int] = {}
     for question, value in _answers(village_ids):
         if question.kind == QuestionKind.RATING:
@@ -97,10 +95,15 @@ def report_tables(village_ids: list[int]):
     # In the questionnaire's order (answers come in no particular order).
     rows = sorted(([text, *(ratings.get(r, 0) for r in RATINGS), sum(ratings.values())]
                    for text, ratings in counted.items()), key=lambda row: positions[row[0]])
-    return [Table(
+    table = Table(
         "satisfaction", "Questionnaire de satisfaction", ["Question", *RATINGS.values(), "Réponses"], rows,
-        chart="stacked", note=f"{respondents} participant(s) ont répondu au questionnaire.",
-    )]
+        chart="stacked", counted_rows=True,
+        note="Réponses : participants ayant donné une note à la question, dans le questionnaire proposé après "
+             "le village.",
+    )
+    table.relations = [disclosure.total([table.cell(row[0], r) for r in RATINGS.values()], table.cell(row[0], "Réponses"))
+                       for row in rows]
+    return [table]
 
 
 def comments(village_ids: list[int]) -> dict[str, list[str]]:
