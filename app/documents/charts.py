@@ -97,7 +97,7 @@ def charted_rows(table: Table) -> list[list]:
 
 
 def chart_for(table: Table) -> Chart | None:
-    if not table.rows or table.chart is None:
+    if not table.body or table.chart is None:
         return None
     return {"bars": bars, "hours": hours, "heatmap": heatmap, "stacked": stacked}[table.chart](table)
 
