@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table as PdfTable, TableStyle,
 )
@@ -72,10 +73,16 @@ def _paragraph(text: str, style: str = "body") -> Paragraph:
 
 
 def _pdf_table(report: Report, table: Table) -> PdfTable:
-    header = [_paragraph(h, "head") for h in table.headers]
-    body = [[_paragraph(str(row[0]), "cell"), *(str(v) for v in row[1:])] for row in table.rows]
     first = 62 * mm if len(table.headers) < 6 else 38 * mm
     others = (TEXT_WIDTH - first) / max(len(table.headers) - 1, 1)
+    # A header's longest word fits its column: « Annulations » is never cut before its last letter.
+    style = STYLES["head"]
+    widest = max((stringWidth(word, BOLD, style.fontSize) for h in table.headers[1:] for word in h.split()), default=0)
+    if widest > others - 8:
+        size = style.fontSize * (others - 8) / widest
+        style = ParagraphStyle("head-fitted", parent=style, fontSize=size, leading=size + 2)
+    header = [Paragraph(escape(h), style) for h in table.headers]
+    body = [[_paragraph(str(row[0]), "cell"), *(str(v) for v in row[1:])] for row in table.rows]
     pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(table.headers) - 1), repeatRows=1)
     pdf_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8.5),
