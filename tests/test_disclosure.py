@@ -190,7 +190,8 @@ def independent_relations(built) -> list:
     for key in ("presence", "arrivees", "departements", "communes"):
         table = built.table(key)
         for header in table.headers[1:]:
-            relations.append(({**{(key, row[0], header): 1 for row in table.body}, (key, "Total", header): -1}, 0, True))
+            parts = {(key, row[0], header): 1 for row in table.body}
+            relations.append(({**parts, (key, "Total", header): -1}, 0, True))
     for row in built.table("presence").rows:
         relations.append(({("presence", row[0], "Inscrits"): 1, ("presence", row[0], "Absents"): -1,
                            ("presence", row[0], "Venus sans inscription"): 1, ("presence", row[0], "Présents"): -1},

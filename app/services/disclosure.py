@@ -68,10 +68,13 @@ def protect(values: dict[Cell, int], relations: list[Relation], threshold: int =
 
     Complements are chosen one at a time, for the first hidden cell left unprotected, among the
     published cells that share a relation with it: the smallest count first (zeros last: hiding
-    one seldom helps), then the cell in the fewest relations (a detail cell before a total). If none shares a relation with it, the
-    smallest published cell that is linked to it through other relations is taken.
+    one seldom helps), then the cell in the fewest relations (a detail cell before a total). If
+    none shares a relation with it, the smallest published cell linked to it through other
+    relations is taken.
     """
-    relations = [r for r in relations if all(cell in values for cell in r.cells)]
+    unknown = {cell for relation in relations for cell in relation.cells} - values.keys()
+    if unknown:  # a table's relations name a figure the report does not have: a mistake to see at once
+        raise ValueError(f"Relations with unknown cells: {sorted(map(repr, unknown))[:3]}")
     touching: dict[Cell, list[Relation]] = defaultdict(list)
     for relation in relations:
         for cell in relation.cells:
@@ -127,17 +130,6 @@ def _bound(cell: Cell, values: dict[Cell, int], hidden: set[Cell], touching, max
         raise ValueError("Les relations données ne sont pas vérifiées par les chiffres.")
     found = round(solver.ObjectiveValue())
     return None if maximise and found == ceiling else found
-
-
-def bounds(cell: Cell, values: dict[Cell, int], hidden: set[Cell], relations: list[Relation]) -> tuple[int, int | None]:
-    """What a reader can work out of a hidden cell: its smallest and largest possible values
-    (None: no largest) given the published cells and the relations."""
-    touching: dict[Cell, list[Relation]] = defaultdict(list)
-    for relation in relations:
-        for c in relation.cells:
-            touching[c].append(relation)
-    return (_bound(cell, values, hidden, touching, maximise=False),
-            _bound(cell, values, hidden, touching, maximise=True))
 
 
 def is_protected(cell: Cell, values: dict[Cell, int], hidden: set[Cell], touching, threshold: int = THRESHOLD) -> bool:

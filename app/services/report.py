@@ -609,7 +609,8 @@ def _uncovered_needs(facts: Facts) -> list[Table]:
         rows.append([label, len(expressing), offering, alone])
     rows.sort(key=lambda row: (-row[3], -row[1], fold(row[0])))
     expressed, alone = "Initiatives exprimant le besoin", "Initiatives sans aucune offre au même village"
-    table = Table("non_couverts", "Besoins non couverts", ["Besoin", expressed, "Participants offrant cet appui", alone],
+    table = Table("non_couverts", "Besoins non couverts",
+                  ["Besoin", expressed, "Participants offrant cet appui", alone],
                   rows, ranked=True,
                   note="Un besoin est non couvert quand aucun participant d'un village où l'initiative a été présentée "
                        "(institutionnel, élu…) n'a déclaré offrir ce type d'appui dans la mise en lien.")
@@ -632,7 +633,8 @@ def _meetings(facts: Facts) -> list[Table]:
         recorded += counted["recorded"]
         held += counted["held"]
         outcomes.update(dict(counted["outcomes"]))
-    asked, known, took_place = "Demandes de rendez-vous", "Rendez-vous dont le déroulement est connu", "Rendez-vous tenus"
+    asked, took_place = "Demandes de rendez-vous", "Rendez-vous tenus"
+    known = "Rendez-vous dont le déroulement est connu"
     requests = Table("rendez_vous", "Mise en lien : demandes et rendez-vous", ["Étape", "Nombre"], [
         [asked, sum(by_status.values())],
         *([status.label, by_status.get(status.value, 0)] for status in RequestStatus),

@@ -101,8 +101,9 @@ def report_tables(village_ids: list[int]):
         note="Réponses : participants ayant donné une note à la question, dans le questionnaire proposé après "
              "le village.",
     )
-    table.relations = [disclosure.total([table.cell(row[0], r) for r in RATINGS.values()], table.cell(row[0], "Réponses"))
-                       for row in rows]
+    table.relations = [
+        disclosure.total([table.cell(row[0], r) for r in RATINGS.values()], table.cell(row[0], "Réponses"))
+        for row in rows]
     return [table]
 
 
