@@ -111,11 +111,10 @@ def counted_in_sql(village) -> dict:
     # Every place of these villages is a real commune named with its postcode, a commune alone, or nothing.
     by_departement = Counter()
     for commune, postcode, n in db.session.execute(
-        select(Registration.commune, func.substr(Registration.postcode, 1, 2), func.count())
-        .where(Registration.village_id == village.id, PRESENT)
-        .group_by(Registration.commune, func.substr(Registration.postcode, 1, 2))
+        select(Registration.commune, Registration.postcode, func.count())
+        .where(Registration.village_id == village.id, PRESENT).group_by(Registration.commune, Registration.postcode)
     ):
-        by_departement[postcode or DEPARTEMENT_OF.get(commune)] += n
+        by_departement[postcode[:2] if postcode else DEPARTEMENT_OF.get(commune)] += n
     figures["présents by département code"] = by_departement
     figures["présents by commune"] = dict(db.session.execute(
         select(Registration.commune, func.count()).where(Registration.village_id == village.id, PRESENT)
