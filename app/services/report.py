@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable
 
 from sqlalchemy import func, select
@@ -196,6 +196,15 @@ def years() -> list[int]:
 # --- Building the report ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Place:
+    """Where someone comes from, as every geographic table and the map name it."""
+
+    commune: communes.Commune | None  # None: not given, or naming no single French commune
+    commune_label: str  # « Sisteron (04) », or « Non renseigné »
+    departement_label: str  # « Alpes-de-Haute-Provence (04) », or « Non renseigné »
+
+
+@dataclass(slots=True)
 class Person:
     """One confirmed place, as every table of people counts it."""
 
@@ -204,8 +213,7 @@ class Person:
     walk_in: bool
     arrival_hour: int | None  # local hour of the welcome at the door; None: not welcomed
     lunch: bool
-    commune: communes.Commune | None  # None: not given, or naming no single French commune
-    departement: str | None  # its code; None: not given
+    place: Place
 
     @property
     def present(self) -> bool:
@@ -214,15 +222,7 @@ class Person:
     @property
     def counted(self) -> bool:
         """Inscrit or présent: a walk-in whose welcome was undone is neither."""
-        return not self.walk_in or self.present
-
-    @property
-    def commune_label(self) -> str:
-        return f"{self.commune.name} ({self.commune.departement})" if self.commune else NOT_GIVEN
-
-    @property
-    def departement_label(self) -> str:
-        return _departement_label(self.departement)
+        return not self.walk_in or self.arrival_hour is not None
 
 
 @dataclass
@@ -246,6 +246,16 @@ class Facts:
     def consolidated(self) -> bool:
         return len(self.villages) > 1
 
+    @cached_property
+    def need_details(self) -> dict[str, list[str]]:
+        """The holders' own words about each need they ticked."""
+        texts: dict[str, set[str]] = defaultdict(set)
+        for initiative in self.initiatives:
+            for need in initiative.needs:
+                if need in initiative.details:
+                    texts[need].add(initiative.details[need])
+        return {label: sorted(texts[key]) for key, label in SUPPORT_NEEDS.items() if texts[key]}
+
 
 def build(villages: list[Village], for_outsiders: bool = False) -> Report:
     facts = _gather(villages)
@@ -260,9 +270,9 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
         title=villages[0].name if len(villages) == 1 else f"{len(villages)} villages",
         tables=tables,
         key_cells=key_cells,
-        need_details=_need_details(facts.initiatives),
+        need_details=facts.need_details,
         comments=survey.comments(facts.ids),
-        places={p.commune_label: p.commune for p in facts.people if p.commune},
+        places={p.place.commune_label: p.place.commune for p in facts.people if p.place.commune},
     )
     return _for_outsiders(built) if for_outsiders else built
 
@@ -271,7 +281,8 @@ def _gather(villages: list[Village]) -> Facts:
     people, others = [], Counter()
     places: dict[tuple, tuple] = {}
     offsets: dict[date, object] = {}  # a village lasts a day, and clocks change at night: one offset per day
-    rows = db.session.execute(
+    # One row per registration: read as plain rows (the connection's), without the ORM's loading.
+    rows = db.session.connection().execute(
         select(Registration.village_id, Village.day, Registration.role, Registration.status, Registration.is_walk_in,
                Registration.is_present, Registration.checked_in_at, Registration.lunch, Registration.commune,
                Registration.postcode)
@@ -287,11 +298,11 @@ def _gather(villages: list[Village]) -> Facts:
             if present and day not in offsets:
                 offsets[day] = to_local(datetime.combine(day, time(12))).utcoffset()
             hour = (arrived_at + offsets[day]).hour if present else None
-            people.append(Person(village_id, role, walk_in, hour, lunch, *places[(commune, postcode)]))
+            people.append(Person(village_id, role, walk_in, hour, lunch, places[(commune, postcode)]))
     return Facts(list(villages), people, others, _initiatives([v.id for v in villages]))
 
 
-def _place(commune: str | None, postcode: str | None) -> tuple[communes.Commune | None, str | None]:
+def _place(commune: str | None, postcode: str | None) -> Place:
     """The commune and département of someone, found once for every table: the commune named,
     in the postcode's département when one is given; else the postcode's département alone."""
     code = departements.code_of(postcode)
@@ -300,7 +311,9 @@ def _place(commune: str | None, postcode: str | None) -> tuple[communes.Commune 
         found = communes.find(f"{name} ({code})" if code else name) if name else None
     except communes.UnknownCommune:
         found = None
-    return found, found.departement if found else code
+    if found is None:
+        return Place(None, NOT_GIVEN, _departement_label(code))
+    return Place(found, f"{found.name} ({found.departement})", _departement_label(found.departement))
 
 
 def _departement_label(code: str | None) -> str:
@@ -314,22 +327,33 @@ ATTENDANCE_HEADERS = ["Rôle", "Inscrits", "Présents", "Absents", "Venus sans i
                       "Liste d'attente", "Annulations", "Déjeuners"]
 
 
+def _grouped(items: list, keys: Callable[[object], object]) -> dict[object, list]:
+    """The items by key; `keys` gives one key or a list of them."""
+    groups: dict[object, list] = defaultdict(list)
+    for item in items:
+        found = keys(item)
+        for key in found if isinstance(found, list) else [found]:
+            groups[key].append(item)
+    return groups
+
+
 def _attendance(people: list[Person], waiting: int, cancelled: int) -> list[int]:
     """Inscrits, présents, absents, venus sans inscription, liste d'attente, annulations, déjeuners."""
-    counted = [p for p in people if p.counted]
-    return [
-        sum(not p.walk_in for p in counted),
-        sum(p.present for p in counted),
-        sum(not p.walk_in and not p.present for p in counted),
-        sum(p.walk_in for p in counted),
-        waiting,
-        cancelled,
-        sum(p.lunch for p in counted),
-    ]
+    registered = present = absent = walk_ins = lunches = 0
+    for person in people:
+        if not person.counted:
+            continue
+        registered += not person.walk_in
+        present += person.arrival_hour is not None
+        absent += not person.walk_in and person.arrival_hour is None
+        walk_ins += person.walk_in
+        lunches += person.lunch
+    return [registered, present, absent, walk_ins, waiting, cancelled, lunches]
 
 
 def _by_role(facts: Facts) -> list[Table]:
-    rows = [[role.label, *_attendance([p for p in facts.people if p.role == role],
+    by_role = _grouped(facts.people, lambda p: p.role)
+    rows = [[role.label, *_attendance(by_role[role],
                                       facts.count(RegistrationStatus.WAITLISTED, role=role),
                                       facts.count(RegistrationStatus.CANCELLED, role=role))] for role in Role]
     rows.append([TOTAL, *(sum(row[i] for row in rows) for i in range(1, len(ATTENDANCE_HEADERS)))])
@@ -350,8 +374,9 @@ def _by_village(facts: Facts) -> list[Table]:
     headers = ["Village", "Inscrits", "Présents", "Venus sans inscription", "Liste d'attente", "Présentations"]
     presented = Counter(v for i in facts.initiatives for v in i.village_ids)
     rows = []
+    by_village = _grouped(facts.people, lambda p: p.village_id)
     for village in facts.villages:
-        figures = _attendance([p for p in facts.people if p.village_id == village.id],
+        figures = _attendance(by_village[village.id],
                               facts.count(RegistrationStatus.WAITLISTED, village_id=village.id), 0)
         rows.append([f"{village.town} ({village.day:%d/%m/%Y})", *(figures[i] for i in (0, 1, 3, 4)),
                      presented[village.id]])
@@ -388,7 +413,7 @@ def _place_table(key: str, title: str, header: str, facts: Facts, label_of: Call
         if person.counted:
             counts = counted[label_of(person)]
             counts[0] += not person.walk_in
-            counts[1] += person.present
+            counts[1] += person.arrival_hour is not None
     rows = _ranked_rows(counted)
     rows.append([TOTAL, *(sum(row[i] for row in rows) for i in (1, 2))])
     table = Table(key, title, [header, *PLACE_HEADERS], rows, note=note, counted_rows=True, ranked=True)
@@ -398,19 +423,18 @@ def _place_table(key: str, title: str, header: str, facts: Facts, label_of: Call
 
 def _geography(facts: Facts) -> list[Table]:
     by_departement = _place_table(
-        "departements", "Participants par département", "Département", facts, lambda p: p.departement_label,
+        "departements", "Participants par département", "Département", facts, lambda p: p.place.departement_label,
         note="Département de la commune donnée à l'inscription, sinon celui du code postal.")
     by_commune = _place_table(
-        "communes", "Participants par commune", "Commune", facts, lambda p: p.commune_label,
+        "communes", "Participants par commune", "Commune", facts, lambda p: p.place.commune_label,
         note="Commune retrouvée d'après le nom et le code postal donnés à l'inscription ; « Non renseigné » : "
              "commune absente, ou qui ne désigne aucune commune française. La carte montre la colonne Présents.")
     # A commune's people are among its département's.
-    in_departement: dict[str, list[str]] = defaultdict(list)
-    for person in facts.people:
-        if person.commune:
-            in_departement[person.departement_label].append(person.commune_label)
+    in_departement: dict[str, set[str]] = defaultdict(set)
+    for place in {p.place for p in facts.people if p.place.commune and p.counted}:
+        in_departement[place.departement_label].add(place.commune_label)
     by_commune.relations += [
-        disclosure.at_most([by_commune.cell(c, h) for c in dict.fromkeys(names)], by_departement.cell(d, h))
+        disclosure.at_most([by_commune.cell(c, h) for c in sorted(names)], by_departement.cell(d, h))
         for d, names in in_departement.items() for h in PLACE_HEADERS
     ]
     return [by_departement, by_commune]
@@ -472,7 +496,7 @@ class _Initiative:
 def _initiatives(ids: list[int]) -> list[_Initiative]:
     """The initiatives presented by porteurs with a confirmed place at these villages, each once."""
     version = InitiativeVersion
-    rows = db.session.execute(
+    rows = db.session.connection().execute(  # plain rows, as in _gather
         select(InitiativePresentation.initiative_id, InitiativePresentation.village_id, Village.day,
                version.thematiques, version.stage, version.publics, version.departement_code,
                Registration.postcode, version.support_needs, version.support_details)
@@ -566,7 +590,7 @@ def _needs_tables(facts: Facts) -> list[Table]:
     # The holders' words quoted under a need tell that at least as many initiatives expressed it.
     needs.relations = [*(disclosure.at_most([cell], INITIATIVES_CELL) for cell in need_cell.values()),
                        *(disclosure.at_least([need_cell[label]], len(texts))
-                         for label, texts in _need_details(initiatives).items())]
+                         for label, texts in facts.need_details.items())]
     by_theme = _crossed(initiatives, "besoins_thematiques", "Besoins d'appui par thématique", lambda i: i.themes)
     for row in by_theme.rows:  # an initiative has one thématique at least, maybe several
         cells = [by_theme.cell(row[0], h) for h in by_theme.headers[1:]]
@@ -600,8 +624,9 @@ def _uncovered_needs(facts: Facts) -> list[Table]:
     )
     offers = {(village_id, need): count for village_id, need, count in offered}
     rows = []
+    by_need = _grouped(facts.initiatives, lambda i: i.needs)
     for need, label in SUPPORT_NEEDS.items():
-        expressing = [i for i in facts.initiatives if need in i.needs]
+        expressing = by_need[need]
         if not expressing:
             continue
         offering = sum(count for (_, category), count in offers.items() if category == need)
@@ -656,16 +681,6 @@ def _meetings(facts: Facts) -> list[Table]:
 
 def _satisfaction(facts: Facts) -> list[Table]:
     return survey.report_tables(facts.ids)
-
-
-def _need_details(initiatives: list[_Initiative]) -> dict[str, list[str]]:
-    """The holders' own words about each need they ticked."""
-    details: dict[str, list[str]] = {}
-    for key, label in SUPPORT_NEEDS.items():
-        texts = sorted({i.details[key] for i in initiatives if key in i.needs and key in i.details})
-        if texts:
-            details[label] = texts
-    return details
 
 
 # The report, section by section: each function gives its tables from the facts gathered.
