@@ -18,8 +18,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Hashable, Iterable
 
-from ortools.sat.python import cp_model
-
 THRESHOLD = 3
 
 Cell = Hashable
@@ -116,6 +114,8 @@ def _component(cell: Cell, touching: dict[Cell, list[Relation]]) -> tuple[set[Ce
 def _bound(cell: Cell, values: dict[Cell, int], hidden: set[Cell], touching, maximise: bool) -> int | None:
     """The largest (or smallest) value `cell` can take given the published cells, or None when
     nothing bounds it."""
+    from ortools.sat.python import cp_model  # heavy: loaded by the workers that make a diffusion version
+
     cells, relations = _component(cell, touching)
     ceiling = 10 * (sum(values[c] for c in cells) + THRESHOLD + 1)  # beyond any real figure
     model = cp_model.CpModel()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from typing import Callable
 
@@ -279,8 +279,8 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
 
 def _gather(villages: list[Village]) -> Facts:
     people, others = [], Counter()
-    places: dict[tuple, tuple] = {}
-    offsets: dict[date, object] = {}  # a village lasts a day, and clocks change at night: one offset per day
+    places: dict[tuple, Place] = {}
+    offsets: dict[date, timedelta] = {}  # a village lasts a day, and clocks change at night: one offset per day
     # One row per registration: read as plain rows (the connection's), without the ORM's loading.
     rows = db.session.connection().execute(
         select(Registration.village_id, Village.day, Registration.role, Registration.status, Registration.is_walk_in,
