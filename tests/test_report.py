@@ -9,10 +9,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.documents.figures import HIDDEN
 from app.documents.report import sheet_name, write_pdf, write_xlsx
 from app.extensions import db
 from app.models import Registration, Role, SupportOffer
-from app.services import departements, report
+from app.reference import departements
+from app.services import report
 from tests.factories import make_registration, make_village
 from tests.factories_report import held_village, present
 
@@ -154,7 +156,7 @@ def test_the_consolidated_report_counts_each_initiative_once_and_its_presentatio
 def test_the_outsiders_version_shows_no_count_below_three(app):
     outsiders = report.build([held_village()], for_outsiders=True)
     shown = [v for t in outsiders.tables for row in t.rows for v in row[1:]] + [v for _, v in outsiders.key_figures]
-    assert report.HIDDEN in shown
+    assert HIDDEN in shown
     assert [v for v in shown if v in (1, 2)] == []
     assert report.build([held_village(days_ago=40)]).table("presence").rows[1][2] == 2  # the team's version
 
@@ -205,7 +207,7 @@ def test_the_pdf_has_the_map_of_communes_with_its_figures(app):
 
 def test_the_outsiders_map_places_no_commune_whose_count_is_hidden(app):
     outsiders = report.build([held_village()], for_outsiders=True)
-    assert set(outsiders.table("communes").column("Présents").values()) == {report.HIDDEN}
+    assert set(outsiders.table("communes").column("Présents").values()) == {HIDDEN}
     assert report.commune_marks(outsiders) == []
     buffer = io.BytesIO()
     with app.test_request_context():

@@ -14,14 +14,15 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import and_, func, insert, select
 
+from app.demo import data as demo_data, matching as demo_matching, past as demo_past
 from app.documents.charts import chart_for, to_svg
+from app.documents.figures import HIDDEN, NOT_GIVEN, TOTAL
 from app.documents.report import write_pdf, write_xlsx
 from app.extensions import db
 from app.models import (
     Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Role, Village,
 )
-from app.services import demo_data, demo_matching, demo_past, report
-from app.services.report import HIDDEN, TOTAL
+from app.services import report
 
 CONFIRMED = Registration.status == RegistrationStatus.CONFIRMED
 PRESENT = and_(CONFIRMED, Registration.checked_in_at.is_not(None))
@@ -248,11 +249,11 @@ def assert_the_report_tells_the_sql_counts(built, counted):
         assert column[TOTAL] == total and sum(n for label, n in column.items() if label != TOTAL) == total, key
     by_departement = built.table("departements").column("Présents")
     for code, n in counted["présents by département code"].items():
-        label = report.NOT_GIVEN if code is None else next(d for d in by_departement if d.endswith(f"({code})"))
+        label = NOT_GIVEN if code is None else next(d for d in by_departement if d.endswith(f"({code})"))
         assert by_departement[label] == n
     by_commune = built.table("communes").column("Présents")
     for commune, n in counted["présents by commune"].items():
-        label = report.NOT_GIVEN if not commune else next(c for c in by_commune if c.startswith(f"{commune} ("))
+        label = NOT_GIVEN if not commune else next(c for c in by_commune if c.startswith(f"{commune} ("))
         assert by_commune[label] == n
         if commune:
             assert n <= by_departement[next(d for d in by_departement if d.endswith(label[-4:]))]

@@ -13,8 +13,8 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Rect, 
 from reportlab.lib.colors import HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ..services.report import HIDDEN, Table
 from .badge import BOLD, REGULAR  # registers the DejaVu fonts
+from .figures import HIDDEN, Table
 from .initiatives_map import Map
 
 INK = "#1d2430"

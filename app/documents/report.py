@@ -17,11 +17,10 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from ..services import disclosure, report as report_service
-from ..services.report import FILE_FORMATS, Report, Table
 from ..templating import NBSP, french_date
 from .badge import BOLD, REGULAR
 from .charts import chart_for, map_drawing, to_drawing
+from .figures import DISCLOSURE_NOTE, FILE_FORMATS, Report, Table
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
@@ -56,7 +55,7 @@ def method_note(report: Report) -> list[str]:
         "Satisfaction : réponses au questionnaire proposé aux participants après le village.",
     ]
     if report.for_outsiders:
-        lines += disclosure.METHOD_NOTE
+        lines += DISCLOSURE_NOTE
     else:
         lines.append("Version interne à l'équipe : chiffres exacts, y compris les petits effectifs.")
     return lines
@@ -133,13 +132,13 @@ MAP_HEIGHT = 150 * mm
 
 def _communes_map(report: Report) -> list:
     """The page's map of communes, drawn from the same outlines: the présents of the table above."""
-    drawn = report_service.communes_map(report)
+    drawn = report.communes_map
     if drawn is None or not drawn.marks:
         return []
     return [
         CondPageBreak(MAP_HEIGHT / 2),
         KeepTogether([_paragraph(MAP_TITLE, "h1"), map_drawing(drawn, TEXT_WIDTH, MAP_HEIGHT), Spacer(1, 4 * mm)]),
-        _paragraph(report_service.map_caption(report), "note"),
+        _paragraph(report.map_caption, "note"),
         Spacer(1, 4 * mm),
     ]
 

