@@ -83,8 +83,8 @@ def load(today: date | None = None) -> list[str]:
         select(Registration.id).where(Registration.village_id == village.id))))
     db.session.commit()
     return [f"Village passé {TOWN} ({day:%d/%m/%Y}) : {len(people)} inscrits dont {len(porteurs)} initiatives "
-            f"déjà en démonstration, {len(present)} présents, {len(WALK_INS)} venus sans inscription, "
-            f"{len(absent)} absents, {len(ANSWERS)} questionnaires, {meetings} rendez-vous : créé"]
+            f"déjà en démonstration, {len(present) + len(WALK_INS)} présents dont {len(WALK_INS)} venus sans "
+            f"inscription, {len(absent)} absents, {len(ANSWERS)} questionnaires, {meetings} rendez-vous : créé"]
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
