@@ -7,6 +7,8 @@ slip in while the schedule is being built.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import func, or_, select
@@ -20,6 +22,8 @@ from ..models import (
     Registration,
     RequestStatus,
     Role,
+    Village,
+    VillagePhase,
 )
 from ..timeutil import utcnow
 from . import audit, meeting_area, notifications
@@ -70,7 +74,9 @@ def _signer() -> Signer:
     return Signer(current_app.secret_key, salt="meeting-recipient")
 
 
-def ask(requester: Registration, recipient: Registration | None, intent: str, message: str) -> MeetingRequest:
+def ask(requester: Registration, recipient: Registration | None, intent: str, message: str,
+        now: datetime | None = None) -> MeetingRequest:
+    """A request from `requester` to `recipient` (`now`: when it is made, default now)."""
     message = (message or "").strip()
     if (recipient is None or recipient.id == requester.id or recipient.village_id != requester.village_id
             or not may_be_suggested(recipient)):
@@ -80,7 +86,7 @@ def ask(requester: Registration, recipient: Registration | None, intent: str, me
     if len(message) > MESSAGE_MAX_LENGTH:
         raise RequestRefused(f"Votre message est trop long : {MESSAGE_MAX_LENGTH} caractères au plus.")
     settings = meeting_area.lock_settings(requester.village)
-    _check_open(settings)
+    _check_open(settings, requester.village, now)
     if not requester.is_confirmed:
         raise RequestRefused("Seules les personnes dont l'inscription est confirmée peuvent demander un rendez-vous.")
     if not meeting_area.may_ask(settings, requester.role, recipient.role):
@@ -109,8 +115,8 @@ def ask(requester: Registration, recipient: Registration | None, intent: str, me
     return request
 
 
-def accept(request: MeetingRequest, recipient: Registration) -> Meeting:
-    _answerable(request, recipient)
+def accept(request: MeetingRequest, recipient: Registration, now: datetime | None = None) -> Meeting:
+    _answerable(request, recipient, now)
     request.status = RequestStatus.ACCEPTED
     request.answered_at = utcnow()
     meeting = _new_meeting(request.requester, request.recipient, request.intent, request=request)
@@ -119,8 +125,8 @@ def accept(request: MeetingRequest, recipient: Registration) -> Meeting:
     return meeting
 
 
-def decline(request: MeetingRequest, recipient: Registration) -> None:
-    _answerable(request, recipient)
+def decline(request: MeetingRequest, recipient: Registration, now: datetime | None = None) -> None:
+    _answerable(request, recipient, now)
     request.status = RequestStatus.DECLINED
     request.answered_at = utcnow()
     notifications.meeting_declined(request)
@@ -184,23 +190,32 @@ def _requests(condition) -> list[MeetingRequest]:
     ))
 
 
-def _answerable(request: MeetingRequest, recipient: Registration) -> None:
+def _answerable(request: MeetingRequest, recipient: Registration, now: datetime | None = None) -> None:
     if request.recipient_id != recipient.id:
         raise RequestRefused("Cette demande ne vous est pas adressée.")
     settings = meeting_area.lock_settings(recipient.village)
     db.session.refresh(request)  # read afresh under the lock: answered meanwhile?
-    _check_open(settings)
+    _check_open(settings, recipient.village, now)
     if request.status != RequestStatus.PENDING:
         raise RequestRefused(f"Cette demande a déjà reçu une réponse ({request.status_label.lower()}).")
     settings.schedule_version += 1
 
 
-def _check_open(settings) -> None:
+def closed_because(settings, village: Village, now: datetime | None = None) -> str | None:
+    """Why meeting requests are closed in this village, if they are: the schedule was built, or
+    the village's day has passed."""
+    if village.phase(now) is VillagePhase.AFTER:
+        return "Le village a eu lieu : les demandes de rendez-vous sont closes."
     if settings.requests_closed_at is not None:
-        raise RequestRefused(
-            "Les demandes de rendez-vous sont closes : le programme des rendez-vous a été établi. "
-            "Vous pourrez vous rencontrer librement pendant le village."
-        )
+        return ("Les demandes de rendez-vous sont closes : le programme des rendez-vous a été établi. "
+                "Vous pourrez vous rencontrer librement pendant le village.")
+    return None
+
+
+def _check_open(settings, village: Village, now: datetime | None = None) -> None:
+    refusal = closed_because(settings, village, now)
+    if refusal is not None:
+        raise RequestRefused(refusal)
 
 
 def _new_meeting(first: Registration, second: Registration, intent: str,
