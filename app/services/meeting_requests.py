@@ -78,15 +78,15 @@ def ask(requester: Registration, recipient: Registration | None, intent: str, me
         now: datetime | None = None) -> MeetingRequest:
     """A request from `requester` to `recipient` (`now`: when it is made, default now)."""
     message = (message or "").strip()
-    if (recipient is None or recipient.id == requester.id or recipient.village_id != requester.village_id
-            or not may_be_suggested(recipient)):
-        raise RequestRefused(NOT_ASKABLE)
     if intent not in INTENTS:
         raise RequestRefused("Choisissez ce que vous attendez de ce rendez-vous.")
     if len(message) > MESSAGE_MAX_LENGTH:
         raise RequestRefused(f"Votre message est trop long : {MESSAGE_MAX_LENGTH} caractères au plus.")
     settings = meeting_area.lock_settings(requester.village)
-    _check_open(settings, requester.village, now)
+    _check_open(settings, requester.village, now)  # about the village: tells nothing of the person
+    if (recipient is None or recipient.id == requester.id or recipient.village_id != requester.village_id
+            or not may_be_suggested(recipient)):
+        raise RequestRefused(NOT_ASKABLE)
     if not requester.is_confirmed:
         raise RequestRefused("Seules les personnes dont l'inscription est confirmée peuvent demander un rendez-vous.")
     if not meeting_area.may_ask(settings, requester.role, recipient.role):

@@ -96,11 +96,11 @@ def password_reset(organiser, link: str, *, minutes: int, send: bool = True) -> 
     db.session.info[MAIL_QUEUED] = True
 
 
-def organiser_message(registration: Registration, subject: str, body: str, *, once_key: str,
+def organiser_message(registration: Registration, subject: str, body: str, *, once_key: str | None = None,
                       news: bool = False, with_certificate: bool = False) -> None:
     """A message an organiser wrote (app/services/participant_messages.py), already personalised;
     `once_key` names the message: a second e-mail of it to the same person is never written."""
-    _queue("organiser_message", registration, subject, once_key=f"{once_key}:{registration.id}",
+    _queue("organiser_message", registration, subject, once_key=once_key and f"{once_key}:{registration.id}",
            context={"body": body, "news": news, "certificate": with_certificate})
 
 
