@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -233,8 +233,9 @@ class NeedThreadStep(db.Model):
 
 
 class FollowupRound(db.Model):
-    """One step of a village's follow-up: `months_after` the day. `sent_at` is when it was run
-    (by the nightly run once due, or at once by « Relancer maintenant »)."""
+    """One step of a village's follow-up: `months_after` the day, due on `due_on` (that day
+    when the schedule was set, after the village; organisers may move it). `sent_at` is when
+    it was run (by the nightly run once due, or at once by « Relancer maintenant »)."""
 
     __tablename__ = "followup_round"
     __table_args__ = (UniqueConstraint("village_id", "number", name="uq_followup_round_number"),)
@@ -243,6 +244,7 @@ class FollowupRound(db.Model):
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="CASCADE"))
     number: Mapped[int]  # 1, 2, 3…
     months_after: Mapped[int]
+    due_on: Mapped[date]
     sent_at: Mapped[datetime | None]
 
     village: Mapped[Village] = relationship(

@@ -82,6 +82,7 @@ def upgrade():
         sa.Column('village_id', sa.Integer(), nullable=False),
         sa.Column('number', sa.Integer(), nullable=False),
         sa.Column('months_after', sa.Integer(), nullable=False),
+        sa.Column('due_on', sa.Date(), nullable=False),
         sa.Column('sent_at', sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(['village_id'], ['village.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
