@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("app")
 
 
 def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+    return html.unescape(response.get_data(as_text=True)).replace("\xa0", " ")
 
 
 def test_the_suivi_page_counts_threads_by_status(organiser_client):

@@ -22,7 +22,7 @@ class Page:
 
     def __init__(self, response):
         self.status_code = response.status_code
-        self.text = html.unescape(response.get_data(as_text=True))
+        self.text = html.unescape(response.get_data(as_text=True)).replace("\xa0", " ")
 
 
 def get(client, url):

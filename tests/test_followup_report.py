@@ -79,7 +79,7 @@ def test_the_same_figures_in_the_pdf_and_the_spreadsheet(app):
 def test_the_report_page_shows_the_section(organiser_client):
     village = followed_village()
     met_three_needs(village)
-    page = html.unescape(organiser_client.get(f"/organisation/villages/{village.id}/bilan").get_data(as_text=True))
+    page = html.unescape(organiser_client.get(f"/organisation/villages/{village.id}/bilan").get_data(as_text=True)).replace("\xa0", " ")
     assert SECTION in page and "besoins satisfaits par type de partenaire" in page
 
 
