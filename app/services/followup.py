@@ -330,7 +330,9 @@ def answer(registration: Registration, thread_id: int, given: Given, now: dateti
     """Record a porteur's or a partner's answer about one thread; Refused with a French reason
     (nothing written) when it cannot be taken. The caller commits."""
     now = now or utcnow()
-    thread = db.session.scalar(select(NeedThread).where(NeedThread.id == thread_id).with_for_update())
+    # Locked, and read afresh: of two submits at once, the second sees the first's step.
+    thread = db.session.scalar(select(NeedThread).where(NeedThread.id == thread_id).with_for_update()
+                               .execution_options(populate_existing=True))
     if thread is None or thread.id not in {t.id for t in threads_for(registration)}:
         raise Refused("Ce besoin ne fait pas partie de ceux que nous vous avons demandés : rien n'a été enregistré.")
     choices = answers_for(registration)
