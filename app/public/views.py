@@ -1,4 +1,5 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from ..errors import error_response
@@ -6,7 +7,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..services import registration as registrations
 from ..security import registration_limit
-from ..services import directory, matching_profiles, privacy, villages
+from ..services import directory, matching_profiles, privacy, publication, villages
 from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
@@ -46,11 +47,16 @@ def registration_or_404(token: str) -> Registration:
 @blueprint.get("/villages/<slug>")
 def village(slug: str):
     found = village_or_404(slug)
-    return render_template(
+    section = publication.snapshot(f"village:{found.id}:initiatives", publication.current(), lambda: render_template(
+        "public/_village_initiatives.html", village=found,
+        presented=directory.search(directory.DirectoryQuery(village=found.slug))).encode())
+    page = render_template(
         "public/village.html", village=found, places_left=villages.places_left(found),
-        presented=directory.search(directory.DirectoryQuery(village=found.slug)),
-        coming=villages.who_is_coming(found),
+        initiatives_section=Markup(section.decode()), coming=villages.who_is_coming(found),
+        listed=villages.listed_count(found),
     )
+    db.session.commit()  # the section, if it was built
+    return page
 
 
 @blueprint.route("/villages/<slug>/inscription", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Registration, RegistrationStatus, Village, VillageRoleQuota
+from ..models import ConfirmedCount, Registration, RegistrationStatus, Village, VillageRoleQuota
 from ..timeutil import to_local, utcnow
 from . import audit, notifications
 from .text import one_line
@@ -22,15 +22,13 @@ def upcoming(today: date | None = None) -> list[Village]:
 
 
 def confirmed_counts(village_ids: list[int]) -> dict[int, int]:
+    """Confirmed registrations per village, as kept at each change (app/services/capacity.py)."""
     rows = db.session.execute(
-        select(Registration.village_id, func.count())
-        .where(
-            Registration.village_id.in_(village_ids),
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        .group_by(Registration.village_id)
+        select(ConfirmedCount.village_id, func.sum(ConfirmedCount.confirmed))
+        .where(ConfirmedCount.village_id.in_(village_ids))
+        .group_by(ConfirmedCount.village_id)
     )
-    return dict(rows.all())
+    return {village_id: confirmed or 0 for village_id, confirmed in rows}
 
 
 def places_left(village: Village) -> int:
@@ -168,14 +166,26 @@ def confirmed_registrations(village: Village):
     )
 
 
-def who_is_coming(village: Village) -> list[Registration]:
-    """Confirmed participants who agreed to appear on the participants' list, by name."""
+# « Qui vient ? » shows this many names, by name: a page of a village of thousands stays light.
+COMING_SHOWN = 60
+
+
+def _listed(village: Village):
+    return (Registration.village_id == village.id, Registration.consent_listing.is_(True),
+            Registration.status == RegistrationStatus.CONFIRMED, Registration.anonymised_at.is_(None))
+
+
+def who_is_coming(village: Village, limit: int = COMING_SHOWN) -> list[Registration]:
+    """Confirmed participants who agreed to appear on the participants' list, by name (the first `limit`)."""
     return list(db.session.scalars(
-        select(Registration)
-        .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.CONFIRMED,
-               Registration.consent_listing.is_(True), Registration.anonymised_at.is_(None))
-        .order_by(Registration.last_name, Registration.first_name)
+        select(Registration).where(*_listed(village))
+        .order_by(Registration.last_name, Registration.first_name).limit(limit)
     ))
+
+
+def listed_count(village: Village) -> int:
+    """How many agreed to appear on the participants' list (who_is_coming shows the first ones)."""
+    return db.session.scalar(select(func.count()).select_from(Registration).where(*_listed(village)))
 
 
 def duplicate_fields(village: Village) -> tuple[dict, dict[str, int]]:
