@@ -19,7 +19,6 @@ from typing import Callable, NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -56,7 +55,7 @@ def move(session: Session) -> None:
     """One more change to what is published (for changes written without the ORM's flush)."""
     connection = session.connection()
     table = PublicationVersion.__table__
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    insert = _upsert(connection)
     now = utcnow()
     statement = insert(table).values(id=1, number=1, changed_at=now)
     connection.execute(statement.on_conflict_do_update(
@@ -81,7 +80,7 @@ def snapshot(name: str, version: Version, build: Callable[[], bytes]) -> bytes:
     body = build()
     table = PublicSnapshot.__table__
     connection = db.session.connection()
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    insert = _upsert(connection)
     statement = insert(table).values(name=key, version=version.number, body=body)
     connection.execute(statement.on_conflict_do_update(
         index_elements=[table.c.name], set_={"version": statement.excluded.version, "body": statement.excluded.body},
@@ -89,6 +88,15 @@ def snapshot(name: str, version: Version, build: Callable[[], bytes]) -> bytes:
     # What an earlier release built is no longer asked for.
     connection.execute(delete(table).where(~table.c.name.startswith(f"{release()[:16]}:")))
     return body
+
+
+def _upsert(connection):
+    """The INSERT … ON CONFLICT of the connection's database (its dialect only is imported)."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 _KEPT = select(PublicSnapshot.body).where(PublicSnapshot.name == bindparam("key"),
