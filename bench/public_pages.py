@@ -9,12 +9,15 @@ For each database and size: a fresh schema, three villages held today and in the
 « Qui vient ? »), served by gunicorn (2 workers × 4 threads). Each page is asked REQUESTS times;
 the server time is gunicorn's own (access log). The open data is asked once cold (built), then
 warm, then revalidated with its ETag (a 304). Prints the medians at both sizes side by side, and
-the SQL statements each page runs (counted in this process, which does not depend on the machine).
+the SQL statements and Python calls of each page (counted in this process: they do not depend on
+the machine).
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import statistics
 import subprocess
@@ -105,40 +108,43 @@ def fill(database_url: str, published: int, registered: int) -> str:
     return slug
 
 
-def statements_per_page(database_url: str, urls: dict[str, str]) -> dict[str, int]:
-    """The SQL statements each page runs once warm, through Flask's test client."""
+def counts_per_page(database_url: str, urls: dict[str, str]) -> dict[str, str]:
+    """The SQL statements and Python calls of each page once warm, through Flask's test client
+    (about 700 of the calls are the test client's)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
     counted = []
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *args: counted.append(1))
     client = app.test_client()
-    statements = {}
+    figures = {}
     for label, url in urls.items():
         client.get(url)
         counted.clear()
-        client.get(url)
-        statements[label] = len(counted)
+        profile = cProfile.Profile()
+        profile.runcall(client.get, url)
+        calls = pstats.Stats(profile).total_calls
+        figures[label] = f"{len(counted)} requêtes SQL, {calls:,} appels Python".replace(",", " ")
     with app.app_context():
         db.engine.dispose()
-    return statements
+    return figures
 
 
 def serve(env: dict, port: int, access_log: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
          "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(M)s", "wsgi:app"],
+         "--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s", "wsgi:app"],
         cwd=ROOT, env=env,
     )
     return answering(server, port, seconds=30)
 
 
 def logged_times(access_log: Path) -> list[tuple[int, float]]:
-    """(status, server time in ms) of the requests logged so far; empties the log."""
+    """(status, server time in ms) of the requests logged so far (gunicorn's, in µs); empties the log."""
     time.sleep(0.2)  # gunicorn logs a request once its response is sent
     lines = access_log.read_text().splitlines()
     access_log.write_text("")
-    return [(int(line.split()[2]), float(line.split()[3])) for line in lines]
+    return [(int(line.split()[2]), float(line.split()[3]) / 1000) for line in lines]
 
 
 def bench(database_url: str, published: int, registered: int) -> dict[str, str]:
@@ -175,8 +181,8 @@ def bench(database_url: str, published: int, registered: int) -> dict[str, str]:
         finally:
             server.terminate()
             server.wait()
-    for label, count in statements_per_page(database_url, pages).items():
-        figures[label] += f", {count} requêtes SQL"
+    for label, counts in counts_per_page(database_url, pages).items():
+        figures[label] += f", {counts}"
     return figures
 
 
