@@ -123,7 +123,7 @@ def counts_per_page(database_url: str, urls: dict[str, str]) -> dict[str, str]:
         profile = cProfile.Profile()
         profile.runcall(client.get, url)
         calls = pstats.Stats(profile).total_calls
-        figures[label] = f"{len(counted)} requêtes SQL, {calls:,} appels Python".replace(",", " ")
+        figures[label] = f"{len(counted)} requêtes SQL, {calls:,} appels Python".replace(f"{calls:,}", f"{calls:_}".replace("_", " "))
     with app.app_context():
         db.engine.dispose()
     return figures

@@ -1,10 +1,12 @@
 """Villages: reading them with their places left, and managing them from the back office."""
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import ConfirmedCount, Registration, RegistrationStatus, Village, VillageRoleQuota
+from ..models import ConfirmedCount, Registration, RegistrationStatus, Role, Village, VillageRoleQuota
+from ..models.registration import structure_of
 from ..timeutil import to_local, utcnow
 from . import audit, notifications
 from .text import one_line
@@ -175,12 +177,22 @@ def _listed(village: Village):
             Registration.status == RegistrationStatus.CONFIRMED, Registration.anonymised_at.is_(None))
 
 
-def who_is_coming(village: Village, limit: int = COMING_SHOWN) -> list[Registration]:
-    """Confirmed participants who agreed to appear on the participants' list, by name (the first `limit`)."""
-    return list(db.session.scalars(
-        select(Registration).where(*_listed(village))
-        .order_by(Registration.last_name, Registration.first_name).limit(limit)
-    ))
+class ListedPerson(NamedTuple):
+    full_name: str
+    structure: str
+    role_label: str
+
+
+def who_is_coming(village: Village, limit: int = COMING_SHOWN) -> list[ListedPerson]:
+    """Confirmed participants who agreed to appear on the participants' list, by name (the first
+    `limit`): what the list shows of them, read as rows rather than whole registrations."""
+    rows = db.session.execute(
+        select(Registration.first_name, Registration.last_name, Registration.role, Registration.organisation,
+               Registration.collectivity, Registration.represented_group)
+        .where(*_listed(village)).order_by(Registration.last_name, Registration.first_name).limit(limit)
+    )
+    return [ListedPerson(f"{row.first_name} {row.last_name}", structure_of(row), Role(row.role).label)
+            for row in rows]
 
 
 def listed_count(village: Village) -> int:
