@@ -122,8 +122,8 @@ def counts_per_page(database_url: str, urls: dict[str, str]) -> dict[str, str]:
         counted.clear()
         profile = cProfile.Profile()
         profile.runcall(client.get, url)
-        calls = pstats.Stats(profile).total_calls
-        figures[label] = f"{len(counted)} requêtes SQL, {calls:,} appels Python".replace(f"{calls:,}", f"{calls:_}".replace("_", " "))
+        calls = f"{pstats.Stats(profile).total_calls:_}".replace("_", " ")
+        figures[label] = f"{len(counted)} requêtes SQL, {calls} appels Python"
     with app.app_context():
         db.engine.dispose()
     return figures
