@@ -36,7 +36,8 @@ from app.extensions import db  # noqa: E402
 from app.models import Initiative, InitiativePresentation, Registration, RegistrationStatus, Role  # noqa: E402
 from app.models import initiative_lists as lists  # noqa: E402
 from app.models.registration import email_key  # noqa: E402
-from app.services import capacity, communes, initiatives  # noqa: E402
+from app.reference import communes  # noqa: E402
+from app.services import capacity, initiatives  # noqa: E402
 from bench_data import answering, bench_village, free_port  # noqa: E402
 from run import Client, compile_project, ensure_postgresql_database, environment  # noqa: E402
 

@@ -72,8 +72,8 @@ def fill(database_url: str, villages: int, participants: int) -> list[tuple[str,
             connection.execute(text("ANALYZE"))
         villages_codes = []
         for token, village_id in found:
-            codes = list(db.session.scalars(select(Registration.badge_code).where(Registration.village_id == village_id)))
-            villages_codes.append((token, codes))
+            codes = db.session.scalars(select(Registration.badge_code).where(Registration.village_id == village_id))
+            villages_codes.append((token, list(codes)))
         db.session.remove()
         db.engine.dispose()
     return villages_codes

@@ -31,7 +31,8 @@ from app import create_app
 from app.extensions import db
 from app.models import ConfirmedCount, Job, JobStatus, OutboxMessage, Registration, RegistrationStatus, Role, Village
 from app.models.registration import email_key
-from app.services import capacity, jobs
+from app.runtime import jobs
+from app.services import capacity
 from tests.fixtures_backoffice import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,8 +117,8 @@ def servers(tmp_path):
                 [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "4",
                  "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--workers", "1"],
-                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--workers", "1"]
+        workers = [subprocess.Popen(worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                    for _ in range(2)]
         started += workers
         for port in ports:

@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..services import jobs
+from ..runtime import jobs
 
 
 @click.group("jobs", help="Tâches de fond : documents longs, bilans, calcul du programme, messages aux participants.")
@@ -19,7 +19,8 @@ def worker(workers: int):
     click.echo(f"Tâches de fond : {current_app.config['JOBS_URL']}, {workers} à la fois (Ctrl+C pour arrêter).")
     # Beside the consumer: the jobs of a worker that died, on this machine or another, taken up again.
     stopping = threading.Event()
-    threading.Thread(target=jobs.watch_for_stale_jobs, args=(current_app._get_current_object(), stopping), name="stale-jobs", daemon=True).start()
+    threading.Thread(target=jobs.watch_for_stale_jobs, args=(current_app._get_current_object(), stopping),
+                     name="stale-jobs", daemon=True).start()
     try:
         jobs.queue().create_consumer(workers=workers, worker_type="thread").run()
     finally:

@@ -15,7 +15,7 @@ from ..models import Village
 from ..models import initiative_lists as lists
 from ..services import directory, initiatives, publication
 from . import blueprint
-from .views import registration_or_404
+from .private_link import registration_or_404
 
 
 def directory_query() -> directory.DirectoryQuery:
@@ -130,7 +130,7 @@ def _open_data(writer: str) -> bytes:
     # The data·inclusion models (pydantic) are loaded by the workers that build the open data.
     from ..documents import open_data
 
-    return getattr(open_data, writer)()
+    return getattr(open_data, writer)(directory.public_versions())
 
 
 @blueprint.route("/inscription/<token>/initiative", methods=["GET", "POST"])

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import ConfirmedCount, Registration, RegistrationStatus, Role, Village, VillageRoleQuota
 from ..models.registration import structure_of
+from ..text import one_line
 from ..timeutil import to_local, utcnow
 from . import audit, notifications
-from .text import one_line
 
 
 def upcoming(today: date | None = None) -> list[Village]:
