@@ -168,8 +168,9 @@ def confirmed_registrations(village: Village):
     )
 
 
-# « Qui vient ? » shows this many names, by name: a page of a village of thousands stays light.
-COMING_SHOWN = 60
+# « Qui vient ? » shows this many names, by name, and counts the others: the page of a village
+# of thousands costs about what a small village's does (each name shown is some 55 Python calls).
+COMING_SHOWN = 20
 
 
 def _listed(village: Village):
