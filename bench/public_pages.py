@@ -20,7 +20,6 @@ import os
 import pstats
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,8 +37,8 @@ from app.models import initiative_lists as lists  # noqa: E402
 from app.models.registration import email_key  # noqa: E402
 from app.reference import communes  # noqa: E402
 from app.services import capacity, initiatives  # noqa: E402
-from bench_data import answering, bench_village, free_port  # noqa: E402
-from run import Client, compile_project, ensure_postgresql_database, environment  # noqa: E402
+from bench_data import bench_village, free_port  # noqa: E402
+from run import Client, compile_project, ensure_postgresql_database, environment, serve  # noqa: E402
 
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_pages"  # its tables are dropped
 SIZES = {"petit": (30, 60), "grand": (2_000, 6_000)}  # (published initiatives, registrations)
@@ -130,16 +129,6 @@ def counts_per_page(database_url: str, urls: dict[str, str]) -> dict[str, str]:
     return figures
 
 
-def serve(env: dict, port: int, access_log: Path) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s", "wsgi:app"],
-        cwd=ROOT, env=env,
-    )
-    return answering(server, port, seconds=30)
-
-
 def logged_times(access_log: Path) -> list[tuple[int, float]]:
     """(status, server time in ms) of the requests logged so far (gunicorn's, in µs); empties the log."""
     time.sleep(0.2)  # gunicorn logs a request once its response is sent
@@ -156,7 +145,7 @@ def bench(database_url: str, published: int, registered: int) -> dict[str, str]:
         env = environment(database_url, folder)
         access_log = Path(folder) / "access.log"
         port = free_port()
-        server = serve(env, port, access_log)
+        server = serve(env, port, access_log, request_time="%(D)s")
         try:
             client = Client(port)
             for label, url in pages.items():
