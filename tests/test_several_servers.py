@@ -122,7 +122,7 @@ def servers(tmp_path):
                    for _ in range(2)]
         started += workers
         for port in ports:
-            wait_for(lambda: _answers(port), 30, f"le serveur du port {port} répond")
+            wait_for(lambda: _answers(port), 120, f"le serveur du port {port} répond")
         cluster = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "JOBS_URL": REDIS,
                               "JOBS_WORKER_IN_APP": False})
         yield {"app": cluster, "ports": ports, "workers": workers, "env": env}

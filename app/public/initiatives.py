@@ -61,10 +61,10 @@ def initiatives_directory():
 KEPT_PAGES = 200
 
 
-def directory_results(query: directory.DirectoryQuery, departements: list[str]) -> str:
+def directory_results(query: directory.DirectoryQuery, departements: list[str]) -> Markup:
     found_map = initiatives_map.build(directory.marks(query), departements)
-    return render_template("public/_directory_results.html", query=query, found=directory.search(query),
-                           map=found_map, mark_links=mark_links(found_map, query))
+    return Markup(render_template("public/_directory_results.html", query=query, found=directory.search(query),
+                                  map=found_map, mark_links=mark_links(found_map, query)))
 
 
 def mark_links(found_map, query: directory.DirectoryQuery) -> dict[str, str]:
