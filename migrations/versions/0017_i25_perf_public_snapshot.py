@@ -1,7 +1,7 @@
 """what the public pages show is built once per publication change; « Qui vient ? » by an index
 
 Revision ID: i25_perf_1
-Revises: 0016
+Revises: i22_phase_1
 Create Date: 2026-12-06 18:00:00
 
 The publication version (one row, moved by every change to initiatives and villages), the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i25_perf_1'
-down_revision = '0016'
+down_revision = 'i22_phase_1'
 branch_labels = None
 depends_on = None
 
