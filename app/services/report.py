@@ -40,6 +40,7 @@ from ..text import fold
 from ..timeutil import to_local
 from . import disclosure, matching_profiles, survey
 from .disclosure import Relation
+from .report_followup import followup_tables
 
 # --- Choosing the villages -------------------------------------------------------------------
 
@@ -550,7 +551,7 @@ def _satisfaction(facts: Facts) -> list[Table]:
 # The report, section by section: each function gives its tables from the facts gathered.
 SECTIONS: list[Callable[[Facts], list[Table]]] = [
     _by_village, _by_role, _arrivals, _geography, _initiative_tables, _needs_tables, _uncovered_needs, _meetings,
-    _satisfaction,
+    followup_tables, _satisfaction,
 ]
 
 

@@ -1,7 +1,7 @@
 """an organiser's message is sent once per person
 
 Revision ID: i23_security_1
-Revises: i22_phase_1
+Revises: i25_perf_2
 Create Date: 2026-12-06 17:35:00
 
 The key of the form that started a job, and the key of an e-mail that must be written once
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i23_security_1'
-down_revision = 'i22_phase_1'
+down_revision = 'i25_perf_2'
 branch_labels = None
 depends_on = None
 
