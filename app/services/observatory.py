@@ -1,0 +1,268 @@
+"""The observatory: what the initiatives presented at the villages do and need, year after year.
+
+One computation feeds the organisers' page, its PDF and spreadsheet, the public page and its
+open data: `build(period)` counts everything in SQL aggregates (one row per group, never one
+per initiative) and returns tables of whole numbers, as the report does (app/services/report.py).
+
+What is counted: an initiative « présentée » in a year is one whose holder had a confirmed
+place at a village of that year that has begun; its thématiques, publics, territory and support
+needs are read from its latest fiche, as the report reads them. An initiative presented at
+several villages of one year counts once in that year.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Integer, and_, case, cast, func, literal_column, select, true
+
+from ..extensions import db
+from ..models import initiative_lists as lists
+from ..models import (
+    SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village,
+)
+from . import departements
+from .text import fold
+from .report import HIDDEN, NOT_GIVEN, SMALLEST_SHOWN, Table
+
+SEVERAL = "Une initiative peut en avoir plusieurs."
+ONCE_A_YEAR = "Une initiative présentée à plusieurs villages la même année compte une fois dans l'année."
+
+
+class BadPeriod(ValueError):
+    """A period the observatory cannot show, said in French for the person who asked."""
+
+
+@dataclass(frozen=True)
+class Period:
+    first: int
+    last: int
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first, self.last + 1))
+
+    @property
+    def label(self) -> str:
+        return str(self.first) if self.first == self.last else f"de {self.first} à {self.last}"
+
+
+@dataclass
+class Observatory:
+    period: Period
+    tables: list[Table]
+    key_figures: list[tuple[str, int]]
+    for_public: bool = False
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+    def shown(self, value):
+        """A figure as this version shows it: on the public version, counts of 1 and 2 are hidden."""
+        if self.for_public and isinstance(value, int) and not isinstance(value, bool) and 0 < value < SMALLEST_SHOWN:
+            return HIDDEN
+        return value
+
+    @property
+    def title(self) -> str:
+        return f"Observatoire des initiatives solidaires, {self.period.label}"
+
+
+# --- The period ------------------------------------------------------------------------------
+
+def _year_of(column):
+    return cast(func.extract("year", column), Integer)
+
+
+def held_years(now: datetime | None = None) -> list[int]:
+    """The years in which at least one village has been held (or is being held today)."""
+    year = _year_of(Village.day)
+    return list(db.session.scalars(select(year).where(~Village.before_day_clause(now)).group_by(year).order_by(year)))
+
+
+def period(first: str | int | None = None, last: str | int | None = None, now: datetime | None = None) -> Period | None:
+    """The period asked (years as typed, or None for « from the first » / « to the last »);
+    None when no village has been held yet. Raises BadPeriod with the reason in French."""
+    known = held_years(now)
+    if not known:
+        return None
+    start = _year(first, "de début", known) if first not in (None, "") else known[0]
+    end = _year(last, "de fin", known) if last not in (None, "") else known[-1]
+    if start > end:
+        raise BadPeriod(f"L'année de début ({start}) est après l'année de fin ({end}) : inversez-les.")
+    return Period(start, end)
+
+
+def _year(text: str | int, which: str, known: list[int]) -> int:
+    typed = str(text).strip()
+    if not typed.isdigit() or len(typed) != 4:
+        raise BadPeriod(f"L'année {which} « {typed[:20]} » n'est pas une année : écrivez-la en quatre chiffres, "
+                        f"par exemple {known[-1]}.")
+    year = int(typed)
+    if not known[0] <= year <= known[-1]:
+        span = str(known[0]) if known[0] == known[-1] else f"de {known[0]} à {known[-1]}"
+        raise BadPeriod(f"Aucun village n'a eu lieu en {year} : l'observatoire couvre les années {span}.")
+    return year
+
+
+# --- The figures -----------------------------------------------------------------------------
+
+def build(chosen: Period, for_public: bool = False, now: datetime | None = None) -> Observatory:
+    presented = _presented(chosen, now)
+    years = chosen.years
+    by_year = _by_year(chosen, presented, now)
+    tables = [
+        by_year,
+        _new_or_returning(by_year),
+        _counted_by_year(presented, years, "thematiques", "Initiatives par thématique", "Thématique",
+                         InitiativeVersion.thematiques, lists.THEMATIQUES, note=f"{SEVERAL} {ONCE_A_YEAR}"),
+        _counted_by_year(presented, years, "publics", "Initiatives par public", "Public",
+                         InitiativeVersion.publics, lists.PUBLICS, note=f"{SEVERAL} {ONCE_A_YEAR}"),
+        _by_territory(presented, years),
+        _counted_by_year(presented, years, "besoins_annees", "Besoins d'appui exprimés par année", "Besoin",
+                         InitiativeVersion.support_needs, SUPPORT_NEEDS, unknown=None,
+                         note="Nombre d'initiatives ayant exprimé chaque besoin dans l'année (plusieurs besoins "
+                              f"possibles). {ONCE_A_YEAR}"),
+    ]
+    total = _distinct_initiatives(presented)
+    needs = tables[-1]
+    key_figures = [
+        ("Villages tenus", sum(row[1] for row in by_year.rows)),
+        ("Initiatives présentées", total),
+        ("Besoins d'appui exprimés", sum(v for row in needs.rows for v in row[1:])),
+    ]
+    return Observatory(chosen, tables, key_figures, for_public)
+
+
+def _presented(chosen: Period, now: datetime | None):
+    """One row per initiative and year it was presented in, with its first year ever and the
+    postcode of its holder (for its territory when the fiche names no commune)."""
+    year = _year_of(Village.day)
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    held = ~Village.before_day_clause(now)
+    first_year = (
+        select(InitiativePresentation.initiative_id.label("initiative_id"), func.min(year).label("first_year"))
+        .join(Registration, InitiativePresentation.registration_id == Registration.id)
+        .join(Village, InitiativePresentation.village_id == Village.id)
+        .where(confirmed, held)
+        .group_by(InitiativePresentation.initiative_id)
+        .subquery("first_presented")
+    )
+    in_period = (
+        select(InitiativePresentation.initiative_id.label("initiative_id"), year.label("year"),
+               func.min(Registration.postcode).label("postcode"))
+        .join(Registration, InitiativePresentation.registration_id == Registration.id)
+        .join(Village, InitiativePresentation.village_id == Village.id)
+        .where(confirmed, held, Village.day >= date(chosen.first, 1, 1), Village.day <= date(chosen.last, 12, 31))
+        .group_by(InitiativePresentation.initiative_id, year)
+        .subquery("in_period")
+    )
+    return (
+        select(in_period.c.initiative_id, in_period.c.year, in_period.c.postcode, first_year.c.first_year)
+        .join(first_year, first_year.c.initiative_id == in_period.c.initiative_id)
+        .subquery("presented")
+    )
+
+
+def _with_fiche(query, presented):
+    """Joins the latest fiche of each initiative presented."""
+    return (
+        query.join(Initiative, Initiative.id == presented.c.initiative_id)
+        .join(InitiativeVersion, and_(InitiativeVersion.initiative_id == Initiative.id,
+                                      InitiativeVersion.number == Initiative.current_number))
+    )
+
+
+def _distinct_initiatives(presented) -> int:
+    return db.session.scalar(select(func.count(func.distinct(presented.c.initiative_id)))) or 0
+
+
+def _by_year(chosen: Period, presented, now: datetime | None) -> Table:
+    year = _year_of(Village.day)
+    villages = dict(db.session.execute(
+        select(year, func.count())
+        .where(~Village.before_day_clause(now), Village.day >= date(chosen.first, 1, 1),
+               Village.day <= date(chosen.last, 12, 31))
+        .group_by(year)
+    ).all())
+    returning = presented.c.first_year < presented.c.year
+    counted = {y: (total, back) for y, total, back in db.session.execute(
+        select(presented.c.year, func.count(), func.count().filter(returning)).group_by(presented.c.year)
+    )}
+    rows = []
+    for y in chosen.years:
+        total, back = counted.get(y, (0, 0))
+        rows.append([str(y), villages.get(y, 0), total, total - back, back])
+    return Table("annees", "Villages et initiatives par année",
+                 ["Année", "Villages tenus", "Initiatives présentées", "Nouvelles", "Déjà présentées"], rows,
+                 note="Nouvelles : présentées pour la première fois cette année-là. Déjà présentées : venues à un "
+                      f"village d'une année précédente. {ONCE_A_YEAR}")
+
+
+def _new_or_returning(by_year: Table) -> Table:
+    """The same figures turned for its chart: new and returning initiatives, one column per year."""
+    years = [row[0] for row in by_year.rows]
+    return Table("nouvelles", "Initiatives nouvelles ou déjà présentées", ["Initiatives", *years], [
+        ["Nouvelles", *(row[3] for row in by_year.rows)],
+        ["Déjà présentées à un village d'une année précédente", *(row[4] for row in by_year.rows)],
+    ], note="Une initiative est « déjà présentée » si elle est venue à un village d'une année précédente.")
+
+
+def _json_items(column):
+    """The items of a JSON list column, as a table to join beside its row (each database names
+    the function its own way; a value that is no list gives no item)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        a_list = case((func.json_typeof(column) == "array", column), else_=literal_column("'[]'::json"))
+        return func.json_array_elements_text(a_list).table_valued("value")
+    a_list = case((func.json_type(column) == "array", column), else_=literal_column("'[]'"))
+    return func.json_each(a_list).table_valued("value")
+
+
+def _counted_by_year(presented, years: list[int], key: str, title: str, header: str, column, labels: dict[str, str],
+                     unknown: str | None = NOT_GIVEN, note: str = "") -> Table:
+    """Initiatives per item of a list of the fiche (thématiques, publics, needs) and per year;
+    initiatives with no known item counted as `unknown` (or not at all when it is None)."""
+    items = _json_items(column)
+    counted: dict[str, dict[int, int]] = {}
+    for item, year, number in db.session.execute(
+        _with_fiche(select(items.c.value, presented.c.year, func.count(func.distinct(presented.c.initiative_id)))
+                    .select_from(presented), presented)
+        .join(items, true())
+        .group_by(items.c.value, presented.c.year)
+    ):
+        if item in labels:
+            counted.setdefault(labels[item], {})[year] = number
+    if unknown is not None:
+        with_none = _with_fiche(select(presented.c.year, func.count()).select_from(presented), presented).where(
+            ~select(items.c.value).where(items.c.value.in_(list(labels))).exists()
+        ).group_by(presented.c.year)
+        for year, number in db.session.execute(with_none):
+            counted.setdefault(unknown, {})[year] = number
+    return _year_table(key, title, header, counted, years, note)
+
+
+def _by_territory(presented, years: list[int]) -> Table:
+    counted: dict[str, dict[int, int]] = {}
+    for code, postcode, year, number in db.session.execute(
+        _with_fiche(select(InitiativeVersion.departement_code, presented.c.postcode, presented.c.year, func.count())
+                    .select_from(presented), presented)
+        .group_by(InitiativeVersion.departement_code, presented.c.postcode, presented.c.year)
+    ):
+        # Where the initiative acts; else where its holder comes from (as the report says it).
+        label = _departement_label(code or departements.code_of(postcode))
+        by_year = counted.setdefault(label, {})
+        by_year[year] = by_year.get(year, 0) + number
+    return _year_table("territoires", "Initiatives par territoire", "Département", counted, years,
+                       "Département de la commune où agit l'initiative, sinon celui de son porteur. " + ONCE_A_YEAR)
+
+
+def _departement_label(code: str | None) -> str:
+    return f"{departements.NAMES[code]} ({code})" if code in departements.NAMES else departements.UNKNOWN
+
+
+def _year_table(key: str, title: str, header: str, counted: dict[str, dict[int, int]], years: list[int],
+                note: str) -> Table:
+    """Rows largest first over the period (« Non renseigné » last), one column per year."""
+    rows = [[label, *(by_year.get(y, 0) for y in years)] for label, by_year in counted.items()]
+    rows.sort(key=lambda row: (row[0] in (NOT_GIVEN, departements.UNKNOWN), -sum(row[1:]), fold(row[0])))
+    return Table(key, title, [header, *(str(y) for y in years)], rows, chart="heatmap", note=note)
