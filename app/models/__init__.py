@@ -4,6 +4,15 @@ from .audit import AuditEntry
 from .capacity import ConfirmedCount
 from .checkin import CheckIn, ScannerToken
 from .job import Job, JobStatus
+from .followup import (
+    FollowupAsk,
+    FollowupOptOut,
+    FollowupRound,
+    NeedThread,
+    NeedThreadStep,
+    NeedThreadVillage,
+    ThreadStatus,
+)
 from .feedback import ParticipantMessage, QuestionKind, SurveyQuestion, SurveyResponse
 from .matching import (
     INTENTS,
@@ -38,6 +47,9 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "ConfirmedCount",
+    "FollowupAsk",
+    "FollowupOptOut",
+    "FollowupRound",
     "Job",
     "JobStatus",
     "Initiative",
@@ -49,6 +61,9 @@ __all__ = [
     "MeetingRequest",
     "MeetingSeat",
     "MeetingTable",
+    "NeedThread",
+    "NeedThreadStep",
+    "NeedThreadVillage",
     "OUTCOMES",
     "RequestStatus",
     "SUPPORT_KINDS",
@@ -69,6 +84,7 @@ __all__ = [
     "SUPPORT_NEEDS",
     "SurveyQuestion",
     "SurveyResponse",
+    "ThreadStatus",
     "Village",
     "VillagePhase",
     "VillageRoleQuota",
