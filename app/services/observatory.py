@@ -19,8 +19,10 @@ from sqlalchemy import Integer, and_, case, cast, func, literal_column, select, 
 from ..extensions import db
 from ..models import initiative_lists as lists
 from ..models import (
-    SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village,
+    SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, NeedThread, Registration,
+    RegistrationStatus, Role, ThreadStatus, Village,
 )
+from ..models.followup import OPEN_STATUSES
 from . import departements
 from .text import fold
 from .report import HIDDEN, NOT_GIVEN, SMALLEST_SHOWN, Table
@@ -119,17 +121,16 @@ def build(chosen: Period, for_public: bool = False, now: datetime | None = None)
         _counted_by_year(presented, years, "publics", "Initiatives par public", "Public",
                          InitiativeVersion.publics, lists.PUBLICS, note=f"{SEVERAL} {ONCE_A_YEAR}"),
         _by_territory(presented, years),
-        _counted_by_year(presented, years, "besoins_annees", "Besoins d'appui exprimés par année", "Besoin",
-                         InitiativeVersion.support_needs, SUPPORT_NEEDS, unknown=None,
-                         note="Nombre d'initiatives ayant exprimé chaque besoin dans l'année (plusieurs besoins "
-                              f"possibles). {ONCE_A_YEAR}"),
     ]
+    tables += _needs_tables(presented, years)
+    tables.append(_partners(presented))
     total = _distinct_initiatives(presented)
-    needs = tables[-1]
+    needs = next(t for t in tables if t.key == "besoins")
     key_figures = [
         ("Villages tenus", sum(row[1] for row in by_year.rows)),
         ("Initiatives présentées", total),
-        ("Besoins d'appui exprimés", sum(v for row in needs.rows for v in row[1:])),
+        ("Besoins d'appui exprimés", sum(needs.column("Exprimés").values())),
+        ("Besoins obtenus", sum(needs.column("Obtenus").values())),
     ]
     return Observatory(chosen, tables, key_figures, for_public)
 
@@ -239,6 +240,105 @@ def _counted_by_year(presented, years: list[int], key: str, title: str, header: 
         for year, number in db.session.execute(with_none):
             counted.setdefault(unknown, {})[year] = number
     return _year_table(key, title, header, counted, years, note)
+
+
+# How a thread's status is counted: « obtenu » only is met; « partiellement obtenu » has its own
+# column, neither met nor unmet; a need with no thread yet (or still open) is « en cours ».
+# Ordered from unmet to met, as the chart's colours go from red to green; the total comes last.
+STILL_OPEN = "En cours ou sans nouvelles"
+NEED_COLUMNS = {
+    "Non obtenus": (ThreadStatus.NOT_MET,),
+    "Plus d'actualité": (ThreadStatus.OBSOLETE,),
+    STILL_OPEN: (None, *OPEN_STATUSES),
+    "Partiellement obtenus": (ThreadStatus.PARTLY_MET,),
+    "Obtenus": (ThreadStatus.MET,),
+}
+STATUS_NOTE = ("Obtenus : le suivi dit « obtenu ». Les besoins « partiellement obtenus » sont comptés à part, "
+               "ni obtenus ni non obtenus. En cours ou sans nouvelles : exprimés, orientés, appui en cours, "
+               "ou pas encore suivis.")
+
+
+def _column_of(status: str | None) -> str:
+    return next((name for name, statuses in NEED_COLUMNS.items() if status in statuses), STILL_OPEN)
+
+
+def _status_rows(counted: dict[str, dict[str, int]], last_first: str) -> list[list]:
+    """Rows of status columns then their total, largest total first (`last_first` at the end)."""
+    rows = [[label, *(row[name] for name in NEED_COLUMNS), sum(row.values())] for label, row in counted.items()]
+    return sorted(rows, key=lambda row: (row[0] == last_first, -row[-1], fold(row[0])))
+
+
+def _needs_tables(presented, years: list[int]) -> list[Table]:
+    """Needs of the initiatives' fiches, each with where its thread (the same initiative and
+    category, followed after the village) stands now."""
+    items = _json_items(InitiativeVersion.support_needs)
+    thread = and_(NeedThread.initiative_id == presented.c.initiative_id, NeedThread.category == items.c.value)
+
+    def counted(*columns):
+        return db.session.execute(
+            _with_fiche(select(items.c.value, NeedThread.status, *columns,
+                               func.count(func.distinct(presented.c.initiative_id))).select_from(presented), presented)
+            .join(items, true())
+            .outerjoin(NeedThread, thread)
+            .where(items.c.value.in_(list(SUPPORT_NEEDS)))
+            .group_by(items.c.value, NeedThread.status, *columns)
+        )
+
+    by_year: dict[str, dict[str, dict[int, int]]] = {"exprimes": {}, "obtenus": {}, "non_obtenus": {}}
+    for need, status, year, number in counted(presented.c.year):
+        label = SUPPORT_NEEDS[need]
+        wanted = ["exprimes"] + {ThreadStatus.MET: ["obtenus"], ThreadStatus.NOT_MET: ["non_obtenus"]}.get(status, [])
+        for name in wanted:
+            cell = by_year[name].setdefault(label, {})
+            cell[year] = cell.get(year, 0) + number
+    for name in ("obtenus", "non_obtenus"):  # every need expressed has its row, zeros included
+        by_year[name] = {label: by_year[name].get(label, {}) for label in by_year["exprimes"]}
+    over_period: dict[str, dict[str, int]] = {}
+    for need, status, number in counted():
+        row = over_period.setdefault(SUPPORT_NEEDS[need], dict.fromkeys(NEED_COLUMNS, 0))
+        row[_column_of(status)] += number
+    once = ("Un besoin exprimé plusieurs années compte une fois par année, avec là où il en est aujourd'hui. "
+            + ONCE_A_YEAR)
+    return [
+        Table("besoins", "Besoins d'appui : exprimés, obtenus, non obtenus",
+              ["Besoin", *NEED_COLUMNS, "Exprimés"], _status_rows(over_period, ""), chart="stacked", note="Nombre d'initiatives ayant exprimé chaque besoin sur la période (une fois chacune), "
+                                 f"et où en est ce besoin aujourd'hui d'après son suivi. {STATUS_NOTE}"),
+        _year_table("besoins_annees", "Besoins d'appui exprimés par année", "Besoin", by_year["exprimes"], years,
+                    "Nombre d'initiatives ayant exprimé chaque besoin dans l'année (plusieurs besoins possibles). "
+                    + ONCE_A_YEAR),
+        _year_table("besoins_obtenus", "Besoins obtenus, par année où ils ont été exprimés", "Besoin",
+                    by_year["obtenus"], years, "Besoins dont le suivi dit « obtenu » aujourd'hui. " + once),
+        _year_table("besoins_non_obtenus", "Besoins non obtenus, par année où ils ont été exprimés", "Besoin",
+                    by_year["non_obtenus"], years, "Besoins dont le suivi dit « non obtenu » aujourd'hui. " + once),
+    ]
+
+
+FREELY_NAMED = "Structure ou dispositif nommé librement"
+
+
+def _partners(presented) -> Table:
+    """The kinds of partner the needs were oriented towards, and what came of it."""
+    items = _json_items(InitiativeVersion.support_needs)
+    oriented = (NeedThread.partner_role.is_not(None) | (NeedThread.oriented_to != "")
+                | NeedThread.oriented_registration_id.is_not(None))
+    counted: dict[str, dict[str, int]] = {}
+    for role, status, number in db.session.execute(
+        _with_fiche(select(NeedThread.partner_role, NeedThread.status, func.count(func.distinct(NeedThread.id)))
+                    .select_from(presented), presented)
+        .join(items, true())
+        .join(NeedThread, and_(NeedThread.initiative_id == presented.c.initiative_id,
+                               NeedThread.category == items.c.value))
+        .where(oriented)
+        .group_by(NeedThread.partner_role, NeedThread.status)
+    ):
+        label = Role(role).label if role in Role._value2member_map_ else FREELY_NAMED
+        row = counted.setdefault(label, dict.fromkeys(NEED_COLUMNS, 0))
+        row[_column_of(status)] += number
+    return Table("partenaires", "Partenaires sollicités et appuis obtenus",
+                 ["Type de partenaire", *NEED_COLUMNS, "Besoins orientés"], _status_rows(counted, FREELY_NAMED),
+                 chart="stacked",                 note="Besoins orientés vers un partenaire (rencontré au village ou nommé par le porteur), par type "
+                      "de partenaire, et où ils en sont aujourd'hui. Chaque besoin compte une fois, pour le "
+                      f"dernier partenaire vers qui il a été orienté. {STATUS_NOTE}")
 
 
 def _by_territory(presented, years: list[int]) -> Table:
