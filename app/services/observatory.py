@@ -27,6 +27,7 @@ from . import departements
 from .text import fold
 from .report import HIDDEN, NOT_GIVEN, SMALLEST_SHOWN, Table
 
+NOTHING_YET = "Aucun village n'a encore eu lieu : l'observatoire se remplira après le premier."
 SEVERAL = "Une initiative peut en avoir plusieurs."
 ONCE_A_YEAR = "Une initiative présentée à plusieurs villages la même année compte une fois dans l'année."
 
@@ -69,6 +70,25 @@ class Observatory:
     def title(self) -> str:
         return f"Observatoire des initiatives solidaires, {self.period.label}"
 
+    @property
+    def method(self) -> list[str]:
+        """How the figures were counted: shown under the page and at the end of the documents."""
+        lines = [
+            "Tous les chiffres sont calculés par l'application à partir des inscriptions, des fiches des "
+            "initiatives et du suivi de leurs besoins, sans saisie manuelle.",
+            "Villages : ceux dont le jour est arrivé. Initiatives : celles dont le porteur avait une place "
+            "confirmée ; leurs thématiques, publics, territoire et besoins sont lus sur leur dernière fiche. "
+            + ONCE_A_YEAR,
+            "Suivi des besoins : chaque besoin d'une initiative est suivi après le village jusqu'à l'appui reçu. "
+            + STATUS_NOTE,
+        ]
+        if self.for_public:
+            lines.append(f"Version publique : les effectifs inférieurs à {SMALLEST_SHOWN} sont remplacés par "
+                         f"« {HIDDEN} » pour que personne ne puisse être reconnu.")
+        else:
+            lines.append("Version interne à l'équipe : chiffres exacts, y compris les petits effectifs.")
+        return lines
+
 
 # --- The period ------------------------------------------------------------------------------
 
@@ -102,8 +122,8 @@ def _year(text: str | int, which: str, known: list[int]) -> int:
                         f"par exemple {known[-1]}.")
     year = int(typed)
     if not known[0] <= year <= known[-1]:
-        span = str(known[0]) if known[0] == known[-1] else f"de {known[0]} à {known[-1]}"
-        raise BadPeriod(f"Aucun village n'a eu lieu en {year} : l'observatoire couvre les années {span}.")
+        span = f"l'année {known[0]}" if known[0] == known[-1] else f"les années {known[0]} à {known[-1]}"
+        raise BadPeriod(f"Aucun village n'a eu lieu en {year} : l'observatoire couvre {span}.")
     return year
 
 
