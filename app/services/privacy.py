@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..models.registration import new_secret
 from ..timeutil import to_utc_naive, utcnow
-from . import accounts, audit, audit_log, initiatives
+from . import accounts, audit, audit_log, followup, initiatives
 from . import registration as registrations
 
 # Raise the version whenever a consent's wording changes: each registration keeps the
@@ -226,6 +226,7 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     if registration.initiative is not None and registration.initiative.anonymised_at is None:
         initiatives.anonymise(registration.initiative, actor="participant")
     _forget_matching_texts(registration)
+    followup.forget_texts(registration)
     # Messages hold names and addresses; those not yet sent must not go out any more.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
     # Audit details may quote former values (an old address…); who did what, and when, stays.
