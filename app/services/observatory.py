@@ -20,10 +20,11 @@ from ..extensions import db
 from ..models import initiative_lists as lists
 from ..models import (
     SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, NeedThread, Registration,
-    RegistrationStatus, Role, ThreadStatus, Village,
+    RegistrationStatus, ThreadStatus, Village,
 )
 from ..models.followup import OPEN_STATUSES
 from . import departements
+from .followup import PARTNER_TYPES
 from .text import fold
 from .report import HIDDEN, NOT_GIVEN, SMALLEST_SHOWN, Table
 
@@ -266,6 +267,7 @@ def _counted_by_year(presented, years: list[int], key: str, title: str, header: 
 # column, neither met nor unmet; a need with no thread yet (or still open) is « en cours ».
 # Ordered from unmet to met, as the chart's colours go from red to green; the total comes last.
 STILL_OPEN = "En cours ou sans nouvelles"
+FREELY_NAMED = PARTNER_TYPES[None]
 NEED_COLUMNS = {
     "Non obtenus": (ThreadStatus.NOT_MET,),
     "Plus d'actualité": (ThreadStatus.OBSOLETE,),
@@ -333,9 +335,6 @@ def _needs_tables(presented, years: list[int]) -> list[Table]:
     ]
 
 
-FREELY_NAMED = "Structure ou dispositif nommé librement"
-
-
 def _partners(presented) -> Table:
     """The kinds of partner the needs were oriented towards, and what came of it."""
     items = _json_items(InitiativeVersion.support_needs)
@@ -351,7 +350,7 @@ def _partners(presented) -> Table:
         .where(oriented)
         .group_by(NeedThread.partner_role, NeedThread.status)
     ):
-        label = Role(role).label if role in Role._value2member_map_ else FREELY_NAMED
+        label = PARTNER_TYPES.get(role, FREELY_NAMED)
         row = counted.setdefault(label, dict.fromkeys(NEED_COLUMNS, 0))
         row[_column_of(status)] += number
     return Table("partenaires", "Partenaires sollicités et appuis obtenus",
