@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, case, cast, func, literal_column, select, true
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, literal_column, select, true, union_all
 
 from ..extensions import db
 from ..models import initiative_lists as lists
@@ -131,34 +131,91 @@ def _year(text: str | int, which: str, known: list[int]) -> int:
 # --- The figures -----------------------------------------------------------------------------
 
 def build(chosen: Period, for_public: bool = False, now: datetime | None = None) -> Observatory:
-    presented = _presented(chosen, now)
+    counts = _counts(chosen, now)
     years = chosen.years
-    by_year = _by_year(chosen, presented, now)
+    by_year = _by_year(chosen, counts, now)
+    needs_tables = _needs_tables(counts, years)
     tables = [
         by_year,
         _new_or_returning(by_year),
-        _counted_by_year(presented, years, "thematiques", "Initiatives par thématique", "Thématique",
-                         InitiativeVersion.thematiques, lists.THEMATIQUES, note=f"{SEVERAL} {ONCE_A_YEAR}"),
-        _counted_by_year(presented, years, "publics", "Initiatives par public", "Public",
-                         InitiativeVersion.publics, lists.PUBLICS, note=f"{SEVERAL} {ONCE_A_YEAR}"),
-        _by_territory(presented, years),
+        _listed_by_year(counts, "thematiques", years, "Initiatives par thématique", "Thématique", lists.THEMATIQUES),
+        _listed_by_year(counts, "publics", years, "Initiatives par public", "Public", lists.PUBLICS),
+        _by_territory(counts, years),
+        *needs_tables,
+        _partners(counts),
     ]
-    tables += _needs_tables(presented, years)
-    tables.append(_partners(presented))
-    total = _distinct_initiatives(presented)
-    needs = next(t for t in tables if t.key == "besoins")
+    needs = needs_tables[0]
     key_figures = [
         ("Villages tenus", sum(row[1] for row in by_year.rows)),
-        ("Initiatives présentées", total),
+        ("Initiatives présentées", sum(number for *_, number in counts["total"])),
         ("Besoins d'appui exprimés", sum(needs.column("Exprimés").values())),
         ("Besoins obtenus", sum(needs.column("Obtenus").values())),
     ]
     return Observatory(chosen, tables, key_figures, for_public)
 
 
+def _counts(chosen: Period, now: datetime | None) -> dict[str, list[tuple]]:
+    """Every count of the observatory, by one statement: its parts (named as the first column)
+    all read one set of rows — each initiative presented in each year of the period, with its
+    latest fiche — that the database builds once. Each part's rows are (label, detail, year,
+    number); what label and detail hold is said by the part below."""
+    presented = _presented(chosen, now).cte("presented")
+    themes = _json_items(presented.c.thematiques)
+    publics = _json_items(presented.c.publics)
+    needs = _json_items(presented.c.support_needs)
+    thread = and_(NeedThread.initiative_id == presented.c.initiative_id, NeedThread.category == needs.c.value)
+    oriented = (NeedThread.partner_role.is_not(None) | (NeedThread.oriented_to != "")
+                | NeedThread.oriented_registration_id.is_not(None))
+    returning = case((presented.c.first_year < presented.c.year, "déjà"), else_="nouvelle")
+    initiatives = func.count(func.distinct(presented.c.initiative_id))
+    nothing, no_year = cast(None, String), cast(None, Integer)
+
+    def part(name: str, label, detail, year, number, *joins_and_filters, group=True):
+        query = select(literal(name, String).label("part"), cast(label, String), cast(detail, String),
+                       cast(year, Integer), number).select_from(presented)
+        for step in joins_and_filters:
+            query = step(query)
+        grouped = [c for c in (label, detail, year) if c is not nothing and c is not no_year]
+        return query.group_by(*grouped) if group and grouped else query
+
+    def listed(name: str, items, known: dict[str, str]):
+        """Initiatives per item of a list of the fiche and year; those with no known item (label None)."""
+        known_item = items.c.value.in_(list(known))
+        return [
+            part(name, items.c.value, nothing, presented.c.year, initiatives,
+                 lambda q: q.join(items, true()).where(known_item)),
+            part(name, nothing, nothing, presented.c.year, func.count(),
+                 lambda q: q.where(~select(items.c.value).where(known_item).exists())),
+        ]
+
+    statement = union_all(
+        # label « nouvelle » or « déjà » (presented an earlier year)
+        part("annees", returning, nothing, presented.c.year, func.count()),
+        part("total", nothing, nothing, no_year, initiatives),
+        *listed("thematiques", themes, lists.THEMATIQUES),
+        *listed("publics", publics, lists.PUBLICS),
+        # label: the fiche's département, detail: the holder's postcode
+        part("territoires", presented.c.departement_code, presented.c.postcode, presented.c.year, func.count()),
+        # label: the need, detail: its thread's status (None: no thread yet); by year, and over the period
+        part("besoins", needs.c.value, NeedThread.status, presented.c.year, initiatives,
+             lambda q: q.join(needs, true()).outerjoin(NeedThread, thread),
+             lambda q: q.where(needs.c.value.in_(list(SUPPORT_NEEDS)))),
+        part("besoins_periode", needs.c.value, NeedThread.status, no_year, initiatives,
+             lambda q: q.join(needs, true()).outerjoin(NeedThread, thread),
+             lambda q: q.where(needs.c.value.in_(list(SUPPORT_NEEDS)))),
+        # label: the kind of partner the need was oriented to, detail: the thread's status
+        part("partenaires", NeedThread.partner_role, NeedThread.status, no_year, func.count(func.distinct(NeedThread.id)),
+             lambda q: q.join(needs, true()).join(NeedThread, thread), lambda q: q.where(oriented)),
+    )
+    counted: dict[str, list[tuple]] = {}
+    for name, label, detail, year, number in db.session.execute(statement):
+        counted.setdefault(name, []).append((label, detail, year, number))
+    return counted
+
+
 def _presented(chosen: Period, now: datetime | None):
-    """One row per initiative and year it was presented in, with its first year ever and the
-    postcode of its holder (for its territory when the fiche names no commune)."""
+    """One row per initiative and year it was presented in: its first year ever, the postcode
+    of its holder (for its territory when the fiche names no commune), and its latest fiche's lists."""
     year = _year_of(Village.day)
     confirmed = Registration.status == RegistrationStatus.CONFIRMED
     held = ~Village.before_day_clause(now)
@@ -180,26 +237,28 @@ def _presented(chosen: Period, now: datetime | None):
         .subquery("in_period")
     )
     return (
-        select(in_period.c.initiative_id, in_period.c.year, in_period.c.postcode, first_year.c.first_year)
+        select(in_period.c.initiative_id, in_period.c.year, in_period.c.postcode, first_year.c.first_year,
+               InitiativeVersion.departement_code, InitiativeVersion.thematiques, InitiativeVersion.publics,
+               InitiativeVersion.support_needs)
         .join(first_year, first_year.c.initiative_id == in_period.c.initiative_id)
-        .subquery("presented")
-    )
-
-
-def _with_fiche(query, presented):
-    """Joins the latest fiche of each initiative presented."""
-    return (
-        query.join(Initiative, Initiative.id == presented.c.initiative_id)
+        # The holder's latest fiche, as the report reads it.
+        .join(Initiative, Initiative.id == in_period.c.initiative_id)
         .join(InitiativeVersion, and_(InitiativeVersion.initiative_id == Initiative.id,
                                       InitiativeVersion.number == Initiative.current_number))
     )
 
 
-def _distinct_initiatives(presented) -> int:
-    return db.session.scalar(select(func.count(func.distinct(presented.c.initiative_id)))) or 0
+def _json_items(column):
+    """The items of a JSON list column, as a table to join beside its row (each database names
+    the function its own way; a value that is no list gives no item)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        a_list = case((func.json_typeof(column) == "array", column), else_=literal_column("'[]'::json"))
+        return func.json_array_elements_text(a_list).table_valued("value")
+    a_list = case((func.json_type(column) == "array", column), else_=literal_column("'[]'"))
+    return func.json_each(a_list).table_valued("value")
 
 
-def _by_year(chosen: Period, presented, now: datetime | None) -> Table:
+def _by_year(chosen: Period, counts: dict[str, list[tuple]], now: datetime | None) -> Table:
     year = _year_of(Village.day)
     villages = dict(db.session.execute(
         select(year, func.count())
@@ -207,14 +266,11 @@ def _by_year(chosen: Period, presented, now: datetime | None) -> Table:
                Village.day <= date(chosen.last, 12, 31))
         .group_by(year)
     ).all())
-    returning = presented.c.first_year < presented.c.year
-    counted = {y: (total, back) for y, total, back in db.session.execute(
-        select(presented.c.year, func.count(), func.count().filter(returning)).group_by(presented.c.year)
-    )}
+    counted: dict[tuple[int, str], int] = {(y, label): number for label, _, y, number in counts.get("annees", [])}
     rows = []
     for y in chosen.years:
-        total, back = counted.get(y, (0, 0))
-        rows.append([str(y), villages.get(y, 0), total, total - back, back])
+        new, back = counted.get((y, "nouvelle"), 0), counted.get((y, "déjà"), 0)
+        rows.append([str(y), villages.get(y, 0), new + back, new, back])
     return Table("annees", "Villages et initiatives par année",
                  ["Année", "Villages tenus", "Initiatives présentées", "Nouvelles", "Déjà présentées"], rows,
                  note="Nouvelles : présentées pour la première fois cette année-là. Déjà présentées : venues à un "
@@ -230,37 +286,14 @@ def _new_or_returning(by_year: Table) -> Table:
     ], note="Une initiative est « déjà présentée » si elle est venue à un village d'une année précédente.")
 
 
-def _json_items(column):
-    """The items of a JSON list column, as a table to join beside its row (each database names
-    the function its own way; a value that is no list gives no item)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        a_list = case((func.json_typeof(column) == "array", column), else_=literal_column("'[]'::json"))
-        return func.json_array_elements_text(a_list).table_valued("value")
-    a_list = case((func.json_type(column) == "array", column), else_=literal_column("'[]'"))
-    return func.json_each(a_list).table_valued("value")
-
-
-def _counted_by_year(presented, years: list[int], key: str, title: str, header: str, column, labels: dict[str, str],
-                     unknown: str | None = NOT_GIVEN, note: str = "") -> Table:
-    """Initiatives per item of a list of the fiche (thématiques, publics, needs) and per year;
-    initiatives with no known item counted as `unknown` (or not at all when it is None)."""
-    items = _json_items(column)
+def _listed_by_year(counts: dict[str, list[tuple]], key: str, years: list[int], title: str, header: str,
+                    labels: dict[str, str]) -> Table:
+    """Initiatives per item of a list of the fiche (thématiques, publics) and per year; those
+    with no known item counted as « Non renseigné »."""
     counted: dict[str, dict[int, int]] = {}
-    for item, year, number in db.session.execute(
-        _with_fiche(select(items.c.value, presented.c.year, func.count(func.distinct(presented.c.initiative_id)))
-                    .select_from(presented), presented)
-        .join(items, true())
-        .group_by(items.c.value, presented.c.year)
-    ):
-        if item in labels:
-            counted.setdefault(labels[item], {})[year] = number
-    if unknown is not None:
-        with_none = _with_fiche(select(presented.c.year, func.count()).select_from(presented), presented).where(
-            ~select(items.c.value).where(items.c.value.in_(list(labels))).exists()
-        ).group_by(presented.c.year)
-        for year, number in db.session.execute(with_none):
-            counted.setdefault(unknown, {})[year] = number
-    return _year_table(key, title, header, counted, years, note)
+    for item, _, year, number in counts.get(key, []):
+        counted.setdefault(labels.get(item, NOT_GIVEN), {})[year] = number
+    return _year_table(key, title, header, counted, years, f"{SEVERAL} {ONCE_A_YEAR}")
 
 
 # How a thread's status is counted: « obtenu » only is met; « partiellement obtenu » has its own
@@ -290,24 +323,11 @@ def _status_rows(counted: dict[str, dict[str, int]], last_first: str) -> list[li
     return sorted(rows, key=lambda row: (row[0] == last_first, -row[-1], fold(row[0])))
 
 
-def _needs_tables(presented, years: list[int]) -> list[Table]:
+def _needs_tables(counts: dict[str, list[tuple]], years: list[int]) -> list[Table]:
     """Needs of the initiatives' fiches, each with where its thread (the same initiative and
     category, followed after the village) stands now."""
-    items = _json_items(InitiativeVersion.support_needs)
-    thread = and_(NeedThread.initiative_id == presented.c.initiative_id, NeedThread.category == items.c.value)
-
-    def counted(*columns):
-        return db.session.execute(
-            _with_fiche(select(items.c.value, NeedThread.status, *columns,
-                               func.count(func.distinct(presented.c.initiative_id))).select_from(presented), presented)
-            .join(items, true())
-            .outerjoin(NeedThread, thread)
-            .where(items.c.value.in_(list(SUPPORT_NEEDS)))
-            .group_by(items.c.value, NeedThread.status, *columns)
-        )
-
     by_year: dict[str, dict[str, dict[int, int]]] = {"exprimes": {}, "obtenus": {}, "non_obtenus": {}}
-    for need, status, year, number in counted(presented.c.year):
+    for need, status, year, number in counts.get("besoins", []):
         label = SUPPORT_NEEDS[need]
         wanted = ["exprimes"] + {ThreadStatus.MET: ["obtenus"], ThreadStatus.NOT_MET: ["non_obtenus"]}.get(status, [])
         for name in wanted:
@@ -316,15 +336,16 @@ def _needs_tables(presented, years: list[int]) -> list[Table]:
     for name in ("obtenus", "non_obtenus"):  # every need expressed has its row, zeros included
         by_year[name] = {label: by_year[name].get(label, {}) for label in by_year["exprimes"]}
     over_period: dict[str, dict[str, int]] = {}
-    for need, status, number in counted():
+    for need, status, _, number in counts.get("besoins_periode", []):
         row = over_period.setdefault(SUPPORT_NEEDS[need], dict.fromkeys(NEED_COLUMNS, 0))
         row[_column_of(status)] += number
     once = ("Un besoin exprimé plusieurs années compte une fois par année, avec là où il en est aujourd'hui. "
             + ONCE_A_YEAR)
     return [
         Table("besoins", "Besoins d'appui : exprimés, obtenus, non obtenus",
-              ["Besoin", *NEED_COLUMNS, "Exprimés"], _status_rows(over_period, ""), chart="stacked", note="Nombre d'initiatives ayant exprimé chaque besoin sur la période (une fois chacune), "
-                                 f"et où en est ce besoin aujourd'hui d'après son suivi. {STATUS_NOTE}"),
+              ["Besoin", *NEED_COLUMNS, "Exprimés"], _status_rows(over_period, ""), chart="stacked",
+              note="Nombre d'initiatives ayant exprimé chaque besoin sur la période (une fois chacune), "
+                   f"et où en est ce besoin aujourd'hui d'après son suivi. {STATUS_NOTE}"),
         _year_table("besoins_annees", "Besoins d'appui exprimés par année", "Besoin", by_year["exprimes"], years,
                     "Nombre d'initiatives ayant exprimé chaque besoin dans l'année (plusieurs besoins possibles). "
                     + ONCE_A_YEAR),
@@ -335,38 +356,23 @@ def _needs_tables(presented, years: list[int]) -> list[Table]:
     ]
 
 
-def _partners(presented) -> Table:
+def _partners(counts: dict[str, list[tuple]]) -> Table:
     """The kinds of partner the needs were oriented towards, and what came of it."""
-    items = _json_items(InitiativeVersion.support_needs)
-    oriented = (NeedThread.partner_role.is_not(None) | (NeedThread.oriented_to != "")
-                | NeedThread.oriented_registration_id.is_not(None))
     counted: dict[str, dict[str, int]] = {}
-    for role, status, number in db.session.execute(
-        _with_fiche(select(NeedThread.partner_role, NeedThread.status, func.count(func.distinct(NeedThread.id)))
-                    .select_from(presented), presented)
-        .join(items, true())
-        .join(NeedThread, and_(NeedThread.initiative_id == presented.c.initiative_id,
-                               NeedThread.category == items.c.value))
-        .where(oriented)
-        .group_by(NeedThread.partner_role, NeedThread.status)
-    ):
-        label = PARTNER_TYPES.get(role, FREELY_NAMED)
-        row = counted.setdefault(label, dict.fromkeys(NEED_COLUMNS, 0))
+    for role, status, _, number in counts.get("partenaires", []):
+        row = counted.setdefault(PARTNER_TYPES.get(role, FREELY_NAMED), dict.fromkeys(NEED_COLUMNS, 0))
         row[_column_of(status)] += number
     return Table("partenaires", "Partenaires sollicités et appuis obtenus",
                  ["Type de partenaire", *NEED_COLUMNS, "Besoins orientés"], _status_rows(counted, FREELY_NAMED),
-                 chart="stacked",                 note="Besoins orientés vers un partenaire (rencontré au village ou nommé par le porteur), par type "
+                 chart="stacked",
+                 note="Besoins orientés vers un partenaire (rencontré au village ou nommé par le porteur), par type "
                       "de partenaire, et où ils en sont aujourd'hui. Chaque besoin compte une fois, pour le "
                       f"dernier partenaire vers qui il a été orienté. {STATUS_NOTE}")
 
 
-def _by_territory(presented, years: list[int]) -> Table:
+def _by_territory(counts: dict[str, list[tuple]], years: list[int]) -> Table:
     counted: dict[str, dict[int, int]] = {}
-    for code, postcode, year, number in db.session.execute(
-        _with_fiche(select(InitiativeVersion.departement_code, presented.c.postcode, presented.c.year, func.count())
-                    .select_from(presented), presented)
-        .group_by(InitiativeVersion.departement_code, presented.c.postcode, presented.c.year)
-    ):
+    for code, postcode, year, number in counts.get("territoires", []):
         # Where the initiative acts; else where its holder comes from (as the report says it).
         label = _departement_label(code or departements.code_of(postcode))
         by_year = counted.setdefault(label, {})
