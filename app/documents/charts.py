@@ -201,7 +201,9 @@ def stacked(report: Report, table: Table) -> Chart:
         y = top + n * (bar_height + gap)
         chart.shapes.append(Label(label_width - 8, y + bar_height / 2 + 4, clipped(row[0], label_width - 10),
                                   anchor="end", size=10))
-        total = sum(_drawn(report, v) for v in row[1:-1]) or 1
+        # Out of the row's total when it is shown: a part hidden (« < 3 ») stays a blank, not
+        # shared out among the others.
+        total = _drawn(report, row[-1]) or sum(_drawn(report, v) for v in row[1:-1]) or 1
         x = label_width
         for value, colour in zip(row[1:-1], RATING_COLOURS):
             length = room * _drawn(report, value) / total

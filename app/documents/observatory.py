@@ -42,15 +42,15 @@ def write_pdf(observatory: Observatory, output: BinaryIO) -> None:
                                  ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ccd6"))]))
     story += [Spacer(1, 4 * mm), figures, Spacer(1, 6 * mm)]
     for table in observatory.tables:
+        # Title, chart, figures and note on one page when they fit (split otherwise).
         block = [_paragraph(table.title, "h1")]
         chart = chart_for(observatory, table)
         if chart is not None:
             block += [to_drawing(chart, TEXT_WIDTH), Spacer(1, 4 * mm)]
-        story.append(KeepTogether(block))
-        story.append(_pdf_table(observatory, table) if table.rows else _paragraph("Aucune donnée sur cette période."))
+        block.append(_pdf_table(observatory, table) if table.rows else _paragraph("Aucune donnée sur cette période."))
         if table.note:
-            story.append(_paragraph(table.note, "note"))
-        story.append(Spacer(1, 4 * mm))
+            block.append(_paragraph(table.note, "note"))
+        story += [KeepTogether(block), Spacer(1, 4 * mm)]
     story += [CondPageBreak(50 * mm), _paragraph("Note de méthode", "h1")]
     story += [_paragraph(line) for line in observatory.method]
 
