@@ -281,3 +281,9 @@ def test_the_observatory_command_refuses_a_year_out_of_range(app, tmp_path):
         args=["observatory", "--from", "1990", "--format", "xlsx", "--output", str(tmp_path / "o.xlsx")])
     assert result.exit_code != 0 and "Aucun village n'a eu lieu en 1990" in result.output
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_the_public_csv_before_any_village_has_its_columns_and_no_figure(client):
+    response = client.get("/observatoire.csv")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).lstrip("\ufeff").splitlines() == ["tableau;titre;ligne;colonne;valeur"]

@@ -22,12 +22,12 @@ def observatory_csv():
     chosen, error = chosen_period()
     if error:
         return error_response(400, error)
-    if chosen is None:
-        return error_response(404, observatory.NOTHING_YET)
+    # Before the first village, the file says what its columns are and holds no figure yet.
+    found = observatory.build(chosen, for_public=True) if chosen else observatory.Observatory(None, [], [], True)
     buffer = io.BytesIO()
-    write_csv(observatory.build(chosen, for_public=True), buffer)
+    write_csv(found, buffer)
     response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="observatoire-{chosen.first}-{chosen.last}.csv"')
+    name = f"observatoire-{chosen.first}-{chosen.last}.csv" if chosen else "observatoire.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
