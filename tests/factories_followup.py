@@ -1,5 +1,5 @@
 """Past villages whose support needs are followed (app/services/followup.py)."""
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -30,9 +30,5 @@ def thread_of(registration: Registration, category: str) -> NeedThread:
 
 def days_after(village, days: int):
     """A moment `days` after the village's day, at noon UTC."""
-    from datetime import datetime, time
-
     return datetime.combine(village.day + timedelta(days=days), time(12))
 
-
-__all__ = ["date", "followed_village", "person", "thread_of", "days_after"]

@@ -86,3 +86,17 @@ def test_a_need_gone_from_the_fiche_is_asked_about_not_closed():
     assert thread.status == ThreadStatus.EXPRESSED and thread.absent_from_fiche_since is not None
     assert [link.village_id for link in thread.villages] == [first.id]
     assert thread_of(holder, "formation").villages[0].village_id == later.id
+
+
+def test_retention_blanks_the_texts_of_threads_and_keeps_their_statuses():
+    from app.services import privacy
+
+    village = followed_village(days_ago=400)
+    epicerie = person(village, 0)
+    thread = thread_of(epicerie, "financement")
+    followup.answer(epicerie, thread.id, followup.Given("obtenu", None, towards="Caf", note="Merci Anne"))
+    db.session.commit()
+    assert privacy.purge().registrations_anonymised > 0
+    db.session.refresh(thread)
+    assert thread.status == ThreadStatus.MET and (thread.detail, thread.oriented_to) == ("", "")
+    assert [step.note for step in thread.steps] == ["", "", ""]

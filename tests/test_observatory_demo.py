@@ -24,8 +24,8 @@ TODAY = date(2026, 12, 1)
 def demo(app):
     for load in (demo_data.load, demo_data.load_initiatives, demo_matching.load):
         load()
-    demo_past.load(today=TODAY)
     demo_last_year.load(today=TODAY)
+    demo_past.load(today=TODAY)
     return observatory.build(observatory.period())
 
 

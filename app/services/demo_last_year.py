@@ -2,7 +2,8 @@
 one, three and six months after the day: its needs' threads have dated steps (porteurs' and
 partners' answers, an organiser's notes), so that the first start shows an observatory over two
 years and a Suivi page with history. Three of its initiatives come back at Manosque (new and
-returning initiatives). Runs after demo_past's loader; the people are invented (demo_data)."""
+returning initiatives). Runs before demo_past's loader, so that Manosque continues its threads;
+the people are invented (demo_data)."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta

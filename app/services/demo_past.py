@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from ..extensions import db
 from ..models import Initiative, OutboxMessage, QuestionKind, Registration, Role, SupportOffer, Village
 from ..timeutil import local_datetime, to_utc_naive
-from . import checkin, matching_profiles, meeting_area, meeting_requests, privacy, registration, survey
+from . import checkin, followup, followup_asks, matching_profiles, meeting_area, meeting_requests, privacy, registration, survey
 from .demo_matching import OFFERS
 from .demo_data import DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
 
@@ -81,6 +81,9 @@ def load(today: date | None = None) -> list[str]:
     db.session.flush()
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(
         select(Registration.id).where(Registration.village_id == village.id))))
+    # Its needs are followed, and the first follow-up is due: `flask followup send` asks its porteurs.
+    followup.feed(village)
+    followup_asks.schedule(village)[0].due_on = today or date.today()
     db.session.commit()
     return [f"Village passé {TOWN} ({day:%d/%m/%Y}) : {len(people)} inscrits dont {len(porteurs)} initiatives "
             f"déjà en démonstration, {len(present)} présents, {len(WALK_INS)} venus sans inscription, "

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
-    SUPPORT_NEEDS, InitiativePresentation, Meeting, MeetingSeat, NeedThread, NeedThreadStep, NeedThreadVillage,
+    SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, Meeting, MeetingSeat, NeedThread, NeedThreadStep, NeedThreadVillage,
     Registration, RegistrationStatus, Role, SupportOffer, ThreadStatus, Village,
 )
 from ..models.followup import (  # noqa: F401  (Answer: the answers' names, for the views)
@@ -25,8 +25,11 @@ from ..models.followup import (  # noqa: F401  (Answer: the answers' names, for 
 from ..models.registration import email_key
 from ..timeutil import to_utc_naive, utcnow
 from . import audit
+from .text import fold
 
 LONGEST_NOTE = 1000
+# The years a filter may name.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 LONGEST_NAME = 200
 # The roles whose structures support porteurs: asked « Avez-vous pu appuyer… ? » after a meeting.
 PARTNER_ROLES = (Role.INSTITUTIONNEL, Role.ELU)
@@ -120,6 +123,87 @@ def has_threads(registration: Registration) -> bool:
 
 def answers_for(registration: Registration) -> dict[Answer, str]:
     return PORTEUR_ANSWERS if registration.role == Role.PORTEUR else PARTNER_ANSWERS
+
+
+@dataclass(frozen=True)
+class ThreadFilter:
+    """The Suivi page's filters; None: any."""
+
+    village_id: int | None = None
+    year: int | None = None
+    category: str | None = None
+    departement: str | None = None
+    partner: str | None = None  # a structure's name as threads were oriented to it
+    status: str | None = None
+    no_news: bool = False
+
+
+def _filtered(chosen: ThreadFilter, with_status: bool = True):
+    query = select(NeedThread).join(Initiative, Initiative.id == NeedThread.initiative_id)
+    if chosen.village_id is not None:
+        query = query.where(NeedThread.id.in_(threads_at_villages([chosen.village_id])))
+    if chosen.year is not None:
+        in_year = select(NeedThreadVillage.thread_id).join(Village, Village.id == NeedThreadVillage.village_id) \
+            .where(Village.day >= date(chosen.year, 1, 1), Village.day <= date(chosen.year, 12, 31))
+        query = query.where(NeedThread.id.in_(in_year))
+    if chosen.category:
+        query = query.where(NeedThread.category == chosen.category)
+    if chosen.departement:
+        query = query.join(InitiativeVersion, (InitiativeVersion.initiative_id == Initiative.id)
+                           & (InitiativeVersion.number == Initiative.current_number)) \
+            .where(InitiativeVersion.departement_code == chosen.departement)
+    if chosen.partner:
+        query = query.where(NeedThread.oriented_to == chosen.partner)
+    if chosen.no_news:
+        query = query.where(NeedThread.is_open, NeedThread.last_news_at.is_(None))
+    if with_status and chosen.status:
+        query = query.where(NeedThread.status == chosen.status)
+    return query
+
+
+def search(chosen: ThreadFilter, limit: int = 500) -> list[NeedThread]:
+    """Threads as filtered, the longest without news first."""
+    return list(db.session.scalars(
+        _filtered(chosen).options(selectinload(NeedThread.villages).selectinload(NeedThreadVillage.village),
+                                  selectinload(NeedThread.initiative).selectinload(Initiative.versions))
+        .order_by(func.coalesce(NeedThread.last_news_at, NeedThread.opened_at), NeedThread.id).limit(limit)
+    ))
+
+
+def status_counts(chosen: ThreadFilter) -> dict[str, int]:
+    """Threads by status under the filters (whatever status is chosen), every status named."""
+    found = dict(db.session.execute(
+        _filtered(chosen, with_status=False).with_only_columns(NeedThread.status, func.count())
+        .group_by(NeedThread.status)).all())
+    return {status.value: found.get(status.value, 0) for status in ThreadStatus}
+
+
+def partners_named() -> list[str]:
+    """The structures threads were oriented to, in French order."""
+    names = db.session.scalars(select(NeedThread.oriented_to).where(NeedThread.oriented_to != "").distinct())
+    return sorted(names, key=fold)
+
+
+def departements_of_threads() -> list[str]:
+    return sorted(code for code in db.session.scalars(
+        select(InitiativeVersion.departement_code).join(Initiative, (InitiativeVersion.initiative_id == Initiative.id)
+                                                        & (InitiativeVersion.number == Initiative.current_number))
+        .where(Initiative.id.in_(select(NeedThread.initiative_id)), InitiativeVersion.departement_code.is_not(None))
+        .distinct()) if code)
+
+
+def timeline(initiative: Initiative) -> list[tuple[datetime, str, NeedThread | None, NeedThreadStep | None]]:
+    """The initiative's story across villages, oldest first: each village it came to, and each
+    step of each of its threads."""
+    events: list = []
+    for presentation in initiative.presentations:
+        events.append((to_utc_naive(presentation.village.starts), "village", None, presentation.village))
+    threads = db.session.scalars(select(NeedThread).where(NeedThread.initiative_id == initiative.id)
+                                 .options(selectinload(NeedThread.steps))).all()
+    for thread in threads:
+        for step in thread.steps:
+            events.append((step.at, "step", thread, step))
+    return sorted(events, key=lambda event: (event[0], event[1] != "village"))
 
 
 # --- Fed by the village ----------------------------------------------------------------------
@@ -246,7 +330,9 @@ def answer(registration: Registration, thread_id: int, given: Given, now: dateti
     """Record a porteur's or a partner's answer about one thread; Refused with a French reason
     (nothing written) when it cannot be taken. The caller commits."""
     now = now or utcnow()
-    thread = db.session.scalar(select(NeedThread).where(NeedThread.id == thread_id).with_for_update())
+    # Locked, and read afresh: of two submits at once, the second sees the first's step.
+    thread = db.session.scalar(select(NeedThread).where(NeedThread.id == thread_id).with_for_update()
+                               .execution_options(populate_existing=True))
     if thread is None or thread.id not in {t.id for t in threads_for(registration)}:
         raise Refused("Ce besoin ne fait pas partie de ceux que nous vous avons demandés : rien n'a été enregistré.")
     choices = answers_for(registration)

@@ -91,6 +91,10 @@ def send(village: Village, now: datetime | None = None, *, at_once: bool = False
     now = now or utcnow()
     if village.phase(now) is not VillagePhase.AFTER:
         return Sent(village, reason="le village n'a pas encore eu lieu : on demande des nouvelles après la journée.")
+    # The village's row, locked: two runs at the same moment (the nightly one, a « Relancer
+    # maintenant ») feed and ask one after the other, the second seeing what the first wrote.
+    db.session.execute(select(Village.id).where(Village.id == village.id).with_for_update(key_share=True))
+    db.session.expire(village, ["followup_rounds"])
     followup.feed(village)
     rounds = [r for r in schedule(village) if r.sent_at is None]
     chosen = rounds[0] if at_once and rounds else next((r for r in reversed(rounds) if is_due(r, now)), None)
@@ -98,9 +102,6 @@ def send(village: Village, now: datetime | None = None, *, at_once: bool = False
         upcoming = rounds[0].due_on.strftime("%d/%m/%Y") if rounds else None
         return Sent(village, reason=f"rien à envoyer, prochaine relance le {upcoming}." if upcoming
                     else "toutes les relances prévues sont parties.")
-    db.session.flush()
-    # The round's row, locked: two runs at the same moment ask one after the other.
-    db.session.execute(select(FollowupRound.id).where(FollowupRound.id == chosen.id).with_for_update())
     for passed in rounds[:rounds.index(chosen) + 1]:
         passed.sent_at = now
     result = Sent(village, chosen)

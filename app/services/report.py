@@ -113,6 +113,8 @@ def years() -> list[int]:
 # --- Building the report ---------------------------------------------------------------------
 
 def build(villages: list[Village], for_outsiders: bool = False) -> Report:
+    from .report_followup import followup_tables  # it builds its tables with Table, defined here
+
     ids = [v.id for v in villages]
     tables = [_attendance_by_role(ids), _arrivals_by_hour(ids), _by_departement(ids), _by_commune(ids)]
     if len(villages) > 1:
@@ -122,6 +124,7 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
     tables += _needs_tables(initiatives)
     tables.append(_uncovered_needs(initiatives, ids))
     tables += _meeting_tables(villages)
+    tables += followup_tables(villages)
     tables += survey.report_tables(ids)
     title = villages[0].name if len(villages) == 1 else f"{len(villages)} villages"
     attendance = next(t for t in tables if t.key == "presence")

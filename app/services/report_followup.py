@@ -1,0 +1,72 @@
+"""The report's « Suites à 1, 3 et 6 mois »: what became of the needs expressed at the villages,
+as followed after the day (app/services/followup.py). One function, called by the report
+(app/services/report.py), whose tables the page, the PDF and the spreadsheet show as the others,
+with the same small-cell rule."""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import SUPPORT_NEEDS, NeedThread, Village
+from ..models.followup import DEFAULT_FOLLOWUP_MONTHS, MET_STATUSES, FollowupRound, ThreadStatus
+from . import followup
+
+# The columns of the table by need, and the statuses each counts.
+OUTCOME_COLUMNS = {
+    "Satisfaits (obtenus, même en partie)": MET_STATUSES,
+    "En cours ou orientés": (ThreadStatus.IN_PROGRESS, ThreadStatus.ORIENTED),
+    "Non obtenus ou plus d'actualité": (ThreadStatus.NOT_MET, ThreadStatus.OBSOLETE),
+    "Sans suite connue": (ThreadStatus.EXPRESSED,),
+}
+NOT_SAID = "Partenaire non précisé"
+
+
+def followup_title(villages: list[Village]) -> str:
+    """« Suites à 1, 3 et 6 mois », with the months of the villages' schedules."""
+    months = sorted({r.months_after for r in db.session.scalars(
+        select(FollowupRound).where(FollowupRound.village_id.in_([v.id for v in villages])))}) \
+        or list(DEFAULT_FOLLOWUP_MONTHS)
+    said = [str(m) for m in months]
+    return "Suites à " + (said[0] if len(said) == 1 else ", ".join(said[:-1]) + " et " + said[-1]) + " mois"
+
+
+def followup_tables(villages: list[Village]):
+    """The needs expressed at these villages, by need and by type of partner, with what became
+    of them (each thread's latest status)."""
+    from .report import Table  # the report imports this module
+
+    threads = db.session.execute(
+        select(NeedThread.category, NeedThread.status, NeedThread.partner_role, NeedThread.oriented_to)
+        .where(NeedThread.id.in_(followup.threads_at_villages([v.id for v in villages])))
+    ).all()
+    title = followup_title(villages)
+    by_need = Counter(category for category, *_ in threads)
+    by_outcome = Counter((category, status) for category, status, *_ in threads)
+    rows = []
+    for key, label in SUPPORT_NEEDS.items():
+        if by_need[key]:
+            rows.append([label, by_need[key], *(sum(by_outcome[(key, s)] for s in statuses)
+                                                 for statuses in OUTCOME_COLUMNS.values())])
+    if rows:
+        rows.append(["Total", *(sum(row[i] for row in rows) for i in range(1, len(OUTCOME_COLUMNS) + 2))])
+    needs = Table("suites_besoins", f"{title} : besoins d'appui après le village",
+                  ["Besoin", "Besoins suivis", *OUTCOME_COLUMNS], rows, chart=None,
+                  note="Chaque besoin d'appui exprimé par une initiative au village, suivi après la journée "
+                       "(nouvelles des porteurs, des partenaires rencontrés et de l'équipe) : son statut le "
+                       "plus récent.")
+    met_by_partner, oriented_by_partner = Counter(), Counter()
+    for _, status, role, oriented_to in threads:
+        partner = followup.PARTNER_TYPES.get(role, NOT_SAID) if role or oriented_to else NOT_SAID
+        if status != ThreadStatus.EXPRESSED:
+            oriented_by_partner[partner] += 1
+        if status in MET_STATUSES:
+            met_by_partner[partner] += 1
+    partner_rows = [[label, oriented_by_partner[label], met_by_partner[label]]
+                    for label in [*followup.PARTNER_TYPES.values(), NOT_SAID] if oriented_by_partner[label]]
+    partners = Table("suites_partenaires", f"{title} : besoins satisfaits par type de partenaire",
+                     ["Type de partenaire", "Besoins orientés ou suivis", "Besoins satisfaits"], partner_rows,
+                     note="Le partenaire est celui vers qui le besoin a été orienté ou qui l'a satisfait, "
+                          "selon le porteur, le partenaire lui-même ou l'équipe.")
+    return [needs, partners]

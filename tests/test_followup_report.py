@@ -1,0 +1,91 @@
+"""The village report gains « Suites à 1, 3 et 6 mois »: needs met after the village, by need and
+by type of partner, the same figures on the page, in the PDF and in the spreadsheet, small
+counts hidden in the version for outsiders."""
+import html
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from app.documents.report import sheet_name, write_pdf, write_xlsx
+from app.extensions import db
+from app.services import followup, report
+from tests.factories_followup import followed_village, person, thread_of
+from tests.test_report import pdf_text
+
+pytestmark = pytest.mark.usefixtures("app")
+SECTION = "Suites à 1, 3 et 6 mois : besoins d'appui après le village"
+
+
+def rows(built, key) -> dict[str, list]:
+    return {row[0]: row[1:] for row in built.table(key).rows}
+
+
+def met_three_needs(village) -> None:
+    """Two answers of porteurs (one naming the structure), one of the partner they met."""
+    epicerie, jardin, caf = person(village, 0), person(village, 1), person(village, 5)
+    followup.answer(epicerie, thread_of(epicerie, "locaux").id, followup.Given("obtenu", None, towards="Mairie"))
+    followup.answer(jardin, thread_of(jardin, "financement").id, followup.Given("obtenu", None))
+    db.session.commit()
+    from app.services import followup_asks
+
+    followup_asks.send(village, at_once=True)
+    followup.answer(caf, thread_of(epicerie, "financement").id, followup.Given("obtenu", None))
+    db.session.commit()
+
+
+def test_needs_met_after_the_village_are_counted_by_need():
+    village = followed_village()
+    met_three_needs(village)
+    built = report.build([village])
+    table = built.table("suites_besoins")
+    assert table.title == SECTION
+    assert table.headers[1:] == ["Besoins suivis", "Satisfaits (obtenus, même en partie)", "En cours ou orientés",
+                                 "Non obtenus ou plus d'actualité", "Sans suite connue"]
+    found = rows(built, "suites_besoins")
+    assert found["Financement"] == [3, 2, 0, 0, 1]
+    assert found["Locaux, matériel"] == [1, 1, 0, 0, 0]
+    assert found["Total"] == [8, 3, 0, 0, 5]
+
+
+def test_needs_met_are_counted_by_type_of_partner():
+    village = followed_village()
+    met_three_needs(village)
+    found = rows(report.build([village]), "suites_partenaires")
+    assert found["Institution"] == [1, 1]
+    assert found["Structure ou dispositif nommé par le porteur"] == [1, 1]
+    assert found["Partenaire non précisé"] == [1, 1]
+
+
+def test_the_same_figures_in_the_pdf_and_the_spreadsheet(app):
+    village = followed_village()
+    met_three_needs(village)
+    built = report.build([village])
+    buffer = io.BytesIO()
+    with app.test_request_context():
+        write_pdf(built, buffer)
+    text = pdf_text(buffer.getvalue())
+    assert SECTION in text and "Financement 3 2 0 0 1" in text and "Total 8 3 0 0 5" in text
+    buffer = io.BytesIO()
+    write_xlsx(built, buffer)
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    taken = {"présentation"}
+    names = [sheet_name(t.title, taken) for t in built.tables]
+    sheet = workbook[names[[t.key for t in built.tables].index("suites_besoins")]]
+    values = {row[0]: list(row[1:]) for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert values["Financement"] == [3, 2, 0, 0, 1]
+
+
+def test_the_report_page_shows_the_section(organiser_client):
+    village = followed_village()
+    met_three_needs(village)
+    page = html.unescape(organiser_client.get(f"/organisation/villages/{village.id}/bilan").get_data(as_text=True)).replace("\xa0", " ")
+    assert SECTION in page and "besoins satisfaits par type de partenaire" in page
+
+
+def test_the_version_for_outsiders_hides_small_counts():
+    village = followed_village()
+    met_three_needs(village)
+    built = report.build([village], for_outsiders=True)
+    financing = rows(built, "suites_besoins")["Financement"]
+    assert [built.shown(value) for value in financing] == [3, "< 3", 0, 0, "< 3"]
