@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/observatory.py [--villages-per-year 20] [--years 5] [--initiatives 2000]
         [--presentations-per-village 60] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_x]
+        [--reuse]
 
 The database (a temporary SQLite file unless given; its tables are dropped and recreated) is
 filled once: `--years` years of `--villages-per-year` villages held, each where
@@ -128,15 +129,22 @@ def main() -> None:
     parser.add_argument("--initiatives", type=int, default=2000)
     parser.add_argument("--presentations-per-village", type=int, default=60)
     parser.add_argument("--database-url")
+    parser.add_argument("--reuse", action="store_true", help="time the database given as it is, without refilling it")
     arguments = parser.parse_args()
     url = arguments.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
                       "TESTING": True})
     started = time.perf_counter()
-    counts = fill(app, arguments.villages_per_year, arguments.years, arguments.initiatives,
-                  arguments.presentations_per_village)
+    if arguments.reuse:
+        with app.app_context():
+            counts = {"villages": db.session.scalar(select(func.count()).select_from(Village)),
+                      "présentations": db.session.scalar(select(func.count()).select_from(InitiativePresentation)),
+                      "fils de suivi": db.session.scalar(select(func.count()).select_from(NeedThread))}
+    else:
+        counts = fill(app, arguments.villages_per_year, arguments.years, arguments.initiatives,
+                      arguments.presentations_per_village)
     print(f"{url.split(':')[0]} : " + ", ".join(f"{n:,} {what}".replace(",", " ") for what, n in counts.items())
-          + f" (remplie en {time.perf_counter() - started:.0f} s)")
+          + ("" if arguments.reuse else f" (remplie en {time.perf_counter() - started:.0f} s)"))
     client = app.test_client()
     client.post("/organisation/connexion", data={"email": "bench@villages.test", "password": PASSWORD})
     with app.test_request_context():
