@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.documents.observatory import write_pdf, write_xlsx  # noqa: E402
@@ -98,6 +98,8 @@ def fill(app, per_year: int, years: int, initiatives: int, per_village: int) -> 
         _insert(NeedThreadVillage, [dict(thread_id=thread_ids[(initiative_id, category)], village_id=village_id)
                                     for initiative_id, village_id in expressed
                                     for category in chosen_needs[initiative_id]])
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))  # as the database's own upkeep would, on tables filled at once
         db.session.commit()
         counts = {"villages": len(villages), "initiatives": initiatives, "présentations": len(presentations),
                   "fils de suivi": len(threads),

@@ -167,6 +167,9 @@ def _counts(chosen: Period, now: datetime | None) -> dict[str, list[tuple]]:
     oriented = (NeedThread.partner_role.is_not(None) | (NeedThread.oriented_to != "")
                 | NeedThread.oriented_registration_id.is_not(None))
     returning = case((presented.c.first_year < presented.c.year, "déjà"), else_="nouvelle")
+    # A row of `presented` is one initiative in one year, and a fiche's list holds each item once
+    # (initiatives.clean_fiche):
+    # within a year, rows are initiatives. Over the period, an initiative is counted once.
     initiatives = func.count(func.distinct(presented.c.initiative_id))
     nothing, no_year = cast(None, String), cast(None, Integer)
 
@@ -182,7 +185,7 @@ def _counts(chosen: Period, now: datetime | None) -> dict[str, list[tuple]]:
         """Initiatives per item of a list of the fiche and year; those with no known item (label None)."""
         known_item = items.c.value.in_(list(known))
         return [
-            part(name, items.c.value, nothing, presented.c.year, initiatives,
+            part(name, items.c.value, nothing, presented.c.year, func.count(),
                  lambda q: q.join(items, true()).where(known_item)),
             part(name, nothing, nothing, presented.c.year, func.count(),
                  lambda q: q.where(~select(items.c.value).where(known_item).exists())),
@@ -197,7 +200,7 @@ def _counts(chosen: Period, now: datetime | None) -> dict[str, list[tuple]]:
         # label: the fiche's département, detail: the holder's postcode
         part("territoires", presented.c.departement_code, presented.c.postcode, presented.c.year, func.count()),
         # label: the need, detail: its thread's status (None: no thread yet); by year, and over the period
-        part("besoins", needs.c.value, NeedThread.status, presented.c.year, initiatives,
+        part("besoins", needs.c.value, NeedThread.status, presented.c.year, func.count(),
              lambda q: q.join(needs, true()).outerjoin(NeedThread, thread),
              lambda q: q.where(needs.c.value.in_(list(SUPPORT_NEEDS)))),
         part("besoins_periode", needs.c.value, NeedThread.status, no_year, initiatives,
