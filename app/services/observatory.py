@@ -285,7 +285,7 @@ def _new_or_returning(by_year: Table) -> Table:
     years = [row[0] for row in by_year.rows]
     return Table("nouvelles", "Initiatives nouvelles ou déjà présentées", ["Initiatives", *years], [
         ["Nouvelles", *(row[3] for row in by_year.rows)],
-        ["Déjà présentées à un village d'une année précédente", *(row[4] for row in by_year.rows)],
+        ["Déjà présentées", *(row[4] for row in by_year.rows)],
     ], note="Une initiative est « déjà présentée » si elle est venue à un village d'une année précédente.")
 
 
