@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from app.models import (  # noqa: E402
 from app.models.initiative_lists import PUBLICS, STAGES, THEMATIQUES  # noqa: E402
 from app.services import observatory  # noqa: E402
 from bench_data import bench_village  # noqa: E402
+from report import timed as median_of  # noqa: E402
 
 PASSWORD = "banc-d-essai-de-l-observatoire"
 POSTCODES = ["04200", "04000", "04100", "05000", "84000", "83300", "13001", "06000"]
@@ -114,14 +114,9 @@ def _insert(model, rows: list[dict]) -> None:
 
 
 def timed(action, repeat: int = 5) -> float:
-    """The median of `repeat` runs, after one run that pays for imports and font loading."""
+    """The median of `repeat` runs, after one that pays for imports and font loading."""
     action()
-    durations = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations)
+    return median_of(action, repeat)
 
 
 def main() -> None:
