@@ -157,58 +157,61 @@ def build(chosen: Period, for_public: bool = False, now: datetime | None = None)
 def _counts(chosen: Period, now: datetime | None) -> dict[str, list[tuple]]:
     """Every count of the observatory, by one statement: its parts (named as the first column)
     all read one set of rows — each initiative presented in each year of the period, with its
-    latest fiche — that the database builds once. Each part's rows are (label, detail, year,
-    number); what label and detail hold is said by the part below."""
+    latest fiche — that the database builds once, and the needs' parts one set of the needs
+    expressed with their threads. Each part's rows are (label, detail, year, number); what label
+    and detail hold is said by the part below."""
     presented = _presented(chosen, now).cte("presented")
-    themes = _json_items(presented.c.thematiques)
-    publics = _json_items(presented.c.publics)
     needs = _json_items(presented.c.support_needs)
-    thread = and_(NeedThread.initiative_id == presented.c.initiative_id, NeedThread.category == needs.c.value)
-    oriented = (NeedThread.partner_role.is_not(None) | (NeedThread.oriented_to != "")
-                | NeedThread.oriented_registration_id.is_not(None))
-    returning = case((presented.c.first_year < presented.c.year, "déjà"), else_="nouvelle")
-    # A row of `presented` is one initiative in one year, and a fiche's list holds each item once
-    # (initiatives.clean_fiche):
-    # within a year, rows are initiatives. Over the period, an initiative is counted once.
-    initiatives = func.count(func.distinct(presented.c.initiative_id))
+    expressed = (
+        select(presented.c.initiative_id, presented.c.year, needs.c.value.label("need"), NeedThread.id.label("thread"),
+               NeedThread.status, NeedThread.partner_role,
+               (NeedThread.partner_role.is_not(None) | (NeedThread.oriented_to != "")
+                | NeedThread.oriented_registration_id.is_not(None)).label("oriented"))
+        .select_from(presented)
+        .join(needs, needs.c.value.in_(list(SUPPORT_NEEDS)))
+        .outerjoin(NeedThread, and_(NeedThread.initiative_id == presented.c.initiative_id,
+                                    NeedThread.category == needs.c.value))
+        .cte("expressed")
+    )
     nothing, no_year = cast(None, String), cast(None, Integer)
 
-    def part(name: str, label, detail, year, number, *joins_and_filters, group=True):
+    def part(name: str, source, label, detail, year, number, join=None, where=None):
         query = select(literal(name, String).label("part"), cast(label, String), cast(detail, String),
-                       cast(year, Integer), number).select_from(presented)
-        for step in joins_and_filters:
-            query = step(query)
+                       cast(year, Integer), number).select_from(source)
+        if join is not None:
+            query = query.outerjoin(*join)
+        if where is not None:
+            query = query.where(where)
         grouped = [c for c in (label, detail, year) if c is not nothing and c is not no_year]
-        return query.group_by(*grouped) if group and grouped else query
+        return query.group_by(*grouped) if grouped else query
 
-    def listed(name: str, items, known: dict[str, str]):
-        """Initiatives per item of a list of the fiche and year; those with no known item (label None)."""
-        known_item = items.c.value.in_(list(known))
-        return [
-            part(name, items.c.value, nothing, presented.c.year, func.count(),
-                 lambda q: q.join(items, true()).where(known_item)),
-            part(name, nothing, nothing, presented.c.year, func.count(),
-                 lambda q: q.where(~select(items.c.value).where(known_item).exists())),
-        ]
+    def listed(name: str, column, known: dict[str, str]):
+        """Initiatives per known item of a list of the fiche and year; one row with no item
+        (label None) for an initiative that has none."""
+        items = _json_items(column)
+        return part(name, presented, items.c.value, nothing, presented.c.year, func.count(),
+                    join=(items, items.c.value.in_(list(known))))
 
+    # A row of `presented` is one initiative in one year, and a fiche's list holds each item
+    # once (initiatives.clean_fiche): within a year, rows are initiatives. Over the period, an
+    # initiative is counted once.
     statement = union_all(
         # label « nouvelle » or « déjà » (presented an earlier year)
-        part("annees", returning, nothing, presented.c.year, func.count()),
-        part("total", nothing, nothing, no_year, initiatives),
-        *listed("thematiques", themes, lists.THEMATIQUES),
-        *listed("publics", publics, lists.PUBLICS),
+        part("annees", presented, case((presented.c.first_year < presented.c.year, "déjà"), else_="nouvelle"),
+             nothing, presented.c.year, func.count()),
+        part("total", presented, nothing, nothing, no_year, func.count(func.distinct(presented.c.initiative_id))),
+        listed("thematiques", presented.c.thematiques, lists.THEMATIQUES),
+        listed("publics", presented.c.publics, lists.PUBLICS),
         # label: the fiche's département, detail: the holder's postcode
-        part("territoires", presented.c.departement_code, presented.c.postcode, presented.c.year, func.count()),
+        part("territoires", presented, presented.c.departement_code, presented.c.postcode, presented.c.year,
+             func.count()),
         # label: the need, detail: its thread's status (None: no thread yet); by year, and over the period
-        part("besoins", needs.c.value, NeedThread.status, presented.c.year, func.count(),
-             lambda q: q.join(needs, true()).outerjoin(NeedThread, thread),
-             lambda q: q.where(needs.c.value.in_(list(SUPPORT_NEEDS)))),
-        part("besoins_periode", needs.c.value, NeedThread.status, no_year, initiatives,
-             lambda q: q.join(needs, true()).outerjoin(NeedThread, thread),
-             lambda q: q.where(needs.c.value.in_(list(SUPPORT_NEEDS)))),
+        part("besoins", expressed, expressed.c.need, expressed.c.status, expressed.c.year, func.count()),
+        part("besoins_periode", expressed, expressed.c.need, expressed.c.status, no_year,
+             func.count(func.distinct(expressed.c.initiative_id))),
         # label: the kind of partner the need was oriented to, detail: the thread's status
-        part("partenaires", NeedThread.partner_role, NeedThread.status, no_year, func.count(func.distinct(NeedThread.id)),
-             lambda q: q.join(needs, true()).join(NeedThread, thread), lambda q: q.where(oriented)),
+        part("partenaires", expressed, expressed.c.partner_role, expressed.c.status, no_year,
+             func.count(func.distinct(expressed.c.thread)), where=expressed.c.oriented),
     )
     counted: dict[str, list[tuple]] = {}
     for name, label, detail, year, number in db.session.execute(statement):
