@@ -46,6 +46,11 @@ def test_a_porteur_answers_obtenu_on_a_phone_and_every_count_follows(app, page, 
     screenshot(page, "suivi-organisation-ordinateur")
     assert Axe().run(page, options=WCAG_AA).response["violations"] == []
 
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    screenshot(page, "suivi-organisation-telephone")
+
     page.goto(f"/organisation/villages/{village_id}/bilan")
     table = page.get_by_role("table", name="Chiffres : suites à 1, 3 et 6 mois : besoins d'appui après le village")
     total = table.get_by_role("row", name="Total").inner_text().split()

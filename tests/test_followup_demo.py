@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Registration, Role, Village
-from app.services import demo_data, demo_matching, demo_past, followup, followup_asks
+from app.demo import data as demo_data, matching as demo_matching, past as demo_past
+from app.services import followup, followup_asks
 
 
 def load_demo() -> Village:

@@ -183,3 +183,16 @@ def test_erasure_blanks_the_texts_and_keeps_the_counts():
     db.session.refresh(thread)
     assert thread.status == ThreadStatus.MET and (thread.detail, thread.oriented_to) == ("", "")
     assert all(step.note == "" and step.oriented_to == "" for step in thread.steps)
+
+
+def test_the_personal_data_export_holds_the_persons_threads():
+    import json
+
+    village = followed_village()
+    epicerie = person(village, 0)
+    followup.answer(epicerie, thread_of(epicerie, "locaux").id, followup.Given("obtenu", None, note="Un local."))
+    db.session.commit()
+    data = json.loads(json.dumps(privacy.personal_data(epicerie)))
+    followed = {item["besoin"]: item for item in data["suivi_des_besoins"]}
+    assert followed["Locaux, matériel"]["statut"] == "Obtenu"
+    assert followed["Locaux, matériel"]["etapes"][-1]["note"] == "Un local."

@@ -6,10 +6,11 @@ from data_inclusion.schema.v1 import Service, Structure
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.demo import data as demo_data
 from app.documents.livret import write_livret
 from app.extensions import db
 from app.models import AuditEntry, Initiative, ModerationState, Registration, Village
-from app.services import demo_data, initiatives
+from app.services import initiatives
 from tests.factories import make_registration, make_village, present_initiative
 from tests.factories_registration import outbox_kinds
 from tests.helpers import page_text

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from app.documents.observatory import SHEETS, write_pdf, write_xlsx
 from app.extensions import db
 from app.models import NeedThread, NeedThreadStep, Village
-from app.services import demo_data, demo_last_year, demo_matching, demo_past, observatory
+from app.demo import data as demo_data, last_year as demo_last_year, matching as demo_matching, past as demo_past
+from app.services import observatory
 
 TODAY = date(2026, 12, 1)
 

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Village
-from ..services import followup_asks, outbox
+from ..runtime import outbox
+from ..services import followup_asks
 
 
 @click.group("followup", help="Suivi après le village : demandes de nouvelles aux porteurs et aux partenaires.")

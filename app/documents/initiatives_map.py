@@ -1,5 +1,5 @@
 """The map of initiatives: an SVG of the départements concerned, drawn from their communes'
-outlines (app/services/communes.py), with one mark per commune that has initiatives.
+outlines (app/reference/communes.py), with one mark per commune that has initiatives.
 
 No tile server, no script: the SVG is written into the page. Longitudes are scaled by the
 cosine of the mean latitude (an equirectangular projection), plenty at a département's scale.
@@ -12,8 +12,7 @@ from functools import lru_cache
 from math import cos, radians, sqrt
 from typing import Callable
 
-from ..services import communes
-from ..services.directory import Mark
+from ..reference import communes
 
 WIDTH = 600
 # Points closer than this (in SVG units) to the last one kept are dropped: the page stays light.
@@ -23,6 +22,16 @@ HIDDEN_RADIUS = 6
 
 Point = tuple[float, float]
 Ring = tuple[Point, ...]
+
+
+@dataclass
+class Mark:
+    """What the map shows of a commune: how many (initiatives or participants) it counts."""
+
+    commune_code: str
+    commune_name: str
+    departement: str
+    count: int
 
 
 @dataclass

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import SUPPORT_NEEDS, Initiative, NeedThread, ThreadStatus, VillagePhase
 from ..models.followup import DEFAULT_FOLLOWUP_MONTHS
-from ..services import followup, followup_asks, jobs, report as report_service, villages as village_service
+from ..runtime import jobs
+from ..services import followup, followup_asks, report as report_service, villages as village_service
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .villages import village_or_404

@@ -4,8 +4,8 @@ from flask import abort, redirect
 from flask_login import current_user
 
 from ..observatory_page import chosen_period, render
-from ..services import jobs
-from ..services.report import FILE_FORMATS
+from ..documents.figures import FILE_FORMATS
+from ..runtime import jobs
 from . import blueprint, jobs as job_pages
 from .access import role_required
 

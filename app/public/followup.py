@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from ..extensions import db
 from ..services import followup
 from . import blueprint
-from .views import registration_or_404
+from .private_link import registration_or_404
 
 
 @blueprint.app_template_global()

@@ -17,13 +17,13 @@ def observatory_page():
 
 @blueprint.get("/observatoire.csv")
 def observatory_csv():
-    from ..documents.observatory import write_csv
+    from ..documents.observatory import Observatory, write_csv
 
     chosen, error = chosen_period()
     if error:
         return error_response(400, error)
     # Before the first village, the file says what its columns are and holds no figure yet.
-    found = observatory.build(chosen, for_public=True) if chosen else observatory.Observatory(None, [], [], True)
+    found = observatory.build(chosen, for_public=True) if chosen else Observatory(None, [], [], [], True)
     buffer = io.BytesIO()
     write_csv(found, buffer)
     response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")

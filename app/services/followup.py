@@ -23,9 +23,9 @@ from ..models.followup import (  # noqa: F401  (Answer: the answers' names, for 
     CLOSED_STATUSES, Answer, FollowupAsk, FollowupOptOut, Recorder, followup_ask_thread,
 )
 from ..models.registration import email_key
+from ..text import fold
 from ..timeutil import to_utc_naive, utcnow
 from . import audit
-from .text import fold
 
 LONGEST_NOTE = 1000
 # The years a filter may name.
@@ -387,8 +387,8 @@ def set_status(thread: NeedThread, status: str, note: str, organiser_email: str,
     before = thread.status
     step = _step(thread, chosen, Recorder.ORGANISER, now, organiser_email=organiser_email, note=note)
     thread.last_news_at = now
-    audit.record(organiser_email, "followup.status_set", thread.initiative, village_id=thread.first_village_id,
-                 need=thread.category, before=before, status=chosen, note=note)
+    audit.record(organiser_email, audit.Action.FOLLOWUP_STATUS_SET, thread.initiative,
+                 village_id=thread.first_village_id, need=thread.category, before=before, status=chosen, note=note)
     return step
 
 
@@ -405,7 +405,7 @@ def opt_out(registration: Registration) -> bool:
     if has_opted_out(registration):
         return False
     db.session.add(FollowupOptOut(email_key=email_key(registration.email)))
-    audit.record("participant", "registration.followup_opt_out", registration)
+    audit.record("participant", audit.Action.REGISTRATION_FOLLOWUP_OPT_OUT, registration)
     return True
 
 

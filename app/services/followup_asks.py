@@ -112,7 +112,8 @@ def send(village: Village, now: datetime | None = None, *, at_once: bool = False
             else:
                 result.partners += 1
     if at_once:
-        audit.record(actor, "followup.sent", village, round=chosen.number, count=result.porteurs + result.partners)
+        audit.record(actor, audit.Action.FOLLOWUP_SENT, village, round=chosen.number,
+                     count=result.porteurs + result.partners)
     return result
 
 

@@ -11,7 +11,6 @@ several villages of one year counts once in that year.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, literal_column, select, true, union_all
@@ -23,10 +22,12 @@ from ..models import (
     RegistrationStatus, ThreadStatus, Village,
 )
 from ..models.followup import OPEN_STATUSES
-from . import departements
+from ..documents.figures import HIDDEN, SMALLEST_SHOWN, Table
+from ..documents.observatory import Observatory, Period
+from ..reference import departements
+from ..text import fold
 from .followup import PARTNER_TYPES
-from .text import fold
-from .report import HIDDEN, NOT_GIVEN, SMALLEST_SHOWN, Table
+from .report import NOT_GIVEN
 
 NOTHING_YET = "Aucun village n'a encore eu lieu : l'observatoire se remplira après le premier."
 SEVERAL = "Une initiative peut en avoir plusieurs."
@@ -35,60 +36,6 @@ ONCE_A_YEAR = "Une initiative présentée à plusieurs villages la même année 
 
 class BadPeriod(ValueError):
     """A period the observatory cannot show, said in French for the person who asked."""
-
-
-@dataclass(frozen=True)
-class Period:
-    first: int
-    last: int
-
-    @property
-    def years(self) -> list[int]:
-        return list(range(self.first, self.last + 1))
-
-    @property
-    def label(self) -> str:
-        return str(self.first) if self.first == self.last else f"de {self.first} à {self.last}"
-
-
-@dataclass
-class Observatory:
-    period: Period
-    tables: list[Table]
-    key_figures: list[tuple[str, int]]
-    for_public: bool = False
-
-    def table(self, key: str) -> Table:
-        return next(t for t in self.tables if t.key == key)
-
-    def shown(self, value):
-        """A figure as this version shows it: on the public version, counts of 1 and 2 are hidden."""
-        if self.for_public and isinstance(value, int) and not isinstance(value, bool) and 0 < value < SMALLEST_SHOWN:
-            return HIDDEN
-        return value
-
-    @property
-    def title(self) -> str:
-        return f"Observatoire des initiatives solidaires, {self.period.label}"
-
-    @property
-    def method(self) -> list[str]:
-        """How the figures were counted: shown under the page and at the end of the documents."""
-        lines = [
-            "Tous les chiffres sont calculés par l'application à partir des inscriptions, des fiches des "
-            "initiatives et du suivi de leurs besoins, sans saisie manuelle.",
-            "Villages : ceux dont le jour est arrivé. Initiatives : celles dont le porteur avait une place "
-            "confirmée ; leurs thématiques, publics, territoire et besoins sont lus sur leur dernière fiche. "
-            + ONCE_A_YEAR,
-            "Suivi des besoins : chaque besoin d'une initiative est suivi après le village jusqu'à l'appui reçu. "
-            + STATUS_NOTE,
-        ]
-        if self.for_public:
-            lines.append(f"Version publique : les effectifs inférieurs à {SMALLEST_SHOWN} sont remplacés par "
-                         f"« {HIDDEN} » pour que personne ne puisse être reconnu.")
-        else:
-            lines.append("Version interne à l'équipe : chiffres exacts, y compris les petits effectifs.")
-        return lines
 
 
 # --- The period ------------------------------------------------------------------------------
@@ -151,7 +98,26 @@ def build(chosen: Period, for_public: bool = False, now: datetime | None = None)
         ("Besoins d'appui exprimés", sum(needs.column("Exprimés").values())),
         ("Besoins obtenus", sum(needs.column("Obtenus").values())),
     ]
-    return Observatory(chosen, tables, key_figures, for_public)
+    return Observatory(chosen, tables, key_figures, method(for_public), for_public)
+
+
+def method(for_public: bool) -> list[str]:
+    """How the figures were counted: shown under the page and at the end of the documents."""
+    lines = [
+        "Tous les chiffres sont calculés par l'application à partir des inscriptions, des fiches des "
+        "initiatives et du suivi de leurs besoins, sans saisie manuelle.",
+        "Villages : ceux dont le jour est arrivé. Initiatives : celles dont le porteur avait une place "
+        "confirmée ; leurs thématiques, publics, territoire et besoins sont lus sur leur dernière fiche. "
+        + ONCE_A_YEAR,
+        "Suivi des besoins : chaque besoin d'une initiative est suivi après le village jusqu'à l'appui reçu. "
+        + STATUS_NOTE,
+    ]
+    if for_public:
+        lines.append(f"Version publique : les effectifs inférieurs à {SMALLEST_SHOWN} sont remplacés par "
+                     f"« {HIDDEN} » pour que personne ne puisse être reconnu.")
+    else:
+        lines.append("Version interne à l'équipe : chiffres exacts, y compris les petits effectifs.")
+    return lines
 
 
 def _counts(chosen: Period, now: datetime | None) -> dict[str, list[tuple]]:

@@ -149,7 +149,19 @@ def personal_data(registration: Registration) -> dict:
         ],
         "historique": [{"date": _jsonable(e.at), "evenement": e.sentence} for e in audit_log.events(list(history))],
         "mise_en_lien": _matching_data(registration),
+        "suivi_des_besoins": _followup_data(registration),
     }
+
+
+def _followup_data(registration: Registration) -> list[dict]:
+    """The needs followed after the villages that this person sees on their link, step by step."""
+    return [{
+        "besoin": thread.category_label,
+        "statut": thread.status_label,
+        "vers": thread.oriented_to,
+        "etapes": [{"date": _jsonable(step.at), "statut": step.status_label, "note_par": step.recorder_label,
+                    "vers": step.oriented_to, "note": step.note} for step in thread.steps],
+    } for thread in followup.threads_for(registration)]
 
 
 def _matching_data(registration: Registration) -> dict:

@@ -8,6 +8,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from ..documents.figures import Table
 from ..extensions import db
 from ..models import SUPPORT_NEEDS, NeedThread, Village
 from ..models.followup import DEFAULT_FOLLOWUP_MONTHS, MET_STATUSES, FollowupRound, ThreadStatus
@@ -35,8 +36,6 @@ def followup_title(villages: list[Village]) -> str:
 def followup_tables(villages: list[Village]):
     """The needs expressed at these villages, by need and by type of partner, with what became
     of them (each thread's latest status)."""
-    from .report import Table  # the report imports this module
-
     threads = db.session.execute(
         select(NeedThread.category, NeedThread.status, NeedThread.partner_role, NeedThread.oriented_to)
         .where(NeedThread.id.in_(followup.threads_at_villages([v.id for v in villages])))

@@ -2,8 +2,8 @@
 one, three and six months after the day: its needs' threads have dated steps (porteurs' and
 partners' answers, an organiser's notes), so that the first start shows an observatory over two
 years and a Suivi page with history. Three of its initiatives come back at Manosque (new and
-returning initiatives). Runs before demo_past's loader, so that Manosque continues its threads;
-the people are invented (demo_data)."""
+returning initiatives). Runs before app/demo/past.py's loader, so that Manosque continues its threads;
+the people are invented (app/demo/data.py)."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
@@ -14,10 +14,10 @@ from sqlalchemy import delete, select
 from ..extensions import db
 from ..models import NeedThread, OutboxMessage, Registration, SupportOffer, Village
 from ..models.followup import Answer, ThreadStatus
-from . import checkin, followup, followup_asks
-from .demo_data import DEMO_ADMIN_EMAIL, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME
-from .demo_matching import OFFERS
-from .demo_past import _at, _hold_meetings, _present_demo_initiatives, _register, working_day_before
+from ..services import checkin, followup, followup_asks
+from .data import DEMO_ADMIN_EMAIL, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME
+from .matching import OFFERS
+from .past import _at, _hold_meetings, _present_demo_initiatives, _register, working_day_before
 
 SLUG = "forcalquier"
 TOWN = "Forcalquier"
