@@ -40,12 +40,12 @@ def test_needs_met_after_the_village_are_counted_by_need():
     built = report.build([village])
     table = built.table("suites_besoins")
     assert table.title == SECTION
-    assert table.headers[1:] == ["Besoins suivis", "Satisfaits (obtenus, même en partie)", "En cours ou orientés",
-                                 "Non obtenus ou plus d'actualité", "Sans suite connue"]
+    assert table.headers[1:] == ["Non obtenus, caducs", "Sans suite connue", "En cours, orientés", "Satisfaits",
+                                 "Besoins suivis"]
     found = rows(built, "suites_besoins")
-    assert found["Financement"] == [3, 2, 0, 0, 1]
-    assert found["Locaux, matériel"] == [1, 1, 0, 0, 0]
-    assert found["Total"] == [8, 3, 0, 0, 5]
+    assert found["Financement"] == [0, 1, 0, 2, 3]
+    assert found["Locaux, matériel"] == [0, 0, 0, 1, 1]
+    assert found["Total"] == [0, 5, 0, 3, 8]
 
 
 def test_needs_met_are_counted_by_type_of_partner():
@@ -65,7 +65,7 @@ def test_the_same_figures_in_the_pdf_and_the_spreadsheet(app):
     with app.test_request_context():
         write_pdf(built, buffer)
     text = pdf_text(buffer.getvalue())
-    assert SECTION in text and "Financement 3 2 0 0 1" in text and "Total 8 3 0 0 5" in text
+    assert SECTION in text and "Financement 0 1 0 2 3" in text and "Total 0 5 0 3 8" in text
     buffer = io.BytesIO()
     write_xlsx(built, buffer)
     workbook = load_workbook(io.BytesIO(buffer.getvalue()))
@@ -73,7 +73,7 @@ def test_the_same_figures_in_the_pdf_and_the_spreadsheet(app):
     names = [sheet_name(t.title, taken) for t in built.tables]
     sheet = workbook[names[[t.key for t in built.tables].index("suites_besoins")]]
     values = {row[0]: list(row[1:]) for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
-    assert values["Financement"] == [3, 2, 0, 0, 1]
+    assert values["Financement"] == [0, 1, 0, 2, 3]
 
 
 def test_the_report_page_shows_the_section(organiser_client):
@@ -88,4 +88,4 @@ def test_the_version_for_outsiders_hides_small_counts():
     met_three_needs(village)
     built = report.build([village], for_outsiders=True)
     financing = rows(built, "suites_besoins")["Financement"]
-    assert [built.shown(value) for value in financing] == [3, "< 3", 0, 0, "< 3"]
+    assert [built.shown(value) for value in financing] == [0, "< 3", 0, "< 3", 3]

@@ -10,7 +10,7 @@ whose data was erased, or who has no address.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Meeting, NeedThread, Registration, RegistrationStatus, Role, Village, VillagePhase
 from ..models.followup import DEFAULT_FOLLOWUP_MONTHS, FollowupAsk, FollowupRound, Recorder
+from ..templating import french_date
 from ..timeutil import local_today, utcnow
 from . import audit, followup, notifications
 
@@ -99,7 +100,7 @@ def send(village: Village, now: datetime | None = None, *, at_once: bool = False
     rounds = [r for r in schedule(village) if r.sent_at is None]
     chosen = rounds[0] if at_once and rounds else next((r for r in reversed(rounds) if is_due(r, now)), None)
     if chosen is None:
-        upcoming = rounds[0].due_on.strftime("%d/%m/%Y") if rounds else None
+        upcoming = french_date(rounds[0].due_on) if rounds else None
         return Sent(village, reason=f"rien à envoyer, prochaine relance le {upcoming}." if upcoming
                     else "toutes les relances prévues sont parties.")
     for passed in rounds[:rounds.index(chosen) + 1]:

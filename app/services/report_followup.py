@@ -14,13 +14,15 @@ from ..models import SUPPORT_NEEDS, NeedThread, Village
 from ..models.followup import DEFAULT_FOLLOWUP_MONTHS, MET_STATUSES, FollowupRound, ThreadStatus
 from . import followup
 
-# The columns of the table by need, and the statuses each counts.
+# The columns of the table by need, and the statuses each counts: from the worst to the best,
+# as the stacked bars' colours go, then the needs followed.
 OUTCOME_COLUMNS = {
-    "Satisfaits (obtenus, même en partie)": MET_STATUSES,
-    "En cours ou orientés": (ThreadStatus.IN_PROGRESS, ThreadStatus.ORIENTED),
-    "Non obtenus ou plus d'actualité": (ThreadStatus.NOT_MET, ThreadStatus.OBSOLETE),
+    "Non obtenus, caducs": (ThreadStatus.NOT_MET, ThreadStatus.OBSOLETE),
     "Sans suite connue": (ThreadStatus.EXPRESSED,),
+    "En cours, orientés": (ThreadStatus.IN_PROGRESS, ThreadStatus.ORIENTED),
+    "Satisfaits": MET_STATUSES,
 }
+FOLLOWED = "Besoins suivis"
 NOT_SAID = "Partenaire non précisé"
 
 
@@ -46,15 +48,15 @@ def followup_tables(villages: list[Village]):
     rows = []
     for key, label in SUPPORT_NEEDS.items():
         if by_need[key]:
-            rows.append([label, by_need[key], *(sum(by_outcome[(key, s)] for s in statuses)
-                                                 for statuses in OUTCOME_COLUMNS.values())])
+            rows.append([label, *(sum(by_outcome[(key, s)] for s in statuses) for statuses in OUTCOME_COLUMNS.values()),
+                         by_need[key]])
     if rows:
         rows.append(["Total", *(sum(row[i] for row in rows) for i in range(1, len(OUTCOME_COLUMNS) + 2))])
     needs = Table("suites_besoins", f"{title} : besoins d'appui après le village",
-                  ["Besoin", "Besoins suivis", *OUTCOME_COLUMNS], rows, chart=None,
+                  ["Besoin", *OUTCOME_COLUMNS, FOLLOWED], rows, chart="stacked",
                   note="Chaque besoin d'appui exprimé par une initiative au village, suivi après la journée "
                        "(nouvelles des porteurs, des partenaires rencontrés et de l'équipe) : son statut le "
-                       "plus récent.")
+                       "plus récent. Satisfaits : obtenus, même en partie ; caducs : plus d'actualité.")
     met_by_partner, oriented_by_partner = Counter(), Counter()
     for _, status, role, oriented_to in threads:
         partner = followup.PARTNER_TYPES.get(role, NOT_SAID) if role or oriented_to else NOT_SAID
