@@ -1,11 +1,10 @@
-"""The observatory as documents: its figures as the pages and documents receive them (counted by
-app/services/observatory.py), a PDF (charts and their tables), a spreadsheet with one sheet per
-table, and the open data (CSV) of its public version: all show the same `Observatory.tables`."""
+"""The observatory as documents: a PDF (charts and their tables), a spreadsheet with one sheet per
+table, and the open data (CSV) of its public version: all show the same `Observatory.tables`
+(app/documents/observatory_figures.py), counted by app/services/observatory.py."""
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import current_app
@@ -17,44 +16,8 @@ from reportlab.platypus import Table as PdfTable, TableStyle
 
 from .badge import BOLD, REGULAR
 from .charts import chart_for, to_drawing
-from .figures import HIDDEN, SMALLEST_SHOWN, Table
+from .observatory_figures import Observatory
 from .report import MARGIN, TEXT_WIDTH, _paragraph, _pdf_table, sheet_name
-
-@dataclass(frozen=True)
-class Period:
-    first: int
-    last: int
-
-    @property
-    def years(self) -> list[int]:
-        return list(range(self.first, self.last + 1))
-
-    @property
-    def label(self) -> str:
-        return str(self.first) if self.first == self.last else f"de {self.first} à {self.last}"
-
-
-@dataclass
-class Observatory:
-    period: Period | None  # None before the first village: no figure yet
-    tables: list[Table]
-    key_figures: list[tuple[str, int]]
-    method: list[str]  # how the figures were counted, in sentences
-    for_public: bool = False
-
-    def table(self, key: str) -> Table:
-        return next(t for t in self.tables if t.key == key)
-
-    def shown(self, value):
-        """A figure as this version shows it: on the public version, counts of 1 and 2 are hidden."""
-        if self.for_public and isinstance(value, int) and not isinstance(value, bool) and 0 < value < SMALLEST_SHOWN:
-            return HIDDEN
-        return value
-
-    @property
-    def title(self) -> str:
-        return f"Observatoire des initiatives solidaires, {self.period.label}"
-
 
 # Short names for the spreadsheet's tabs (Excel allows 31 characters).
 SHEETS = {

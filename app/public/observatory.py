@@ -6,6 +6,7 @@ from flask import Response
 
 from ..errors import error_response
 from ..observatory_page import chosen_period, render
+from ..documents.observatory_figures import Observatory
 from ..services import observatory
 from . import blueprint
 
@@ -17,7 +18,7 @@ def observatory_page():
 
 @blueprint.get("/observatoire.csv")
 def observatory_csv():
-    from ..documents.observatory import Observatory, write_csv
+    from ..documents.observatory import write_csv
 
     chosen, error = chosen_period()
     if error:

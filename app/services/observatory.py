@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..models.followup import OPEN_STATUSES
 from ..documents.figures import HIDDEN, SMALLEST_SHOWN, Table
-from ..documents.observatory import Observatory, Period
+from ..documents.observatory_figures import Observatory, Period
 from ..reference import departements
 from ..text import fold
 from .followup import PARTNER_TYPES
