@@ -20,7 +20,7 @@ def render(template: str, for_public: bool, **context):
 
     chosen, error = chosen_period()
     found = observatory.build(chosen, for_public=for_public) if chosen else None
-    charts = {t.key: to_svg(chart) for t in found.tables if (chart := chart_for(found, t))} if found else {}
+    charts = {t.key: to_svg(chart) for t in found.tables if (chart := chart_for(t))} if found else {}
     return render_template(
         template, observatory=found, charts=charts, error=error, years=observatory.held_years(),
         asked={"de": request.args.get("de", "")[:20], "a": request.args.get("a", "")[:20]},

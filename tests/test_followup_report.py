@@ -7,6 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from app.documents.figures import HIDDEN
 from app.documents.report import sheet_name, write_pdf, write_xlsx
 from app.extensions import db
 from app.services import followup, report
@@ -83,9 +84,15 @@ def test_the_report_page_shows_the_section(organiser_client):
     assert SECTION in page and "besoins satisfaits par type de partenaire" in page
 
 
-def test_the_version_for_outsiders_hides_small_counts():
+def test_the_version_for_outsiders_hides_small_counts_and_what_would_give_them_away():
     village = followed_village()
     met_three_needs(village)
-    built = report.build([village], for_outsiders=True)
-    financing = rows(built, "suites_besoins")["Financement"]
-    assert [built.shown(value) for value in financing] == [0, "< 3", 0, "< 3", 3]
+    outsiders = report.build([village], for_outsiders=True)
+    for key in ("suites_besoins", "suites_partenaires"):
+        table = outsiders.table(key)
+        shown = [value for row in table.rows for value in row[1:]]
+        assert [v for v in shown if v in (1, 2)] == [] and HIDDEN in shown
+        # A hidden count cannot be worked out from its row's total: at least two hidden per row.
+        for row in table.rows:
+            assert row[1:].count(HIDDEN) != 1, row
+    assert rows(report.build([village]), "suites_besoins")["Financement"] == [0, 1, 0, 2, 3]  # the team's version

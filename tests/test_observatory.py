@@ -159,7 +159,7 @@ def test_the_public_version_hides_small_counts(app):
     held_village(days_ago=10)
     found = built()
     found.for_public = True
-    assert [found.shown(v) for v in rows(found, "territoires")["Hautes-Alpes (05)"]] == ["< 3"]
+    assert [found.shown(v) for v in rows(found, "territoires")["Hautes-Alpes (05)"]] == ["masqué"]
     assert found.shown(0) == 0 and found.shown(4) == 4
 
 
@@ -200,7 +200,7 @@ def test_check_in_volunteers_cannot_read_the_observatory(checkin_client):
 def test_the_public_page_hides_small_cells(client):
     held_village(days_ago=10)
     html = client.get("/observatoire").get_data(as_text=True)
-    assert "<td>&lt; 3</td>" in html and "Hautes-Alpes (05)" in html
+    assert "<td>masqué</td>" in html and "Hautes-Alpes (05)" in html
     assert "Tiers-lieu rural" not in html  # no initiative named: aggregated figures only
 
 
@@ -216,7 +216,7 @@ def test_the_public_csv_gives_the_public_pages_figures(client):
     assert response.mimetype == "text/csv"
     lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     territories = {(r["ligne"], r["colonne"]): r["valeur"] for r in lines if r["tableau"] == "territoires"}
-    assert territories == {("Alpes-de-Haute-Provence (04)", year): "4", ("Hautes-Alpes (05)", year): "< 3"}
+    assert territories == {("Alpes-de-Haute-Provence (04)", year): "4", ("Hautes-Alpes (05)", year): "masqué"}
 
 
 def test_the_public_csv_of_a_year_out_of_range_is_a_clear_refusal(client):

@@ -89,8 +89,8 @@ def load(today: date | None = None) -> list[str]:
     followup_asks.schedule(village)[0].due_on = today or date.today()
     db.session.commit()
     return [f"Village passé {TOWN} ({day:%d/%m/%Y}) : {len(people)} inscrits dont {len(porteurs)} initiatives "
-            f"déjà en démonstration, {len(present)} présents, {len(WALK_INS)} venus sans inscription, "
-            f"{len(absent)} absents, {len(ANSWERS)} questionnaires, {meetings} rendez-vous : créé"]
+            f"déjà en démonstration, {len(present) + len(WALK_INS)} présents dont {len(WALK_INS)} venus sans "
+            f"inscription, {len(absent)} absents, {len(ANSWERS)} questionnaires, {meetings} rendez-vous : créé"]
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
@@ -136,8 +136,11 @@ def _hold_meetings(village: Village, porteurs: list[Registration], offering: lis
     db.session.flush()
     for porteur_index, offering_index, intent, outcomes in meetings:
         porteur, other = porteurs[porteur_index], offering[offering_index]
-        request = meeting_requests.ask(porteur, other, intent, "Pourrions-nous en parler pendant le village ?")
-        meeting = meeting_requests.accept(request, other)
+        # Asked and accepted in the weeks before the day, as the village's history goes.
+        before = _at(village.day - timedelta(days=7), 10, 0)
+        request = meeting_requests.ask(porteur, other, intent, "Pourrions-nous en parler pendant le village ?",
+                                       now=before)
+        meeting = meeting_requests.accept(request, other, now=before)
         for person in meeting.people:
             matching_profiles.record_outcome(meeting, person, True, outcomes, "")
     return len(meetings)

@@ -44,7 +44,7 @@ def write_pdf(observatory: Observatory, output: BinaryIO) -> None:
     for table in observatory.tables:
         # Title, chart, figures and note on one page when they fit (split otherwise).
         block = [_paragraph(table.title, "h1")]
-        chart = chart_for(observatory, table)
+        chart = chart_for(table)
         if chart is not None:
             block += [to_drawing(chart, TEXT_WIDTH), Spacer(1, 4 * mm)]
         block.append(_pdf_table(observatory, table) if table.rows else _paragraph("Aucune donnée sur cette période."))
@@ -99,7 +99,7 @@ CSV_HEADERS = ["tableau", "titre", "ligne", "colonne", "valeur"]
 
 
 def write_csv(observatory: Observatory, output: BinaryIO) -> None:
-    """Open data in long form, one figure per line, as the page shows it (« < 3 » for a small
+    """Open data in long form, one figure per line, as the page shows it (« masqué » for a small
     count on the public version); semicolons and a byte-order mark, for Excel in French."""
     text = io.StringIO()
     writer = csv.writer(text, delimiter=";")

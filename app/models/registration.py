@@ -4,7 +4,8 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
@@ -186,6 +187,15 @@ class Registration(db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == RegistrationStatus.CONFIRMED
+
+    @hybrid_property
+    def is_present(self) -> bool:
+        """Welcomed at the door with a confirmed place: the « présents » of the report and the dashboard."""
+        return self.status == RegistrationStatus.CONFIRMED and self.checked_in_at is not None
+
+    @is_present.expression
+    def is_present(cls) -> ColumnElement[bool]:
+        return and_(cls.status == RegistrationStatus.CONFIRMED, cls.checked_in_at.is_not(None))
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status} village={self.village_id}>"

@@ -22,12 +22,11 @@ from ..models import (
     RegistrationStatus, ThreadStatus, Village,
 )
 from ..models.followup import OPEN_STATUSES
-from ..documents.figures import HIDDEN, SMALLEST_SHOWN, Table
+from ..documents.figures import HIDDEN, NOT_GIVEN, SMALLEST_SHOWN, Table
 from ..documents.observatory_figures import Observatory, Period
 from ..reference import departements
 from ..text import fold
 from .followup import PARTNER_TYPES
-from .report import NOT_GIVEN
 
 NOTHING_YET = "Aucun village n'a encore eu lieu : l'observatoire se remplira après le premier."
 SEVERAL = "Une initiative peut en avoir plusieurs."
@@ -98,7 +97,12 @@ def build(chosen: Period, for_public: bool = False, now: datetime | None = None)
         ("Besoins d'appui exprimés", sum(needs.column("Exprimés").values())),
         ("Besoins obtenus", sum(needs.column("Obtenus").values())),
     ]
-    return Observatory(chosen, tables, key_figures, method(for_public), for_public)
+    found = Observatory(chosen, tables, key_figures, method(for_public), for_public)
+    if for_public:  # the tables and key figures hold what is shown: charts and documents draw them as they are
+        for table in found.tables:
+            table.rows = [[row[0], *(found.shown(v) for v in row[1:])] for row in table.rows]
+        found.key_figures = [(label, found.shown(value)) for label, value in key_figures]
+    return found
 
 
 def method(for_public: bool) -> list[str]:
