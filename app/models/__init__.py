@@ -36,6 +36,7 @@ from .initiative import (
 )
 from .initiative_lists import SUPPORT_NEEDS
 from .outbox import OutboxMessage, OutboxStatus
+from .publication import PublicationVersion, PublicSnapshot
 from .registration import (
     Registration,
     RegistrationStatus,
@@ -72,6 +73,8 @@ __all__ = [
     "InitiativeVersion",
     "ModerationState",
     "Organiser",
+    "PublicationVersion",
+    "PublicSnapshot",
     "OrganiserRole",
     "OutboxMessage",
     "OutboxStatus",

@@ -92,6 +92,8 @@ class Registration(db.Model):
         Index("ix_registration_village_last_name", "village_id", "last_name"),
         Index("ix_registration_village_roster_version", "village_id", "roster_version"),
         Index("ix_registration_village_short_code", "village_id", "short_code"),
+        # « Qui vient ? »: those who agreed to be listed, already by name.
+        Index("ix_registration_village_listed", "village_id", "consent_listing", "last_name", "first_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
