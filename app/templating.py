@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from flask import Flask, current_app
 
-from .models import Role, RegistrationStatus
+from .models import Role, RegistrationStatus, VillagePhase
 from .models import initiative_lists
 from .timeutil import to_local
 
@@ -103,6 +103,6 @@ def init_app(app: Flask) -> None:
         of_place=of_place, in_place=in_place, with_colon=with_colon, plural=plural,
     )
     app.jinja_env.globals.update(
-        Role=Role, RegistrationStatus=RegistrationStatus, village_contact=village_contact,
+        Role=Role, RegistrationStatus=RegistrationStatus, VillagePhase=VillagePhase, village_contact=village_contact,
         directions_url=directions_url, support_needs_list=initiative_lists.SUPPORT_NEEDS,
     )

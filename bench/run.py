@@ -44,7 +44,7 @@ from app.extensions import db  # noqa: E402
 from app.models import ConfirmedCount, OutboxMessage, Registration, RegistrationStatus, Role  # noqa: E402
 from app.models.registration import email_key  # noqa: E402
 from app.services import capacity, scanner_links  # noqa: E402
-from bench_data import answering, bench_village, free_port  # noqa: E402
+from bench_data import answering, bench_village, free_port, open_the_door  # noqa: E402
 
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"  # its tables are dropped
 SEQUENTIAL_REGISTRATIONS = 150
@@ -372,6 +372,7 @@ def bench(database_url: str, size: int, measures: list[str], export_names: list[
                 if "registrations" in measures:
                     registrations(port, access_log, figures)
                 if "checkins" in measures:
+                    open_the_door(database_url)
                     checkins(port, token, codes, env, figures)
                 if "memory" in measures:
                     figures[TARGETS[12][0]] = worker_memory(server)

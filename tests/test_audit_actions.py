@@ -22,6 +22,7 @@ DETAILS = {
     Action.REGISTRATION_UPDATED: {"fields": ["commune"]},
     Action.REGISTRATION_CONSENTS_CHANGED: {"given": ["consent_photos"], "withdrawn": []},
     Action.CHECKIN_UNDO: {"reason": "Erreur de badge"},
+    Action.CHECKIN_EXCEPTIONAL_ENTRY: {"reason": "Badge oublié"},
     Action.VILLAGE_UPDATED: {"fields": ["venue"]},
     Action.SCANNER_LINK_CREATE: {"name": "Entrée nord"},
     Action.SCANNER_LINK_REVOKE: {"name": "Entrée nord"},

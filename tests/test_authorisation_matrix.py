@@ -88,6 +88,7 @@ DECISIONS = {
     "organisers.registration": STAFF,
     "organisers.registration_action": STAFF,
     "organisers.registration_role": STAFF,
+    "organisers.exceptional_entry": STAFF,
     "organisers.village_exports": STAFF,
     "organisers.download_export": STAFF,
     "organisers.start_export": STAFF,

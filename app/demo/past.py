@@ -128,8 +128,11 @@ def _hold_meetings(village: Village, porteurs: list[Registration], offering: lis
     db.session.flush()
     for porteur_index, offering_index, intent, outcomes in MEETINGS:
         porteur, other = porteurs[porteur_index], offering[offering_index]
-        request = meeting_requests.ask(porteur, other, intent, "Pourrions-nous en parler pendant le village ?")
-        meeting = meeting_requests.accept(request, other)
+        # Asked and accepted in the weeks before the day, as the village's history goes.
+        before = _at(village.day - timedelta(days=7), 10, 0)
+        request = meeting_requests.ask(porteur, other, intent, "Pourrions-nous en parler pendant le village ?",
+                                       now=before)
+        meeting = meeting_requests.accept(request, other, now=before)
         for person in meeting.people:
             matching_profiles.record_outcome(meeting, person, True, outcomes, "")
     return len(MEETINGS)

@@ -13,7 +13,7 @@ from email.utils import format_datetime, formataddr
 from flask import current_app, render_template
 
 from ..extensions import db
-from ..models import Meeting, MeetingRequest, OutboxMessage, Registration
+from ..models import Meeting, MeetingRequest, OutboxMessage, Registration, VillagePhase
 from ..templating import village_contact
 from ..text import one_line
 from .calendar import invitation, location, manage_url, meeting_event, village_url
@@ -48,6 +48,8 @@ def render(queued: OutboxMessage) -> bytes:
         changes=extras.get("changes", queued.details.get("changes", [])),
         location=location(village),
         manage_url=manage_url(registration),
+        # Read at delivery: after the day, the link is to see one's registration, no longer to cancel it.
+        village_over=village.phase() is VillagePhase.AFTER,
         village_url=village_url(village),
         qr_cid=qr_cid,
         organiser_name=current_app.config["ORGANISER_NAME"],

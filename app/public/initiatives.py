@@ -11,6 +11,7 @@ from ..forms_initiative import HolderFicheForm, fiche_answers
 from ..models import Village
 from ..models import initiative_lists as lists
 from ..services import directory, initiatives
+from ..services import villages as village_service
 from . import blueprint
 from .private_link import registration_or_404
 
@@ -64,9 +65,10 @@ def initiative_page(slug: str):
     initiative = initiatives.public_initiative(slug[:120])
     if initiative is None:
         abort(404)
+    coming, past = village_service.coming_and_past(directory.villages_of([initiative.id]).get(initiative.id, []))
     return render_template(
         "public/initiative.html", initiative=initiative, version=initiative.published,
-        villages=directory.villages_of([initiative.id]).get(initiative.id, []),
+        coming_villages=coming, past_villages=past,
     )
 
 

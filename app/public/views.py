@@ -28,6 +28,11 @@ def home():
     )
 
 
+@blueprint.app_template_global()
+def places_shown(village: Village, places_left: int) -> str | None:
+    return villages.places_shown(village, places_left)
+
+
 def village_or_404(slug: str) -> Village:
     found = db.session.scalar(_VILLAGE_BY_SLUG, {"slug": slug})
     if found is None or found.is_archived:
@@ -140,6 +145,7 @@ def private_page(found: Registration, **meeting_context):
     """The private page; `meeting_context` carries a meeting request to show again with its error."""
     return render_template(
         "public/registration.html", registration=found, village=found.village,
+        village_phase=found.village.phase(), cancellation_refusal=registrations.cancellation_refusal(found),
         waiting_position=registrations.waiting_position(found),
         village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
                                              for_participants=True),
@@ -194,11 +200,17 @@ def cancel_registration(token: str):
     found = registration_or_404(token)
     if found.status == RegistrationStatus.CANCELLED:
         return redirect(url_for("public.registration", token=token))
+    refusal = registrations.cancellation_refusal(found)
+    if refusal is not None:  # the person came, or the village is over
+        flash(refusal, "warning")
+        return redirect(url_for("public.registration", token=token))
     if request.method == "POST":
         try:
             registrations.cancel(found, actor="participant")
-        except registrations.NotAllowed:  # cancelled meanwhile, e.g. by a second click
+        except registrations.NotAllowed as refused:  # cancelled meanwhile (a second click), or admitted
             db.session.rollback()
+            if found.status != RegistrationStatus.CANCELLED:
+                flash(str(refused), "warning")
         else:
             db.session.commit()
             flash("Votre inscription est annulée. Un e-mail de confirmation vous est envoyé.", "success")

@@ -24,6 +24,7 @@ class Action(enum.StrEnum):
     ACCOUNT_PASSWORD_RESET = "account.password_reset"
     CHECKIN_UNDO = "checkin.undo"
     CHECKIN_CONFLICT = "checkin.conflict"
+    CHECKIN_EXCEPTIONAL_ENTRY = "checkin.exceptional_entry"
     EXPORT_DOWNLOADED = "export downloaded"
     REPORT_DOWNLOADED = "report downloaded"
     INITIATIVE_CREATED = "initiative.created"

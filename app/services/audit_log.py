@@ -211,6 +211,9 @@ def _checkin_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
     if entry.action == "checkin.undo":
         reason = (details.get("reason") or "").strip()
         return f"{actor} a annulé l'entrée de {person}" + (f" (raison : « {reason} »)" if reason else "")
+    if entry.action == "checkin.exceptional_entry":
+        return (f"{actor} a enregistré une entrée exceptionnelle pour {person}, hors du jour du village "
+                f"(raison : « {(details.get('reason') or '').strip()} »)")
     return (f"{actor} a fait entrer {person} hors ligne alors qu'un autre poste l'avait déjà fait : "
             "le premier passage compte")
 

@@ -21,11 +21,10 @@ from sqlalchemy import delete, inspect, or_, select, update
 
 from ..extensions import db
 from ..models import (
-    OUTCOMES, AuditEntry, CheckIn, MeetingRequest, MeetingSeat, OutboxMessage, Registration, RegistrationStatus,
-    Village,
+    OUTCOMES, AuditEntry, CheckIn, MeetingRequest, MeetingSeat, OutboxMessage, Registration, Village,
 )
 from ..models.registration import new_secret
-from ..timeutil import to_utc_naive, utcnow
+from ..timeutil import utcnow
 from . import accounts, audit, audit_log, initiatives
 from . import registration as registrations
 
@@ -270,7 +269,8 @@ def erase(registration: Registration, actor: str) -> Registration | None:
 def _erase(registration: Registration, actor: str) -> Registration | None:
     now = utcnow()
     promoted = None
-    if registration.status != RegistrationStatus.CANCELLED and now < to_utc_naive(registration.village.starts):
+    # Before the village, the place is given back (unless its holder already came in).
+    if not registration.village.has_begun(now) and registrations.cancellation_refusal(registration, now) is None:
         promoted = registrations.cancel(registration, actor)
     _anonymise(registration, now)
     audit.record(actor, "registration.anonymised", registration)

@@ -10,8 +10,8 @@ from sqlalchemy import delete, select
 from ..documents.figures import Table
 from ..extensions import db
 from ..models import QuestionKind, Registration, SurveyQuestion, SurveyResponse, Village
-from ..timeutil import local_zone
 from . import audit
+from .checkin import came_to_the_village
 
 RATINGS = {1: "Pas du tout", 2: "Peu", 3: "Moyennement", 4: "Beaucoup", 5: "Tout à fait"}
 DEFAULT_QUESTIONS = [
@@ -117,7 +117,6 @@ def response_count(village: Village) -> int:
     )
 
 
-def is_open(registration: Registration, today=None) -> bool:
-    """For those who had a place: once welcomed at the door, or from the village's day on."""
-    today = today or datetime.now(local_zone()).date()
-    return registration.is_confirmed and (registration.checked_in_at is not None or registration.village.day <= today)
+def is_open(registration: Registration, now: datetime | None = None) -> bool:
+    """For those who came: once the village has begun, to those admitted on its day."""
+    return came_to_the_village(registration, now)

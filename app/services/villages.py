@@ -1,24 +1,41 @@
 """Villages: reading them with their places left, and managing them from the back office."""
-from datetime import date
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Registration, RegistrationStatus, Village, VillageRoleQuota
+from ..models import Registration, RegistrationStatus, Village, VillagePhase, VillageRoleQuota
 from ..text import one_line
-from ..timeutil import to_local, utcnow
+from ..timeutil import utcnow
 from . import audit, notifications
 
 
-def upcoming(today: date | None = None) -> list[Village]:
-    today = today or date.today()
+def upcoming(now: datetime | None = None) -> list[Village]:
+    """The villages not archived whose day has not passed (today's included), soonest first."""
     return list(
         db.session.scalars(
             select(Village)
-            .where(Village.archived_at.is_(None), Village.day >= today)
+            .where(Village.archived_at.is_(None), ~Village.after_day_clause(now))
             .order_by(Village.day, Village.starts_at)
         )
     )
+
+
+def places_shown(village: Village, places_left: int, now: datetime | None = None) -> str | None:
+    """What a village's page says of its places, from its phase and its places left: nothing
+    once its day has passed; a full one takes people on its waiting list while it registers."""
+    if village.phase(now) is VillagePhase.AFTER:
+        return None
+    if places_left > 0:
+        return str(places_left)
+    return "Complet – inscription sur liste d'attente" if village.is_registration_open(now) else "Complet"
+
+
+def coming_and_past(villages: list[Village], now: datetime | None = None) -> tuple[list[Village], list[Village]]:
+    """The villages whose day has not passed (today's included), then those after their day."""
+    coming = [v for v in villages if v.phase(now) is not VillagePhase.AFTER]
+    past = [v for v in villages if v.phase(now) is VillagePhase.AFTER]
+    return coming, past
 
 
 def confirmed_counts(village_ids: list[int]) -> dict[int, int]:
@@ -72,12 +89,11 @@ def all_villages(include_archived: bool = False) -> list[Village]:
     return list(db.session.scalars(query))
 
 
-def next_first(villages: list[Village], today: date | None = None) -> list[Village]:
+def next_first(villages: list[Village], now: datetime | None = None) -> list[Village]:
     """The coming villages, soonest first, then the past ones, latest first."""
-    today = today or to_local(utcnow()).date()
-    coming = sorted((v for v in villages if v.day >= today), key=lambda v: (v.day, v.starts_at))
-    past = sorted((v for v in villages if v.day < today), key=lambda v: (v.day, v.starts_at), reverse=True)
-    return coming + past
+    coming, past = coming_and_past(villages, now)
+    return (sorted(coming, key=lambda v: (v.day, v.starts_at))
+            + sorted(past, key=lambda v: (v.day, v.starts_at), reverse=True))
 
 
 def slug_taken(slug: str, except_village: Village | None = None) -> bool:
