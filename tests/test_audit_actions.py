@@ -15,6 +15,8 @@ DETAILS = {
     Action.ACCOUNT_UPDATED: {"role": ["checkin", "organiser"]},
     Action.EXPORT_DOWNLOADED: {"format": "signin"},
     Action.REPORT_DOWNLOADED: {"format": "pdf"},
+    Action.FOLLOWUP_STATUS_SET: {"need": "financement", "before": "exprime", "status": "obtenu", "note": ""},
+    Action.FOLLOWUP_SENT: {"round": 1, "count": 3},
     Action.INITIATIVE_CONSENT: {"visibility": "public"},
     Action.INITIATIVE_REFUSED: {"reason": "Fiche incomplète."},
     Action.REGISTRATION_CREATED: {"status": "confirmed", "role": "porteur"},

@@ -267,38 +267,64 @@ def current_admission(registration: Registration) -> CheckIn | None:
     )
 
 
-def _with_admission(code: str) -> tuple[Registration | None, CheckIn | None]:
-    """The badge's registration, its village and its current admission, if any, in one query.
+_VILLAGE = Village.__table__
+# Built once, as _ADMIT: the badge's registration, its village and its current admission, if
+# any, as one Core row. Why a badge is refused is read this way, without loading ORM objects
+# (a re-scan at the door is as frequent as a first scan).
+_REFUSAL = (
+    select(*(_REGISTRATION.c[name] for name in ADMITTED_FIELDS), _REGISTRATION.c.village_id,
+           _VILLAGE.c.slug.label("village_slug"), _VILLAGE.c.name.label("village_name"),
+           _CHECKIN.c.id.label("admission_id"), _CHECKIN.c.scanner)
+    .select_from(_REGISTRATION.join(_VILLAGE, _VILLAGE.c.id == _REGISTRATION.c.village_id).outerjoin(
+        _CHECKIN, and_(_CHECKIN.c.registration_id == _REGISTRATION.c.id, *_is_current(_CHECKIN.c))))
+    .where(_REGISTRATION.c.badge_code == bindparam("code"))
+    .order_by(_CHECKIN.c.id.desc())
+    .limit(1)
+)
 
-    The answer shows the registration's village, which a scan by Bearer token has not loaded.
-    """
+
+@dataclass(frozen=True)
+class RowVillage:
+    slug: str
+    name: str
+
+
+@dataclass
+class Refused:
+    """A refused scan, answered from the row _REFUSAL read; the ORM objects are loaded only for
+    callers that ask for them (offline sync)."""
+
+    result: Result
+    row: object
+    rehearsal: bool = False
+
+    @property
+    def attendee(self) -> dict:
+        person = ScannedRow(self.row, RowVillage(self.row.village_slug, self.row.village_name))
+        return attendee(person, self.row if self.row.admission_id is not None else None)
+
+    @property
+    def registration(self) -> Registration:
+        return db.session.get(Registration, self.row.id)
+
+    @property
+    def admission(self) -> CheckIn | None:
+        return db.session.get(CheckIn, self.row.admission_id) if self.row.admission_id is not None else None
+
+
+def _refusal(village: ScanVillage, code: str) -> CheckInOutcome | Refused | None:
+    """Why the badge `code` may not be admitted to `village` now, if it may not."""
     code = _badge_code(code)
-    if code is None:
-        return None, None
-    row = db.session.execute(
-        select(Registration, CheckIn)
-        .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, *_is_current(CheckIn)))
-        .options(joinedload(Registration.village))
-        .where(Registration.badge_code == code)
-        .order_by(CheckIn.id.desc())
-        .limit(1)
-        .execution_options(populate_existing=True)
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
-
-
-def _refusal(village: ScanVillage, registration: Registration | None,
-             admission: CheckIn | None) -> CheckInOutcome | None:
-    """Why this registration may not be admitted to `village` now, if it may not."""
-    if registration is None:
+    row = db.session.connection().execute(_REFUSAL, {"code": code}).first() if code else None
+    if row is None:
         return CheckInOutcome(Result.UNKNOWN)
-    if registration.village_id != village.id:
-        return CheckInOutcome(Result.WRONG_VILLAGE, registration)
-    refused = REFUSED_BY_STATUS.get(registration.status)
+    if row.village_id != village.id:
+        return Refused(Result.WRONG_VILLAGE, row)
+    refused = REFUSED_BY_STATUS.get(row.status)
     if refused:
-        return CheckInOutcome(refused, registration)
-    if registration.checked_in_at is not None:
-        return CheckInOutcome(Result.ALREADY_CHECKED_IN, registration, admission)
+        return Refused(refused, row)
+    if row.checked_in_at is not None:
+        return Refused(Result.ALREADY_CHECKED_IN, row)
     return None
 
 
@@ -306,14 +332,23 @@ def _in_village(village: ScanVillage, registration: Registration | None) -> Regi
     return registration if registration is not None and registration.village_id == village.id else None
 
 
-def rehearse(village: ScanVillage, code: str) -> CheckInOutcome:
+def _registration_of(code: str) -> Registration | None:
+    """The badge's registration with its village, which a scan by Bearer token has not loaded
+    (for the rarer answers that show a Registration: outside the day, a rehearsal)."""
+    code = _badge_code(code)
+    if code is None:
+        return None
+    return db.session.scalar(select(Registration).options(joinedload(Registration.village))
+                             .where(Registration.badge_code == code).execution_options(populate_existing=True))
+
+
+def rehearse(village: ScanVillage, code: str) -> CheckInOutcome | Refused:
     """What check_in would answer on the village's day, writing nothing (the rehearsal mode)."""
-    registration, admission = _with_admission(code)
-    refusal = _refusal(village, registration, admission)
+    refusal = _refusal(village, code)
     if refusal is not None:
         refusal.rehearsal = True
         return refusal
-    return CheckInOutcome(Result.OK, registration, rehearsal=True)
+    return CheckInOutcome(Result.OK, _registration_of(code), rehearsal=True)
 
 
 def check_in(
@@ -324,7 +359,7 @@ def check_in(
     scan_id: str | None = None,
     scanned_at: datetime | None = None,
     method: str = "scan",
-) -> CheckInOutcome | Admitted:
+) -> CheckInOutcome | Admitted | Refused:
     """Admit the holder of badge `code` to `village`, once, on the village's day.
 
     `scan_id` is the device's id for this scan: sending it again returns the first answer
@@ -345,7 +380,7 @@ def check_in(
     now = utcnow()
     moment = min(scanned_at, now) if scanned_at else now
     if not is_village_day(village, moment):
-        return CheckInOutcome(Result.NOT_VILLAGE_DAY, _in_village(village, _with_admission(code)[0]))
+        return CheckInOutcome(Result.NOT_VILLAGE_DAY, _in_village(village, _registration_of(code)))
     admit = dict(
         moment=moment,
         now=now,
@@ -355,7 +390,7 @@ def check_in(
     )
     outcome = _admit(village, code, **admit)
     while outcome is None:
-        refusal = _refusal(village, *_with_admission(code))
+        refusal = _refusal(village, code)
         if refusal is not None:
             return refusal
         # Admissible after all: its check-in was undone (or it was confirmed) between the two

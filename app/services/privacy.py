@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..models.registration import new_secret
 from ..timeutil import utcnow
-from . import accounts, audit, audit_log, initiatives
+from . import accounts, audit, audit_log, followup, initiatives
 from . import registration as registrations
 
 # Raise the version whenever a consent's wording changes: each registration keeps the
@@ -148,7 +148,19 @@ def personal_data(registration: Registration) -> dict:
         ],
         "historique": [{"date": _jsonable(e.at), "evenement": e.sentence} for e in audit_log.events(list(history))],
         "mise_en_lien": _matching_data(registration),
+        "suivi_des_besoins": _followup_data(registration),
     }
+
+
+def _followup_data(registration: Registration) -> list[dict]:
+    """The needs followed after the villages that this person sees on their link, step by step."""
+    return [{
+        "besoin": thread.category_label,
+        "statut": thread.status_label,
+        "vers": thread.oriented_to,
+        "etapes": [{"date": _jsonable(step.at), "statut": step.status_label, "note_par": step.recorder_label,
+                    "vers": step.oriented_to, "note": step.note} for step in thread.steps],
+    } for thread in followup.threads_for(registration)]
 
 
 def _matching_data(registration: Registration) -> dict:
@@ -225,6 +237,7 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     if registration.initiative is not None and registration.initiative.anonymised_at is None:
         initiatives.anonymise(registration.initiative, actor="participant")
     _forget_matching_texts(registration)
+    followup.forget_texts(registration)
     # Messages hold names and addresses; those not yet sent must not go out any more.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
     # Audit details may quote former values (an old address…); who did what, and when, stays.
