@@ -188,6 +188,6 @@ def test_suggestions_are_emailed_once_some_days_before_the_village(village):
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == porteur.email)).one()
     assert mail.subject.startswith("Des personnes à rencontrer")
     from email import message_from_bytes, policy
-    body = message_from_bytes(notifications.render(mail), policy=policy.default).get_body(("plain",)).get_content()
+    body = message_from_bytes(notifications.render(mail), policy=policy.default).get_body(("plain",)).get_content().replace("\u00a0", " ")
     assert "Vous cherchez : financement ; CAF de Vaucluse propose une subvention" in body
     assert suggestions.send_due(due) == 0  # once only

@@ -222,7 +222,8 @@ class ParticipantMessageForm(FlaskForm):
     subject = StringField("Objet", validators=[REQUIRED, Length(max=150)])
     body = TextAreaField(
         "Message", validators=[REQUIRED, Length(max=10000)],
-        description="Le message commence par « Bonjour » et le prénom, et se termine par le lien personnel. "
+        description="Le message commence par « Bonjour » et le prénom (sauf s'il salue lui-même), et se termine "
+                    "par le lien personnel. "
                     "Vous pouvez écrire {prénom}, {nom}, {village}, {date} ou {lien} : chaque personne y lit ses "
                     "propres informations.",
     )

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ..documents.exports import FORMATS
 from ..extensions import db
 from ..models import Job, JobStatus, OrganiserRole, Village
-from ..services import audit, jobs, report as report_service
+from ..services import audit, jobs, participant_messages as messages, report as report_service
 from ..services.job_kinds import SCHEDULE_CLOSED
 from . import blueprint
 from .access import role_required
@@ -93,7 +93,7 @@ KIND_PAGES = {
         steps=_schedule_steps,
     ),
     "message": KindPage(
-        title=lambda job: f"Envoi du message « {job.params['subject']} »",
+        title=lambda job: f"Envoi du message « {messages.for_the_village(job.params['subject'], job.village)} »",
         back=lambda job: ("Retour aux messages", url_for("organisers.village_messages", village_id=job.village_id)),
         steps=_count("personnes"),
     ),

@@ -41,7 +41,8 @@ def village_messages(village_id: int):
                 "body": messages.personalised(form.body.data, example),
             }
     return render_template("organisers/messages.html", village=village, form=form, preview=preview,
-                           recipients=chosen, history=messages.history(village)), 422 if form.errors else 200
+                           recipients=chosen, history=messages.history(village),
+                           for_the_village=messages.for_the_village), 422 if form.errors else 200
 
 
 @blueprint.route("/villages/<int:village_id>/questionnaire", methods=["GET", "POST"])

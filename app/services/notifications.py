@@ -10,6 +10,7 @@ in the message, and the calendar invitation (a text/calendar part, which mail
 applications turn into an event, and the same as invitation.ics).
 """
 import functools
+import re
 from datetime import date, time, timezone
 from email import policy
 from email.message import EmailMessage
@@ -23,7 +24,7 @@ from sqlalchemy import insert
 from ..documents.calendar import location, manage_url, village_url
 from ..extensions import db
 from ..models import OutboxMessage, Registration
-from ..templating import french_date, french_time, village_contact
+from ..templating import french_date, french_time, html_typography, typography, village_contact
 from .text import one_line
 
 # In session.info: the transaction queued mail, which the outbox may deliver once it commits.
@@ -93,7 +94,16 @@ def organiser_message(registration: Registration, subject: str, body: str, *, ne
                       with_certificate: bool = False) -> OutboxMessage | None:
     """A message an organiser wrote (app/services/participant_messages.py), already personalised."""
     return _queue("organiser_message", registration, subject,
-                  context={"body": body, "news": news, "certificate": with_certificate})
+                  context={"body": body, "news": news, "certificate": with_certificate,
+                           "greeted": greets(body)})
+
+
+# How a letter may open: a message that does is not greeted a second time.
+_GREETING = re.compile(r"\s*(?:bonjour|bonsoir|salut|madame|monsieur|chers?|chères?)\b", re.I)
+
+
+def greets(body: str) -> bool:
+    return bool(_GREETING.match(body))
 
 
 def meeting_requested(request) -> OutboxMessage | None:
@@ -160,7 +170,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     values = dict(
         kind=kind,
         recipient=registration.email,
-        subject=f"{subject} – {registration.village.name}",
+        # Said once: an organiser's subject may already name the village.
+        subject=subject if registration.village.name in subject else f"{subject} – {registration.village.name}",
         message_id=make_msgid("villages", domain=_mail_domain()),
         details={
             "documents": documents,
@@ -196,14 +207,19 @@ def _queue_standalone(kind: str, recipient: str, name: str | None, subject: str,
     return queued
 
 
+def _text(kind: str, **context) -> str:
+    """A message's plain text, with French typography as its HTML and the pages have."""
+    return typography(render_template(f"mail/{kind}.txt", **context))
+
+
 def render(queued: OutboxMessage) -> bytes:
     """The message of a queued row as sent on the wire, with the registration's current
     badge and invitation. The same Message-ID and Date on every attempt: a message retried
     after a failure is recognisably the same."""
     if queued.details.get("standalone"):
         message = _headed(queued, queued.details.get("to_name", ""))
-        message.set_content(render_template(f"mail/{queued.kind}.txt", **queued.details.get("context", {}),
-                                            organiser_name=current_app.config["ORGANISER_NAME"]))
+        message.set_content(_text(queued.kind, **queued.details.get("context", {}),
+                                  organiser_name=current_app.config["ORGANISER_NAME"]))
         return message.as_bytes(policy=policy.SMTP)
 
     from ..documents.badge import badge_pdf
@@ -232,8 +248,8 @@ def render(queued: OutboxMessage) -> bytes:
     )
 
     message = _headed(queued, registration.full_name, reply_to=village.contact_email)
-    message.set_content(render_template(f"mail/{queued.kind}.txt", **context))
-    message.add_alternative(render_template(f"mail/{queued.kind}.html", **context), subtype="html")
+    message.set_content(_text(queued.kind, **context))
+    message.add_alternative(html_typography(render_template(f"mail/{queued.kind}.html", **context)), subtype="html")
     if documents:
         # One QR code for the picture in the message and the badge PDF.
         qr = QrCode(registration.badge_code)
