@@ -79,7 +79,8 @@ LAYOUT_SCRIPT = r"""
         at += part.length;
       }
     }
-    const block = parent.closest('p, li, dd, dt, td, th, h1, h2, h3, h4, label, button, legend, summary, a') || parent;
+    let block = parent;
+    while (block.parentElement && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
     const [chars, tops] = blocks.get(block) || [0, []];
     for (const top of linesOf(node)) if (!tops.some((t) => Math.abs(t - top) < 4)) tops.push(top);
     blocks.set(block, [chars + node.textContent.trim().length, tops]);
