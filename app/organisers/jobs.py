@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Job, JobStatus, OrganiserRole, Village
 from ..services import audit, jobs, participant_messages as messages, report as report_service
 from ..services.job_kinds import SCHEDULE_CLOSED
+from ..templating import typography
 from . import blueprint
 from .access import role_required
 
@@ -147,9 +148,10 @@ def state(job: Job):
         done=job.done,
         total=job.total,
         percent=job.percent,
-        steps=steps(job),
-        error=job.error,
-        summary=job.summary,
+        # Shown as they are by the page's script: with French typography already.
+        steps=typography(steps(job)),
+        error=job.error and typography(job.error),
+        summary=job.summary and typography(job.summary),
         download_url=(job_url(job, "_file")
                       if job.status == JobStatus.DONE and page.file else None),
     )

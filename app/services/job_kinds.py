@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Job, Registration, Village
+from ..templating import quantity
 from ..timeutil import utcnow
 from . import jobs, participant_messages as messages, report as report_service, scheduling
 from .jobs import Outcome, Progress
@@ -61,8 +62,10 @@ def schedule(job: Job, progress: Progress) -> Outcome:
     except scheduling.ScheduleChanged as changed:
         raise jobs.Refused(str(changed)) from changed
     db.session.commit()
-    return Outcome(summary=f"Programme provisoire calculé : {built.placed} rendez-vous placés sur {built.meetings}"
-                   + (f" ; {expired} demandes sans réponse ont expiré" if expired else "")
+    placed = quantity(built.placed, "rendez-vous placé", "rendez-vous placés")
+    return Outcome(summary=f"Programme provisoire calculé : {placed} sur {built.meetings}"
+                   + (f" ; {quantity(expired, 'demande sans réponse a', 'demandes sans réponse ont')} expiré"
+                      if expired else "")
                    + ". Vérifiez-le, ajustez-le puis publiez-le.")
 
 
