@@ -82,7 +82,7 @@ def initiatives_geojson():
 
 @blueprint.get("/initiatives/export.csv")
 def initiatives_csv():
-    response = open_data_response("csv_for_excel", "text/csv; charset=utf-8")
+    response = open_data_response("csv_for_excel", "text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="initiatives.csv"'
     return response
 
