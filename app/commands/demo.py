@@ -7,6 +7,7 @@ from ..services import demo_data, demo_matching, demo_past
 @click.command("demo", help="Crée les villages (dont un village passé), les initiatives, des participants et le compte administrateur de démonstration (sans effet s'ils existent déjà).")
 @with_appcontext
 def command():
-    loaders = [demo_data.load, demo_data.load_initiatives, demo_matching.load, demo_past.load, demo_data.load_accounts]
+    loaders = [demo_data.load, demo_data.load_initiatives, demo_matching.load, demo_past.load, demo_data.silence,
+               demo_data.load_accounts]
     for line in (line for load in loaders for line in load()):
         click.echo(line)

@@ -4,10 +4,10 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 from dateutil.easter import easter
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..models import Initiative, OrganiserRole, Role, Village, VillageRoleQuota, Visibility
+from ..models import Initiative, OrganiserRole, OutboxMessage, Role, Village, VillageRoleQuota, Visibility
 from . import accounts, communes, initiatives, privacy, registration
 
 PRACTICAL_INFO = (
@@ -117,11 +117,23 @@ OTHER_ROLES = [
 ]
 
 
+# The invented people's addresses: nothing is ever mailed there.
+DEMO_DOMAIN = "exemple.org"
+
+
+def silence() -> list[str]:
+    """The demo's people are invented: the messages their registrations queued are dropped, so
+    that a first start shows the newcomer's own e-mails only."""
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient.like(f"%@{DEMO_DOMAIN}")))
+    db.session.commit()
+    return ["Personnes de démonstration : aucun e-mail ne leur est envoyé"]
+
+
 def _person(number: int) -> tuple[str, str, str]:
     first = FIRST_NAMES[number % len(FIRST_NAMES)]
     last = LAST_NAMES[(number * 7) % len(LAST_NAMES)]
     address = initiatives.fold(f"{first}.{last}").replace(" ", "-")
-    return first, last, f"{address}.{number}@exemple.org"
+    return first, last, f"{address}.{number}@{DEMO_DOMAIN}"
 
 
 def load_initiatives() -> list[str]:
