@@ -50,7 +50,7 @@ def test_an_offer_stated_when_registering_makes_suggestions_for_porteurs(client)
     porteur = make_porteur(village, email="porteur@example.org")
     register(client, village, dict(INSTITUTION, consent_listing="y", **OFFER))
     [found] = suggestions.for_person(porteur)
-    assert found.reason.startswith("Vous cherchez : financement ; CAF de Vaucluse propose une subvention")
+    assert found.reason.startswith("Vous cherchez un financement, et CAF de Vaucluse propose une subvention")
 
 
 def test_a_representative_of_residents_says_what_they_come_for(client):
