@@ -62,7 +62,7 @@ LAYOUT_SCRIPT = r"""
     return tops;
   };
   // Words broken across lines (« mard / i »): a word of up to 20 characters drawn on two lines.
-  // Longer ones (addresses, links, codes) may break rather than widen the page; a compound word
+  // Longer ones (codes) and addresses or links may break rather than widen the page; a compound word
   // may break at its hyphen.
   const broken = new Map();
   const blocks = new Map();  // block -> [characters, line tops]
@@ -71,6 +71,7 @@ LAYOUT_SCRIPT = r"""
     const parent = node.parentElement;
     if (!shown(parent) || !node.textContent.trim()) continue;
     for (const match of node.textContent.matchAll(/[^\s\u00a0\u202f]+/g)) {
+      if (/:\/\/|@|^www\./.test(match[0])) continue;  // addresses and links break where they must
       let at = match.index;
       for (const part of match[0].split(/(?<=[-‐\/])/)) {
         if (part.length >= 2 && part.length <= 20 && !broken.has(parent) && linesOf(node, at, at + part.length).length > 1) {
