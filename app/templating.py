@@ -190,6 +190,8 @@ def directions_url(village) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from .forms_common import field_errors  # forms stand on services, which stand on these words
+
     app.jinja_env.filters.update(
         french_date=french_date, french_time=french_time, french_datetime=french_datetime,
         of_place=of_place, in_place=in_place, with_colon=with_colon, plural=plural,
@@ -200,6 +202,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         Role=Role, RegistrationStatus=RegistrationStatus, village_contact=village_contact,
         directions_url=directions_url, support_needs_list=initiative_lists.SUPPORT_NEEDS,
+        field_errors=field_errors,
     )
     app.after_request(_french_typography)
 
