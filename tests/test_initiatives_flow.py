@@ -48,7 +48,7 @@ def test_a_holder_s_initiative_is_public_only_once_approved_and_leaves_everythin
     db.session.commit()
     assert "Équipe de quartier solidaire" in page_text(client.get("/initiatives?q=equipe"))
     assert "Sisteron" in page_text(client.get(f"/initiatives/{initiative.slug}"))
-    assert 'Sisteron : 1 initiative' in client.get("/initiatives").get_data(as_text=True)
+    assert 'Sisteron\u00a0: 1 initiative' in client.get("/initiatives").get_data(as_text=True)
     assert "Équipe de quartier solidaire" in livret_text(village)
     assert len(json.loads(client.get("/initiatives/export.json").data)["services"]) == 1
     assert len(json.loads(client.get("/initiatives/export.geojson").data)["features"]) == 1
@@ -111,6 +111,25 @@ def test_refusal_needs_a_reason_is_audited_and_mailed_to_the_holder(organiser_cl
     assert initiative.moderation_state == ModerationState.REFUSED
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "initiative.refused"))
     assert "initiative_refused" in outbox_kinds(holder)
+
+
+def test_the_holder_is_told_the_initiative_will_be_read_then_mailed_when_it_is_published(client, app):
+    from app.models import OutboxMessage
+    from app.services import notifications
+
+    village = make_village(slug="sisteron", town="Sisteron")
+    done = client.post(f"/villages/{village.slug}/inscription", data=PORTEUR_FORM, follow_redirects=True)
+    assert "L'équipe relira la fiche de votre initiative « Équipe de quartier solidaire » avant de la montrer" \
+        in page_text(done)
+    holder = db.session.scalar(select(Registration).where(Registration.email == "lou.bernard@example.org"))
+    confirmation = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "confirmation"))
+    assert "avant de la montrer" in notifications.render(confirmation).decode("utf-8", "replace").replace("=\r\n", "")
+
+    initiatives.approve(holder.initiative, actor="orga@villages.test")
+    db.session.commit()
+    assert outbox_kinds(holder)[-1] == "initiative_published"
+    published = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "initiative_published"))
+    assert published.subject.startswith("Votre initiative est publiée")
 
 
 def test_organisers_see_and_edit_every_field(organiser_client, app):

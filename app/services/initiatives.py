@@ -213,6 +213,9 @@ def approve(initiative: Initiative, actor: str) -> None:
     initiative.moderation_state = ModerationState.PUBLISHED
     initiative.refusal_reason = None
     _moderated(initiative, actor, "initiative.approved")
+    from . import notifications  # notifications renders documents: imported when needed
+
+    notifications.initiative_published(initiative)
 
 
 def refuse(initiative: Initiative, reason: str, actor: str) -> None:

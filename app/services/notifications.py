@@ -147,14 +147,31 @@ def suggestions(registration: Registration, found: list) -> OutboxMessage | None
     ]})
 
 
-def initiative_refused(initiative) -> OutboxMessage | None:
-    """The organisers' reason, to the holder, through their latest registration (its private link)."""
+def _holder_registration(initiative) -> Registration | None:
+    """The holder's latest registration: its private link is where they edit the initiative."""
     registrations = [p.registration for p in initiative.presentations if p.registration is not None]
-    if not registrations:
+    return max(registrations, key=lambda r: r.created_at) if registrations else None
+
+
+def initiative_refused(initiative) -> OutboxMessage | None:
+    """The organisers' reason, to the holder."""
+    latest = _holder_registration(initiative)
+    if latest is None:
         return None
-    latest = max(registrations, key=lambda r: r.created_at)
     return _queue("initiative_refused", latest, "Votre fiche initiative n'a pas été publiée",
                   context={"initiative_name": initiative.name, "reason": initiative.refusal_reason})
+
+
+def initiative_published(initiative) -> OutboxMessage | None:
+    """The holder learns that their initiative was read and is shown, and to whom."""
+    latest = _holder_registration(initiative)
+    if latest is None:
+        return None
+    public_url = (current_app.config["PUBLIC_URL"] + f"/initiatives/{initiative.slug}"
+                  if initiative.visibility == "public" else None)
+    return _queue("initiative_published", latest, "Votre initiative est publiée",
+                  context={"initiative_name": initiative.name, "visibility": initiative.visibility,
+                           "public_url": public_url})
 
 
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
