@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table as PdfTable, TableStyle,
 )
@@ -71,12 +72,24 @@ def _paragraph(text: str, style: str = "body") -> Paragraph:
     return Paragraph(escape(text), STYLES[style])
 
 
+# More columns than this do not fit a portrait page: a crossed table is listed one pair a line.
+MAX_PDF_COLUMNS = 8
+# Table headings shrink down to this size rather than break a word.
+SMALLEST_HEADING = 6
+
+
 def _pdf_table(report: Report, table: Table) -> PdfTable:
-    header = [_paragraph(h, "head") for h in table.headers]
-    body = [[_paragraph(str(row[0]), "cell"), *(str(report.shown(v)) for v in row[1:])] for row in table.rows]
-    first = 62 * mm if len(table.headers) < 6 else 38 * mm
-    others = (TEXT_WIDTH - first) / max(len(table.headers) - 1, 1)
-    pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(table.headers) - 1), repeatRows=1)
+    headers, rows = table.headers, table.rows
+    if len(headers) > MAX_PDF_COLUMNS and table.columns_named:
+        headers = [headers[0], table.columns_named, "Nombre"]
+        rows = [[row[0], column, value] for row in rows for column, value in zip(table.headers[1:], row[1:]) if value]
+    first = 62 * mm if len(headers) < 6 else 38 * mm
+    others = (TEXT_WIDTH - first) / max(len(headers) - 1, 1)
+    widths = [first] + [others] * (len(headers) - 1)
+    header = [_heading(h, width - 6) for h, width in zip(headers, widths)]
+    body = [[_paragraph(str(row[0]), "cell"), *(_paragraph(str(v), "cell") if isinstance(v, str) else str(report.shown(v))
+                                                for v in row[1:])] for row in rows]
+    pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
     pdf_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -87,6 +100,15 @@ def _pdf_table(report: Report, table: Table) -> PdfTable:
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ccd6")),
     ]))
     return pdf_table
+
+
+def _heading(text: str, width: float) -> Paragraph:
+    """A column's heading, as large as its longest word fits the column: never broken inside a word."""
+    style = STYLES["head"]
+    longest = max((stringWidth(word, style.fontName, 1) for word in text.split()), default=0)
+    size = max(SMALLEST_HEADING, min(style.fontSize, width / longest if longest else style.fontSize))
+    return Paragraph(escape(text), ParagraphStyle(f"head-{size:.2f}", parent=style, fontSize=size,
+                                                  leading=size * 1.25, splitLongWords=0))
 
 
 def _cover(report: Report) -> list:
@@ -184,8 +206,11 @@ SHEET_NAME_FORBIDDEN = re.compile(r"\s*[\[\]:*?/\\]\s*")
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
-    """Excel allows 31 characters and no []:*?/\\ ; names must differ."""
-    base = SHEET_NAME_FORBIDDEN.sub(" - ", title)[:31].strip()
+    """Excel allows 31 characters and no []:*?/\\ ; names must differ. A longer title is cut
+    after its last whole word that fits (« Initiatives par stade », never « … d'avancem »)."""
+    base = SHEET_NAME_FORBIDDEN.sub(" - ", title).strip()
+    if len(base) > 31:
+        base = base[:32].rsplit(" ", 1)[0].rstrip(" -–,;'’") or base[:31]
     name, n = base, 2
     while name.lower() in taken:
         name = f"{base[:27]} ({n})"

@@ -20,7 +20,7 @@ from ..models import (
     OUTCOMES, SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, MeetingRequest, Registration,
     RegistrationStatus, RequestStatus, Role, SupportOffer, Village,
 )
-from ..templating import french_date
+from ..templating import french_date, french_sort_key
 from ..timeutil import to_local
 from . import communes, departements, matching_profiles, survey
 from .directory import Mark
@@ -50,6 +50,9 @@ class Table:
     rows: list[list]
     chart: str | None = "bars"
     note: str = ""
+    # What the columns after the first are (« Thématique »), for a crossed table: a page too narrow
+    # for its columns lists it one pair a line instead.
+    columns_named: str = ""
 
     def column(self, header: str) -> dict[str, int]:
         index = self.headers.index(header)
@@ -375,18 +378,20 @@ def _needs_tables(initiatives: list[_Initiative]) -> list[Table]:
                   [[label, by_need.get(key, 0)] for key, label in SUPPORT_NEEDS.items()],
                   note="Nombre d'initiatives ayant exprimé chaque besoin (plusieurs besoins possibles).")
     return [needs,
-            _crossed(initiatives, "besoins_thematiques", "Besoins d'appui par thématique", lambda i: i.themes),
+            _crossed(initiatives, "besoins_thematiques", "Besoins d'appui par thématique", lambda i: i.themes,
+                     "Thématique"),
             _crossed(initiatives, "besoins_departements", "Besoins d'appui par département",
-                     lambda i: [i.departement])]
+                     lambda i: [i.departement], "Département")]
 
 
-def _crossed(initiatives: list[_Initiative], key: str, title: str, columns_of) -> Table:
+def _crossed(initiatives: list[_Initiative], key: str, title: str, columns_of, columns_named: str) -> Table:
     columns = sorted({c for i in initiatives if i.needs for c in columns_of(i)},
-                     key=lambda c: (c in (NOT_GIVEN, departements.UNKNOWN), c))
+                     key=lambda c: (c in (NOT_GIVEN, departements.UNKNOWN), french_sort_key(c)))
     counted = Counter((need, column) for i in initiatives for need in i.needs for column in columns_of(i))
     rows = [[label, *(counted.get((need, column), 0) for column in columns)] for need, label in SUPPORT_NEEDS.items()]
     return Table(key, title, ["Besoin", *columns], rows, chart="heatmap",
-                 note="Nombre d'initiatives exprimant le besoin (en ligne) dans chaque colonne.")
+                 note="Nombre d'initiatives exprimant le besoin (en ligne) dans chaque colonne.",
+                 columns_named=columns_named)
 
 
 def _uncovered_needs(initiatives: list[_Initiative], ids: list[int]) -> Table:
