@@ -48,6 +48,14 @@ LAYOUT_SCRIPT = r"""
       problems.push(`contenu coupé derrière une barre de défilement sans le dire : ${describe(region)} (${region.scrollWidth} px dans ${region.clientWidth} px)`);
     }
   }
+  // Boxes to tick are as large everywhere (22 px), easy to hit on a phone.
+  for (const box of document.querySelectorAll('input[type=checkbox], input[type=radio]')) {
+    const size = box.getBoundingClientRect();
+    if (size.width > 0 && size.width < 20 && !box.closest('.honeypot, [hidden]')) {
+      problems.push(`case à cocher de ${Math.round(size.width)} px (22 px ailleurs) : ${describe(box.closest('label') || box)}`);
+      break;
+    }
+  }
   // Text that reads: visible, not the honeypot, not hidden from everyone.
   const shown = (el) => el && !el.closest('script, style, noscript, svg, [hidden], [aria-hidden="true"], .visually-hidden, textarea, option, select');
   const range = document.createRange();
