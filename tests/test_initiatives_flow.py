@@ -178,19 +178,24 @@ def test_an_initiative_for_participants_only_is_shown_on_their_private_page_not_
     assert json.loads(client.get("/initiatives/export.json").data)["services"] == []
 
 
-def test_demo_publishes_the_25_fiches_with_invented_holders_once(client, app):
+def test_demo_publishes_the_25_fiches_and_the_provence_ones_with_invented_holders_once(client, app):
     demo_data.load()
     demo_data.load_initiatives()
     again = demo_data.load_initiatives()
     assert again == ["Initiatives et participants de démonstration : déjà présents"]
     page = page_text(client.get("/initiatives"))
-    assert "25 initiatives" in page and "ALLEZ LES FILLES" in page
+    assert "33 initiatives" in page and "ALLEZ LES FILLES" in page
     holders = db.session.scalars(select(Initiative.holder_email)).all()
-    assert len(holders) == 25 and all(email.endswith("@exemple.org") for email in holders)
+    assert len(holders) == 33 and all(email.endswith("@exemple.org") for email in holders)
     waiting = db.session.scalars(select(Registration).where(Registration.status == "waitlisted")).all()
     assert [r.village.town for r in waiting] == ["Draguignan"]
+    # Each initiative is presented at the demo village of its own département.
+    for initiative in db.session.scalars(select(Initiative)):
+        towns = {p.registration.village.town for p in initiative.presentations}
+        expected = {"62": "Arras", "84": "Avignon", "83": "Draguignan", "04": "Sisteron"}
+        assert towns == {expected[initiative.current.departement_code]}, (initiative.name, towns)
     livret = io.BytesIO()
-    write_livret(db.session.scalar(select(Village).where(Village.slug == "avignon")), livret)
+    write_livret(db.session.scalar(select(Village).where(Village.slug == "arras")), livret)
     assert len(PdfReader(io.BytesIO(livret.getvalue())).pages) >= 2
 
 
@@ -201,3 +206,10 @@ def test_registering_at_another_village_from_the_private_link_is_pre_filled(clie
     assert f"/villages/{second.slug}/inscription?depuis={first.manage_token}" in private_page
     form = client.get(f"/villages/{second.slug}/inscription?depuis={first.manage_token}").get_data(as_text=True)
     assert 'value="Équipe de quartier solidaire"' in form and 'value="lou.bernard@example.org"' in form
+
+
+def test_a_long_name_s_address_ends_on_a_whole_word(app):
+    holder = make_registration(make_village(), role="porteur")
+    initiative = present_initiative(holder, name="Action innovation sociale et solidaire pour un autre modèle "
+                                                  "sociétal et/ou économique")
+    assert initiative.slug == "action-innovation-sociale-et-solidaire-pour-un-autre-modele"

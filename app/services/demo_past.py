@@ -13,13 +13,14 @@ from ..models import Initiative, OutboxMessage, QuestionKind, Registration, Role
 from ..timeutil import local_datetime, to_utc_naive
 from . import checkin, matching_profiles, meeting_area, meeting_requests, privacy, registration, survey
 from .demo_matching import OFFERS
-from .demo_data import DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
+from .demo_data import DEMO_DOMAIN, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
 
 SLUG = "manosque"
 TOWN = "Manosque"
 POSTCODE = "04100"
 WEEKS_AGO = 3
 PRESENTED_AGAIN = 5  # demo initiatives first presented here, then at a coming village
+PROVENCE = {"04", "05", "06", "13", "83", "84"}
 SCANNER = "Accueil (démonstration)"
 WALK_INS = [
     checkin.WalkInData(first_name="Gisèle", last_name="Arnaud", role=Role.HABITANT, commune=TOWN,
@@ -101,10 +102,10 @@ def _register(village: Village, role: str, details: dict, number: int, **extra) 
 
 def _present_demo_initiatives(village: Village) -> list[Registration]:
     """The holders of a few demo initiatives came here first with them."""
-    chosen = db.session.scalars(
-        select(Initiative).where(Initiative.holder_email.like("%@exemple.org")).order_by(Initiative.id)
-        .limit(PRESENTED_AGAIN)
-    )
+    demo = db.session.scalars(
+        select(Initiative).where(Initiative.holder_email.like(f"%@{DEMO_DOMAIN}")).order_by(Initiative.id))
+    # Manosque is in Provence: the initiatives of the Provence villages came here first.
+    chosen = [i for i in demo if i.current.departement_code in PROVENCE][:PRESENTED_AGAIN]
     holders = []
     for initiative in chosen:
         first, last = initiative.holder_name.split(" ", 1)
