@@ -48,7 +48,7 @@ def test_a_holder_s_initiative_is_public_only_once_approved_and_leaves_everythin
     db.session.commit()
     assert "Équipe de quartier solidaire" in page_text(client.get("/initiatives?q=equipe"))
     assert "Sisteron" in page_text(client.get(f"/initiatives/{initiative.slug}"))
-    assert 'Sisteron\u00a0: 1 initiative' in client.get("/initiatives").get_data(as_text=True)
+    assert 'Sisteron\u00a0: 1\u00a0initiative' in client.get("/initiatives").get_data(as_text=True)
     assert "Équipe de quartier solidaire" in livret_text(village)
     assert len(json.loads(client.get("/initiatives/export.json").data)["services"]) == 1
     assert len(json.loads(client.get("/initiatives/export.geojson").data)["features"]) == 1

@@ -20,7 +20,7 @@ def directory_query() -> directory.DirectoryQuery:
     return directory.DirectoryQuery(
         village=args.get("village", ""), theme=args.get("theme", ""), public=args.get("public", ""),
         departement=args.get("departement", ""), besoin=args.get("besoin", ""), etat=args.get("etat", ""),
-        text=args.get("q", "").strip(), page=args.get("page", 1, type=int) or 1,
+        text=args.get("q", "").strip(), page=args.get("page", 1, type=int) or 1, commune=args.get("commune", ""),
     )
 
 
@@ -37,7 +37,7 @@ def initiatives_directory():
     except directory.BadFilter as bad:
         return error_response(400, str(bad))
     departements = directory.departements_shown()
-    found_map = initiatives_map.build(directory.marks(query), departements)
+    found_map = initiatives_map.build_frames(directory.marks(query))
     return render_template(
         "public/initiatives.html", query=query, found=directory.search(query), lists=lists,
         village_options=[(v.slug, v.town) for v in villages],
@@ -47,16 +47,12 @@ def initiatives_directory():
 
 
 def mark_links(found_map, query: directory.DirectoryQuery) -> dict[str, str]:
-    """Each mark's link to the directory filtered on its commune (built as text: there are hundreds)."""
-    if found_map is None:
-        return {}
-    kept = urlencode(query.args(page=1, departement="", q=""))
+    """Each mark's link to the directory filtered on its commune, by its INSEE code (a word search
+    for « Arras » also found Achicourt's initiatives); built as text: there are hundreds."""
+    kept = urlencode(query.args(page=1, commune=""))
     base = url_for("public.initiatives_directory") + "?" + (f"{kept}&" if kept else "")
-    return {
-        placed.mark.commune_code:
-            f"{base}departement={quote_plus(placed.mark.departement)}&q={quote_plus(placed.mark.commune_name)}"
-        for placed in found_map.marks
-    }
+    return {placed.mark.commune_code: f"{base}commune={quote_plus(placed.mark.commune_code)}"
+            for frame in found_map for placed in frame.marks}
 
 
 @blueprint.get("/initiatives/<slug>")
