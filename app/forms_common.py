@@ -20,25 +20,6 @@ from wtforms.meta import DefaultMeta
 
 from .services.privacy import CONSENTS
 
-def field_errors(form):
-    """(the id to point at, the question, its first message) of each answer to correct, fields
-    within lists and sub-forms included: never a dict of errors nor a field's code name."""
-    for field in form:
-        if not field.errors:
-            continue
-        if field.type in ("FieldList", "FormField"):
-            yield from field_errors(field)
-        else:
-            first_of_group = field.type in ("RadioField", "MultiCheckboxField")
-            yield f"{field.id}-0" if first_of_group else field.id, field.label.text, _first_message(field.errors)
-
-
-def _first_message(errors) -> str:
-    while isinstance(errors, (list, tuple, dict)):
-        errors = next(iter(errors.values() if isinstance(errors, dict) else errors), "")
-    return str(errors)
-
-
 HONEYPOT_LABEL = "Ne remplissez pas ce champ : il sert à repérer les envois automatiques."
 
 

@@ -179,6 +179,25 @@ def html_typography(html: str) -> str:
     return "".join(out)
 
 
+def field_errors(form):
+    """(the id to point at, the question, its first message) of each answer to correct, fields
+    within lists and sub-forms included: never a dict of errors nor a field's code name."""
+    for field in form:
+        if not field.errors:
+            continue
+        if field.type in ("FieldList", "FormField"):
+            yield from field_errors(field)
+        else:
+            first_of_group = field.type in ("RadioField", "MultiCheckboxField")
+            yield f"{field.id}-0" if first_of_group else field.id, field.label.text, _first_message(field.errors)
+
+
+def _first_message(errors) -> str:
+    while isinstance(errors, (list, tuple, dict)):
+        errors = next(iter(errors.values() if isinstance(errors, dict) else errors), "")
+    return str(errors)
+
+
 def village_contact(village) -> str:
     """Whom participants write to about a village: its own contact, else the organisers'."""
     return village.contact_email or current_app.config["ORGANISER_EMAIL"]
@@ -190,8 +209,6 @@ def directions_url(village) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from .forms_common import field_errors  # forms stand on services, which stand on these words
-
     app.jinja_env.filters.update(
         french_date=french_date, french_time=french_time, french_datetime=french_datetime,
         of_place=of_place, in_place=in_place, with_colon=with_colon, plural=plural,
