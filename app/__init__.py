@@ -1,13 +1,10 @@
 """Villages: registration and logistics for the Villages des initiatives solidaires."""
 import gc
-from pathlib import Path
 
 from flask import Flask, request
 
 from .extensions import babel, csrf, db, login_manager, mail
-
-ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = ROOT / "migrations"
+from .paths import ROOT
 
 
 class Villages(Flask):
@@ -42,7 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .services import capacity, checkin_roster
     from .organisers import blueprint as organisers_blueprint
     from .public import blueprint as public_blueprint
-    from .services import outbox
+    from .runtime import job_kinds, outbox  # noqa: F401  (job_kinds registers the kinds of background job)
 
     with app.app_context():
         database.configure_engine(db.engine)

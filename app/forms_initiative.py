@@ -17,9 +17,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .forms_common import options
 from .models import InitiativeVersion
 from .models import initiative_lists as lists
-from .services import communes
+from .reference import communes
 from .services.initiatives import CONSENT_WORDING
-from .services.text import one_line
+from .text import one_line
 
 SUMMARY_MAX = 2000
 LONG_TEXT_MAX = 5000

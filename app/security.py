@@ -7,11 +7,8 @@ The limits are named objects that the views wear as decorators:
     @registration_limit
     def register(slug): ...
 """
-import hashlib
 
-from flask import Flask, abort, current_app, request, session
-from flask_limiter.util import get_remote_address
-from flask_login import current_user
+from flask import Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import limiter
@@ -71,45 +68,19 @@ def add_security_headers(response):
 
 # --- Rate limits -----------------------------------------------------------------------------
 # The amounts are settings (RATELIMIT_REGISTRATION…), read at each request so that an
-# organiser can loosen them without a code change.
+# organiser can loosen them without a code change. The check-in's limit, counted per scanner,
+# is app/checkin/access.py's.
 
 
-def _configured(name: str):
+def configured_limit(name: str):
+    """The amount of a rate limit, read from its setting at each request."""
     return lambda: current_app.config[name]
 
 
-def checkin_key() -> str:
-    """Each scanner has its own allowance, whatever venue wifi it shares with the others:
-    its Bearer token, else the scanner links its browser session holds, else its organiser account.
-
-    Only a valid token counts as one: made-up tokens share their address's allowance, so that
-    changing the token does not buy a fresh one. Tokens are secrets: only digests go to the storage.
-    """
-    # Imported here: the check-in blueprint imports this module for its decorators.
-    from .checkin.access import SESSION_KEY, bearer_link, bearer_token
-
-    token = bearer_token()
-    if token is not None and bearer_link() is not None:
-        return "token:" + _digest(token)
-    links = session.get(SESSION_KEY)
-    if links:
-        return "links:" + _digest(" ".join(sorted(map(str, links.values()))))
-    if current_user.is_authenticated:
-        return f"account:{current_user.get_id()}"
-    return "address:" + get_remote_address()
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 registration_limit = limiter.shared_limit(
-    _configured("RATELIMIT_REGISTRATION"), scope="registration", methods=["POST"]
+    configured_limit("RATELIMIT_REGISTRATION"), scope="registration", methods=["POST"]
 )
-login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
-checkin_limit = limiter.shared_limit(
-    _configured("RATELIMIT_CHECKIN"), scope="checkin", key_func=checkin_key
-)
+login_limit = limiter.shared_limit(configured_limit("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
 
 
 class SharedLimitStorageRequired(RuntimeError):

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from .models import Role, RegistrationStatus
 from .models import initiative_lists
-from .services.text import fold
+from .text import fold
 from .timeutil import to_local
 
 # A space that never breaks a line: "17 h" stays together, and so does "n° 3".

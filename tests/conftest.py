@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from app.services import jobs
+from app.runtime import jobs
 from tests.helpers import IsolatedClient
 
 pytest_plugins = [

@@ -43,7 +43,7 @@ def prepared_export():
     """Asks for a document in the back office as an organiser would, lets the worker write
     it, and returns the download's response."""
     from app.extensions import db
-    from app.services import jobs
+    from app.runtime import jobs
 
     def prepare(client, village, format_name: str):
         jobs.queue().flush()  # only this document is written

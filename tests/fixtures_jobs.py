@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from app.services import jobs
+from app.runtime import jobs
 
 
 def finished_job(client, started) -> dict:

@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.extensions import db
-from app.services import outbox
+from app.runtime import outbox
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Job, JobStatus, MatchingSettings
-from app.services import job_kinds, jobs, meeting_requests, scheduling
+from app.runtime import job_kinds, jobs
+from app.services import meeting_requests, scheduling
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
 from tests.factories_matching import make_area, make_institution, make_porteur

@@ -4,12 +4,12 @@ tests/test_backoffice_lockout.py)."""
 import pytest
 from sqlalchemy import func, select
 
+from app.demo import data as demo_data
 from app.extensions import db
 from app.models import Organiser, OutboxMessage, Village
-from app.services import demo_data
 from tests.factories_registration import register
-from tests.helpers import IsolatedClient
 from tests.fixtures_backoffice import PASSWORD, log_in, make_organiser
+from tests.helpers import IsolatedClient
 from tests.helpers import page_text
 
 REFUSED = "Connexion impossible : adresse e-mail, mot de passe ou code de vérification incorrect."

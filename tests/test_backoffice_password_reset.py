@@ -7,9 +7,10 @@ import pyotp
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
+from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import OutboxMessage
-from app.services import notifications, outbox
+from app.runtime import outbox
 from tests.fixtures_backoffice import PASSWORD, log_in, make_organiser
 from tests.helpers import IsolatedClient, page_text
 
@@ -26,7 +27,7 @@ def reset_mails() -> list[OutboxMessage]:
 
 
 def reset_link(mail: OutboxMessage) -> str:
-    body = message_from_bytes(notifications.render(mail), policy=policy.default).get_body(("plain",)).get_content()
+    body = message_from_bytes(mail_document.render(mail), policy=policy.default).get_body(("plain",)).get_content()
     return re.search(r"http://\S+(/organisation/mot-de-passe/\S+)", body).group(1)
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, Role, Village
-from app.services import backups, checkin, privacy
+from app.runtime import backups
+from app.services import checkin, privacy
 from app.services import registration as registrations
 from app.timeutil import utcnow
 from tests.factories import make_village

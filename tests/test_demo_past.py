@@ -3,9 +3,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from app.demo import data as demo_data, matching as demo_matching, past as demo_past
 from app.extensions import db
 from app.models import CheckIn, Meeting, OutboxMessage, Registration, SurveyResponse, Village
-from app.services import demo_data, demo_matching, demo_past
 
 TODAY = date(2026, 12, 1)
 

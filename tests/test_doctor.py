@@ -9,8 +9,8 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from app import MIGRATIONS
 from app.extensions import db
+from app.paths import MIGRATIONS
 from tests.fixtures_hardening import free_port
 from tests.test_migrations import ROOT
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Job, JobStatus
-from app.services import jobs
+from app.runtime import jobs
 from tests.factories import make_registration, make_village
 from tests.fixtures_maildocs import qr_codes_in_pdf
 from tests.test_backoffice_phone_layout import screenshot, sign_in

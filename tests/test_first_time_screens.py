@@ -4,9 +4,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from app.demo import data as demo_data
 from app.extensions import db
 from app.models import OrganiserRole, Registration, Role
-from app.services import checkin, demo_data, notifications
+from app.services import checkin, notifications
 from tests.factories import make_registration, make_village
 from tests.fixtures_backoffice import sign_in_browser
 from tests.fixtures_checkin import make_scanner_link

@@ -6,10 +6,11 @@ from data_inclusion.schema.v1 import Service, Structure
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.demo import data as demo_data
 from app.documents.livret import write_livret
 from app.extensions import db
 from app.models import AuditEntry, Initiative, ModerationState, Registration, Village
-from app.services import demo_data, initiatives
+from app.services import initiatives
 from tests.factories import make_registration, make_village, present_initiative
 from tests.factories_registration import outbox_kinds
 from tests.helpers import page_text
@@ -114,8 +115,8 @@ def test_refusal_needs_a_reason_is_audited_and_mailed_to_the_holder(organiser_cl
 
 
 def test_the_holder_is_told_the_initiative_will_be_read_then_mailed_when_it_is_published(client, app):
+    from app.documents import mail
     from app.models import OutboxMessage
-    from app.services import notifications
 
     village = make_village(slug="sisteron", town="Sisteron")
     done = client.post(f"/villages/{village.slug}/inscription", data=PORTEUR_FORM, follow_redirects=True)
@@ -123,7 +124,7 @@ def test_the_holder_is_told_the_initiative_will_be_read_then_mailed_when_it_is_p
         in page_text(done)
     holder = db.session.scalar(select(Registration).where(Registration.email == "lou.bernard@example.org"))
     confirmation = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "confirmation"))
-    assert "avant de la montrer" in notifications.render(confirmation).decode("utf-8", "replace").replace("=\r\n", "")
+    assert "avant de la montrer" in mail.render(confirmation).decode("utf-8", "replace").replace("=\r\n", "")
 
     initiatives.approve(holder.initiative, actor="orga@villages.test")
     db.session.commit()

@@ -4,7 +4,7 @@ import re
 from math import dist
 
 from app.documents import initiatives_map
-from app.services.directory import Mark
+from app.documents.initiatives_map import Mark
 from tests.factories import make_registration, make_village, present_initiative
 from tests.helpers import page_text
 

@@ -10,7 +10,8 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus, Registration
-from app.services import notifications, outbox
+from app.runtime import outbox
+from app.services import notifications
 from app.timeutil import utcnow
 from tests.factories import make_registration, make_village
 from tests.factories_registration import register

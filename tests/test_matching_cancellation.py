@@ -6,9 +6,10 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import Meeting, MeetingRequest, OutboxMessage
-from app.services import meeting_requests, notifications, scheduling
+from app.services import meeting_requests, scheduling
 from tests.factories import make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 
@@ -23,7 +24,7 @@ def village(app):
 def withdrawn_mails(person):
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.registration_id == person.id,
                                                           OutboxMessage.kind == "meeting_withdrawn"))
-    return [message_from_bytes(notifications.render(row), policy=policy.default) for row in rows]
+    return [message_from_bytes(mail_document.render(row), policy=policy.default) for row in rows]
 
 
 def text_of(mail) -> str:
@@ -116,7 +117,7 @@ def test_the_person_who_cancels_gets_the_calendar_cancellation_of_their_publishe
 
     row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.registration_id == leaving.id,
                                                          OutboxMessage.kind == "agenda")).all()[-1]
-    mail = message_from_bytes(notifications.render(row), policy=policy.default)
+    mail = message_from_bytes(mail_document.render(row), policy=policy.default)
     assert f"Supprimé : le rendez-vous avec {caf.full_name}" in text_of(mail)
     [ics] = [part for part in mail.iter_attachments() if part.get_filename().endswith(".ics")]
     assert Calendar.from_ical(ics.get_content())["method"] == "CANCEL"

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Job, JobStatus, Meeting, MeetingRequest, MeetingSeat, MeetingTable, RequestStatus
-from app.services import jobs, meeting_requests
+from app.runtime import jobs
+from app.services import meeting_requests
 from tests.factories import make_registration, make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 from tests.fixtures_backoffice import PASSWORD, make_organiser

@@ -7,9 +7,11 @@ from email import message_from_bytes, policy
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app.demo import data as demo_data, matching as demo_matching
+from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import Meeting, MeetingRequest, MeetingSeat, OutboxMessage, Registration, Role, SupportOffer, Village
-from app.services import demo_data, demo_matching, notifications, suggestions
+from app.services import suggestions
 from tests.fixtures_jobs import finished_job
 from tests.helpers import page_text
 
@@ -36,7 +38,7 @@ def porteur_and_funder(village):
 def agenda_of(person) -> list:
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == person.email,
                                                           OutboxMessage.kind == "agenda"))
-    return [message_from_bytes(notifications.render(row), policy=policy.default) for row in rows]
+    return [message_from_bytes(mail_document.render(row), policy=policy.default) for row in rows]
 
 
 def test_from_a_suggestion_to_a_recorded_outcome_with_the_demo_data(client, organiser_client):

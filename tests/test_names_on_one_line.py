@@ -5,6 +5,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
+from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import OutboxMessage, Registration, Village
 from app.services import notifications
@@ -18,7 +19,7 @@ BROKEN = "Jeanne\r\nBcc: victime@example.org"
 
 def last_mail() -> EmailMessage:
     queued = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-    return message_from_bytes(notifications.render(queued), policy=policy.default)
+    return message_from_bytes(mail_document.render(queued), policy=policy.default)
 
 
 def test_a_line_break_in_a_name_typed_in_the_public_form_becomes_a_space(client):

@@ -17,7 +17,8 @@ from werkzeug.routing import Rule
 
 from app.extensions import db
 from app.models import Initiative, Job, OrganiserRole, Registration, Role, Village
-from app.services import accounts, demo_data, demo_matching, demo_past, meeting_requests, scanner_links
+from app.demo import data as demo_data, matching as demo_matching, past as demo_past
+from app.services import accounts, meeting_requests, scanner_links
 from tests.fixtures_backoffice import PASSWORD, make_organiser
 from tests.page_audit import LAYOUT_SCRIPT, READ_TEXT_SCRIPT, doubled_charset, text_problems
 

@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, ParticipantMessage, Role
-from app.services import job_kinds, outbox, participant_messages as messages
+from app.runtime import job_kinds, outbox
+from app.services import participant_messages as messages
 from tests.factories_report import held_village
 from tests.fixtures_jobs import finished_job
 from tests.helpers import page_text

@@ -21,9 +21,10 @@ import app.documents
 from app.documents import agenda, badge, certificate, report as report_pdf
 from app.documents.exports import FORMATS
 from app.extensions import db
-from app.models import Registration, Village
-from app.services import demo_data, demo_matching, demo_past, meeting_area, report, scheduling
-from app.services.text import fold
+from app.models import Meeting, Registration, Village
+from app.demo import data as demo_data, matching as demo_matching, past as demo_past
+from app.services import meeting_area, report, scheduling
+from app.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 # Nothing printed closer to the edge than this (points): printers cut about 4 mm.
@@ -51,7 +52,7 @@ def written(writer, *args) -> bytes:
 WRITERS = {
     "badge.badge_pdf": lambda d: badge.badge_pdf(d["came"]),
     "certificate.certificate_pdf": lambda d: certificate.certificate_pdf(d["came"]),
-    "agenda.agenda_pdf": lambda d: agenda.agenda_pdf(d["came"]),
+    "agenda.agenda_pdf": lambda d: agenda.agenda_pdf(d["came"], list(db.session.scalars(Meeting.agenda_of(d["came"])))),
     "agenda.table_sheets_pdf": lambda d: agenda.table_sheets_pdf(
         d["past"], meeting_area.tables(d["past"]), scheduling.active_meetings(d["past"])),
     "report.write_pdf": lambda d: written(report_pdf.write_pdf, report.build([d["past"]])),
@@ -65,7 +66,7 @@ WRITERS = {
 def vocabulary() -> set[str]:
     """The words the product writes: its sources, templates and demo texts."""
     words = set()
-    for path in [*ROOT.glob("app/**/*.py"), *ROOT.glob("templates/**/*.html"), ROOT / "app/services/demo_fiches.json"]:
+    for path in [*ROOT.glob("app/**/*.py"), *ROOT.glob("templates/**/*.html"), *ROOT.glob("app/demo/*.json")]:
         words |= {fold(word) for word in WORD.findall(path.read_text(encoding="utf-8"))}
     return words
 

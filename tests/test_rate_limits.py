@@ -4,8 +4,9 @@ import secrets
 
 import pytest
 
+from app.checkin.access import checkin_limit
 from app.extensions import db
-from app.security import checkin_limit, login_limit, registration_limit
+from app.security import login_limit, registration_limit
 from tests.factories import make_village
 from tests.fixtures_checkin import make_scanner_link
 

@@ -4,9 +4,9 @@ from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from app.demo import data as demo_data
 from app.extensions import db
 from app.models import Registration, RegistrationStatus
-from app.services import demo_data
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.documents.report import sheet_name, write_pdf, write_xlsx
 from app.extensions import db
 from app.models import Registration, Role, SupportOffer
-from app.services import departements, report
+from app.reference import departements
+from app.services import report
 from tests.factories import make_registration, make_village
 from tests.factories_report import held_village, present
 

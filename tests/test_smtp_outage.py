@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus, Registration
-from app.services import outbox
+from app.runtime import outbox
 from app.timeutil import utcnow
 from tests.factories import make_village
 

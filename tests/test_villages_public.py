@@ -1,7 +1,7 @@
 import re
 from datetime import date, timedelta
 
-from app.services import demo_data
+from app.demo import data as demo_data
 from tests.factories import make_registration, make_village
 from tests.helpers import page_text
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import hashlib
+
 from flask import g, request, session
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from ..extensions import limiter
 from ..models import Organiser, ScannerToken, Village
+from ..security import configured_limit
 from ..services import scanner_links
 
 # village slug -> sha256 of the scanner token opened in this browser
@@ -70,3 +75,30 @@ def scanner_for(village: Village | scanner_links.LinkedVillage) -> Scanner | Non
         link = bearer_link()
         return link_scanner(link, by_bearer=True) if link and link.village_id == village.id else None
     return organiser_scanner(village) or session_scanner(village)
+
+
+def checkin_key() -> str:
+    """Each scanner has its own allowance, whatever venue wifi it shares with the others:
+    its Bearer token, else the scanner links its browser session holds, else its organiser account.
+
+    Only a valid token counts as one: made-up tokens share their address's allowance, so that
+    changing the token does not buy a fresh one. Tokens are secrets: only digests go to the storage.
+    """
+    token = bearer_token()
+    if token is not None and bearer_link() is not None:
+        return "token:" + _digest(token)
+    links = session.get(SESSION_KEY)
+    if links:
+        return "links:" + _digest(" ".join(sorted(map(str, links.values()))))
+    if current_user.is_authenticated:
+        return f"account:{current_user.get_id()}"
+    return "address:" + get_remote_address()
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+checkin_limit = limiter.shared_limit(
+    configured_limit("RATELIMIT_CHECKIN"), scope="checkin", key_func=checkin_key
+)

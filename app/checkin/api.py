@@ -15,9 +15,8 @@ from sqlalchemy import select
 from ..extensions import csrf, db
 from ..models import Village
 from ..services import checkin as service
-from ..security import checkin_limit
 from . import blueprint
-from .access import SESSION_KEY, Scanner, bearer_link, bearer_token, scanner_for
+from .access import SESSION_KEY, Scanner, bearer_link, bearer_token, checkin_limit, scanner_for
 
 # A scan is a few dozen bytes; a walk-in form well under 2 KiB.
 MAX_BODY_BYTES = 8 * 1024

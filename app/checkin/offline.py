@@ -9,14 +9,14 @@ from pathlib import Path
 
 from flask import current_app, jsonify, render_template, request, url_for
 
-from ..service_worker import response as worker_response, static_files
 from ..extensions import csrf, db
 from ..models import OrganiserRole
 from ..organisers.access import role_required
+from ..service_worker import response as worker_response, static_files
 from ..services import checkin_roster as rosters
 from ..services import sync
-from ..security import checkin_limit
 from . import blueprint
+from .access import checkin_limit
 from .api import authorise, fail, json_payload, village_named
 from .views import village_or_404
 

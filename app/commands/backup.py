@@ -1,7 +1,7 @@
 import click
 from flask.cli import with_appcontext
 
-from ..services import backups
+from ..runtime import backups
 
 
 @click.command(

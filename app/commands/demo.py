@@ -1,7 +1,7 @@
 import click
 from flask.cli import with_appcontext
 
-from ..services import demo_data, demo_matching, demo_past
+from ..demo import data as demo_data, matching as demo_matching, past as demo_past
 
 
 @click.command("demo", help="Crée les villages (dont un village passé), les initiatives, des participants et le compte administrateur de démonstration (sans effet s'ils existent déjà).")

@@ -2,7 +2,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..services import doctor
+from ..runtime import doctor
 
 
 @click.command(

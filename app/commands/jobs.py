@@ -2,7 +2,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..services import jobs
+from ..runtime import jobs
 
 
 @click.group("jobs", help="Tâches de fond : documents longs, bilans, calcul du programme, messages aux participants.")

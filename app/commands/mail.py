@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..services import outbox, reminders, suggestions
+from ..runtime import outbox
+from ..services import reminders, suggestions
 
 
 @click.group("mail", help="Envoi des e-mails en attente et des rappels.")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from .. import MIGRATIONS
 from ..extensions import db
+from ..paths import MIGRATIONS
 
 
 def enable_migrations(app: Flask) -> None:

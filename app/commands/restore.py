@@ -3,7 +3,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..services import backups
+from ..runtime import backups
 
 CONFIRMATION = "oui"
 

@@ -3,4 +3,7 @@
 The libraries that write them (reportlab, zxing-cpp, icalendar, rvgsrust-xlsxwriter) are imported
 by the modules that use them, which are imported where a document is written: a web
 worker that writes none stays small and starts fast.
+
+A document never imports app/services/: what it shows is handed to it, or read from the
+models (app/models), as the layers run one way (pyproject.toml, [tool.importlinter]).
 """

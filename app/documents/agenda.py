@@ -27,13 +27,11 @@ GRID = TableStyle([
 ])
 
 
-def agenda_pdf(registration: Registration) -> bytes:
-    """One page: when, where (table) and whom the person meets, and why."""
-    from ..services.scheduling import agenda
-
+def agenda_pdf(registration: Registration, meetings: list[Meeting]) -> bytes:
+    """One page: when, where (table) and whom the person meets (`meetings`, their agenda), and why."""
     village = registration.village
     rows = [[_p("Heure", CELL_BOLD), _p("Table", CELL_BOLD), _p("Avec", CELL_BOLD), _p("Pourquoi", CELL_BOLD)]]
-    for meeting in agenda(registration):
+    for meeting in meetings:
         other = meeting.other(registration)
         rows.append([
             _p(_when(meeting)), _p(meeting.table.name if meeting.table else "–"),

@@ -14,9 +14,9 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Rect, 
 from reportlab.lib.colors import HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ..services.report import HIDDEN, Report, Table
 from . import initiatives_map
 from .badge import BOLD, REGULAR  # registers the DejaVu fonts
+from .figures import HIDDEN, Report, Table
 from .initiatives_map import Map
 
 INK = "#1d2430"

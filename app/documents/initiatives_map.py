@@ -1,5 +1,5 @@
 """The map of initiatives: an SVG of the départements concerned, drawn from their communes'
-outlines (app/services/communes.py), with one mark per commune that has initiatives.
+outlines (app/reference/communes.py), with one mark per commune that has initiatives.
 
 No tile server, no script: the SVG is written into the page. Longitudes are scaled by the
 cosine of the mean latitude (an equirectangular projection), plenty at a département's scale.
@@ -12,9 +12,7 @@ from functools import lru_cache
 from math import cos, radians, sqrt
 from typing import Callable
 
-from ..services import communes, departements as departement_names
-from ..services.directory import Mark
-from ..services.suggestions import NEIGHBOURS
+from ..reference import communes, departements
 
 WIDTH = 600
 # Points closer than this (in SVG units) to the last one kept are dropped: the page stays light.
@@ -29,6 +27,16 @@ Ring = tuple[Point, ...]
 # On a page, each area's frame is at least about 340 px wide for its WIDTH units (a phone): a
 # mark's target, this radius in units, is then at least 44 px across.
 TAP_RADIUS = 42
+
+
+@dataclass
+class Mark:
+    """What the map shows of a commune: how many (initiatives or participants) it counts."""
+
+    commune_code: str
+    commune_name: str
+    departement: str
+    count: int
 
 
 @dataclass
@@ -126,7 +134,7 @@ def build_frames(marks: list[Mark]) -> list[Map]:
         drawn = build([m for m in marks if m.departement in area], list(area))
         if drawn is None or not drawn.marks:
             continue
-        drawn.title = ", ".join(f"{departement_names.NAMES.get(code, code)} ({code})" for code in area)
+        drawn.title = ", ".join(f"{departements.NAMES.get(code, code)} ({code})" for code in area)
         _spread(drawn)
         frames.append(drawn)
     return frames
@@ -142,7 +150,7 @@ def _areas(codes: list[str]) -> list[tuple[str, ...]]:
             if code in left:
                 left.discard(code)
                 group.add(code)
-                edge.extend(NEIGHBOURS.get(code, ()))
+                edge.extend(departements.NEIGHBOURS.get(code, ()))
         groups.append(tuple(sorted(group)))
     return sorted(groups, key=lambda g: (-len(g), g))
 

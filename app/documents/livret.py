@@ -13,8 +13,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..models import Village
-from ..services import directory
+from ..extensions import db
+from ..models import Initiative, InitiativePresentation, InitiativeVersion, Village
 from ..templating import french_date
 from .badge import BOLD, INK, MUTED, REGULAR
 from .qr import qr_png
@@ -63,7 +63,10 @@ def _block(initiative, version) -> KeepTogether:
 
 
 def write_livret(village: Village, output: BinaryIO) -> None:
-    published = directory.public_versions(village)
+    published = db.session.execute(
+        Initiative.shown_versions().where(Initiative.presentations.any(InitiativePresentation.village_id == village.id))
+        .order_by(InitiativeVersion.name, Initiative.id)
+    ).all()
     document = SimpleDocTemplate(
         output, pagesize=A5, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm, bottomMargin=14 * mm,
         title=f"Livret des initiatives – {village.name}", author=current_app.config["ORGANISER_NAME"],

@@ -19,13 +19,16 @@ from data_inclusion.schema.v1 import Service, Structure
 from flask import current_app
 from pydantic import ValidationError
 
-from ..models import Initiative, InitiativeVersion
+from ..models import Initiative, InitiativeVersion, Village
 from ..models import initiative_lists as lists
-from ..services import communes, directory
-from ..services.initiatives import fold
+from ..reference import communes
+from ..text import fold
 from .exports.tabular import csv_text
 
 SOURCE = "villages-initiatives-solidaires"
+# What is published of each initiative, handed by the caller (services/directory.public_versions):
+# the initiative, its approved version, the villages where it is presented.
+Published = tuple[Initiative, InitiativeVersion, list[Village]]
 log = logging.getLogger(__name__)
 
 
@@ -47,11 +50,11 @@ def _data_inclusion_thematiques(version: InitiativeVersion) -> list[str]:
     return sorted({t for key in version.thematiques for t in lists.THEMATIQUES_DATA_INCLUSION[key][1]})
 
 
-def data_inclusion_records() -> dict[str, list[dict]]:
+def data_inclusion_records(published: list[Published]) -> dict[str, list[dict]]:
     structures: dict[str, dict] = {}
     services = []
     known = communes.all_by_code()
-    for initiative, version in directory.public_versions():
+    for initiative, version, _ in published:
         structure_id = _structure_key(initiative, version)
         position = _position(version, known)
         place = {"commune": version.commune_name, "code_insee": version.commune_code,
@@ -88,8 +91,8 @@ def _description(version: InitiativeVersion) -> str:
     return text[:10000]
 
 
-def data_inclusion_json() -> bytes:
-    return json.dumps(data_inclusion_records(), ensure_ascii=False).encode()
+def data_inclusion_json(published: list[Published]) -> bytes:
+    return json.dumps(data_inclusion_records(published), ensure_ascii=False).encode()
 
 
 def _directory_properties(initiative: Initiative, version: InitiativeVersion, villages) -> dict:
@@ -104,17 +107,15 @@ def _directory_properties(initiative: Initiative, version: InitiativeVersion, vi
     }
 
 
-def _rows() -> list[tuple[Initiative, InitiativeVersion, dict]]:
-    public = directory.public_versions()
-    villages = directory.villages_of([initiative.id for initiative, _ in public])
-    return [(i, v, _directory_properties(i, v, villages.get(i.id, []))) for i, v in public]
+def _rows(published: list[Published]) -> list[tuple[Initiative, InitiativeVersion, dict]]:
+    return [(i, v, _directory_properties(i, v, villages)) for i, v, villages in published]
 
 
-def geojson() -> bytes:
+def geojson(published: list[Published]) -> bytes:
     """One point per commune, with the initiatives found there."""
     by_commune: dict[str, dict] = {}
     known = communes.all_by_code()
-    for _, version, properties in _rows():
+    for _, version, properties in _rows(published):
         position = _position(version, known)
         if position is None:
             continue
@@ -135,11 +136,11 @@ CSV_COLUMNS = {
 }
 
 
-def csv_for_excel() -> bytes:
+def csv_for_excel(published: list[Published]) -> bytes:
     """Semicolons and a byte-order mark: Excel in French opens it with its accents right."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_COLUMNS.values())
-    for _, _, properties in _rows():
+    for _, _, properties in _rows(published):
         writer.writerow(csv_text(properties[key]) for key in CSV_COLUMNS)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

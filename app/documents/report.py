@@ -17,11 +17,10 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from ..services import report as report_service
-from ..services.report import FILE_FORMATS, SMALLEST_SHOWN, Report, Table
 from ..templating import french_date
 from .badge import BOLD, REGULAR
 from .charts import chart_for, map_drawing, to_drawing
+from .figures import FILE_FORMATS, SMALLEST_SHOWN, Report, Table
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
@@ -146,7 +145,7 @@ MAP_HEIGHT = 150 * mm
 
 def _communes_map(report: Report) -> list:
     """The page's map of communes, drawn from the same outlines, with its figures in a table."""
-    drawn = report_service.communes_map(report.villages)
+    drawn = report.communes_map
     if drawn is None or not drawn.marks:
         return []
     figures = Table("carte", "Chiffres de la carte : participants par commune", ["Commune", "Participants"],

@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, UniqueConstraint, and_, select
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -32,10 +33,21 @@ class ModerationState:
     REFUSED = "refused"
 
 
+# The states in which the approved version is shown (the changes awaiting approval are not).
+SHOWN_STATES = (ModerationState.PUBLISHED, ModerationState.CHANGES_PENDING)
+
 class Visibility:
     PUBLIC = "public"
     PARTICIPANTS = "participants"
     ORGANISERS = "organisers"
+
+
+# Who sees what (Initiative.is_shown_to): the public sees what its holder showed to everyone;
+# a village's participants also what was shown to participants only.
+AUDIENCES = {
+    Visibility.PUBLIC: (Visibility.PUBLIC,),
+    Visibility.PARTICIPANTS: (Visibility.PUBLIC, Visibility.PARTICIPANTS),
+}
 
 
 class Initiative(db.Model):
@@ -98,13 +110,42 @@ class Initiative(db.Model):
         """The name as its holder last wrote it (public pages use `published.name`)."""
         return self.current.name if self.current is not None else ""
 
-    @property
+    @hybrid_method
+    def is_shown_to(self, audience: str = Visibility.PUBLIC) -> bool:
+        """Shown to an audience (Visibility.PUBLIC or PARTICIPANTS): its holder consented to it,
+        an organiser approved a version, and it was not anonymised. The one rule of the
+        directory, its pages, the suggestions, the open data, the map and the livret; in SQL too."""
+        return (
+            self.visibility in AUDIENCES[audience]
+            and self.published_number is not None
+            and self.moderation_state in SHOWN_STATES
+            and self.anonymised_at is None
+        )
+
+    @is_shown_to.expression
+    def is_shown_to(cls, audience: str = Visibility.PUBLIC):
+        return and_(
+            cls.visibility.in_(AUDIENCES[audience]),
+            cls.published_number.is_not(None),
+            cls.moderation_state.in_(SHOWN_STATES),
+            cls.anonymised_at.is_(None),
+        )
+
+    @hybrid_property
     def is_public(self) -> bool:
         """Shown on public pages, the map, the livret and the open data."""
+        return self.is_shown_to(Visibility.PUBLIC)
+
+    @classmethod
+    def shown_versions(cls, audience: str = Visibility.PUBLIC) -> Select:
+        """Each initiative shown to `audience` with the version an organiser approved (what is
+        shown of it): the statement the directory filters and the livret reads."""
         return (
-            self.visibility == Visibility.PUBLIC
-            and self.published_number is not None
-            and self.moderation_state in (ModerationState.PUBLISHED, ModerationState.CHANGES_PENDING)
+            select(cls, InitiativeVersion)
+            .select_from(cls)
+            .join(InitiativeVersion, and_(InitiativeVersion.initiative_id == cls.id,
+                                          InitiativeVersion.number == cls.published_number))
+            .where(cls.is_shown_to(audience))
         )
 
     @property

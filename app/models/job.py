@@ -20,7 +20,7 @@ class JobStatus(enum.StrEnum):
 
 
 class Job(db.Model):
-    """Work done by a background worker (app/services/jobs.py): what to do, its progress, its result.
+    """Work done by a background worker (app/runtime/jobs.py): what to do, its progress, its result.
 
     `kind` names the work (an export, a report document, the schedule, a message) and `params`
     what it needs, in JSON. The result is a file (`content`), kept in the database so that any

@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime, time
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -241,6 +241,16 @@ class Meeting(db.Model):
 
     def other(self, registration: Registration) -> Registration:
         return next(p for p in self.people if p.id != registration.id)
+
+    @classmethod
+    def agenda_of(cls, registration: Registration) -> Select:
+        """A person's active meetings, placed ones first by time (their agenda, page and PDF)."""
+        return (
+            select(cls).join(MeetingSeat)
+            .where(MeetingSeat.registration_id == registration.id, cls.cancelled_at.is_(None))
+            .options(selectinload(cls.seats).selectinload(MeetingSeat.registration), selectinload(cls.table))
+            .order_by(cls.starts_at.is_(None), cls.starts_at, cls.id)
+        )
 
 
 class MeetingSeat(db.Model):

@@ -22,7 +22,7 @@ class OutboxMessage(db.Model):
 
     The row says what to send (kind, recipient, subject, the details of the change): the
     message itself, with its badge, QR code and calendar, is written at delivery
-    (app/services/notifications.py, render), so that registering stays quick and the row small.
+    (app/documents/mail.py, render), so that registering stays quick and the row small.
     """
 
     __tablename__ = "outbox_message"

@@ -4,17 +4,12 @@ import enum
 import secrets
 from datetime import datetime
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..timeutil import utcnow
 from .village import Village
-
-if TYPE_CHECKING:
-    from .initiative import Initiative, InitiativePresentation
 
 
 class Role(enum.StrEnum):
@@ -150,7 +145,8 @@ class Registration(db.Model):
     roster_version: Mapped[int] = mapped_column(default=0)
 
     village: Mapped[Village] = relationship()
-    # A porteur's initiative as presented at this village (see app/models/initiative.py).
+    # A porteur's initiative as presented at this village (see app/models/initiative.py). Its
+    # classes are named here, not imported: initiative.py imports this module, not the reverse.
     presentation: Mapped[InitiativePresentation | None] = relationship(
         back_populates="registration", uselist=False
     )

@@ -2,7 +2,7 @@
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from ..services import monitoring
+from ..runtime import monitoring
 
 __all__ = ["CONTENT_TYPE_LATEST", "latest_figures"]
 

@@ -1,7 +1,7 @@
 from flask import abort, current_app, jsonify
 
 from ..extensions import limiter
-from ..services import monitoring
+from ..runtime import monitoring
 from . import blueprint
 
 

@@ -2,7 +2,7 @@
 
 They hold everyone's personal data: administrators and organisers only, never check-in.
 The CSV is written in the request; longer documents are prepared by a background worker
-(app/services/jobs.py): the organiser watches a progress bar, then downloads the file.
+(app/runtime/jobs.py): the organiser watches a progress bar, then downloads the file.
 """
 import tempfile
 
@@ -13,7 +13,8 @@ from sqlalchemy import select
 from ..documents.exports import FORMATS
 from ..extensions import db
 from ..models import Job, OrganiserRole
-from ..services import audit, jobs
+from ..runtime import jobs
+from ..services import audit
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .villages import village_or_404

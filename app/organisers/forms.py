@@ -24,7 +24,7 @@ from ..forms_common import options
 from ..models import SUPPORT_NEEDS, OrganiserRole, Role
 from ..services import participant_messages as messages
 from ..services.registration import ROLE_FIELDS
-from ..services.text import one_line
+from ..text import one_line
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = InputRequired(message="Ce champ est obligatoire.")

@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, Length
 
 from ..extensions import db
 from ..forms_initiative import FicheForm, fiche_answers
-from ..models import Initiative
+from ..models import Initiative, OrganiserRole
 from ..models import initiative_lists as lists
 from ..services import initiatives
 from . import blueprint
@@ -29,7 +29,7 @@ def initiative_or_404(initiative_id: int) -> Initiative:
 
 
 @blueprint.get("/initiatives")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def initiatives_queue():
     state = request.args.get("etat", "")
     if state and state not in lists.MODERATION_STATES:
@@ -39,7 +39,7 @@ def initiatives_queue():
 
 
 @blueprint.route("/initiatives/<int:initiative_id>", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def initiative(initiative_id: int):
     found = initiative_or_404(initiative_id)
     form = FicheForm(data=fiche_answers(found.current))
@@ -53,7 +53,7 @@ def initiative(initiative_id: int):
 
 
 @blueprint.post("/initiatives/<int:initiative_id>/valider")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def approve_initiative(initiative_id: int):
     found = initiative_or_404(initiative_id)
     if FlaskForm().validate_on_submit():
@@ -64,7 +64,7 @@ def approve_initiative(initiative_id: int):
 
 
 @blueprint.post("/initiatives/<int:initiative_id>/refuser")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def refuse_initiative(initiative_id: int):
     found = initiative_or_404(initiative_id)
     refusal = RefusalForm()

@@ -1,4 +1,4 @@
-"""Following a background job (app/services/jobs.py): its progress page, its state for the
+"""Following a background job (app/runtime/jobs.py): its progress page, its state for the
 progress bar, its file or its summary, and « Relancer » when it failed.
 
 Every kind of job is shown by the same page; what differs (title, link back, how progress
@@ -17,8 +17,9 @@ from sqlalchemy import select
 from ..documents.exports import FORMATS
 from ..extensions import db
 from ..models import Job, JobStatus, OrganiserRole, Village
-from ..services import audit, jobs, participant_messages as messages, report as report_service
-from ..services.job_kinds import SCHEDULE_CLOSED
+from ..runtime import jobs
+from ..runtime.job_kinds import SCHEDULE_CLOSED
+from ..services import audit, participant_messages as messages, report as report_service
 from ..templating import typography
 from . import blueprint
 from .access import role_required

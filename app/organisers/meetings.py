@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Meeting, MeetingRequest, MeetingTable, Registration, RegistrationStatus, Role
+from ..models import Meeting, MeetingRequest, MeetingTable, OrganiserRole, Registration, RegistrationStatus, Role
 from ..models.matching import REQUEST_STATUS_LABELS
-from ..public.views import document
-from ..services import jobs, matching_profiles, meeting_area, meeting_requests, scheduling
+from ..public.private_link import document
+from ..runtime import jobs
+from ..services import matching_profiles, meeting_area, meeting_requests, scheduling
 from ..services.meeting_area import Slot
-from ..services.text import fold
+from ..text import fold
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .forms import MeetingAreaForm, ask_rule_field_name
@@ -28,7 +29,7 @@ def back(village_id: int):
 
 
 @blueprint.route("/villages/<int:village_id>/rendez-vous", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_meetings(village_id: int):
     village = village_or_404(village_id)
     return _meetings_page(village)
@@ -71,9 +72,9 @@ def _meetings_page(village, adding: dict | None = None):
 
 
 @blueprint.post("/villages/<int:village_id>/rendez-vous/calcul")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def build_schedule(village_id: int):
-    """Requests are closed and the schedule computed by a background job (app/services/job_kinds.py);
+    """Requests are closed and the schedule computed by a background job (app/runtime/job_kinds.py);
     a second organiser asking meanwhile follows the build already under way."""
     village = village_or_404(village_id)
     try:
@@ -86,7 +87,7 @@ def build_schedule(village_id: int):
 
 
 @blueprint.post("/villages/<int:village_id>/rendez-vous/publier")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def publish_schedule(village_id: int):
     village = village_or_404(village_id)
     written = scheduling.publish(village, actor=current_user.email)
@@ -96,7 +97,7 @@ def publish_schedule(village_id: int):
 
 
 @blueprint.post("/villages/<int:village_id>/rendez-vous/<int:meeting_id>/deplacer")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def move_meeting(village_id: int, meeting_id: int):
     village = village_or_404(village_id)
     meeting = _meeting_or_404(village, meeting_id)
@@ -122,7 +123,7 @@ def move_meeting(village_id: int, meeting_id: int):
 
 
 @blueprint.post("/villages/<int:village_id>/rendez-vous/<int:meeting_id>/supprimer")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def remove_meeting(village_id: int, meeting_id: int):
     village = village_or_404(village_id)
     scheduling.remove(_meeting_or_404(village, meeting_id), actor=current_user.email)
@@ -132,7 +133,7 @@ def remove_meeting(village_id: int, meeting_id: int):
 
 
 @blueprint.post("/villages/<int:village_id>/rendez-vous/ajouter")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def add_meeting(village_id: int):
     """Two people typed by name (or chosen among those a name matched) meet."""
     village = village_or_404(village_id)
@@ -170,7 +171,7 @@ def _named(village, typed: str) -> list[Registration]:
 
 
 @blueprint.get("/villages/<int:village_id>/rendez-vous/tables.pdf")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def table_sheets(village_id: int):
     village = village_or_404(village_id)
     from ..documents.agenda import table_sheets_pdf  # reportlab: loaded by the workers that write a PDF

@@ -5,8 +5,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import QuestionKind
-from ..services import jobs, participant_messages as messages, survey
+from ..models import OrganiserRole, QuestionKind
+from ..runtime import jobs
+from ..services import participant_messages as messages, survey
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .forms import ParticipantMessageForm, SurveyQuestionsForm
@@ -14,7 +15,7 @@ from .villages import village_or_404
 
 
 @blueprint.route("/villages/<int:village_id>/messages", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_messages(village_id: int):
     village = village_or_404(village_id)
     form = ParticipantMessageForm()
@@ -27,7 +28,7 @@ def village_messages(village_id: int):
             if not chosen:
                 flash(messages.NOBODY, "error")
             else:
-                # Queued one e-mail per person by a background job (app/services/job_kinds.py).
+                # Queued one e-mail per person by a background job (app/runtime/job_kinds.py).
                 job = jobs.start("message", {
                     "audience": asdict(audience), "subject": form.subject.data.strip(),
                     "body": form.body.data.strip(), "with_certificate": bool(form.with_certificate.data),
@@ -46,7 +47,7 @@ def village_messages(village_id: int):
 
 
 @blueprint.route("/villages/<int:village_id>/questionnaire", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_survey(village_id: int):
     village = village_or_404(village_id)
     questions = survey.questions(village)

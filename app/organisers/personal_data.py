@@ -3,6 +3,7 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from ..extensions import db
+from ..models import OrganiserRole
 from ..public.legal import personal_data_file
 from ..services import privacy
 from . import blueprint
@@ -11,13 +12,13 @@ from .registrations import registration_or_404
 
 
 @blueprint.get("/inscriptions/<int:registration_id>/donnees.json")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def registration_personal_data(registration_id: int):
     return personal_data_file(registration_or_404(registration_id))
 
 
 @blueprint.post("/inscriptions/<int:registration_id>/effacer")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def registration_erase(registration_id: int):
     found = registration_or_404(registration_id)
     if found.anonymised_at is None:

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Registration, Role
+from ..models import OrganiserRole, Registration, Role
 from ..services import registration as registration_service
 from ..services import audit_log, roster
 from . import blueprint
@@ -42,7 +42,7 @@ def list_args(query: roster.RosterQuery, **overrides) -> dict:
 
 
 @blueprint.get("/villages/<int:village_id>/inscriptions")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_registrations(village_id: int):
     village = village_or_404(village_id)
     query = roster_query()
@@ -62,7 +62,7 @@ def back_to_registration(registration: Registration):
 
 
 @blueprint.route("/inscriptions/<int:registration_id>", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def registration(registration_id: int):
     found = registration_or_404(registration_id)
     form = RegistrationForm(obj=found)
@@ -106,7 +106,7 @@ def apply(action, success: str):
 
 
 @blueprint.post("/inscriptions/<int:registration_id>/role")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def registration_role(registration_id: int):
     found = registration_or_404(registration_id)
     form = RoleForm()
@@ -127,7 +127,7 @@ ACTIONS = {
 
 
 @blueprint.post("/inscriptions/<int:registration_id>/<any(annuler, confirmer, renvoyer):action>")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def registration_action(registration_id: int, action: str):
     found = registration_or_404(registration_id)
     service_function, success = ACTIONS[action]

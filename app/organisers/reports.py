@@ -2,7 +2,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..services import jobs, report as report_service, villages as village_service
+from ..models import OrganiserRole
+from ..runtime import jobs
+from ..services import report as report_service, villages as village_service
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .villages import village_or_404
@@ -22,7 +24,7 @@ def render_report(report, download_args: dict, **context):
     charts = {table.key: to_svg(chart) for table in report.tables if (chart := chart_for(report, table))}
     return render_template(
         "organisers/report.html", report=report, charts=charts, method=method_note(report),
-        communes_map=report_service.communes_map(report.villages),
+        communes_map=report.communes_map,
         download_args=download_args, outsiders=OUTSIDERS, **context,
     )
 
@@ -43,7 +45,7 @@ def download(villages, name: str, file_format: str, village=None, choice: dict |
 
 
 @blueprint.get("/villages/<int:village_id>/bilan")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_report(village_id: int):
     village = village_or_404(village_id)
     return render_report(wanted_report([village]), {"village_id": village.id}, village=village,
@@ -51,7 +53,7 @@ def village_report(village_id: int):
 
 
 @blueprint.post("/villages/<int:village_id>/bilan.<file_format>")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_report_file(village_id: int, file_format: str):
     village = village_or_404(village_id)
     return download([village], village.slug, file_format, village=village)
@@ -70,7 +72,7 @@ def chosen_villages():
 
 
 @blueprint.get("/bilan")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def consolidated_report():
     villages, year, ids = chosen_villages()
     context = dict(all_villages=sorted(village_service.all_villages(include_archived=True), key=lambda v: v.day),
@@ -84,7 +86,7 @@ def consolidated_report():
 
 
 @blueprint.post("/bilan.<file_format>")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def consolidated_report_file(file_format: str):
     villages, year, ids = chosen_villages()
     if not villages:

@@ -9,7 +9,7 @@ from .access import role_required
 
 
 @blueprint.get("/")
-@role_required("organiser", "checkin")
+@role_required(OrganiserRole.ORGANISER, OrganiserRole.CHECKIN)
 def dashboard():
     if current_user.role == OrganiserRole.CHECKIN:
         return redirect(url_for("organisers.checkin_home"))
@@ -18,7 +18,7 @@ def dashboard():
 
 
 @blueprint.get("/accueil")
-@role_required("organiser", "checkin")
+@role_required(OrganiserRole.ORGANISER, OrganiserRole.CHECKIN)
 def checkin_home():
     if current_user.role == OrganiserRole.CHECKIN:
         found = sorted(

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Role
+from ..models import OrganiserRole, Role
 from ..services import roster, villages as village_service
 from ..timeutil import local_zone, to_local, to_utc_naive
 from . import blueprint
@@ -62,7 +62,7 @@ def save_new(form: VillageForm, title: str):
 
 
 @blueprint.get("/villages")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def villages():
     found = village_service.all_villages(include_archived=True)
     return render_template(
@@ -73,13 +73,13 @@ def villages():
 
 
 @blueprint.route("/villages/nouveau", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_new():
     return save_new(VillageForm(lunch_offered=True), title="Nouveau village")
 
 
 @blueprint.route("/villages/<int:village_id>/dupliquer", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_duplicate(village_id: int):
     original = village_or_404(village_id)
     form = VillageForm(data=form_values(*village_service.duplicate_fields(original)))
@@ -87,7 +87,7 @@ def village_duplicate(village_id: int):
 
 
 @blueprint.get("/villages/<int:village_id>")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village(village_id: int):
     found = village_or_404(village_id)
     return render_template(
@@ -99,7 +99,7 @@ def village(village_id: int):
 
 
 @blueprint.route("/villages/<int:village_id>/modifier", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_edit(village_id: int):
     found = village_or_404(village_id)
     stored = {name: getattr(found, name) for name in village_service.EDITABLE_FIELDS}
@@ -121,7 +121,7 @@ def village_edit(village_id: int):
 
 
 @blueprint.post("/villages/<int:village_id>/archiver")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def village_archive(village_id: int):
     found = village_or_404(village_id)
     if found.is_archived:

@@ -5,7 +5,7 @@ from ..extensions import db
 from ..models import QuestionKind
 from ..services import survey
 from . import blueprint
-from .views import document, registration_or_404
+from .private_link import document, registration_or_404
 
 
 @blueprint.app_template_global()

@@ -12,7 +12,7 @@ from ..models import Village
 from ..models import initiative_lists as lists
 from ..services import directory, initiatives
 from . import blueprint
-from .views import registration_or_404
+from .private_link import registration_or_404
 
 
 def directory_query() -> directory.DirectoryQuery:
@@ -88,7 +88,7 @@ def open_data_response(writer: str, mimetype: str) -> Response:
     # The data·inclusion models (pydantic) are loaded by the workers that export.
     from ..documents import open_data
 
-    response = Response(getattr(open_data, writer)(), mimetype=mimetype)
+    response = Response(getattr(open_data, writer)(directory.public_versions()), mimetype=mimetype)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

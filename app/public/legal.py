@@ -7,7 +7,7 @@ from flask import Response, current_app, render_template, request
 from ..extensions import db
 from ..services import privacy
 from . import blueprint
-from .views import registration_or_404
+from .private_link import registration_or_404
 
 
 def legal_page(template: str, **context) -> str:

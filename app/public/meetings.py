@@ -13,7 +13,7 @@ from ..services import directory, matching_profiles, meeting_area, meeting_reque
 from ..services.matching_profiles import OFFERING_ROLES
 from . import blueprint
 from .meeting_forms import MeetingRequestForm, OutcomeForm, PreferencesForm, statement_answers
-from .views import document, private_page, registration_or_404
+from .private_link import document, registration_or_404
 
 ANCHOR = "rendez-vous"
 
@@ -36,17 +36,6 @@ def meetings_context(registration: Registration, ask_form: MeetingRequestForm | 
         "outcome_form": OutcomeForm(formdata=None),
         "accepts_requests": meeting_requests.accepts_requests(registration),
     }
-
-
-@blueprint.post("/inscription/<token>/rendez-vous/demander/<int:recipient_id>")
-def ask_meeting(token: str, recipient_id: int):
-    requester = confirmed_or_redirect(token)
-    form = MeetingRequestForm()
-    recipient = db.session.get(Registration, recipient_id)
-    if send_request(requester, recipient, form):
-        flash(f"Votre demande est envoyée à {recipient.full_name}. Vous recevrez sa réponse par e-mail.", "success")
-        return redirect(url_for("public.registration", token=token, _anchor=ANCHOR))
-    return private_page(requester, ask_form=form, ask_for=recipient_id), 422
 
 
 @blueprint.get("/inscription/<token>/annuaire")
@@ -174,7 +163,7 @@ def agenda_document(token: str):
     registration = published_agenda_or_404(token)
     from ..documents.agenda import agenda_pdf  # reportlab: loaded by the workers that write a PDF
 
-    return document(agenda_pdf(registration), "application/pdf", "mes-rendez-vous.pdf")
+    return document(agenda_pdf(registration, scheduling.agenda(registration)), "application/pdf", "mes-rendez-vous.pdf")
 
 
 @blueprint.get("/inscription/<token>/rendez-vous.ics")

@@ -1,16 +1,19 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import bindparam, select
 
 from ..errors import error_response
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
-from ..services import registration as registrations
 from ..security import registration_limit
+from ..services import registration as registrations
 from ..services import directory, matching_profiles, privacy, villages
 from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
-from .meeting_forms import statement_answers
+from .meeting_forms import MeetingRequestForm, statement_answers
+from .meetings import ANCHOR, confirmed_or_redirect, meetings_context, send_request
+from .offline import offline_context
+from .private_link import document, registration_or_404
 
 CLOSED_STATUS = 403
 
@@ -34,13 +37,6 @@ def village_or_404(slug: str) -> Village:
 
 # Built once: every registration reads its village (building the statement cost as much as running it).
 _VILLAGE_BY_SLUG = select(Village).where(Village.slug == bindparam("slug"))
-
-
-def registration_or_404(token: str) -> Registration:
-    found = db.session.scalar(select(Registration).where(Registration.manage_token == token))
-    if found is None or found.anonymised_at is not None:
-        abort(404)
-    return found
 
 
 @blueprint.get("/villages/<slug>")
@@ -142,9 +138,6 @@ def registration(token: str):
 
 def private_page(found: Registration, **meeting_context):
     """The private page; `meeting_context` carries a meeting request to show again with its error."""
-    from .meetings import meetings_context  # the « Rendez-vous » part, whose views use this module
-    from .offline import offline_context
-
     return render_template(
         "public/registration.html", registration=found, village=found.village,
         waiting_position=registrations.waiting_position(found),
@@ -154,6 +147,18 @@ def private_page(found: Registration, **meeting_context):
         **meetings_context(found, **meeting_context),
         **offline_context(found),
     )
+
+
+@blueprint.post("/inscription/<token>/rendez-vous/demander/<int:recipient_id>")
+def ask_meeting(token: str, recipient_id: int):
+    # Here rather than in meetings.py: a refused request shows the whole private page again.
+    requester = confirmed_or_redirect(token)
+    form = MeetingRequestForm()
+    recipient = db.session.get(Registration, recipient_id)
+    if send_request(requester, recipient, form):
+        flash(f"Votre demande est envoyée à {recipient.full_name}. Vous recevrez sa réponse par e-mail.", "success")
+        return redirect(url_for("public.registration", token=token, _anchor=ANCHOR))
+    return private_page(requester, ask_form=form, ask_for=recipient_id), 422
 
 
 @blueprint.route("/inscription/<token>/modifier", methods=["GET", "POST"])
@@ -223,10 +228,3 @@ def confirmed_or_404(token: str) -> Registration:
     if not found.is_confirmed:
         abort(404)
     return found
-
-
-def document(content: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

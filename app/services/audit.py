@@ -8,6 +8,62 @@ from ..extensions import db
 from ..models import AuditEntry, Village
 
 
+class Action(enum.StrEnum):
+    """Every action the journal records: the one list that record() accepts and that
+    app/services/audit_log.py tells as a sentence (tests/test_audit_actions.py)."""
+
+    ACCOUNT_CREATED = "account.created"
+    ACCOUNT_UPDATED = "account.updated"
+    ACCOUNT_LOCKED = "account.locked"  # written before logins were throttled per address: still told
+    ACCOUNT_THROTTLED = "account.throttled"
+    ACCOUNT_UNLOCKED = "account.unlocked"
+    ACCOUNT_LOGGED_OUT_EVERYWHERE = "account.logged_out_everywhere"
+    ACCOUNT_TOTP_ENABLED = "account.totp_enabled"
+    ACCOUNT_TOTP_DISABLED = "account.totp_disabled"
+    ACCOUNT_RESET_REQUESTED = "account.reset_requested"
+    ACCOUNT_PASSWORD_RESET = "account.password_reset"
+    CHECKIN_UNDO = "checkin.undo"
+    CHECKIN_CONFLICT = "checkin.conflict"
+    EXPORT_DOWNLOADED = "export downloaded"
+    REPORT_DOWNLOADED = "report downloaded"
+    INITIATIVE_CREATED = "initiative.created"
+    INITIATIVE_EDITED = "initiative.edited"
+    INITIATIVE_CONSENT = "initiative.consent"
+    INITIATIVE_CONSENT_WITHDRAWN = "initiative.consent_withdrawn"
+    INITIATIVE_APPROVED = "initiative.approved"
+    INITIATIVE_REFUSED = "initiative.refused"
+    INITIATIVE_ANONYMISED = "initiative.anonymised"
+    MATCHING_PREFERENCES_SAVED = "matching_preferences_saved"
+    MEETING_REQUESTED = "meeting_requested"
+    MEETING_ACCEPTED = "meeting_accepted"
+    MEETING_DECLINED = "meeting_declined"
+    MEETING_OUTCOME_RECORDED = "meeting_outcome_recorded"
+    MEETING_ADDED = "meeting_added"
+    MEETING_MOVED = "meeting_moved"
+    MEETING_REMOVED = "meeting_removed"
+    MEETING_AREA_UPDATED = "meeting_area_updated"
+    MEETING_REQUESTS_CLOSED = "meeting_requests_closed"
+    SCHEDULE_BUILT = "schedule_built"
+    SCHEDULE_PUBLISHED = "schedule_published"
+    MESSAGE_SENT = "message.sent"
+    SURVEY_QUESTIONS = "survey.questions"
+    REGISTRATION_CREATED = "registration.created"
+    REGISTRATION_WALK_IN = "registration.walk_in"
+    REGISTRATION_UPDATED = "registration.updated"
+    REGISTRATION_CANCELLED = "registration.cancelled"
+    REGISTRATION_CONFIRMATION_RESENT = "registration.confirmation_resent"
+    REGISTRATION_PROMOTED = "registration.promoted"
+    REGISTRATION_CONSENTS_CHANGED = "registration.consents_changed"
+    REGISTRATION_ANONYMISED = "registration.anonymised"
+    SCANNER_LINK_CREATE = "scanner_link.create"
+    SCANNER_LINK_REVOKE = "scanner_link.revoke"
+    VILLAGE_CREATED = "village.created"
+    VILLAGE_UPDATED = "village.updated"
+    VILLAGE_ARCHIVED = "village.archived"
+    VILLAGE_UNARCHIVED = "village.unarchived"
+    VILLAGE_REGISTRATIONS_ANONYMISED = "village.registrations_anonymised"
+
+
 def _jsonable(value):
     """Details are stored as JSON: dates, times and enums become their text form."""
     if isinstance(value, dict):
@@ -51,7 +107,7 @@ def _entry(actor: str, action: str, target, village_id: int | None, details: dic
         village_id = target.id if isinstance(target, Village) else getattr(target, "village_id", None)
     return dict(
         actor=actor,
-        action=action,
+        action=Action(action).value,  # ValueError for an action missing from the list
         target_type=target.__tablename__ if target is not None else "",
         target_id=getattr(target, "id", None),
         village_id=village_id,

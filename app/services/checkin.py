@@ -19,11 +19,11 @@ from ..database import commit_without_waiting_for_disk
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
 from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, email_key
+from ..text import fold, one_line
 from ..timeutil import utcnow
 from . import audit, capacity, roster_version
 from .registration import lock_village
 from .scanner_links import LinkedVillage
-from .text import fold, one_line
 
 # A scan by Bearer token knows its village by the few columns read with its link; the others
 # pass the Village. Either gives id, slug and name, all that a scan uses.
@@ -293,6 +293,9 @@ def check_in(
     `scan_id` is the device's id for this scan: sending it again returns the first answer
     and writes nothing. `scanned_at` (naive UTC, the device's clock) becomes the check-in time;
     a time in the future is taken as now.
+
+    The rule has a twin for phones without network: `decide` in static/js/checkin/offline.js
+    answers from the roster kept on the phone. A change to the rule is made in both places.
     """
     if scan_id is not None:
         replayed = db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id))

@@ -1,6 +1,6 @@
 """The public directory of initiatives: filters, word search, pages, and what the map marks.
 
-Only initiatives shown publicly are ever read here (initiatives.is_public_clause), in their
+Only initiatives shown publicly are ever read here (Initiative.is_shown_to), in their
 approved version. Searching ignores accents and case: the words are folded like each
 version's `search_text`. List filters match the JSON lists' text ('"sante"'), which works
 alike on SQLite and PostgreSQL.
@@ -17,8 +17,9 @@ from ..extensions import db
 from ..models import (
     Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village, Visibility,
 )
+from ..documents.initiatives_map import Mark
 from ..models import initiative_lists as lists
-from .initiatives import fold, is_public_clause
+from .initiatives import fold
 
 PAGE_SIZE = 24
 FILTERS = {  # URL parameter: its label
@@ -85,14 +86,6 @@ class Card:
 
 
 @dataclass
-class Mark:
-    commune_code: str
-    commune_name: str
-    departement: str
-    count: int
-
-
-@dataclass
 class DirectoryPage:
     cards: list[Card]
     total: int
@@ -105,14 +98,8 @@ def _like(words: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(query: DirectoryQuery, *columns, visibilities=(Visibility.PUBLIC,)):
-    statement = (
-        select(*columns)
-        .select_from(Initiative)
-        .join(InitiativeVersion, and_(InitiativeVersion.initiative_id == Initiative.id,
-                                      InitiativeVersion.number == Initiative.published_number))
-        .where(is_public_clause(visibilities))
-    )
+def _filtered(query: DirectoryQuery, *columns, audience: str = Visibility.PUBLIC):
+    statement = Initiative.shown_versions(audience).with_only_columns(*columns)
     if query.etat:
         statement = statement.where(InitiativeVersion.stage == query.etat)
     if query.departement:
@@ -136,8 +123,8 @@ def _filtered(query: DirectoryQuery, *columns, visibilities=(Visibility.PUBLIC,)
 
 def search(query: DirectoryQuery, *, for_participants: bool = False) -> DirectoryPage:
     """A page of cards; `for_participants` of the query's village adds what holders showed to them only."""
-    visibilities = (Visibility.PUBLIC, Visibility.PARTICIPANTS) if for_participants else (Visibility.PUBLIC,)
-    total = db.session.scalar(_filtered(query, func.count(Initiative.id), visibilities=visibilities)) or 0
+    audience = Visibility.PARTICIPANTS if for_participants else Visibility.PUBLIC
+    total = db.session.scalar(_filtered(query, func.count(Initiative.id), audience=audience)) or 0
     pages = max(1, ceil(total / PAGE_SIZE))
     page = min(max(query.page, 1), pages)
     rows = db.session.execute(
@@ -145,7 +132,7 @@ def search(query: DirectoryQuery, *, for_participants: bool = False) -> Director
                   InitiativeVersion.commune_name, InitiativeVersion.departement_code,
                   InitiativeVersion.territory_detail, InitiativeVersion.territory_scale,
                   InitiativeVersion.thematiques, InitiativeVersion.publics, InitiativeVersion.stage,
-                  Initiative.visibility, visibilities=visibilities)
+                  Initiative.visibility, audience=audience)
         .order_by(func.lower(InitiativeVersion.name), Initiative.id)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
@@ -198,7 +185,7 @@ def holders_to_meet(village: Village, slugs: list[str]) -> dict[str, Registratio
         .join(InitiativePresentation, InitiativePresentation.initiative_id == Initiative.id)
         .join(Registration, Registration.id == InitiativePresentation.registration_id)
         .where(InitiativePresentation.village_id == village.id, Initiative.slug.in_(slugs),
-               is_public_clause((Visibility.PUBLIC, Visibility.PARTICIPANTS)),
+               Initiative.is_shown_to(Visibility.PARTICIPANTS),
                Registration.status == RegistrationStatus.CONFIRMED, Registration.consent_listing.is_(True),
                Registration.anonymised_at.is_(None))
     ).all()
@@ -224,7 +211,9 @@ def departements_shown() -> list[str]:
     )))
 
 
-def public_versions(village: Village | None = None) -> list[tuple[Initiative, InitiativeVersion]]:
-    """Every public initiative with its approved version (for the livret and open data), by name."""
-    statement = _filtered(DirectoryQuery(village=village.slug if village else ""), Initiative, InitiativeVersion)
-    return [tuple(row) for row in db.session.execute(statement.order_by(InitiativeVersion.name, Initiative.id))]
+def public_versions() -> list[tuple[Initiative, InitiativeVersion, list[Village]]]:
+    """Every public initiative with its approved version and the villages where it is presented,
+    by name: what the open data publishes (app/documents/open_data.py)."""
+    published = db.session.execute(Initiative.shown_versions().order_by(InitiativeVersion.name, Initiative.id)).all()
+    villages = villages_of([initiative.id for initiative, _ in published])
+    return [(initiative, version, villages.get(initiative.id, [])) for initiative, version in published]

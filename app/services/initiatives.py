@@ -25,9 +25,9 @@ from ..models import (
     Visibility,
 )
 from ..models import initiative_lists as lists
+from ..text import fold
 from ..timeutil import utcnow
-from . import audit
-from .text import fold
+from . import audit, notifications
 
 # The wording of the initiative consent (stored with each choice, see CONSENT_VERSION).
 CONSENT_VERSION = "2026-12-initiatives"
@@ -236,8 +236,6 @@ def refuse(initiative: Initiative, reason: str, actor: str) -> None:
     else:
         initiative.moderation_state = ModerationState.REFUSED
     _moderated(initiative, actor, "initiative.refused", reason=initiative.refusal_reason)
-    from . import notifications  # notifications renders documents: imported when needed
-
     notifications.initiative_refused(initiative)
 
 
@@ -266,16 +264,6 @@ def public_initiative(slug: str) -> Initiative | None:
     """The initiative shown at /initiatives/<slug>, if its holder and an organiser let it be."""
     initiative = db.session.scalar(select(Initiative).where(Initiative.slug == slug))
     return initiative if initiative is not None and initiative.is_public else None
-
-
-def is_public_clause(visibilities: tuple[str, ...] = (Visibility.PUBLIC,)):
-    """Shown to an audience: its holder let them see it, and an organiser approved a version."""
-    return (
-        Initiative.visibility.in_(visibilities)
-        & Initiative.published_number.is_not(None)
-        & Initiative.moderation_state.in_((ModerationState.PUBLISHED, ModerationState.CHANGES_PENDING))
-        & Initiative.anonymised_at.is_(None)
-    )
 
 
 def anonymise(initiative: Initiative, actor: str) -> None:

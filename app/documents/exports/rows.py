@@ -22,7 +22,7 @@ from ...models import (
     SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village,
 )
 from ...models.registration import ROLE_LABELS, STATUS_LABELS
-from ...services.text import fold
+from ...text import fold
 from ...timeutil import WallClock, local_zone
 
 BATCH_SIZE = 500

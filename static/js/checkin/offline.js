@@ -185,6 +185,9 @@ export function createOfflineApi(api, root) {
     return byHash.get(hash) || { missing: hash };
   }
 
+  // The check-in rule's offline twin: check_in in app/services/checkin.py decides the same
+  // (not in the list, other village, cancelled, waitlisted, already in, else admitted) with the
+  // network. A change to the rule is made in both places.
   async function decide(fields, scan) {
     const entry = await entryFor(fields);
     if (!entry || entry.removed) return notInList();

@@ -6,7 +6,7 @@ production, where `flask jobs worker` runs on one or several machines. Jobs and 
 results are Job rows, in the application's database, so that any web server can show a
 job's progress and hand out its result whichever machine did the work.
 
-A job has a kind (app/services/job_kinds.py: an export, a report document, the meeting
+A job has a kind (app/runtime/job_kinds.py: an export, a report document, the meeting
 schedule, an organiser's message) and its parameters. Each kind is one function given the
 job and a Progress to tell; it returns an Outcome (a file, or a short French summary) or
 raises Refused with a French message for the organiser. Every move of the progress is also
@@ -71,6 +71,8 @@ class Kind:
     exclusive: bool = False
 
 
+# Filled by app/runtime/job_kinds.py, which the app factory imports: the kinds import the
+# services they run, and the queue knows none of them.
 KINDS: dict[str, Kind] = {}
 
 
@@ -80,11 +82,6 @@ def kind(name: str, exclusive: bool = False):
         KINDS[name] = Kind(run, exclusive)
         return run
     return register
-
-
-def _kinds() -> dict[str, Kind]:
-    from . import job_kinds  # noqa: F401  (imported late: the kinds import the services they run)
-    return KINDS
 
 
 class Progress:
@@ -156,7 +153,7 @@ def start(kind_name: str, params: dict, requested_by: str, village: Village | No
     """Queue a job; commits, so that the worker finds it. AlreadyRunning for an exclusive kind
     already under way for the village."""
     _forget_old_jobs()
-    if _kinds()[kind_name].exclusive:
+    if KINDS[kind_name].exclusive:
         _refuse_twin(kind_name, village)
     job = Job(kind=kind_name, params=params, village=village, requested_by=requested_by)
     db.session.add(job)
@@ -172,7 +169,7 @@ def start_export(village: Village, export_format: str, requested_by: str) -> Job
 def retry(job: Job) -> Job:
     """Queue a failed job again (its worker died, the queue was unreachable, a refusal that a
     new try may pass); commits. A job no longer failed is left as it is (a double click)."""
-    if _kinds()[job.kind].exclusive:
+    if KINDS[job.kind].exclusive:
         _refuse_twin(job.kind, job.village, besides=job)
     job = db.session.scalar(select(Job).where(Job.id == job.id).with_for_update()
                             .execution_options(populate_existing=True))
@@ -236,7 +233,7 @@ def run(job_id: int) -> None:
     db.session.commit()
     error, outcome = None, None
     try:
-        outcome = _kinds()[job.kind].run(job, Progress(job_id))
+        outcome = KINDS[job.kind].run(job, Progress(job_id))
     except Refused as refused:
         db.session.rollback()
         error = str(refused)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import MatchingProfile, MeetingTable, Registration, Role, SupportOffer, Village
-from . import initiatives, meeting_area
-from .demo_data import DEMO_VILLAGES
+from ..services import initiatives, meeting_area
+from .data import DEMO_VILLAGES
 
 # Organisation or collectivity of a demo participant -> the offers they state.
 OFFERS = {

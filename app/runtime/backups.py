@@ -18,7 +18,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
 from ..extensions import db
-from . import privacy
+from ..services import privacy
 
 PREFIX = "villages-"
 # Taken by `restore` just before it replaces everything: kept apart, so that restoring

@@ -21,8 +21,8 @@ from limits.storage import storage_from_string
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import MIGRATIONS
 from ..extensions import db
+from ..paths import MIGRATIONS
 from . import jobs
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}

@@ -10,10 +10,10 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import Initiative, OutboxMessage, QuestionKind, Registration, Role, SupportOffer, Village
+from ..services import checkin, matching_profiles, meeting_area, meeting_requests, privacy, registration, survey
 from ..timeutil import local_datetime, to_utc_naive
-from . import checkin, matching_profiles, meeting_area, meeting_requests, privacy, registration, survey
-from .demo_matching import OFFERS
-from .demo_data import DEMO_DOMAIN, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
+from .data import DEMO_DOMAIN, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
+from .matching import OFFERS
 
 SLUG = "manosque"
 TOWN = "Manosque"

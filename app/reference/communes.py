@@ -43,7 +43,7 @@ class UnknownCommune(ValueError):
 
 
 def _fold(text: str) -> str:
-    from .initiatives import fold
+    from ..text import fold
 
     return re.sub(r"[^a-z0-9]+", " ", fold(text.replace("œ", "oe"))).strip()
 
