@@ -37,6 +37,8 @@ def _elides(word: str) -> bool:
         return False
     if lowered[0] == "h":
         return lowered.split()[0].split("-")[0] not in _ASPIRATED_H
+    if lowered[0] == "y":  # a vowel in « d'Yves », a consonant in « de Yanis »
+        return lowered[1:2] not in _VOWELS
     return lowered[0] in _VOWELS
 
 

@@ -17,7 +17,7 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from ..templating import french_date
+from ..templating import french_date, labels
 from .badge import BOLD, REGULAR
 from .charts import chart_for, map_drawing, to_drawing
 from .figures import FILE_FORMATS, SMALLEST_SHOWN, Report, Table
@@ -124,7 +124,7 @@ def _cover(report: Report) -> list:
     story += [Spacer(1, 10 * mm), key_table]
     if report.uncovered_needs:
         story += [Spacer(1, 6 * mm), _paragraph("Besoins non couverts (aucune offre d'appui au même village) : "
-                                                + ", ".join(report.uncovered_needs) + ".")]
+                                                + labels(report.uncovered_needs) + ".")]
     story.append(PageBreak())
     return story
 
