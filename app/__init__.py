@@ -36,7 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .checkin import blueprint as checkin_blueprint
     from .commands import register_commands
     from .monitoring import blueprint as monitoring_blueprint
-    from .services import capacity, checkin_roster
+    from .services import capacity, checkin_roster, publication
     from .organisers import blueprint as organisers_blueprint
     from .public import blueprint as public_blueprint
     from .runtime import job_kinds, outbox  # noqa: F401  (job_kinds registers the kinds of background job)
@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     checkin_roster.watch_changes()
     capacity.watch_confirmations()
+    publication.watch_changes()
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(public_blueprint)

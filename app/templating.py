@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from flask import Flask, current_app
 
-from .models import Role, RegistrationStatus
+from .models import Role, RegistrationStatus, VillagePhase
 from .models import initiative_lists
 from .text import fold
 from .timeutil import to_local
@@ -219,7 +219,7 @@ def init_app(app: Flask) -> None:
             items, key=(lambda item: _attribute(item, attribute)) if attribute else None),
     )
     app.jinja_env.globals.update(
-        Role=Role, RegistrationStatus=RegistrationStatus, village_contact=village_contact,
+        Role=Role, RegistrationStatus=RegistrationStatus, VillagePhase=VillagePhase, village_contact=village_contact,
         directions_url=directions_url, support_needs_list=initiative_lists.SUPPORT_NEEDS,
         field_errors=field_errors,
     )

@@ -5,7 +5,10 @@ import subprocess
 import time as clock
 from datetime import date, time, timedelta
 
+from sqlalchemy import create_engine, text
+
 from app.models import Village
+from app.timeutil import local_today
 
 
 def bench_village(capacity: int, days_ahead: int = 30, **fields) -> Village:
@@ -22,6 +25,15 @@ def bench_village(capacity: int, days_ahead: int = 30, **fields) -> Village:
     )
     values.update(fields)
     return Village(**values)
+
+
+def open_the_door(database_url: str) -> None:
+    """Move the bench village to today: the door opens on the village's day only, and its
+    registrations, measured first, close on the day."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE village SET day = :today WHERE slug = 'bench'"), {"today": local_today()})
+    engine.dispose()
 
 
 def measure(client, url: str, runs: int) -> tuple[float, float]:

@@ -38,6 +38,7 @@ from app.extensions import db  # noqa: E402
 from app.models import Registration, RegistrationStatus, Role  # noqa: E402
 from bench_data import answering, bench_village, free_port  # noqa: E402
 from app.services import scanner_links  # noqa: E402
+from app.timeutil import local_today  # noqa: E402
 
 REGISTRATIONS = 10_000
 PHONES = 8
@@ -61,7 +62,7 @@ def fill(database_url: str) -> tuple[str, list[str]]:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        village = bench_village(REGISTRATIONS, days_ahead=1)
+        village = bench_village(REGISTRATIONS, day=local_today())  # the door opens on the village's day
         db.session.add(village)
         db.session.flush()
         roles = list(Role)

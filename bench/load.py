@@ -101,15 +101,18 @@ def flask(env: dict, *args: str) -> str:
 
 def add_village(env: dict, capacity: int) -> None:
     code = f"""
-from datetime import date, time, timedelta
+from datetime import time
 from app import create_app
 from app.extensions import db
 from app.models import Village
+from app.timeutil import local_today
 app = create_app()
 with app.app_context():
+    # An evening village held today: the door is open (on the day only) while registrations
+    # still are (until the village begins).
     db.session.add(Village(slug="{VILLAGE_SLUG}", name="Village des initiatives solidaires – charge",
         town="Sisteron", venue="Salle des fêtes", address="Place de la République, 04200 Sisteron",
-        day=date.today() + timedelta(days=20), starts_at=time(9), ends_at=time(17), capacity={capacity}))
+        day=local_today(), starts_at=time(23, 30), ends_at=time(23, 59), capacity={capacity}))
     db.session.commit()
 """
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)

@@ -8,6 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import Village
 from app.services import scanner_links
+from app.timeutil import local_today
 from tests.factories import make_village
 
 
@@ -29,5 +30,5 @@ def make_scanner_link(village: Village, label: str = "Entrée nord") -> ScannerL
 
 @pytest.fixture
 def door(app) -> ScannerLink:
-    """A village and a valid scanner link for it."""
-    return make_scanner_link(make_village(slug="sisteron", town="Sisteron"))
+    """A village held today, and a valid scanner link for it: the door is open."""
+    return make_scanner_link(make_village(slug="sisteron", town="Sisteron", day=local_today()))

@@ -10,6 +10,7 @@ from app.models import Registration, SurveyQuestion
 from app.services import report
 from tests.factories import make_registration, make_village
 from tests.factories_report import held_village
+from tests.helpers import page_text
 
 
 def person(village, first_name: str) -> Registration:
@@ -75,10 +76,11 @@ def test_a_rating_out_of_range_is_refused_with_a_message(client):
     assert "Choisissez une des réponses proposées." in response.get_data(as_text=True)
 
 
-def test_the_questionnaire_opens_on_the_day_of_the_village(client):
+def test_before_the_village_there_is_no_questionnaire(client):
     registration = make_registration(make_village())  # thirty days ahead
     response = client.get(f"/inscription/{registration.manage_token}/questionnaire", follow_redirects=True)
-    assert "Le questionnaire de satisfaction s&#39;ouvre le jour du village." in response.get_data(as_text=True)
+    assert ("Le questionnaire de satisfaction est pour les personnes venues au village, une fois le village "
+            "commencé.") in page_text(response)
 
 
 def test_organisers_set_the_questions_of_their_village(organiser_client):

@@ -1,6 +1,7 @@
 """A participant opens their private page on a phone once the meetings are published; without
 network, the page still shows their agenda, says since when, and says what needs a connection."""
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Error, expect
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Registration
 from app.services import meeting_requests, registration as registrations, scheduling
+from app.timeutil import local_today
 from tests.factories import make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 from tests.helpers import screenshot, until_service_worker_controls
@@ -84,15 +86,27 @@ def test_forms_and_other_pages_say_they_need_a_connection(browser, live_server, 
     screenshot(page, "agenda-offline-1280")
     expect(page.get_by_role("link", name="Modifier mes informations (connexion nécessaire)").first).to_be_visible()
     expect(page.get_by_role("link", name="Annuler mon inscription (connexion nécessaire)")).to_be_visible()
-    outcome = page.locator(".outcome form")
-    expect(outcome).to_contain_text("Connexion nécessaire pour envoyer ce formulaire.")
-    expect(outcome.get_by_role("button", name="Enregistrer")).to_be_disabled()
 
     page.goto(f"/inscription/{token}/modifier")
     expect(page.locator("h1")).to_have_text("Connexion nécessaire")
     screenshot(page, "connexion-necessaire-1280")
     page.get_by_role("link", name="Revenir à mon inscription et à mon programme").click()
     expect(page.locator(".agenda")).to_contain_text("Table 1")
+    context.close()
+
+
+def test_the_form_of_a_meetings_outcome_says_it_needs_a_connection(browser, live_server, published):
+    token, _ = published
+    # What came of a meeting is said once it is over: the village took place yesterday.
+    village = db.session.scalar(select(Registration).where(Registration.manage_token == token)).village
+    village.day = local_today() - timedelta(days=1)
+    db.session.commit()
+    context, page = open_on_phone(browser, live_server, token, width=1280)
+    context.set_offline(True)
+    page.reload()
+    outcome = page.locator(".outcome form")
+    expect(outcome).to_contain_text("Connexion nécessaire pour envoyer ce formulaire.")
+    expect(outcome.get_by_role("button", name="Enregistrer")).to_be_disabled()
     context.close()
 
 

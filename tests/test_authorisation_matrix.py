@@ -4,7 +4,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from app.extensions import db
-from app.models import Job, OrganiserRole
+from app.models import Job, NeedThread, OrganiserRole
 from tests.factories import make_village, present_initiative
 from tests.factories_matching import make_meeting
 from tests.fixtures_checkin import make_scanner_link
@@ -48,6 +48,14 @@ DECISIONS = {
     # participant was not); the questionnaire sends them back to their page until then.
     "public.certificate": set(),
     "public.questionnaire": {PARTICIPANT},
+    # After the village: the person's needs (or those they were asked about), and opting out.
+    "public.followup_page": {PARTICIPANT},
+    "public.followup_opt_out": {PARTICIPANT},
+    "organisers.followup_page": STAFF,
+    "organisers.followup_timeline": STAFF,
+    "organisers.followup_set_status": STAFF,
+    "organisers.followup_send_now": STAFF,
+    "organisers.followup_schedule": STAFF,
     "organisers.village_report": STAFF,
     "organisers.village_report_file": STAFF,
     "organisers.consolidated_report": STAFF,
@@ -88,6 +96,7 @@ DECISIONS = {
     "organisers.registration": STAFF,
     "organisers.registration_action": STAFF,
     "organisers.registration_role": STAFF,
+    "organisers.exceptional_entry": STAFF,
     "organisers.village_exports": STAFF,
     "organisers.download_export": STAFF,
     "organisers.start_export": STAFF,
@@ -151,10 +160,11 @@ class World:
         self.initiative = present_initiative(self.registration, visibility="public", approve=True)
         self.meeting = make_meeting(self.village, self.registration)
         self.link = make_scanner_link(self.village)
+        self.thread = NeedThread(initiative=self.initiative, category="financement")
         self.other_account = make_organiser(OrganiserRole.ORGANISER, email="autre@villages.test")
         self.export_job = Job(village=self.village, kind="export", params={"format": "signin"},
                               requested_by="autre@villages.test")
-        db.session.add(self.export_job)
+        db.session.add_all([self.export_job, self.thread])
         db.session.commit()
         self.visitor = visitor
         self.client = IsolatedClient(app, app.response_class, use_cookies=True)
@@ -187,6 +197,7 @@ class World:
             "request_id": self.meeting.request_id,
             "answer": "decliner",
             "meeting_id": self.meeting.id,
+            "thread_id": self.thread.id,
         }
         return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 

@@ -109,9 +109,12 @@ def test_village_page_shows_lunches_diets_accessibility_and_stands(organiser_cli
 def test_dashboard_counts_by_role_status_and_check_ins(organiser_client, village):
     make_registration(village, role=Role.ELU, checked_in_at=utcnow())
     make_registration(village, role=Role.ELU, status=RegistrationStatus.WAITLISTED)
+    # Checked in, then cancelled: no longer one of the présents, as in the report.
+    make_registration(village, role=Role.HABITANT, status=RegistrationStatus.CANCELLED, checked_in_at=utcnow())
     text = page_text(organiser_client.get("/organisation/"))
     assert "1 confirmée sur 3 places" in text and "2 places restantes" in text
-    assert "1 accueillie le jour J" in text and "Élu local 1 1 0" in text
+    assert "1 présente (places confirmées accueillies à l'entrée, comme dans le bilan)" in text
+    assert "Élu local 1 1 0" in text
 
 
 def test_an_organiser_edits_details_and_the_history_shows_it(organiser_client, village):

@@ -1,5 +1,4 @@
 """`flask backup` and `flask restore`: a backup taken, the database wiped, everything back."""
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from app.models import OutboxMessage, OutboxStatus, Registration, RegistrationSt
 from app.runtime import backups
 from app.services import checkin, privacy
 from app.services import registration as registrations
-from app.timeutil import utcnow
+from app.timeutil import local_today, utcnow
 from tests.factories import make_village
 from tests.factories_registration import register
 
@@ -25,7 +24,7 @@ def tables_back_after_the_test(app):
 def a_village_in_every_state():
     """Confirmed, waitlisted, cancelled and erased people; admissions kept and undone;
     e-mails pending, sent and failed."""
-    village = make_village(capacity=2, day=(utcnow() + timedelta(days=20)).date())
+    village = make_village(capacity=2, day=local_today())  # the door opens on the village's day
     first = register(village, role=Role.PORTEUR)
     second = register(village)
     register(village)  # waits for a place

@@ -8,6 +8,7 @@ from app.demo import data as demo_data
 from app.extensions import db
 from app.models import OrganiserRole, Registration, Role
 from app.services import checkin, notifications
+from app.timeutil import local_today
 from tests.factories import make_registration, make_village
 from tests.fixtures_backoffice import sign_in_browser
 from tests.fixtures_checkin import make_scanner_link
@@ -124,7 +125,7 @@ def test_on_a_phone_every_label_of_the_private_page_sits_above_its_value(page):
 
 
 def test_the_check_in_counter_stays_on_one_line_and_an_empty_recent_list_says_so(page):
-    door = make_scanner_link(make_village(slug="sisteron"))
+    door = make_scanner_link(make_village(slug="sisteron", day=local_today()))
     make_registration(door.village, first_name="Louise", last_name="Roux")
     token = door.token
     db.session.commit()
@@ -141,7 +142,7 @@ def test_the_check_in_counter_stays_on_one_line_and_an_empty_recent_list_says_so
 
 
 def test_the_badges_short_code_finds_the_person_for_a_name_check_before_admitting(page):
-    door = make_scanner_link(make_village(slug="sisteron"))
+    door = make_scanner_link(make_village(slug="sisteron", day=local_today()))  # the door opens on the day
     person = make_registration(door.village, first_name="Louise", last_name="Roux")
     token, shown, person_id = door.token, person.short_code_shown, person.id
     db.session.commit()

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import AuditEntry, CheckIn, Organiser, OutboxMessage, Registration, RegistrationStatus
 from app.public.forms import answers_of
 from app.services import checkin
+from app.timeutil import local_today
 from tests.factories import make_village
 from tests.factories_registration import register
 from tests.fixtures_backoffice import PASSWORD, make_organiser
@@ -130,7 +131,7 @@ def test_after_logging_in_no_next_address_leads_off_the_site(client, target):
 @FUZZ
 @given(body=json_texts(json_objects([*SCAN_FIELDS, "reason"])))
 def test_the_undo_api_never_fails_and_keeps_the_admission_when_refused(client, body):
-    door = make_scanner_link(make_village())
+    door = make_scanner_link(make_village(day=local_today()))
     registration = register(door.village)
     checkin.check_in(door.village, registration.badge_code, scanner="essai")
     db.session.commit()
@@ -147,7 +148,7 @@ def test_the_undo_api_never_fails_and_keeps_the_admission_when_refused(client, b
 @FUZZ
 @given(query=anything, extra=st.dictionaries(st.text(max_size=10), anything, max_size=3))
 def test_the_search_api_answers_any_query_in_json(client, query, extra):
-    door = make_scanner_link(make_village())
+    door = make_scanner_link(make_village(day=local_today()))
     register(door.village)
     response = client.get(f"/api/checkin/{door.village.slug}/search", query_string={**extra, "q": query},
                           headers=door.headers)
@@ -158,14 +159,14 @@ def test_the_search_api_answers_any_query_in_json(client, query, extra):
 @FUZZ
 @given(body=json_texts(json_objects(WALK_IN_FIELDS)))
 def test_the_walk_in_api_never_fails_and_writes_nothing_when_refused(client, body):
-    post_to_the_door(client, make_scanner_link(make_village()), "walk-in", body)
+    post_to_the_door(client, make_scanner_link(make_village(day=local_today())), "walk-in", body)
     db.session.rollback()
 
 
 @FUZZ
 @given(body=json_texts(sync_bodies))
 def test_the_sync_api_never_fails_and_writes_nothing_for_a_malformed_queue(client, body):
-    door = make_scanner_link(make_village())
+    door = make_scanner_link(make_village(day=local_today()))
     register(door.village)
     post_to_the_door(client, door, "sync", body)
     db.session.rollback()
@@ -174,7 +175,7 @@ def test_the_sync_api_never_fails_and_writes_nothing_for_a_malformed_queue(clien
 @FUZZ
 @given(since=anything | st.integers().map(str))
 def test_the_roster_api_answers_any_cursor_in_json(client, since):
-    door = make_scanner_link(make_village())
+    door = make_scanner_link(make_village(day=local_today()))
     register(door.village)
     response = client.get(f"/api/checkin/{door.village.slug}/roster", query_string={"since": since},
                           headers=door.headers)
@@ -192,7 +193,7 @@ def test_a_roster_cursor_other_than_a_plain_number_is_refused(client, door):
 @FUZZ
 @given(path=st.sampled_from(["search", "roster", "walk-in", "sync"]), slug=anything.filter(lambda s: "/" not in s))
 def test_an_unknown_village_in_the_api_path_is_answered_in_json(client, path, slug):
-    door = make_scanner_link(make_village())
+    door = make_scanner_link(make_village(day=local_today()))
     url = f"/api/checkin/{quote(slug, safe='')}/{path}"
     response = client.post(url, json={}, headers=door.headers) if path in ("walk-in", "sync") else client.get(
         url, headers=door.headers)

@@ -2,6 +2,7 @@
 funding is shown an institution that funds such projects, asks to meet it, the institution
 accepts, the organiser builds and publishes the schedule, both get their agenda and say
 what came of the meeting."""
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 from icalendar import Calendar
@@ -12,6 +13,7 @@ from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import Meeting, MeetingRequest, MeetingSeat, OutboxMessage, Registration, Role, SupportOffer, Village
 from app.services import suggestions
+from app.timeutil import local_today
 from tests.fixtures_jobs import finished_job
 from tests.helpers import page_text
 
@@ -72,6 +74,8 @@ def test_from_a_suggestion_to_a_recorded_outcome_with_the_demo_data(client, orga
         [event] = Calendar.from_ical(files["rendez-vous-1.ics"].get_content()).walk("VEVENT")
         assert str(event["location"]).startswith(meeting.table.name)
 
+    village.day = local_today() - timedelta(days=1)  # the village, and so the meeting, took place
+    db.session.commit()
     recorded = client.post(f"/inscription/{porteur.manage_token}/rendez-vous/{meeting.id}/bilan",
                            data={"took_place": "oui", "outcomes": ["orientation"]})
     assert recorded.status_code == 302

@@ -1,7 +1,7 @@
 """The schedule of meetings: its invariants on random instances, and its publication."""
 import io
 from collections import Counter
-from datetime import time
+from datetime import time, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from app.documents import mail as mail_document
 from app.extensions import db
-from app.models import MatchingProfile, Meeting, MeetingSeat, MeetingTable, OutboxMessage
-from app.services import meeting_requests, scheduling
+from app.models import OUTCOMES, MatchingProfile, Meeting, MeetingSeat, MeetingTable, OutboxMessage
+from app.services import matching_profiles, meeting_requests, scheduling
 from app.services.meeting_area import Slot, parse_breaks, slots
 from app.services.scheduling import Problem, solve
+from app.timeutil import local_datetime, local_today, to_utc_naive, utcnow
 from tests.factories import make_registration, make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 from tests.fixtures_jobs import finished_job
@@ -215,11 +216,54 @@ def test_the_participant_sees_the_agenda_and_records_what_came_of_the_meeting(cl
     ics = Calendar.from_ical(client.get(f"/inscription/{porteur.manage_token}/rendez-vous.ics").data)
     assert len(ics.walk("VEVENT")) == 1
 
+    held_yesterday(village)
+    assert "Le rendez-vous a-t-il eu lieu ?" in page_text(client.get(f"/inscription/{porteur.manage_token}"))
     response = client.post(f"/inscription/{porteur.manage_token}/rendez-vous/{meeting.id}/bilan",
                            data={"took_place": "oui", "outcomes": ["orientation", "introduction"]})
     assert response.status_code == 302
     seat = db.session.scalar(select(MeetingSeat).where(MeetingSeat.registration_id == porteur.id))
     assert (seat.took_place, seat.outcomes) == (True, ["orientation", "introduction"])
+    assert matching_profiles.outcome_counts(village)["held"] == 1
+
+
+def held_yesterday(village) -> None:
+    """The village (and so its meetings) took place yesterday."""
+    village.day = local_today() - timedelta(days=1)
+    db.session.commit()
+
+
+def test_an_outcome_cannot_be_given_before_its_meeting(client, accepted):
+    village, meeting, caf, porteur = accepted
+    build(village)
+    scheduling.publish(village, "o")
+    db.session.commit()
+    page = page_text(client.get(f"/inscription/{porteur.manage_token}"))
+    assert "Après ce rendez-vous, vous pourrez dire ici ce qui en est sorti." in page
+    assert "Le rendez-vous a-t-il eu lieu ?" not in page
+    response = client.post(f"/inscription/{porteur.manage_token}/rendez-vous/{meeting.id}/bilan",
+                           data={"took_place": "oui", "outcomes": ["orientation"]}, follow_redirects=True)
+    assert ("Ce rendez-vous n'a pas encore eu lieu : vous pourrez dire ce qui en est sorti une fois qu'il sera "
+            "passé.") in page_text(response)
+    assert all(seat.recorded_at is None for seat in db.session.get(Meeting, meeting.id).seats)
+    assert matching_profiles.outcome_counts(village)["recorded"] == 0
+
+
+def test_an_unscheduled_meeting_is_over_at_the_end_of_the_villages_day(app, accepted):
+    village, meeting, caf, porteur = accepted
+    day_end = to_utc_naive(local_datetime(village.day, village.ends_at))
+    assert not matching_profiles.has_passed(meeting, village, day_end - timedelta(minutes=1))
+    assert matching_profiles.has_passed(meeting, village, day_end)
+
+
+def test_an_answer_recorded_before_its_meeting_is_not_counted(app, accepted):
+    village, meeting, caf, porteur = accepted
+    seat = next(s for s in meeting.seats if s.registration_id == porteur.id)
+    held_yesterday(village)
+    # Given a month before the village, as the form allowed before the rule.
+    seat.took_place, seat.outcomes, seat.recorded_at = True, ["orientation"], utcnow() - timedelta(days=30)
+    db.session.commit()
+    assert matching_profiles.outcome_counts(village) == {
+        "recorded": 0, "held": 0, "outcomes": [(label, 0) for label in OUTCOMES.values()]}
 
 
 def test_nobody_records_the_outcome_of_someone_elses_meeting(client, accepted):

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import OutboxMessage
 from app.runtime import jobs
 from app.services import checkin
-from app.timeutil import utcnow
+from app.timeutil import local_today, utcnow
 from tests.factories import make_village
 from tests.factories_registration import register
 from tests.fixtures_hardening import free_port
@@ -84,7 +84,7 @@ def test_metrics_are_off_unless_asked_for(client):
 
 def test_metrics_count_registrations_check_ins_and_the_outbox_backlog(app, client):
     app.config["METRICS_ENABLED"] = True
-    village = make_village(capacity=1)
+    village = make_village(capacity=1, day=local_today())  # the door opens on the village's day
     first = register(village, email="alix@example.org")
     register(village, email="basile@example.org")  # waits
     checkin.check_in(village, first.badge_code, scanner="Accueil", scan_id="scan-1")

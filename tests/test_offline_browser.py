@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CheckIn
-from app.timeutil import utcnow
+from app.timeutil import local_today, utcnow
 from tests.factories import make_registration, make_village
 from tests.fixtures_checkin import make_scanner_link
 from tests.helpers import until_service_worker_controls
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def door(app, live_server):
-    village = make_village(slug="sisteron", town="Sisteron")
+    village = make_village(slug="sisteron", town="Sisteron", day=local_today())  # the door opens on the day
     person = make_registration(village, first_name="Lucie", last_name="Bernard")
     badge_code = person.badge_code
     # On SQLite a read opens a write transaction (BEGIN IMMEDIATE): end it so the server can write.

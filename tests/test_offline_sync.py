@@ -1,6 +1,6 @@
 """The offline check-in protocol: roster download by cursor, queue upload, double admissions."""
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -35,6 +35,14 @@ def phone(village):
 @pytest.fixture
 def other_phone(village):
     return scanner_headers(village, "Porte 2")
+
+
+@pytest.fixture(autouse=True)
+def held_on_the_day_of_the_scans(village, phone, other_phone):
+    """The scans below were made on 14 May 2025: the village was held that day (its scanner
+    links, given beforehand, stay valid)."""
+    village.day = date(2025, 5, 14)
+    db.session.commit()
 
 
 def sync(client, headers, *events, device="phone-1", slug="sisteron"):

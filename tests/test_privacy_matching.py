@@ -8,6 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import MatchingProfile, MeetingRequest
 from app.services import matching_profiles, meeting_requests, privacy, scheduling
+from app.timeutil import utcnow
 from tests.factories import make_village
 from tests.factories_matching import make_area, make_institution, make_porteur
 
@@ -23,9 +24,12 @@ def after_a_meeting(app):
     porteur.matching_profile = MatchingProfile(comes_for="Trouver un local pour le café de Mme Garcia",
                                                available_from=time(10, 20))
     elu = make_institution(village, email="elu@example.org", organisation="Ville d'Avignon")
+    before = utcnow() - timedelta(days=10)  # asked and answered before the village
     meeting = meeting_requests.accept(
-        meeting_requests.ask(porteur, caf, "appui", "Bonjour, ici Inès du café des parents"), caf)
-    meeting_requests.decline(meeting_requests.ask(elu, porteur, "partage", "Je connais votre quartier"), porteur)
+        meeting_requests.ask(porteur, caf, "appui", "Bonjour, ici Inès du café des parents", now=before), caf,
+        now=before)
+    meeting_requests.decline(meeting_requests.ask(elu, porteur, "partage", "Je connais votre quartier", now=before),
+                             porteur, now=before)
     scheduling.close_requests(village, "o")
     scheduling.build(village, "o")
     matching_profiles.record_outcome(meeting, porteur, True, ["orientation"], "Dossier CAF avant mars, voir Mme Garcia")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, Registration, RegistrationStatus, Role
-from app.timeutil import utcnow
+from app.timeutil import local_today, utcnow
 from tests.factories import make_registration, make_village
 from tests.helpers import page_text
 
@@ -189,13 +189,13 @@ def test_resending_to_an_unknown_address_says_the_same_and_sends_nothing(client)
     assert count(OutboxMessage) == 0
 
 
-@pytest.mark.parametrize("closed", [
-    dict(registration_closes_at=utcnow() - timedelta(minutes=1)),
-    dict(day=utcnow().date() - timedelta(days=1)),
+@pytest.mark.parametrize("closed, notice", [
+    (dict(registration_closes_at=utcnow() - timedelta(minutes=1)), "Les inscriptions à ce village sont fermées."),
+    (dict(day=local_today() - timedelta(days=1)), "Ce village a eu lieu le "),
 ])
-def test_closed_registration_is_a_french_page_and_writes_nothing(client, closed):
+def test_closed_registration_is_a_french_page_and_writes_nothing(client, closed, notice):
     village = make_village(**closed)
-    assert "Les inscriptions à ce village sont fermées." in page_text(client.get(f"/villages/{village.slug}"))
+    assert notice in page_text(client.get(f"/villages/{village.slug}"))
     for response in (client.get(form_url(village)), client.post(form_url(village), data=HABITANT)):
         assert response.status_code == 403
         assert f"Les inscriptions pour le village de {village.town} sont fermées." in page_text(response)

@@ -2,13 +2,14 @@
 on the page, in the PDF and in the spreadsheet; small numbers hidden in the version for outsiders."""
 import io
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.documents.figures import HIDDEN
 from app.documents.report import sheet_name, write_pdf, write_xlsx
 from app.extensions import db
 from app.models import Registration, Role, SupportOffer
@@ -27,10 +28,10 @@ def counted_from_database(village) -> dict[str, Counter]:
         c["Inscrits"] += confirmed and not r.is_walk_in
         c["Présents"] += confirmed and r.checked_in_at is not None
         c["Absents"] += confirmed and not r.is_walk_in and r.checked_in_at is None
-        c["Venus sans inscription"] += confirmed and r.is_walk_in
+        c["Venus sans inscription"] += confirmed and r.is_walk_in and r.checked_in_at is not None
         c["Liste d'attente"] += r.status == "waitlisted"
         c["Annulations"] += r.status == "cancelled"
-        c["Déjeuners"] += confirmed and r.lunch
+        c["Déjeuners"] += confirmed and r.lunch and (not r.is_walk_in or r.checked_in_at is not None)
     return counts
 
 
@@ -54,14 +55,16 @@ def test_key_figures_sum_the_village(app):
 
 
 def test_arrivals_are_counted_by_local_hour(app):
-    rows = dict(report.build([held_village()]).table("arrivees").rows)
-    assert rows == {"9 h": 4, "10 h": 2, "11 h": 1, "12 h": 0, "13 h": 0, "14 h": 1}
+    rows = {label.replace("\u00a0", " "): n for label, n in report.build([held_village()]).table("arrivees").rows}
+    assert rows == {"Avant 8 h": 0, "8 h": 0, "9 h": 4, "10 h": 2, "11 h": 1, "12 h": 0, "13 h": 0, "14 h": 1,
+                    "15 h": 0, "16 h": 0, "17 h": 0, "18 h et après": 0, "Total": 8}
 
 
 def test_communes_are_grouped_whatever_their_spelling(app):
     rows = rows_as_dicts(*_table(held_village(), "communes"))
-    assert rows["Sisteron"] == {"Inscrits": 3, "Présents": 4}  # one came without registering
+    assert rows["Sisteron (04)"] == {"Inscrits": 3, "Présents": 4}  # one came without registering
     assert rows["Non renseigné"] == {"Inscrits": 1, "Présents": 1}
+    assert rows["Total"] == {"Inscrits": 9, "Présents": 8}
 
 
 def _table(village, key):
@@ -73,7 +76,7 @@ def test_departements_come_from_the_postcode(app):
     rows = rows_as_dicts(*_table(held_village(), "departements"))
     assert rows["Alpes-de-Haute-Provence (04)"] == {"Inscrits": 6, "Présents": 7}
     assert rows["Bouches-du-Rhône (13)"] == {"Inscrits": 1, "Présents": 0}
-    assert list(rows)[-1] == "Non renseigné"
+    assert list(rows)[-2:] == ["Non renseigné", "Total"]
 
 
 @pytest.mark.parametrize("postcode, code", [("04200", "04"), ("20090", "2A"), ("20600", "2B"), ("97400", "974"),
@@ -124,14 +127,14 @@ def test_an_initiative_presented_before_is_not_new(app):
     later = held_village(days_ago=10)
     assert dict(report.build([earlier]).table("nouvelles").rows)["Nouvelles"] == 5
     rows = dict(report.build([later]).table("nouvelles").rows)
-    assert rows == {"Nouvelles": 0, "Déjà présentées à un village précédent": 5}
+    assert rows == {"Nouvelles": 0, "Déjà présentées à un village précédent": 5, "Total": 5}
 
 
 def test_the_consolidated_report_adds_the_villages_up(app):
     first, second = held_village(days_ago=30), held_village(days_ago=10)
     built = report.build([first, second])
     assert dict(built.key_figures)["Présents"] == 16
-    assert [row[0][:8] for row in built.table("villages").rows] == ["Sisteron", "Sisteron"]
+    assert [row[0][:8] for row in built.table("villages").rows] == ["Sisteron", "Sisteron", "Total"]
 
 
 def test_villages_of_a_year(app):
@@ -140,12 +143,29 @@ def test_villages_of_a_year(app):
     assert [v.slug for v in report.villages_of_year(2025)] == ["mai-2025"]
 
 
-def test_the_outsiders_version_hides_counts_below_three(app):
-    village = held_village()
-    outsiders = report.build([village], for_outsiders=True)
-    row = rows_as_dicts(outsiders.table("presence").headers, outsiders.table("presence").rows)["Institutionnel"]
-    assert [outsiders.shown(v) for v in row.values()] == [3, "< 3", "< 3", 0, 0, 0, "< 3"]
-    assert report.build([village]).shown(2) == 2
+def test_the_consolidated_report_counts_each_initiative_once_and_its_presentations(app):
+    first, second = held_village(days_ago=30), held_village(days_ago=10)  # the same five initiatives
+    built = report.build([first, second])
+    figures = dict(built.key_figures)
+    assert (figures["Initiatives"], figures["Présentations"]) == (5, 10)
+    assert dict(built.table("stades").rows) == {"En cours": 3, "En projet": 2}
+    assert list(built.table("villages").column("Présentations").values()) == [5, 5, 10]
+    assert "Présentations\u00a0: venues d'une initiative à un village" in built.table("villages").caption
+
+
+def test_the_outsiders_version_shows_no_count_below_three(app):
+    outsiders = report.build([held_village()], for_outsiders=True)
+    shown = [v for t in outsiders.tables for row in t.rows for v in row[1:]] + [v for _, v in outsiders.key_figures]
+    assert HIDDEN in shown
+    assert [v for v in shown if v in (1, 2)] == []
+    assert report.build([held_village(days_ago=40)]).table("presence").rows[1][2] == 2  # the team's version
+
+
+def test_every_table_says_what_its_words_count(app):
+    built = report.build([held_village()])
+    assert "Absents\u00a0: inscrits qui n'ont pas été accueillis à l'entrée." in built.table("presence").caption
+    assert "Présents\u00a0: personnes accueillies à l'entrée" in built.table("communes").caption
+    assert "Présents\u00a0: personnes accueillies" in built.key_caption
 
 
 def pdf_text(content: bytes) -> str:
@@ -170,8 +190,8 @@ def test_the_outsiders_pdf_shows_no_small_count(app):
     with app.test_request_context():
         write_pdf(report.build([held_village()], for_outsiders=True), buffer)
     text = pdf_text(buffer.getvalue())
-    assert "Institutionnel 3 < 3 < 3 0 0 0 < 3" in text
-    assert "Version destinée à la diffusion" in text
+    assert "Version destinée à la diffusion" in text and "règle du seuil" in text
+    assert "Institutionnel masqué masqué masqué 0 0 0 masqué" in text
 
 
 def test_the_pdf_has_the_map_of_communes_with_its_figures(app):
@@ -181,17 +201,20 @@ def test_the_pdf_has_the_map_of_communes_with_its_figures(app):
     text = pdf_text(buffer.getvalue())
     assert "Carte des communes des participants" in text
     # Sisteron: two porteurs, one walk-in (« sisteron »), one élu; Digne-les-Bains: two institutionnels.
-    assert "Chiffres de la carte : participants par commune Commune Participants" in text
-    assert "Sisteron (04) 4" in text and "Digne-les-Bains (04) 2" in text
+    assert "Sisteron (04) 3 4" in text and "Digne-les-Bains (04) 2 2" in text
+    assert "la colonne Présents du tableau par commune" in text
 
 
-def test_the_outsiders_pdf_map_hides_small_counts(app):
+def test_the_outsiders_map_places_no_commune_whose_count_is_hidden(app):
+    outsiders = report.build([held_village()], for_outsiders=True)
+    assert set(outsiders.table("communes").column("Présents").values()) == {HIDDEN}
+    assert report.commune_marks(outsiders) == []
     buffer = io.BytesIO()
     with app.test_request_context():
-        write_pdf(report.build([held_village()], for_outsiders=True), buffer)
+        write_pdf(outsiders, buffer)
     text = pdf_text(buffer.getvalue())
-    assert "Sisteron (04) 4" in text and "Digne-les-Bains (04) < 3" in text
-    assert "Digne-les-Bains (04) 2" not in text
+    assert "Digne-les-Bains (04) masqué masqué" in text and "Digne-les-Bains (04) 2" not in text
+    assert "Carte des communes des participants" not in text
 
 
 def test_the_spreadsheet_has_one_sheet_per_table_with_the_database_figures(app):
@@ -243,12 +266,14 @@ def test_needs_no_participant_of_the_village_offered_are_uncovered(app):
 
 
 def test_an_offer_at_another_village_does_not_cover_a_need(app):
-    first, second = held_village(days_ago=40), held_village(days_ago=10)
-    db.session.execute(SupportOffer.__table__.delete().where(SupportOffer.category == "financement").where(
-        SupportOffer.registration_id.in_(select(Registration.id).where(Registration.village_id == second.id))))
+    first = held_village(days_ago=40)  # its institution offers funding
+    second = make_village(day=date.today() - timedelta(days=10), slug="plus-tard")
+    present(make_registration(second, role=Role.PORTEUR), "Recyclerie du Jabron", [], "en_projet",
+            {"financement": ""}, None)
     db.session.commit()
     rows = rows_as_dicts(*(lambda t: (t.headers, t.rows))(report.build([first, second]).table("non_couverts")))
-    assert rows["Financement"]["Initiatives sans aucune offre au même village"] == 3
+    assert rows["Financement"]["Initiatives exprimant le besoin"] == 4
+    assert rows["Financement"]["Initiatives sans aucune offre au même village"] == 1
 
 
 def test_meetings_requested_accepted_held_and_their_outcomes(app):

@@ -27,7 +27,8 @@ def test_the_village_report_shows_charts_with_their_figures(organiser_client):
 def test_the_version_for_outsiders_hides_small_counts(organiser_client):
     village = held_village()
     html = organiser_client.get(f"/organisation/villages/{village.id}/bilan?version=diffusion").get_data(as_text=True)
-    assert "&lt; 3" in html and "Version à diffuser" in html
+    assert "masqué" in html and "Version à diffuser" in html
+    assert '<a href="#methode">méthode</a>' in html and "secret secondaire par suppression" in html
 
 
 def test_the_pdf_is_prepared_in_the_background_and_its_download_recorded_in_the_audit_trail(organiser_client):
@@ -126,5 +127,5 @@ def test_the_map_shows_the_communes_participants_come_from(organiser_client):
     html = organiser_client.get(f"/organisation/villages/{village.id}/bilan").get_data(as_text=True)
     assert "Carte des communes des participants" in html
     # Sisteron: two porteurs, one walk-in (« sisteron »), one élu; Digne-les-Bains: two institutionnels.
-    assert '<th scope="row">Sisteron (04)</th><td>4</td>' in html
-    assert '<th scope="row">Digne-les-Bains (04)</th><td>2</td>' in html
+    assert '<th scope="row">Sisteron (04)</th><td>3</td><td>4</td>' in html
+    assert '<text class="mark-count" x="' in html and 'dy=".35em">4</text>' in html

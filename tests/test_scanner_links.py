@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ScannerToken
 from app.services import scanner_links
-from app.timeutil import local_datetime, to_utc_naive
+from app.timeutil import local_datetime, local_today, to_utc_naive
 from tests.factories import make_registration, make_village
 from tests.helpers import page_text
 
@@ -130,7 +130,7 @@ def test_revoking_a_link_of_another_village_is_404(organiser_client, door):
 
 
 def test_command_prints_a_working_token_and_link(app, client):
-    village = make_village(slug="draguignan")
+    village = make_village(slug="draguignan", day=local_today())
     person = make_registration(village)
     result = app.test_cli_runner().invoke(args=["checkin", "token", "draguignan", "--label", "Entrée sud"])
     assert result.exit_code == 0, result.output

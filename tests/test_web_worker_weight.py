@@ -48,3 +48,8 @@ def test_writing_a_date_in_french_reads_none_of_babels_locale_data(tmp_path):
         "print(json.dumps(sorted(localedata._cache)))"
     ))
     assert loaded == []
+
+
+def test_a_web_worker_on_sqlite_loads_no_postgresql_driver_nor_dialect(tmp_path):
+    loaded = in_a_new_web_process(tmp_path, "print(json.dumps(sorted(sys.modules)))")
+    assert [name for name in loaded if name.startswith(("psycopg", "sqlalchemy.dialects.postgresql"))] == []

@@ -172,9 +172,26 @@ def scan_id_of(body: dict) -> str | None:
     return scan_id
 
 
+def rehearsal_of(body: dict) -> bool:
+    """Whether the call is a rehearsal (the scanner page's « mode entraînement »)."""
+    rehearsal = body.get("rehearsal", False)
+    if not isinstance(rehearsal, bool):
+        fail(400, "« rehearsal » doit valoir true ou false.")
+    return rehearsal
+
+
+def outcome_json(outcome, village: service.ScanVillage) -> dict:
+    answer = {"result": outcome.result.value, "attendee": outcome.attendee, "village": village.slug}
+    if outcome.result == service.Result.NOT_VILLAGE_DAY:
+        answer["message"] = service.not_village_day_message(village)
+    if outcome.rehearsal:
+        answer["rehearsal"] = True
+    return answer
+
+
 def committed_outcome(outcome, village: service.ScanVillage):
     """The JSON answer, read before the commit expires the objects it shows (saves reloading them)."""
-    response = jsonify(result=outcome.result.value, attendee=outcome.attendee, village=village.slug)
+    response = jsonify(outcome_json(outcome, village))
     db.session.commit()
     return response
 
@@ -187,6 +204,8 @@ def api_check_in():
     method = "search" if "registration_id" in body else body.get("method", "scan")
     if not isinstance(method, str) or method not in SCAN_METHODS:
         fail(400, "« method » doit valoir scan, manual ou search.")
+    if rehearsal_of(body):
+        return committed_outcome(service.rehearse(village, code), village)
     outcome = service.check_in(
         village,
         code,
@@ -247,6 +266,7 @@ def api_walk_in(slug: str):
             scanner=scanner.name,
             actor=scanner.actor,
             over_capacity=body.get("over_capacity") is True,
+            rehearsal=rehearsal_of(body),
         )
     except service.WalkInRefused as refused:
         db.session.rollback()

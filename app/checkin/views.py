@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..documents.qr import qr_png
 from ..extensions import db
-from ..models import OrganiserRole, Role, ScannerToken, Village
+from ..models import OrganiserRole, Role, ScannerToken, Village, VillagePhase
 from ..organisers.access import role_required
 from ..services import scanner_links
 from . import blueprint
@@ -64,7 +64,9 @@ def scanner(slug: str):
             "Pour accueillir les participants, ouvrez le lien d'accueil reçu de l'équipe "
             "organisatrice ou connectez-vous."
         )
-    return render_template("checkin/scanner.html", village=village, scanner=identity, roles=list(Role))
+    phase = village.phase()
+    return render_template("checkin/scanner.html", village=village, scanner=identity, roles=list(Role),
+                           is_village_day=phase is VillagePhase.DAY, phase_is_after=phase is VillagePhase.AFTER)
 
 
 @blueprint.route("/checkin/<slug>/liens", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 # Command name → its module in this package.
 MODULES = {
     "backup": "backup", "checkin": "checkin", "db": "migrations", "demo": "demo", "doctor": "doctor",
-    "export": "export", "jobs": "jobs", "mail": "mail", "organiser": "organiser", "purge": "purge",
+    "export": "export", "followup": "followup", "jobs": "jobs", "mail": "mail", "organiser": "organiser", "purge": "purge",
     "report": "report", "restore": "restore",
 }
 

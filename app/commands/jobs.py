@@ -1,3 +1,5 @@
+import threading
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -15,7 +17,14 @@ def command():
 @with_appcontext
 def worker(workers: int):
     click.echo(f"Tâches de fond : {current_app.config['JOBS_URL']}, {workers} à la fois (Ctrl+C pour arrêter).")
-    jobs.queue().create_consumer(workers=workers, worker_type="thread").run()
+    # Beside the consumer: the jobs of a worker that died, on this machine or another, taken up again.
+    stopping = threading.Event()
+    threading.Thread(target=jobs.watch_for_stale_jobs, args=(current_app._get_current_object(), stopping),
+                     name="stale-jobs", daemon=True).start()
+    try:
+        jobs.queue().create_consumer(workers=workers, worker_type="thread").run()
+    finally:
+        stopping.set()
 
 
 @command.command("status", help="Dit si la file des tâches est joignable.")

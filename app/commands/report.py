@@ -13,7 +13,8 @@ from ..services import report
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
               help="Fichier à écrire.")
 @click.option("--diffusion", is_flag=True,
-              help="Version à diffuser hors de l'équipe : les effectifs inférieurs à 3 sont masqués.")
+              help="Version à diffuser hors de l'équipe : les effectifs inférieurs à 3, et ceux qui permettraient "
+                   "de les retrouver, sont masqués.")
 @with_appcontext
 def command(village_slugs: tuple[str, ...], file_format: str, output: Path, diffusion: bool):
     villages, unknown = report.villages_by_slug(list(village_slugs))

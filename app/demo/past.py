@@ -10,7 +10,10 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import Initiative, OutboxMessage, QuestionKind, Registration, Role, SupportOffer, Village
-from ..services import checkin, matching_profiles, meeting_area, meeting_requests, privacy, registration, survey
+from ..services import (
+    checkin, followup, followup_asks, matching_profiles, meeting_area, meeting_requests, privacy, registration,
+    survey,
+)
 from ..timeutil import local_datetime, to_utc_naive
 from .data import DEMO_DOMAIN, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
 from .matching import OFFERS
@@ -82,10 +85,13 @@ def load(today: date | None = None) -> list[str]:
     db.session.flush()
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(
         select(Registration.id).where(Registration.village_id == village.id))))
+    # Its needs are followed, and the first follow-up is due: `flask followup send` asks its porteurs.
+    followup.feed(village)
+    followup_asks.schedule(village)[0].due_on = today or date.today()
     db.session.commit()
     return [f"Village passé {TOWN} ({day:%d/%m/%Y}) : {len(people)} inscrits dont {len(porteurs)} initiatives "
-            f"déjà en démonstration, {len(present)} présents, {len(WALK_INS)} venus sans inscription, "
-            f"{len(absent)} absents, {len(ANSWERS)} questionnaires, {meetings} rendez-vous : créé"]
+            f"déjà en démonstration, {len(present) + len(WALK_INS)} présents dont {len(WALK_INS)} venus sans "
+            f"inscription, {len(absent)} absents, {len(ANSWERS)} questionnaires, {meetings} rendez-vous : créé"]
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
@@ -129,8 +135,11 @@ def _hold_meetings(village: Village, porteurs: list[Registration], offering: lis
     db.session.flush()
     for porteur_index, offering_index, intent, outcomes in MEETINGS:
         porteur, other = porteurs[porteur_index], offering[offering_index]
-        request = meeting_requests.ask(porteur, other, intent, "Pourrions-nous en parler pendant le village ?")
-        meeting = meeting_requests.accept(request, other)
+        # Asked and accepted in the weeks before the day, as the village's history goes.
+        before = _at(village.day - timedelta(days=7), 10, 0)
+        request = meeting_requests.ask(porteur, other, intent, "Pourrions-nous en parler pendant le village ?",
+                                       now=before)
+        meeting = meeting_requests.accept(request, other, now=before)
         for person in meeting.people:
             matching_profiles.record_outcome(meeting, person, True, outcomes, "")
     return len(MEETINGS)

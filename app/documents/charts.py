@@ -1,22 +1,20 @@
 """The report's charts, laid out once as boxes, lines and labels, then written either as SVG for
 the page or as a ReportLab drawing for the PDF: both show exactly the same picture.
 
-Coordinates start at the top left, as in SVG. A figure the outsiders' version hides (« < 3 ») is
-drawn as nothing, so that the length of a bar does not tell it either.
+Coordinates start at the top left, as in SVG. A figure the outsiders' version hides (« masqué »)
+is drawn as nothing, so that the length of a bar does not tell it either.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Callable
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Rect, String
 from reportlab.lib.colors import HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from . import initiatives_map
 from .badge import BOLD, REGULAR  # registers the DejaVu fonts
-from .figures import HIDDEN, Report, Table
+from .figures import HIDDEN, Table
 from .initiatives_map import Map
 
 INK = "#1d2430"
@@ -80,12 +78,12 @@ def clipped(text: str, width: float, size: float = FONT_SIZE) -> str:
     return text.rstrip() + "…"
 
 
-def _hidden(report: Report, value) -> bool:
-    return report.shown(value) == HIDDEN
+def _hidden(value) -> bool:
+    return value == HIDDEN
 
 
-def _drawn(report: Report, value) -> float:
-    return 0 if _hidden(report, value) else value
+def _drawn(value) -> float:
+    return 0 if _hidden(value) else value
 
 
 def charted_columns(table: Table) -> list[int]:
@@ -95,13 +93,13 @@ def charted_columns(table: Table) -> list[int]:
 
 
 def charted_rows(table: Table) -> list[list]:
-    return [row for row in table.rows if row[0] != "Total"]
+    return table.body
 
 
-def chart_for(report: Report, table: Table) -> Chart | None:
-    if not table.rows or table.chart is None:
+def chart_for(table: Table) -> Chart | None:
+    if not table.body or table.chart is None:
         return None
-    return {"bars": bars, "hours": hours, "heatmap": heatmap, "stacked": stacked}[table.chart](report, table)
+    return {"bars": bars, "hours": hours, "heatmap": heatmap, "stacked": stacked}[table.chart](table)
 
 
 def _legend(chart: Chart, names: list[str], colours: list[str], y: float) -> None:
@@ -112,7 +110,7 @@ def _legend(chart: Chart, names: list[str], colours: list[str], y: float) -> Non
         x += 16 + text_width(name) + 18
 
 
-def bars(report: Report, table: Table) -> Chart:
+def bars(table: Table) -> Chart:
     columns = charted_columns(table)
     rows = charted_rows(table)
     label_width = min(max(text_width(r[0]) for r in rows) + 10, LONGEST_LABEL)
@@ -122,35 +120,35 @@ def bars(report: Report, table: Table) -> Chart:
     chart = Chart(table.title, WIDTH, top + group * len(rows) + 4)
     if len(columns) > 1:
         _legend(chart, [table.headers[c] for c in columns], SERIES, 14)
-    largest = max((_drawn(report, row[c]) for row in rows for c in columns), default=0) or 1
+    largest = max((_drawn(row[c]) for row in rows for c in columns), default=0) or 1
     room = WIDTH - label_width - 50
     for n, row in enumerate(rows):
         y = top + n * group
         chart.shapes.append(Label(label_width - 8, y + group / 2 + 2, clipped(row[0], label_width - 10), anchor="end"))
         for s, column in enumerate(columns):
             value = row[column]
-            length = room * _drawn(report, value) / largest
+            length = room * _drawn(value) / largest
             bar_top = y + s * bar_height
             chart.shapes.append(Box(label_width, bar_top, max(length, 0), bar_height - 2, SERIES[s % len(SERIES)]))
-            chart.shapes.append(Label(label_width + length + 4, bar_top + bar_height - 4, str(report.shown(value)),
+            chart.shapes.append(Label(label_width + length + 4, bar_top + bar_height - 4, str(value),
                                       size=10, fill=MUTED))
     chart.shapes.append(Stroke(label_width, top - 2, label_width, chart.height - 4, MUTED))
     return chart
 
 
-def hours(report: Report, table: Table) -> Chart:
-    rows = table.rows
+def hours(table: Table) -> Chart:
+    rows = table.body
     height, bottom = 200, 24
     chart = Chart(table.title, WIDTH, height + bottom)
     step = (WIDTH - 20) / max(len(rows), 1)
-    largest = max((_drawn(report, r[1]) for r in rows), default=0) or 1
+    largest = max((_drawn(r[1]) for r in rows), default=0) or 1
     room = height - 24
     chart.shapes.append(Stroke(10, height, WIDTH - 10, height, MUTED))
     for n, (label, value) in enumerate(rows):
         x = 10 + n * step
-        length = room * _drawn(report, value) / largest
+        length = room * _drawn(value) / largest
         chart.shapes.append(Box(x + step * 0.15, height - length, step * 0.7, length, SERIES[0]))
-        chart.shapes.append(Label(x + step / 2, height - length - 4, str(report.shown(value)), anchor="middle",
+        chart.shapes.append(Label(x + step / 2, height - length - 4, str(value), anchor="middle",
                                   size=10, fill=MUTED))
         chart.shapes.append(Label(x + step / 2, height + 16, label, anchor="middle", size=10))
     return chart
@@ -162,7 +160,7 @@ def _mix(intensity: float) -> str:
     return "#" + "".join(f"{round(a + (b - a) * intensity):02x}" for a, b in zip(start, end))
 
 
-def heatmap(report: Report, table: Table) -> Chart:
+def heatmap(table: Table) -> Chart:
     columns = table.headers[1:]
     rows = table.rows
     label_width = min(max(text_width(r[0]) for r in rows) + 10, LONGEST_LABEL)
@@ -170,7 +168,7 @@ def heatmap(report: Report, table: Table) -> Chart:
     header = min(max((text_width(c, 10) for c in columns), default=0), 150) * 0.72 + 16
     width = max(label_width + cell_width * len(columns) + 100, 200)
     chart = Chart(table.title, width, header + cell_height * len(rows) + 4)
-    largest = max((_drawn(report, v) for row in rows for v in row[1:]), default=0) or 1
+    largest = max((_drawn(v) for row in rows for v in row[1:]), default=0) or 1
     for c, name in enumerate(columns):
         x = label_width + c * cell_width + cell_width / 2
         chart.shapes.append(Label(x, header - 6, clipped(name, 150, 10), size=10, angle=45))
@@ -180,15 +178,15 @@ def heatmap(report: Report, table: Table) -> Chart:
                                   anchor="end"))
         for c, value in enumerate(row[1:]):
             x = label_width + c * cell_width
-            intensity = _drawn(report, value) / largest
-            fill = "#e5e7eb" if _hidden(report, value) else _mix(intensity)
+            intensity = _drawn(value) / largest
+            fill = "#e5e7eb" if _hidden(value) else _mix(intensity)
             chart.shapes.append(Box(x + 1, y + 1, cell_width - 2, cell_height - 2, fill))
-            chart.shapes.append(Label(x + cell_width / 2, y + cell_height / 2 + 4, str(report.shown(value)),
+            chart.shapes.append(Label(x + cell_width / 2, y + cell_height / 2 + 4, str(value),
                                       anchor="middle", size=10, fill="#ffffff" if intensity > 0.5 else INK))
     return chart
 
 
-def stacked(report: Report, table: Table) -> Chart:
+def stacked(table: Table) -> Chart:
     """One bar of 100 % per row, split between its columns (the last column is the total)."""
     names = table.headers[1:-1]
     rows = table.rows
@@ -201,13 +199,13 @@ def stacked(report: Report, table: Table) -> Chart:
         y = top + n * (bar_height + gap)
         chart.shapes.append(Label(label_width - 8, y + bar_height / 2 + 4, clipped(row[0], label_width - 10),
                                   anchor="end", size=10))
-        total = sum(_drawn(report, v) for v in row[1:-1]) or 1
+        total = sum(_drawn(v) for v in row[1:-1]) or 1
         x = label_width
         for value, colour in zip(row[1:-1], RATING_COLOURS):
-            length = room * _drawn(report, value) / total
+            length = room * _drawn(value) / total
             chart.shapes.append(Box(x, y, length, bar_height, colour))
             if length > 24:
-                chart.shapes.append(Label(x + length / 2, y + bar_height / 2 + 4, str(report.shown(value)),
+                chart.shapes.append(Label(x + length / 2, y + bar_height / 2 + 4, str(value),
                                           anchor="middle", size=10, fill=INK))
             x += length
     return chart
@@ -272,9 +270,9 @@ def to_drawing(chart: Chart, width: float) -> Drawing:
 MAP_LAND, MAP_BORDER, MAP_MARK = HexColor("#e6efe9"), HexColor("#c4d6cd"), HexColor("#0b5d4b")
 
 
-def map_drawing(drawn: Map, width: float, height: float, shown: Callable = lambda count: count) -> Drawing:
+def map_drawing(drawn: Map, width: float, height: float) -> Drawing:
     """The map as a ReportLab drawing that fits in `width` × `height` points, as the page shows it
-    (same outlines, marks and counts; `shown` hides small counts in the outsiders' version)."""
+    (same outlines, marks and counts)."""
     margin = 12  # as the page's viewBox: marks at the edge are not cut
     full_width, full_height = drawn.width + 2 * margin, drawn.height + 2 * margin
     scale = min(width / full_width, height / full_height, 1)
@@ -295,13 +293,9 @@ def map_drawing(drawn: Map, width: float, height: float, shown: Callable = lambd
         group.add(path)
     for mark in drawn.marks:
         x, y = placed(mark.x, mark.y)
-        group.add(Circle(x, y, mark.drawn_radius(shown), fillColor=MAP_MARK, strokeColor=white, strokeWidth=2))
-        if shown(mark.mark.count) == mark.mark.count:
-            group.add(String(x, y - 4.5, str(mark.mark.count), fontName=BOLD, fontSize=13, fillColor=white,
-                             textAnchor="middle"))
-        else:  # too small a dot to write in: « < 3 » next to it
-            group.add(String(x + initiatives_map.HIDDEN_RADIUS + 3, y - 4.5, str(shown(mark.mark.count)), fontName=BOLD,
-                             fontSize=13, fillColor=MAP_MARK))
+        group.add(Circle(x, y, mark.radius, fillColor=MAP_MARK, strokeColor=white, strokeWidth=2))
+        group.add(String(x, y - 4.5, str(mark.mark.count), fontName=BOLD, fontSize=13, fillColor=white,
+                         textAnchor="middle"))
     group.scale(scale, scale)
     drawing.add(group)
     return drawing

@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from math import cos, radians, sqrt
-from typing import Callable
 
 from ..reference import communes, departements
 
 WIDTH = 600
 # Points closer than this (in SVG units) to the last one kept are dropped: the page stays light.
 MIN_STEP = 2.5
-# A mark whose count is hidden (« < 3 ») is drawn small, whatever its count: its size must not tell it.
-HIDDEN_RADIUS = 6
 
 Point = tuple[float, float]
 Ring = tuple[Point, ...]
@@ -52,10 +49,6 @@ class PlacedMark:
     @property
     def moved(self) -> bool:
         return self.anchor_x is not None and (abs(self.anchor_x - self.x) + abs(self.anchor_y - self.y)) > 1
-
-    def drawn_radius(self, shown: Callable = lambda count: count) -> float:
-        """Its radius once `shown` (Report.shown) has hidden small counts or not."""
-        return self.radius if shown(self.mark.count) == self.mark.count else HIDDEN_RADIUS
 
 
 @dataclass

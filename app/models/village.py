@@ -71,14 +71,24 @@ class Village(db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    @staticmethod
+    def day_phase(day: date, now: datetime | None = None) -> VillagePhase | None:
+        """DAY or AFTER for a village held on `day`, as its date alone tells; None before the
+        day, where the phase also depends on the registration window. For callers that hold
+        the date without the village (a scan reads a few columns of it)."""
+        today = local_today(now or utcnow())
+        if today > day:
+            return VillagePhase.AFTER
+        if today == day:
+            return VillagePhase.DAY
+        return None
+
     def phase(self, now: datetime | None = None) -> VillagePhase:
         """The village's phase at `now` (naive UTC, default: now)."""
         now = now or utcnow()
-        today = local_today(now)
-        if today > self.day:
-            return VillagePhase.AFTER
-        if today == self.day:
-            return VillagePhase.DAY
+        by_date = self.day_phase(self.day, now)
+        if by_date is not None:
+            return by_date
         if self.archived_at is not None:
             return VillagePhase.CLOSED
         if self.registration_opens_at and now < self.registration_opens_at:

@@ -17,7 +17,9 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import options
@@ -208,6 +210,15 @@ class RegistrationForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField("Rôle", choices=options({r.value: r.label for r in Role}))
+
+
+class ExceptionalEntryForm(FlaskForm):
+    """An entry recorded by an organiser outside the village's day (checkin.record_exceptional_entry)."""
+
+    reason = StringField("Raison", validators=[DataRequired(message=REQUIRED.message), Length(max=300)],
+                         filters=[one_line],
+                         description="Par exemple : venue le jour du village, badge non scanné "
+                                     "(téléphone sans réseau).")
 
 
 class ParticipantMessageForm(FlaskForm):

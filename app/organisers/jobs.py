@@ -99,6 +99,11 @@ KIND_PAGES = {
         back=lambda job: ("Retour aux messages", url_for("organisers.village_messages", village_id=job.village_id)),
         steps=_count("personnes"),
     ),
+    "followup": KindPage(
+        title=lambda job: f"Relance du suivi – {job.village.name}",
+        back=lambda job: ("Retour au suivi", url_for("organisers.followup_page", village=job.village_id)),
+        steps=lambda job: "" if job.status == JobStatus.DONE else "Préparation des e-mails…",
+    ),
 }
 
 

@@ -5,10 +5,10 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import OrganiserRole, Registration, Role
 from ..services import registration as registration_service
-from ..services import audit_log, roster
+from ..services import audit_log, checkin, roster
 from . import blueprint
 from .access import role_required
-from .forms import RegistrationForm, RoleForm
+from .forms import ExceptionalEntryForm, RegistrationForm, RoleForm
 from .villages import village_or_404
 
 
@@ -81,15 +81,44 @@ def registration(registration_id: int):
             db.session.commit()
             flash("Inscription enregistrée." if changed else "Aucune modification.", "success")
             return back_to_registration(found)
+    return registration_page(found, form)
+
+
+def registration_page(found: Registration, form: RegistrationForm, entry_form: ExceptionalEntryForm | None = None,
+                      status: int = 200):
     return render_template(
         "organisers/registration.html",
         registration=found,
+        entry_form=entry_form or ExceptionalEntryForm(formdata=None),
+        exceptional_entry_refusal=checkin.exceptional_entry_refusal(found),
+        admission=checkin.current_admission(found) if found.checked_in_at else None,
+        village_phase=found.village.phase(),
+        cancellation_refusal=registration_service.cancellation_refusal(found),
         form=form,
         role_form=RoleForm(role=found.role),
         role_fields=registration_service.ROLE_FIELDS[Role(found.role)],
         waiting_position=registration_service.waiting_position(found),
         history=audit_log.events(roster.history(found)),
-    )
+    ), status
+
+
+@blueprint.post("/inscriptions/<int:registration_id>/entree-exceptionnelle")
+@role_required("organiser")
+def exceptional_entry(registration_id: int):
+    found = registration_or_404(registration_id)
+    entry_form = ExceptionalEntryForm()
+    if not entry_form.validate_on_submit():
+        return registration_page(found, RegistrationForm(obj=found), entry_form, status=422)
+    try:
+        checkin.record_exceptional_entry(found, actor=current_user.email, scanner=current_user.name or current_user.email,
+                                         reason=entry_form.reason.data)
+    except checkin.ExceptionalEntryRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return back_to_registration(found)
+    db.session.commit()
+    flash(f"Entrée exceptionnelle enregistrée : {found.full_name} est compté·e présent·e.", "success")
+    return back_to_registration(found)
 
 
 def apply(action, success: str):

@@ -21,7 +21,7 @@ def render_report(report, download_args: dict, **context):
     from ..documents.charts import chart_for, to_svg
     from ..documents.report import method_note
 
-    charts = {table.key: to_svg(chart) for table in report.tables if (chart := chart_for(report, table))}
+    charts = {table.key: to_svg(chart) for table in report.tables if (chart := chart_for(table))}
     return render_template(
         "organisers/report.html", report=report, charts=charts, method=method_note(report),
         communes_map=report.communes_map,

@@ -3,21 +3,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
 from ..models import QuestionKind
-from ..services import survey
+from ..services import checkin, survey
 from . import blueprint
 from .private_link import document, registration_or_404
 
 
 @blueprint.app_template_global()
-def questionnaire_open(registration) -> bool:
-    return survey.is_open(registration)
+def came_to_the_village(registration) -> bool:
+    """The attendance certificate and the questionnaire are for those who came (checkin's rule)."""
+    return checkin.came_to_the_village(registration)
 
 
 @blueprint.get("/inscription/<token>/attestation.pdf")
 def certificate(token: str):
     found = registration_or_404(token)
-    if not found.is_confirmed or found.checked_in_at is None:
-        abort(404)  # only those who were welcomed at the door came
+    if not checkin.came_to_the_village(found):
+        abort(404)  # only those admitted on the village's day came, once it has begun
     from ..documents.certificate import certificate_pdf  # reportlab: loaded by the workers that write a PDF
 
     return document(certificate_pdf(found), "application/pdf", f"attestation-{found.village.slug}.pdf")
@@ -44,7 +45,8 @@ def submitted_answers(questions) -> tuple[dict, dict]:
 def questionnaire(token: str):
     found = registration_or_404(token)
     if not survey.is_open(found):
-        flash("Le questionnaire de satisfaction s'ouvre le jour du village.", "warning")
+        flash("Le questionnaire de satisfaction est pour les personnes venues au village, "
+              "une fois le village commencé.", "warning")
         return redirect(url_for("public.registration", token=token))
     questions = survey.questions(found.village)
     given = survey.response_of(found)

@@ -1,8 +1,11 @@
 """The initiatives' public pages (directory, map, one page each, open data) and the holder's own page."""
+import json
 from urllib.parse import quote_plus, urlencode
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.http import is_resource_modified
 
 from ..documents import initiatives_map
 from ..errors import error_response
@@ -10,7 +13,8 @@ from ..extensions import db
 from ..forms_initiative import HolderFicheForm, fiche_answers
 from ..models import Village
 from ..models import initiative_lists as lists
-from ..services import directory, initiatives
+from ..services import directory, initiatives, publication
+from ..services import villages as village_service
 from . import blueprint
 from .private_link import registration_or_404
 
@@ -36,14 +40,32 @@ def initiatives_directory():
         query.check({v.slug for v in villages})
     except directory.BadFilter as bad:
         return error_response(400, str(bad))
-    departements = directory.departements_shown()
-    found_map = initiatives_map.build_frames(directory.marks(query))
-    return render_template(
-        "public/initiatives.html", query=query, found=directory.search(query), lists=lists,
+    version = publication.current()
+    departements = json.loads(publication.snapshot(
+        "departements", version, lambda: json.dumps(directory.departements_shown()).encode()))
+    if query.args(page=1) or query.page > KEPT_PAGES:
+        results = directory_results(query, departements)
+    else:  # the same for everybody until the next moderation
+        results = Markup(publication.snapshot(
+            f"annuaire:{query.page}", version, lambda: directory_results(query, departements).encode()).decode())
+    page = render_template(
+        "public/initiatives.html", query=query, lists=lists, results=results,
         village_options=[(v.slug, v.town) for v in villages],
         departement_options=[(code, code) for code in departements],
-        map=found_map, mark_links=mark_links(found_map, query),
     )
+    db.session.commit()  # what was built
+    return page
+
+
+# The directory's pages without filters kept per publication version (24 initiatives a page):
+# any further page is built at each request, and nobody can fill the database with page numbers.
+KEPT_PAGES = 200
+
+
+def directory_results(query: directory.DirectoryQuery, departements: list[str]) -> Markup:
+    found_map = initiatives_map.build_frames(directory.marks(query))
+    return Markup(render_template("public/_directory_results.html", query=query, found=directory.search(query),
+                                  map=found_map, mark_links=mark_links(found_map, query)))
 
 
 def mark_links(found_map, query: directory.DirectoryQuery) -> dict[str, str]:
@@ -60,9 +82,10 @@ def initiative_page(slug: str):
     initiative = initiatives.public_initiative(slug[:120])
     if initiative is None:
         abort(404)
+    coming, past = village_service.coming_and_past(directory.villages_of([initiative.id]).get(initiative.id, []))
     return render_template(
         "public/initiative.html", initiative=initiative, version=initiative.published,
-        villages=directory.villages_of([initiative.id]).get(initiative.id, []),
+        coming_villages=coming, past_villages=past,
     )
 
 
@@ -84,14 +107,28 @@ def initiatives_csv():
 
 
 def open_data_response(writer: str, mimetype: str) -> Response:
-    """Read at once: a withdrawn initiative must not linger in a cache."""
-    # The data·inclusion models (pydantic) are loaded by the workers that export.
+    """Built once per change of what is published; a client or proxy that has it already is
+    told so (304) for the price of reading the publication version. Never served without asking
+    (no-cache): a withdrawn initiative must not linger in a cache."""
+    version = publication.current()
+    response = Response(mimetype=mimetype)
+    response.set_etag(version.etag)
+    response.last_modified = version.changed_at
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if not is_resource_modified(request.environ, etag=version.etag, last_modified=version.changed_at):
+        response.status_code = 304
+        return response
+    response.set_data(publication.snapshot(f"open-data:{writer}", version, lambda: _open_data(writer)))
+    db.session.commit()
+    return response
+
+
+def _open_data(writer: str) -> bytes:
+    # The data·inclusion models (pydantic) are loaded by the workers that build the open data.
     from ..documents import open_data
 
-    response = Response(getattr(open_data, writer)(directory.public_versions()), mimetype=mimetype)
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return getattr(open_data, writer)(directory.public_versions())
 
 
 @blueprint.route("/inscription/<token>/initiative", methods=["GET", "POST"])

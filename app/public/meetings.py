@@ -24,13 +24,18 @@ def meetings_context(registration: Registration, ask_form: MeetingRequestForm | 
     if not registration.is_confirmed:
         return {"meetings_open": False}
     settings = meeting_area.settings_of(registration.village)
+    agenda = scheduling.agenda(registration) if settings.schedule_published_at else []
     return {
         "meetings_open": True,
         "settings": settings,
-        "suggestions": suggestions.for_person(registration) if settings.requests_closed_at is None else [],
+        "requests_closed": meeting_requests.closed_because(settings, registration.village),
+        "suggestions": (suggestions.for_person(registration)
+                        if meeting_requests.closed_because(settings, registration.village) is None else []),
         "received": meeting_requests.received(registration),
         "sent": meeting_requests.sent(registration),
-        "agenda": scheduling.agenda(registration) if settings.schedule_published_at else [],
+        "agenda": agenda,
+        # What came of a meeting can be said once it is over.
+        "passed": {m.id for m in agenda if matching_profiles.has_passed(m, registration.village)},
         "ask_form": ask_form or MeetingRequestForm(formdata=None),
         "ask_for": ask_for,
         "outcome_form": OutcomeForm(formdata=None),
@@ -66,7 +71,8 @@ def directory_page(registration: Registration, ask_form: MeetingRequestForm | No
         holders=directory.holders_to_meet(village, [card.slug for card in found.cards]),
         sent={r.recipient_id: r for r in meeting_requests.sent(registration)},
         asked_by={r.requester_id for r in meeting_requests.received(registration)},
-        settings=meeting_area.settings_of(village),
+        requests_closed=meeting_requests.closed_because(meeting_area.settings_of(village), village),
+        village_phase=village.phase(),
         ask_form=ask_form or MeetingRequestForm(formdata=None), ask_slug=ask_slug,
     )
 

@@ -1,4 +1,7 @@
+import functools
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from ..errors import error_response
@@ -6,7 +9,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..security import registration_limit
 from ..services import registration as registrations
-from ..services import directory, matching_profiles, privacy, villages
+from ..services import directory, matching_profiles, privacy, publication, villages
 from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
@@ -28,6 +31,11 @@ def home():
     )
 
 
+@blueprint.app_template_global()
+def places_shown(village: Village, places_left: int) -> str | None:
+    return villages.places_shown(village, places_left)
+
+
 def village_or_404(slug: str) -> Village:
     found = db.session.scalar(_VILLAGE_BY_SLUG, {"slug": slug})
     if found is None or found.is_archived:
@@ -42,11 +50,16 @@ _VILLAGE_BY_SLUG = select(Village).where(Village.slug == bindparam("slug"))
 @blueprint.get("/villages/<slug>")
 def village(slug: str):
     found = village_or_404(slug)
-    return render_template(
+    section = publication.snapshot(f"village:{found.id}:initiatives", publication.current(), lambda: render_template(
+        "public/_village_initiatives.html", village=found,
+        presented=directory.search(directory.DirectoryQuery(village=found.slug))).encode())
+    page = render_template(
         "public/village.html", village=found, places_left=villages.places_left(found),
-        presented=directory.search(directory.DirectoryQuery(village=found.slug)),
-        coming=villages.who_is_coming(found),
+        initiatives_section=Markup(section.decode()), coming=villages.who_is_coming(found),
+        listed=villages.listed_count(found),
     )
+    db.session.commit()  # the section, if it was built
+    return page
 
 
 @blueprint.route("/villages/<slug>/inscription", methods=["GET", "POST"])
@@ -55,6 +68,10 @@ def register(slug: str):
     village = village_or_404(slug)
     if not village.is_registration_open():
         return closed(village)
+    if request.method == "GET" and not request.args.get("depuis"):
+        return render_template("public/register.html", village=village, form=None,
+                               questions=blank_questions(village.lunch_offered),
+                               places_left=villages.places_left(village))
     form_class = NewRegistrationForm.for_submission(request.form.get("role"))
     form = registration_form(village, form_class)
     if form.is_submitted() and form.is_from_a_robot():
@@ -85,8 +102,17 @@ def register(slug: str):
         form = registration_form(village, NewRegistrationForm)
         form.validate_on_submit()
     return render_template(
-        "public/register.html", village=village, form=form, places_left=villages.places_left(village)
+        "public/register.html", village=village, form=form, places_left=villages.places_left(village),
+        questions=Markup(render_template("public/_registration_questions.html", form=form)),
     ), 422 if form.errors else 200
+
+
+@functools.cache
+def blank_questions(lunch_offered: bool) -> Markup:
+    """The questions of a blank form, the same for everybody (the CSRF token is outside them):
+    rendered once per process, they were three quarters of the form's GET (92,000 Python calls)."""
+    form = NewRegistrationForm(lunch_offered=lunch_offered, meta={"csrf": False})
+    return Markup(render_template("public/_registration_questions.html", form=form))
 
 
 def registration_form(village: Village, form_class: type[NewRegistrationForm]) -> NewRegistrationForm:
@@ -140,6 +166,7 @@ def private_page(found: Registration, **meeting_context):
     """The private page; `meeting_context` carries a meeting request to show again with its error."""
     return render_template(
         "public/registration.html", registration=found, village=found.village,
+        village_phase=found.village.phase(), cancellation_refusal=registrations.cancellation_refusal(found),
         waiting_position=registrations.waiting_position(found),
         village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
                                              for_participants=True),
@@ -194,11 +221,17 @@ def cancel_registration(token: str):
     found = registration_or_404(token)
     if found.status == RegistrationStatus.CANCELLED:
         return redirect(url_for("public.registration", token=token))
+    refusal = registrations.cancellation_refusal(found)
+    if refusal is not None:  # the person came, or the village is over
+        flash(refusal, "warning")
+        return redirect(url_for("public.registration", token=token))
     if request.method == "POST":
         try:
             registrations.cancel(found, actor="participant")
-        except registrations.NotAllowed:  # cancelled meanwhile, e.g. by a second click
+        except registrations.NotAllowed as refused:  # cancelled meanwhile (a second click), or admitted
             db.session.rollback()
+            if found.status != RegistrationStatus.CANCELLED:
+                flash(str(refused), "warning")
         else:
             db.session.commit()
             flash("Votre inscription est annulée. Un e-mail de confirmation vous est envoyé.", "success")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Job, Registration, Village
-from ..services import participant_messages as messages, report as report_service, scheduling
+from ..services import followup_asks, participant_messages as messages, report as report_service, scheduling
 from ..templating import quantity
 from ..timeutil import utcnow
 from . import jobs
@@ -100,3 +100,11 @@ def message(job: Job, progress: Progress) -> Outcome:
         job.params = {**job.params, "kept": True}
         db.session.commit()
     return Outcome(summary=f"Message envoyé à {len(ids)} personne(s) : il part dans les minutes qui viennent.")
+
+
+@jobs.kind("followup", exclusive=True)
+def followup(job: Job, progress: Progress) -> Outcome:
+    """« Relancer maintenant »: the village's next follow-up round, at once."""
+    sent = followup_asks.send(job.village, at_once=True, actor=job.requested_by)
+    db.session.commit()
+    return Outcome(summary=sent.summary)

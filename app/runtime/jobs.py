@@ -15,6 +15,8 @@ worker, and is shown as failed, to be queued again (retry).
 """
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import Job, JobStatus, Village
@@ -229,11 +231,13 @@ def run(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return
-    job.status, job.heartbeat_at = JobStatus.RUNNING, utcnow()
+    job.status, job.heartbeat_at, job.attempts = JobStatus.RUNNING, utcnow(), job.attempts + 1
+    job.worker = f"{socket.gethostname()}:{os.getpid()}"[:120]
     db.session.commit()
     error, outcome = None, None
     try:
-        outcome = KINDS[job.kind].run(job, Progress(job_id))
+        with _beating(job_id):
+            outcome = KINDS[job.kind].run(job, Progress(job_id))
     except Refused as refused:
         db.session.rollback()
         error = str(refused)
@@ -248,6 +252,66 @@ def run(job_id: int) -> None:
         job.status, job.error = JobStatus.FAILED, error
     job.finished_at = utcnow()
     db.session.commit()
+
+
+@contextmanager
+def _beating(job_id: int) -> Iterator[None]:
+    """The job's heartbeat while its worker lives, even through a long step that tells no
+    progress: only a worker that died (killed, machine gone) leaves its job without one."""
+    stopping = threading.Event()
+    engine, interval = db.engine, current_app.config["JOBS_STALE_SECONDS"] / 4
+
+    def beat():
+        while not stopping.wait(interval):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=utcnow()))
+            except Exception:  # a moment of unavailable storage: the next beat tries again
+                pass
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopping.set()
+        thread.join()
+
+
+def take_over_stale() -> list[int]:
+    """Queue again the running jobs whose worker died (no heartbeat for JOBS_STALE_SECONDS), for
+    any worker to take up, without anyone asking; at most JOBS_ATTEMPTS in all, then failed.
+    Several workers may look at once: each job is taken over by one (a conditional UPDATE).
+    What the job does happens once: its file is written with its end, and a message goes on
+    after the batches already queued (job_kinds.message). Returns the ids queued again."""
+    limit = utcnow() - timedelta(seconds=current_app.config["JOBS_STALE_SECONDS"])
+    stale = (Job.status == JobStatus.RUNNING, func.coalesce(Job.heartbeat_at, Job.created_at) < limit)
+    taken = []
+    for job_id, attempts in db.session.execute(select(Job.id, Job.attempts).where(*stale)).all():
+        if attempts >= current_app.config["JOBS_ATTEMPTS"]:
+            db.session.execute(update(Job).where(Job.id == job_id, *stale).values(
+                status=JobStatus.FAILED, error=STALE, finished_at=utcnow()))
+        elif db.session.execute(update(Job).where(Job.id == job_id, *stale).values(
+                status=JobStatus.QUEUED, heartbeat_at=None)).rowcount:
+            taken.append(job_id)
+        db.session.commit()
+    for job_id in taken:
+        current_app.logger.warning("job %s lost its worker: queued again", job_id)
+        _queue_and_task()[1](job_id)
+    return taken
+
+
+def watch_for_stale_jobs(app: Flask, stopping: threading.Event) -> None:
+    """A worker's watch (a thread of `flask jobs worker`): every quarter of JOBS_STALE_SECONDS,
+    takes over the jobs of workers that died."""
+    while not stopping.wait(app.config["JOBS_STALE_SECONDS"] / 4):
+        with app.app_context():
+            try:
+                take_over_stale()
+            except Exception:  # the database or the queue unavailable for a moment: next round
+                app.logger.exception("looking for stale jobs failed")
+            finally:
+                db.session.remove()
 
 
 def run_pending() -> int:

@@ -16,7 +16,8 @@ from ..extensions import db
 from ..models import (
     AuditEntry, Initiative, MeetingRequest, Organiser, OrganiserRole, Registration, RegistrationStatus, Role, ScannerToken, Village,
 )
-from ..models.initiative_lists import VISIBILITIES as VISIBILITY_LABELS
+from ..models.followup import THREAD_STATUS_LABELS
+from ..models.initiative_lists import SUPPORT_NEEDS, VISIBILITIES as VISIBILITY_LABELS
 from ..templating import of_name, of_place
 
 PER_PAGE = 50
@@ -178,6 +179,8 @@ def _registration_sentence(entry: AuditEntry, names: _Names, actor: str, by_pers
         if by_person:
             return f"{actor} s'est inscrit(e){where}" + (f" comme {role}" if role else "")
         return f"{actor} a inscrit {person}{where}" + (f" comme {role}" if role else "")
+    if action == "followup_opt_out":
+        return f"{actor} a demandé à ne plus recevoir de demandes de nouvelles après les villages"
     if action == "walk_in":
         beyond = ", au-delà de la capacité" if details.get("over_capacity") else ""
         return f"{actor} a inscrit {person} sur place{beyond}"
@@ -225,6 +228,9 @@ def _checkin_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
     if entry.action == "checkin.undo":
         reason = (details.get("reason") or "").strip()
         return f"{actor} a annulé l'entrée {of_name(person)}" + (f" (raison : « {reason} »)" if reason else "")
+    if entry.action == "checkin.exceptional_entry":
+        return (f"{actor} a enregistré une entrée exceptionnelle pour {person}, hors du jour du village "
+                f"(raison : « {(details.get('reason') or '').strip()} »)")
     return (f"{actor} a fait entrer {person} hors ligne alors qu'un autre poste l'avait déjà fait : "
             "le premier passage compte")
 
@@ -315,6 +321,20 @@ def _initiative_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
     return f"{actor} a modifié la fiche {of_name(initiative)}"
 
 
+def _followup_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
+    """Suivi après le village: a need's status set by an organiser, a round sent at once."""
+    details = entry.details or {}
+    if entry.action == "followup.sent":
+        count = details.get("count", 0)
+        return (f"{actor} a envoyé la relance {details.get('round')} {names.village(entry, 'du')} "
+                f"({count} e-mail{'s' if count > 1 else ''})")
+    need = SUPPORT_NEEDS.get(details.get("need", ""), "un besoin")
+    status = THREAD_STATUS_LABELS.get(details.get("status"), "")
+    note = details.get("note")
+    return (f"{actor} a passé le besoin « {need} » de {names.initiative(entry)} à « {status} »"
+            + (f" (note : « {note} »)" if note else ""))
+
+
 # Mise en lien: what a participant or an organiser did with meetings.
 MEETING_SENTENCES = {
     "matching_preferences_saved": "{actor} a enregistré ses choix pour les rendez-vous",
@@ -354,7 +374,7 @@ def _sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
         return _registration_sentence(entry, names, actor, by_person=entry.actor == "participant")
     writers: dict[str, Callable[[AuditEntry, _Names, str], str]] = {
         "checkin": _checkin_sentence, "account": _account_sentence, "scanner_link": _link_sentence,
-        "initiative": _initiative_sentence,
+        "initiative": _initiative_sentence, "followup": _followup_sentence,
     }
     prefix = entry.action.partition(".")[0]
     return writers.get(prefix, _village_sentence)(entry, names, actor)

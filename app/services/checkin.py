@@ -3,6 +3,11 @@
 `check_in` is the single place that decides what a presented badge means; the scanner API,
 the name search, walk-ins and the offline sync all go through it. Like the other services,
 nothing here commits: the caller does, so that a decision and its CheckIn row are saved together.
+
+The door opens on the village's day only (its phase, VillagePhase.DAY, at the moment of the
+scan): before or after it, a scan is answered NOT_VILLAGE_DAY and nothing is written. A
+rehearsal (volunteers training with real badges) answers as the day would, and writes nothing
+either. Outside the day, an organiser may still record an exceptional entry, with a reason.
 """
 from __future__ import annotations
 
@@ -17,12 +22,13 @@ from sqlalchemy.orm.util import identity_key
 
 from ..database import commit_without_waiting_for_disk
 from ..extensions import db
-from ..models import CheckIn, Registration, RegistrationStatus, Role, Village
+from ..models import CheckIn, Registration, RegistrationStatus, Role, Village, VillagePhase
 from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, email_key
+from ..templating import french_date
 from ..text import fold, one_line
 from ..timeutil import utcnow
 from . import audit, capacity, roster_version
-from .registration import lock_village
+from .registration import lock, lock_village
 from .scanner_links import LinkedVillage
 
 # A scan by Bearer token knows its village by the few columns read with its link; the others
@@ -40,6 +46,7 @@ class Result(enum.StrEnum):
     CANCELLED = "cancelled"
     WAITLISTED = "waitlisted"
     WRONG_VILLAGE = "wrong_village"
+    NOT_VILLAGE_DAY = "not_village_day"
 
 
 class UndoResult(enum.StrEnum):
@@ -81,6 +88,19 @@ def attendee(registration: Registration, admission: CheckIn | None = None) -> di
     }
 
 
+def is_village_day(village: ScanVillage, moment: datetime) -> bool:
+    """Whether the door is open at `moment` (naive UTC): the village's phase then is its day.
+
+    Its twin on the phone, for scans decided offline, is isVillageDay in
+    static/js/checkin/offline.js (the roster carries the village's day and time zone)."""
+    return Village.day_phase(village.day, moment) is VillagePhase.DAY
+
+
+def not_village_day_message(village: ScanVillage) -> str:
+    return (f"Ce n'est pas le jour du village ({french_date(village.day)}) : personne n'entre et rien "
+            "n'est enregistré. Pour vous exercer avec de vrais badges, activez le mode entraînement.")
+
+
 @dataclass
 class CheckInOutcome:
     """The answer to a check-in (Result) or to its undoing (UndoResult)."""
@@ -89,6 +109,8 @@ class CheckInOutcome:
     registration: Registration | None = None
     # The admission this answer is about: the new one (ok) or the earlier one (already_checked_in).
     admission: CheckIn | None = None
+    # A rehearsal's answer: what the day would have answered, nothing written.
+    rehearsal: bool = False
 
     @property
     def attendee(self) -> dict | None:
@@ -126,6 +148,7 @@ class Admitted:
     scanner: str
     admission_id: int
     result: Result = Result.OK
+    rehearsal: bool = False  # never: a rehearsal admits nobody
 
     @property
     def attendee(self) -> dict:
@@ -244,39 +267,88 @@ def current_admission(registration: Registration) -> CheckIn | None:
     )
 
 
-def _with_admission(code: str) -> tuple[Registration | None, CheckIn | None]:
-    """The badge's registration, its village and its current admission, if any, in one query.
+_VILLAGE = Village.__table__
+# Built once, as _ADMIT: the badge's registration, its village and its current admission, if
+# any, as one Core row. Why a badge is refused is read this way, without loading ORM objects
+# (a re-scan at the door is as frequent as a first scan).
+_REFUSAL = (
+    select(*(_REGISTRATION.c[name] for name in ADMITTED_FIELDS), _REGISTRATION.c.village_id,
+           _VILLAGE.c.slug.label("village_slug"), _VILLAGE.c.name.label("village_name"),
+           _CHECKIN.c.id.label("admission_id"), _CHECKIN.c.scanner)
+    .select_from(_REGISTRATION.join(_VILLAGE, _VILLAGE.c.id == _REGISTRATION.c.village_id).outerjoin(
+        _CHECKIN, and_(_CHECKIN.c.registration_id == _REGISTRATION.c.id, *_is_current(_CHECKIN.c))))
+    .where(_REGISTRATION.c.badge_code == bindparam("code"))
+    .order_by(_CHECKIN.c.id.desc())
+    .limit(1)
+)
 
-    The answer shows the registration's village, which a scan by Bearer token has not loaded.
-    """
+
+@dataclass(frozen=True)
+class RowVillage:
+    slug: str
+    name: str
+
+
+@dataclass
+class Refused:
+    """A refused scan, answered from the row _REFUSAL read; the ORM objects are loaded only for
+    callers that ask for them (offline sync)."""
+
+    result: Result
+    row: object
+    rehearsal: bool = False
+
+    @property
+    def attendee(self) -> dict:
+        person = ScannedRow(self.row, RowVillage(self.row.village_slug, self.row.village_name))
+        return attendee(person, self.row if self.row.admission_id is not None else None)
+
+    @property
+    def registration(self) -> Registration:
+        return db.session.get(Registration, self.row.id)
+
+    @property
+    def admission(self) -> CheckIn | None:
+        return db.session.get(CheckIn, self.row.admission_id) if self.row.admission_id is not None else None
+
+
+def _refusal(village: ScanVillage, code: str) -> CheckInOutcome | Refused | None:
+    """Why the badge `code` may not be admitted to `village` now, if it may not."""
+    code = _badge_code(code)
+    row = db.session.connection().execute(_REFUSAL, {"code": code}).first() if code else None
+    if row is None:
+        return CheckInOutcome(Result.UNKNOWN)
+    if row.village_id != village.id:
+        return Refused(Result.WRONG_VILLAGE, row)
+    refused = REFUSED_BY_STATUS.get(row.status)
+    if refused:
+        return Refused(refused, row)
+    if row.checked_in_at is not None:
+        return Refused(Result.ALREADY_CHECKED_IN, row)
+    return None
+
+
+def _in_village(village: ScanVillage, registration: Registration | None) -> Registration | None:
+    return registration if registration is not None and registration.village_id == village.id else None
+
+
+def _registration_of(code: str) -> Registration | None:
+    """The badge's registration with its village, which a scan by Bearer token has not loaded
+    (for the rarer answers that show a Registration: outside the day, a rehearsal)."""
     code = _badge_code(code)
     if code is None:
-        return None, None
-    row = db.session.execute(
-        select(Registration, CheckIn)
-        .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, *_is_current(CheckIn)))
-        .options(joinedload(Registration.village))
-        .where(Registration.badge_code == code)
-        .order_by(CheckIn.id.desc())
-        .limit(1)
-        .execution_options(populate_existing=True)
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
+        return None
+    return db.session.scalar(select(Registration).options(joinedload(Registration.village))
+                             .where(Registration.badge_code == code).execution_options(populate_existing=True))
 
 
-def _refusal(village: ScanVillage, registration: Registration | None,
-             admission: CheckIn | None) -> CheckInOutcome | None:
-    """Why this registration may not be admitted to `village` now, if it may not."""
-    if registration is None:
-        return CheckInOutcome(Result.UNKNOWN)
-    if registration.village_id != village.id:
-        return CheckInOutcome(Result.WRONG_VILLAGE, registration)
-    refused = REFUSED_BY_STATUS.get(registration.status)
-    if refused:
-        return CheckInOutcome(refused, registration)
-    if registration.checked_in_at is not None:
-        return CheckInOutcome(Result.ALREADY_CHECKED_IN, registration, admission)
-    return None
+def rehearse(village: ScanVillage, code: str) -> CheckInOutcome | Refused:
+    """What check_in would answer on the village's day, writing nothing (the rehearsal mode)."""
+    refusal = _refusal(village, code)
+    if refusal is not None:
+        refusal.rehearsal = True
+        return refusal
+    return CheckInOutcome(Result.OK, _registration_of(code), rehearsal=True)
 
 
 def check_in(
@@ -287,15 +359,18 @@ def check_in(
     scan_id: str | None = None,
     scanned_at: datetime | None = None,
     method: str = "scan",
-) -> CheckInOutcome | Admitted:
-    """Admit the holder of badge `code` to `village`, once.
+) -> CheckInOutcome | Admitted | Refused:
+    """Admit the holder of badge `code` to `village`, once, on the village's day.
 
     `scan_id` is the device's id for this scan: sending it again returns the first answer
     and writes nothing. `scanned_at` (naive UTC, the device's clock) becomes the check-in time;
-    a time in the future is taken as now.
+    a time in the future is taken as now. That moment decides whether the door is open
+    (is_village_day): a scan made offline on the day and sent the day after still counts; one
+    made before or after the day is answered NOT_VILLAGE_DAY and writes nothing.
 
     The rule has a twin for phones without network: `decide` in static/js/checkin/offline.js
-    answers from the roster kept on the phone. A change to the rule is made in both places.
+    answers from the roster kept on the phone (its day: isVillageDay). A change to the rule is
+    made in both places.
     """
     if scan_id is not None:
         replayed = db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id))
@@ -303,8 +378,11 @@ def check_in(
             return CheckInOutcome(Result.OK, replayed.registration, replayed)
 
     now = utcnow()
+    moment = min(scanned_at, now) if scanned_at else now
+    if not is_village_day(village, moment):
+        return CheckInOutcome(Result.NOT_VILLAGE_DAY, _in_village(village, _registration_of(code)))
     admit = dict(
-        moment=min(scanned_at, now) if scanned_at else now,
+        moment=moment,
         now=now,
         scan_id=scan_id or uuid.uuid4().hex,
         scanner=scanner,
@@ -312,7 +390,7 @@ def check_in(
     )
     outcome = _admit(village, code, **admit)
     while outcome is None:
-        refusal = _refusal(village, *_with_admission(code))
+        refusal = _refusal(village, code)
         if refusal is not None:
             return refusal
         # Admissible after all: its check-in was undone (or it was confirmed) between the two
@@ -347,6 +425,62 @@ def undo_check_in(village: ScanVillage, code: str, *, actor: str, reason: str = 
         checked_in_by=admission.scanner,
     )
     return CheckInOutcome(UndoResult.UNDONE, registration, admission)
+
+
+def exceptional_entry_refusal(registration: Registration, now: datetime | None = None) -> str | None:
+    """Why an organiser may not record an exceptional entry for this person, if they may not."""
+    if registration.village.phase(now) is VillagePhase.DAY:
+        return "Le jour du village, les entrées se font à l'accueil (scan du badge ou recherche par nom)."
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return "Seule une personne dont la place est confirmée peut être comptée présente."
+    if registration.checked_in_at is not None:
+        return f"{registration.full_name} est déjà entré·e."
+    return None
+
+
+class ExceptionalEntryRefused(Exception):
+    """The exceptional entry cannot be recorded; the message is meant for people."""
+
+
+def record_exceptional_entry(registration: Registration, *, actor: str, scanner: str, reason: str) -> CheckIn:
+    """An organiser records that this person came although the door did not admit them on the
+    village's day (not scanned, scanned on a phone never synchronised…): an admission outside
+    the door's rule, kept with its reason and written in the audit log. It counts as an
+    admission on the day (admitted_on_the_day)."""
+    reason = one_line(reason)[:300]
+    if not reason:
+        raise ExceptionalEntryRefused("Indiquez la raison de cette entrée exceptionnelle.")
+    village, registration = lock(registration)
+    now = utcnow()
+    refusal = exceptional_entry_refusal(registration, now)
+    if refusal is not None:
+        raise ExceptionalEntryRefused(refusal)
+    admission = CheckIn(
+        registration=registration, village=village, scan_id=uuid.uuid4().hex, scanned_at=now,
+        received_at=now, scanner=scanner[:120], method="exceptional", exception_reason=reason,
+    )
+    db.session.add(admission)
+    registration.checked_in_at = now
+    audit.record(actor, "checkin.exceptional_entry", registration, village_id=village.id, reason=reason)
+    return admission
+
+
+def admitted_on_the_day(registration: Registration) -> bool:
+    """Whether this person was admitted on their village's day: by the door (whose rule admits
+    nobody outside it), or by an organiser's exceptional entry. An admission recorded on another
+    day before the door knew the village's phase does not count."""
+    if not registration.is_confirmed or registration.checked_in_at is None:
+        return False
+    if registration.village.phase(registration.checked_in_at) is VillagePhase.DAY:
+        return True
+    admission = current_admission(registration)
+    return admission is not None and admission.exception_reason is not None
+
+
+def came_to_the_village(registration: Registration, now: datetime | None = None) -> bool:
+    """Whether this person took part in their village: it has begun, and they were admitted on
+    its day. Their attendance certificate and the questionnaire exist for them only."""
+    return registration.village.has_begun(now) and admitted_on_the_day(registration)
 
 
 def badge_code_of(village: ScanVillage, registration_id: int) -> str | None:
@@ -527,12 +661,16 @@ def walk_in(
     over_capacity: bool = False,
     scan_id: str | None = None,
     scanned_at: datetime | None = None,
+    rehearsal: bool = False,
 ) -> CheckInOutcome | Admitted:
-    """Register someone at the door and admit them at once.
+    """Register someone at the door and admit them at once, on the village's day (as check_in).
 
     They take a place like anyone else: when none is left, WalkInRefused(may_override=True)
-    lets the volunteer decide, and `over_capacity=True` admits them anyway.
+    lets the volunteer decide, and `over_capacity=True` admits them anyway. Outside the day the
+    answer is NOT_VILLAGE_DAY; in a rehearsal, what the day would answer: neither writes anything.
     """
+    if not rehearsal and not is_village_day(village, min(scanned_at or utcnow(), utcnow())):
+        return CheckInOutcome(Result.NOT_VILLAGE_DAY)
     # Capacity decisions are made one at a time per village (as registrations do).
     lock_village(village)
     if data.email:
@@ -566,6 +704,8 @@ def walk_in(
         is_walk_in=True,
         confirmed_at=now,
     )
+    if rehearsal:  # shown as the day would show them, never added to the session
+        return CheckInOutcome(Result.OK, registration, rehearsal=True)
     db.session.add(registration)
     db.session.flush()
     audit.record(

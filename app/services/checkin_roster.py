@@ -23,12 +23,14 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Village
+from ..timeutil import local_zone
 from . import roster_version
 from .checkin import attendee, iso_utc
 
@@ -109,9 +111,13 @@ class Roster:
     conflicts: list[dict]
     # Other villages' badges, so that an offline phone can say "wrong village" (full downloads only).
     other_villages: list[dict] | None
+    # The village's day and time zone: an offline phone admits on that day only (as checkin.check_in).
+    day: date
+    time_zone: str
 
     def as_json(self) -> dict:
-        data = {"cursor": self.cursor, "entries": self.entries, "conflicts": self.conflicts}
+        data = {"cursor": self.cursor, "entries": self.entries, "conflicts": self.conflicts,
+                "day": self.day.isoformat(), "time_zone": self.time_zone}
         if self.other_villages is not None:
             data["other_villages"] = self.other_villages
         return data
@@ -200,4 +206,6 @@ def roster(village: Village, since: int = 0) -> Roster:
         entries=[entry(r, admitted.get(r.id)) for r in changed],
         conflicts=[conflict(c, w) for c, w in conflicts(village)],
         other_villages=others,
+        day=village.day,
+        time_zone=local_zone().key,
     )

@@ -20,6 +20,7 @@ from ..models import (
 from ..documents.initiatives_map import Mark
 from ..models import initiative_lists as lists
 from .initiatives import fold
+from .villages import coming_and_past
 
 PAGE_SIZE = 24
 FILTERS = {  # URL parameter: its label
@@ -83,6 +84,16 @@ class Card:
     stage: str
     villages: list[Village] = field(default_factory=list)
     is_public: bool = True  # else shown to the village's participants only: no public page
+
+    @property
+    def coming_villages(self) -> list[Village]:
+        """Where to meet it (« À rencontrer »): the villages whose day has not passed."""
+        return coming_and_past(self.villages)[0]
+
+    @property
+    def past_villages(self) -> list[Village]:
+        """Where it was presented (« Présentée à »): the villages after their day."""
+        return coming_and_past(self.villages)[1]
 
 
 @dataclass

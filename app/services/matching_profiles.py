@@ -3,13 +3,13 @@ and what they record after each meeting. The caller commits."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import time
+from datetime import datetime, time
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import OUTCOMES, MatchingProfile, Meeting, MeetingSeat, Registration, Role, SupportOffer, Village
-from ..timeutil import utcnow
+from ..timeutil import local_datetime, to_utc_naive, utcnow
 from . import audit
 
 # Who states offers: those who come for an organisation that supports projects.
@@ -49,11 +49,27 @@ def state_at_registration(registration: Registration, comes_for: str, offers: li
                          available_from=None, available_until=None, offers=offers)
 
 
+def meeting_end(meeting: Meeting, village: Village) -> datetime:
+    """When the meeting is over (naive UTC): the end of its slot, or, for a meeting without a
+    time, the end of the village's day (its closing hour). What came of it can be said from then."""
+    if meeting.is_placed and meeting.ends_at is not None:
+        return to_utc_naive(local_datetime(village.day, meeting.ends_at))
+    return to_utc_naive(village.ends)
+
+
+def has_passed(meeting: Meeting, village: Village, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= meeting_end(meeting, village)
+
+
 def record_outcome(meeting: Meeting, registration: Registration, took_place: bool, outcomes: list[str],
                    note: str) -> None:
+    """What came of a meeting, as one of its two people says, once it is over."""
     seat = next((s for s in meeting.seats if s.registration_id == registration.id), None)
     if seat is None or meeting.cancelled_at is not None:
         raise OutcomeRefused("Ce rendez-vous n'est pas le vôtre, ou il a été supprimé.")
+    if not has_passed(meeting, registration.village):
+        raise OutcomeRefused("Ce rendez-vous n'a pas encore eu lieu : vous pourrez dire ce qui en est sorti "
+                             "une fois qu'il sera passé.")
     if set(outcomes) - set(OUTCOMES):
         raise OutcomeRefused("Choisissez parmi les suites proposées.")
     seat.took_place = took_place
@@ -64,13 +80,14 @@ def record_outcome(meeting: Meeting, registration: Registration, took_place: boo
 
 
 def outcome_counts(village: Village) -> dict:
-    """For the funders' report: meetings held (either person said so) and what came of them."""
-    seats = db.session.scalars(
-        select(MeetingSeat).join(Meeting).where(Meeting.village_id == village.id, Meeting.cancelled_at.is_(None))
+    """For the funders' report: meetings held (either person said so) and what came of them.
+    An answer given before its meeting was over says nothing of it and is not counted."""
+    rows = db.session.execute(
+        select(MeetingSeat, Meeting).join(Meeting).where(Meeting.village_id == village.id, Meeting.cancelled_at.is_(None))
     )
     held, outcomes, recorded = set(), Counter(), set()
-    for seat in seats:
-        if seat.recorded_at is None:
+    for seat, meeting in rows:
+        if seat.recorded_at is None or seat.recorded_at < meeting_end(meeting, village):
             continue
         recorded.add(seat.meeting_id)
         if seat.took_place:

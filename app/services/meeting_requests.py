@@ -7,6 +7,8 @@ slip in while the schedule is being built.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
@@ -18,6 +20,8 @@ from ..models import (
     Registration,
     RequestStatus,
     Role,
+    Village,
+    VillagePhase,
 )
 from ..timeutil import utcnow
 from . import audit, meeting_area, notifications
@@ -31,7 +35,9 @@ class RequestRefused(Exception):
     """The request or answer breaks a rule; the message says which, in French."""
 
 
-def ask(requester: Registration, recipient: Registration | None, intent: str, message: str) -> MeetingRequest:
+def ask(requester: Registration, recipient: Registration | None, intent: str, message: str,
+        now: datetime | None = None) -> MeetingRequest:
+    """A request from `requester` to `recipient` (`now`: when it is made, default now)."""
     message = (message or "").strip()
     if recipient is None:
         raise RequestRefused("Cette personne est introuvable.")
@@ -44,7 +50,7 @@ def ask(requester: Registration, recipient: Registration | None, intent: str, me
     if len(message) > MESSAGE_MAX_LENGTH:
         raise RequestRefused(f"Votre message est trop long : {MESSAGE_MAX_LENGTH} caractères au plus.")
     settings = meeting_area.lock_settings(requester.village)
-    _check_open(settings)
+    _check_open(settings, requester.village, now)
     if not requester.is_confirmed:
         raise RequestRefused("Seules les personnes dont l'inscription est confirmée peuvent demander un rendez-vous.")
     if not recipient.is_confirmed or recipient.anonymised_at is not None:
@@ -77,8 +83,8 @@ def ask(requester: Registration, recipient: Registration | None, intent: str, me
     return request
 
 
-def accept(request: MeetingRequest, recipient: Registration) -> Meeting:
-    _answerable(request, recipient)
+def accept(request: MeetingRequest, recipient: Registration, now: datetime | None = None) -> Meeting:
+    _answerable(request, recipient, now)
     request.status = RequestStatus.ACCEPTED
     request.answered_at = utcnow()
     meeting = _new_meeting(request.requester, request.recipient, request.intent, request=request)
@@ -87,8 +93,8 @@ def accept(request: MeetingRequest, recipient: Registration) -> Meeting:
     return meeting
 
 
-def decline(request: MeetingRequest, recipient: Registration) -> None:
-    _answerable(request, recipient)
+def decline(request: MeetingRequest, recipient: Registration, now: datetime | None = None) -> None:
+    _answerable(request, recipient, now)
     request.status = RequestStatus.DECLINED
     request.answered_at = utcnow()
     notifications.meeting_declined(request)
@@ -152,23 +158,32 @@ def _requests(condition) -> list[MeetingRequest]:
     ))
 
 
-def _answerable(request: MeetingRequest, recipient: Registration) -> None:
+def _answerable(request: MeetingRequest, recipient: Registration, now: datetime | None = None) -> None:
     if request.recipient_id != recipient.id:
         raise RequestRefused("Cette demande ne vous est pas adressée.")
     settings = meeting_area.lock_settings(recipient.village)
     db.session.refresh(request)  # read afresh under the lock: answered meanwhile?
-    _check_open(settings)
+    _check_open(settings, recipient.village, now)
     if request.status != RequestStatus.PENDING:
         raise RequestRefused(f"Cette demande a déjà reçu une réponse ({request.status_label.lower()}).")
     settings.schedule_version += 1
 
 
-def _check_open(settings) -> None:
+def closed_because(settings, village: Village, now: datetime | None = None) -> str | None:
+    """Why meeting requests are closed in this village, if they are: the schedule was built, or
+    the village's day has passed."""
+    if village.phase(now) is VillagePhase.AFTER:
+        return "Le village a eu lieu : les demandes de rendez-vous sont closes."
     if settings.requests_closed_at is not None:
-        raise RequestRefused(
-            "Les demandes de rendez-vous sont closes : le programme des rendez-vous a été établi. "
-            "Vous pourrez vous rencontrer librement pendant le village."
-        )
+        return ("Les demandes de rendez-vous sont closes : le programme des rendez-vous a été établi. "
+                "Vous pourrez vous rencontrer librement pendant le village.")
+    return None
+
+
+def _check_open(settings, village: Village, now: datetime | None = None) -> None:
+    refusal = closed_because(settings, village, now)
+    if refusal is not None:
+        raise RequestRefused(refusal)
 
 
 def _new_meeting(first: Registration, second: Registration, intent: str,

@@ -166,6 +166,14 @@ def initiative_published(initiative) -> OutboxMessage | None:
                            "public_url": public_url})
 
 
+def followup_asked(registration: Registration, ask) -> OutboxMessage | None:
+    """A follow-up after the village (app/services/followup_asks.py): a porteur asked where their
+    needs stand, or a partner whether they could support the porteurs they met."""
+    subject = ("Où en sont vos besoins d'appui ?" if ask.asked_as == "porteur"
+               else "Avez-vous pu appuyer les initiatives rencontrées ?")
+    return _queue("followup", registration, subject, context={"ask_id": _id_of(ask)})
+
+
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
            calendar_method: str | None = None, changes: list | None = None,
            context: dict | None = None, at_once: bool = False) -> OutboxMessage | None:

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import SUPPORT_NEEDS, InitiativePresentation, ParticipantMessage, Registration, RegistrationStatus, Role, Village
 from ..templating import french_date
 from . import audit, notifications
+from .checkin import came_to_the_village
 
 PURPOSES = {
     "service": "Information sur le village (à toutes les personnes choisies)",
@@ -110,7 +111,7 @@ def personalised(text: str, registration: Registration) -> str:
 def chosen(village: Village, audience: Audience, with_certificate: bool = False) -> list[Registration]:
     """Who receives the message: those the filters choose; only those who came, with the certificate."""
     found = recipients(village, audience)
-    return [r for r in found if r.checked_in_at is not None] if with_certificate else found
+    return [r for r in found if came_to_the_village(r)] if with_certificate else found
 
 
 def queue_to(registrations: list[Registration], audience: Audience, subject: str, body: str,

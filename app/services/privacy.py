@@ -21,12 +21,11 @@ from sqlalchemy import delete, inspect, or_, select, update
 
 from ..extensions import db
 from ..models import (
-    OUTCOMES, AuditEntry, CheckIn, MeetingRequest, MeetingSeat, OutboxMessage, Registration, RegistrationStatus,
-    Village,
+    OUTCOMES, AuditEntry, CheckIn, MeetingRequest, MeetingSeat, OutboxMessage, Registration, Village,
 )
 from ..models.registration import new_secret
-from ..timeutil import to_utc_naive, utcnow
-from . import accounts, audit, audit_log, initiatives
+from ..timeutil import utcnow
+from . import accounts, audit, audit_log, followup, initiatives
 from . import registration as registrations
 
 # Raise the version whenever a consent's wording changes: each registration keeps the
@@ -149,7 +148,19 @@ def personal_data(registration: Registration) -> dict:
         ],
         "historique": [{"date": _jsonable(e.at), "evenement": e.sentence} for e in audit_log.events(list(history))],
         "mise_en_lien": _matching_data(registration),
+        "suivi_des_besoins": _followup_data(registration),
     }
+
+
+def _followup_data(registration: Registration) -> list[dict]:
+    """The needs followed after the villages that this person sees on their link, step by step."""
+    return [{
+        "besoin": thread.category_label,
+        "statut": thread.status_label,
+        "vers": thread.oriented_to,
+        "etapes": [{"date": _jsonable(step.at), "statut": step.status_label, "note_par": step.recorder_label,
+                    "vers": step.oriented_to, "note": step.note} for step in thread.steps],
+    } for thread in followup.threads_for(registration)]
 
 
 def _matching_data(registration: Registration) -> dict:
@@ -226,6 +237,7 @@ def _anonymise(registration: Registration, now: datetime) -> None:
     if registration.initiative is not None and registration.initiative.anonymised_at is None:
         initiatives.anonymise(registration.initiative, actor="participant")
     _forget_matching_texts(registration)
+    followup.forget_texts(registration)
     # Messages hold names and addresses; those not yet sent must not go out any more.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
     # Audit details may quote former values (an old address…); who did what, and when, stays.
@@ -270,7 +282,8 @@ def erase(registration: Registration, actor: str) -> Registration | None:
 def _erase(registration: Registration, actor: str) -> Registration | None:
     now = utcnow()
     promoted = None
-    if registration.status != RegistrationStatus.CANCELLED and now < to_utc_naive(registration.village.starts):
+    # Before the village, the place is given back (unless its holder already came in).
+    if not registration.village.has_begun(now) and registrations.cancellation_refusal(registration, now) is None:
         promoted = registrations.cancel(registration, actor)
     _anonymise(registration, now)
     audit.record(actor, "registration.anonymised", registration)

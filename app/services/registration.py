@@ -9,6 +9,7 @@ transaction already holds the write lock), so that concurrent registrations neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from ..database import commit_without_waiting_for_disk
 from ..extensions import db
-from ..models import Registration, RegistrationStatus, Role, Village, VillageRoleQuota
+from ..models import Registration, RegistrationStatus, Role, Village, VillagePhase, VillageRoleQuota
 from ..models.registration import email_key
 from ..text import one_line
 from ..timeutil import utcnow
@@ -175,11 +176,24 @@ _REGISTRATION = Registration.__table__
 _INSERT_REGISTRATION = insert(_REGISTRATION).returning(*_REGISTRATION.c)
 
 
+def cancellation_refusal(registration: Registration, now: datetime | None = None) -> str | None:
+    """Why this registration can no longer be cancelled, if it cannot: already cancelled, the
+    person came, or the village is over (its phase)."""
+    if registration.status == RegistrationStatus.CANCELLED:
+        return "Cette inscription est déjà annulée."
+    if registration.checked_in_at is not None:
+        return f"{registration.full_name} est venu·e au village : son inscription ne s'annule plus."
+    if registration.village.phase(now) is VillagePhase.AFTER:
+        return "Le village a eu lieu : une inscription ne s'annule plus après le jour du village."
+    return None
+
+
 def cancel(registration: Registration, actor: str) -> Registration | None:
     """Cancel; the place freed goes to the first on the waiting list who fits (returned)."""
     village, registration = lock(registration)
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise NotAllowed("Cette inscription est déjà annulée.")
+    refusal = cancellation_refusal(registration)
+    if refusal is not None:
+        raise NotAllowed(refusal)
     freed_place = registration.is_confirmed
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()

@@ -19,12 +19,12 @@ def queue_due(now: datetime | None = None) -> int:
     Each person gets one: the registration row is locked (concurrent runs skip it) and
     marked in the transaction that queues the message. Safe to run every hour.
     """
-    local_now = to_local(now or utcnow())
-    today, last_day = local_now.date(), local_now.date() + timedelta(
-        days=current_app.config["REMINDER_DAYS_BEFORE"]
-    )
+    now = now or utcnow()
+    local_now = to_local(now)
+    last_day = local_now.date() + timedelta(days=current_app.config["REMINDER_DAYS_BEFORE"])
+    # Before the day, or on the day until its closing hour: never to a past village.
     not_over = or_(
-        Village.day > today, and_(Village.day == today, Village.ends_at > local_now.time())
+        Village.before_day_clause(now), and_(Village.day_clause(now), Village.ends_at > local_now.time())
     )
     due = (
         select(Registration)

@@ -121,7 +121,7 @@ def waitlist_positions(village: Village, registrations: list[Registration]) -> d
 @dataclass
 class Summary:
     by_role_status: dict[tuple[str, str], int]
-    checked_in: int
+    present: int
     capacity: int
     quotas: dict[str, int]
 
@@ -205,12 +205,13 @@ def summaries(villages: list[Village]) -> dict[int, Summary]:
         .group_by(Registration.village_id, Registration.role, Registration.status)
     ):
         counts[village_id][(role, status)] = number
-    checked_in = dict(db.session.execute(
+    # The report's « présents » (app/services/report.py): a cancelled place checked in earlier is not one.
+    present = dict(db.session.execute(
         select(Registration.village_id, func.count())
-        .where(Registration.village_id.in_(ids), Registration.checked_in_at.is_not(None))
+        .where(Registration.village_id.in_(ids), Registration.is_present)
         .group_by(Registration.village_id)
     ).all())
     return {
-        v.id: Summary(counts[v.id], checked_in.get(v.id, 0), v.capacity, {q.role: q.capacity for q in v.quotas})
+        v.id: Summary(counts[v.id], present.get(v.id, 0), v.capacity, {q.role: q.capacity for q in v.quotas})
         for v in villages
     }

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import ScannerToken, Village
+from ..models import ScannerToken, Village, VillagePhase
 from ..timeutil import local_datetime, to_utc_naive, utcnow
 from . import audit
 
@@ -36,9 +36,9 @@ def end_of_village_day(village: Village) -> datetime:
 def create(village: Village, label: str, created_by: str) -> tuple[ScannerToken, str]:
     """A new link for `village`, valid until the end of its day. Returns the row and the token."""
     label = label.strip()[:120] or "Accueil"
-    expires_at = end_of_village_day(village)
-    if expires_at <= utcnow():
+    if village.phase() is VillagePhase.AFTER:
         raise LinkRefused("Ce village est passé : un lien d'accueil n'y servirait plus.")
+    expires_at = end_of_village_day(village)
     token = secrets.token_urlsafe(32)
     link = ScannerToken(
         village=village,
@@ -72,11 +72,13 @@ def valid_link_by_hash(hashed: str) -> ScannerToken | None:
 
 
 class LinkedVillage(NamedTuple):
-    """What a scan uses of its link's village: its id, and the slug and name its answers show."""
+    """What a scan uses of its link's village: its id, its day (the door opens on it only), and
+    the slug and name its answers show."""
 
     id: int
     slug: str
     name: str
+    day: date
 
 
 class ScanningLink(NamedTuple):
@@ -90,10 +92,10 @@ class ScanningLink(NamedTuple):
         return self.village.id
 
 
-# Built once, since every scan runs it: four columns read as one row cost a fraction of a
+# Built once, since every scan runs it: five columns read as one row cost a fraction of a
 # ScannerToken and its whole Village loaded by the ORM (a quarter of a scan's Python).
 _SCANNING_LINK = (
-    select(ScannerToken.label, Village.id, Village.slug, Village.name)
+    select(ScannerToken.label, Village.id, Village.slug, Village.name, Village.day)
     .join_from(ScannerToken, Village, ScannerToken.village_id == Village.id)
     .where(ScannerToken.token_hash == bindparam("hashed"), ScannerToken.is_valid(bindparam("now")))
 )
@@ -108,7 +110,7 @@ def scanning_link(token: str | None) -> ScanningLink | None:
 def scanning_link_by_hash(hashed: str) -> ScanningLink | None:
     # On the session's connection: the statement is Core, the ORM's dispatch of it adds nothing.
     row = db.session.connection().execute(_SCANNING_LINK, {"hashed": hashed, "now": utcnow()}).first()
-    return ScanningLink(row.label, LinkedVillage(row.id, row.slug, row.name)) if row else None
+    return ScanningLink(row.label, LinkedVillage(row.id, row.slug, row.name, row.day)) if row else None
 
 
 def links_of(village: Village) -> list[ScannerToken]:

@@ -25,11 +25,12 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
-    Meeting, MeetingRequest, MeetingSeat, Registration, RegistrationStatus, Role, SupportOffer, Village, Visibility,
+    Meeting, MeetingRequest, MeetingSeat, Registration, RegistrationStatus, Role, SupportOffer, Village,
+    VillagePhase, Visibility,
 )
 from ..models import initiative_lists as lists
 from ..reference import departements
-from ..timeutil import utcnow
+from ..timeutil import local_today, utcnow
 from . import notifications
 from .initiatives import fold
 
@@ -127,7 +128,9 @@ def send_due(now=None) -> int:
     sent = 0
     for village in db.session.scalars(select(Village).where(Village.archived_at.is_(None))):
         settings = settings_of(village)
-        if not (village.day - timedelta(days=settings.suggestions_days_before) <= now.date() <= village.day):
+        # From suggestions_days_before days ahead until the day itself: never after it.
+        if village.phase(now) is VillagePhase.AFTER or \
+                local_today(now) < village.day - timedelta(days=settings.suggestions_days_before):
             continue
         for person in _participants(village):
             profile = profile_of(person)

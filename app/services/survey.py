@@ -10,8 +10,8 @@ from sqlalchemy import delete, select
 from ..documents.figures import Table
 from ..extensions import db
 from ..models import QuestionKind, Registration, SurveyQuestion, SurveyResponse, Village
-from ..timeutil import local_zone
-from . import audit
+from . import audit, disclosure
+from .checkin import came_to_the_village
 
 RATINGS = {1: "Pas du tout", 2: "Peu", 3: "Moyennement", 4: "Beaucoup", 5: "Tout à fait"}
 DEFAULT_QUESTIONS = [
@@ -85,9 +85,6 @@ def _answers(village_ids: list[int]):
 def report_tables(village_ids: list[int]):
     """One table: for each rating question (same text across villages), how many gave each rating."""
     counted: dict[str, Counter] = defaultdict(Counter)
-    respondents = db.session.scalar(
-        select(db.func.count()).select_from(SurveyResponse).where(SurveyResponse.village_id.in_(village_ids))
-    )
     positions: dict[str, int] = {}
     for question, value in _answers(village_ids):
         if question.kind == QuestionKind.RATING:
@@ -96,10 +93,16 @@ def report_tables(village_ids: list[int]):
     # In the questionnaire's order (answers come in no particular order).
     rows = sorted(([text, *(ratings.get(r, 0) for r in RATINGS), sum(ratings.values())]
                    for text, ratings in counted.items()), key=lambda row: positions[row[0]])
-    return [Table(
+    table = Table(
         "satisfaction", "Questionnaire de satisfaction", ["Question", *RATINGS.values(), "Réponses"], rows,
-        chart="stacked", note=f"{respondents} participant(s) ont répondu au questionnaire.",
-    )]
+        chart="stacked", counted_rows=True,
+        note="Réponses : participants ayant donné une note à la question, dans le questionnaire proposé après "
+             "le village.",
+    )
+    table.relations = [
+        disclosure.total([table.cell(row[0], r) for r in RATINGS.values()], table.cell(row[0], "Réponses"))
+        for row in rows]
+    return [table]
 
 
 def comments(village_ids: list[int]) -> dict[str, list[str]]:
@@ -117,7 +120,6 @@ def response_count(village: Village) -> int:
     )
 
 
-def is_open(registration: Registration, today=None) -> bool:
-    """For those who had a place: once welcomed at the door, or from the village's day on."""
-    today = today or datetime.now(local_zone()).date()
-    return registration.is_confirmed and (registration.checked_in_at is not None or registration.village.day <= today)
+def is_open(registration: Registration, now: datetime | None = None) -> bool:
+    """For those who came: once the village has begun, to those admitted on its day."""
+    return came_to_the_village(registration, now)

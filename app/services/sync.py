@@ -7,6 +7,8 @@ back ("undo"), each with the device's own id and clock. This module replays that
 The server stays the source of truth:
 - every event carries a unique id (CheckIn.scan_id): sending it again changes nothing and
   returns the same answer, so a phone may resend its whole queue after a cut connection;
+- the moment a scan was made (its device clock) decides whether the door was open: a scan
+  made before or after the village's day is answered "not_village_day" and writes nothing;
 - when two phones admitted the same badge while offline, both admissions are kept; the
   earlier one by device clock wins, the other points at it (CheckIn.conflict_with_id) and is
   listed for the organisers and sent back to the phones; Registration.checked_in_at is the
@@ -33,6 +35,7 @@ from .checkin import (
     attendee,
     check_in,
     iso_utc,
+    not_village_day_message,
     walk_in,
 )
 from .checkin_roster import code_hash
@@ -210,6 +213,9 @@ def _scan(village: Village, event: SyncEvent, scanner: Scanner, device: str) -> 
     )
     if outcome.result == Result.OK:
         return _answer(event, outcome.admission)
+    if outcome.result == Result.NOT_VILLAGE_DAY:
+        return _refusal(event, outcome.result.value, outcome.registration,
+                        message=not_village_day_message(village))
     if outcome.result != Result.ALREADY_CHECKED_IN:
         return _refusal(event, outcome.result.value, outcome.registration)
     # The phone admitted someone another device had already admitted: keep both, flag one.
@@ -245,6 +251,8 @@ def _walk_in(village: Village, event: SyncEvent, scanner: Scanner) -> dict:
         )
     except WalkInRefused as refused:
         return _refusal(event, "refused", message=refused.message, **refused.details)
+    if outcome.result == Result.NOT_VILLAGE_DAY:
+        return _refusal(event, outcome.result.value, message=not_village_day_message(village))
     return _answer(event, outcome.admission)
 
 

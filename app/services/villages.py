@@ -1,36 +1,53 @@
 """Villages: reading them with their places left, and managing them from the back office."""
-from datetime import date
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Registration, RegistrationStatus, Village, VillageRoleQuota
+from ..models import ConfirmedCount, Registration, RegistrationStatus, Role, Village, VillagePhase, VillageRoleQuota
+from ..models.registration import structure_of
 from ..text import one_line
-from ..timeutil import to_local, utcnow
+from ..timeutil import utcnow
 from . import audit, notifications
 
 
-def upcoming(today: date | None = None) -> list[Village]:
-    today = today or date.today()
+def upcoming(now: datetime | None = None) -> list[Village]:
+    """The villages not archived whose day has not passed (today's included), soonest first."""
     return list(
         db.session.scalars(
             select(Village)
-            .where(Village.archived_at.is_(None), Village.day >= today)
+            .where(Village.archived_at.is_(None), ~Village.after_day_clause(now))
             .order_by(Village.day, Village.starts_at)
         )
     )
 
 
+def places_shown(village: Village, places_left: int, now: datetime | None = None) -> str | None:
+    """What a village's page says of its places, from its phase and its places left: nothing
+    once its day has passed; a full one takes people on its waiting list while it registers."""
+    if village.phase(now) is VillagePhase.AFTER:
+        return None
+    if places_left > 0:
+        return str(places_left)
+    return "Complet – inscription sur liste d'attente" if village.is_registration_open(now) else "Complet"
+
+
+def coming_and_past(villages: list[Village], now: datetime | None = None) -> tuple[list[Village], list[Village]]:
+    """The villages whose day has not passed (today's included), then those after their day."""
+    coming = [v for v in villages if v.phase(now) is not VillagePhase.AFTER]
+    past = [v for v in villages if v.phase(now) is VillagePhase.AFTER]
+    return coming, past
+
+
 def confirmed_counts(village_ids: list[int]) -> dict[int, int]:
+    """Confirmed registrations per village, as kept at each change (app/services/capacity.py)."""
     rows = db.session.execute(
-        select(Registration.village_id, func.count())
-        .where(
-            Registration.village_id.in_(village_ids),
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        .group_by(Registration.village_id)
+        select(ConfirmedCount.village_id, func.sum(ConfirmedCount.confirmed))
+        .where(ConfirmedCount.village_id.in_(village_ids))
+        .group_by(ConfirmedCount.village_id)
     )
-    return dict(rows.all())
+    return {village_id: confirmed or 0 for village_id, confirmed in rows}
 
 
 def places_left(village: Village) -> int:
@@ -72,12 +89,11 @@ def all_villages(include_archived: bool = False) -> list[Village]:
     return list(db.session.scalars(query))
 
 
-def next_first(villages: list[Village], today: date | None = None) -> list[Village]:
+def next_first(villages: list[Village], now: datetime | None = None) -> list[Village]:
     """The coming villages, soonest first, then the past ones, latest first."""
-    today = today or to_local(utcnow()).date()
-    coming = sorted((v for v in villages if v.day >= today), key=lambda v: (v.day, v.starts_at))
-    past = sorted((v for v in villages if v.day < today), key=lambda v: (v.day, v.starts_at), reverse=True)
-    return coming + past
+    coming, past = coming_and_past(villages, now)
+    return (sorted(coming, key=lambda v: (v.day, v.starts_at))
+            + sorted(past, key=lambda v: (v.day, v.starts_at), reverse=True))
 
 
 def slug_taken(slug: str, except_village: Village | None = None) -> bool:
@@ -168,14 +184,37 @@ def confirmed_registrations(village: Village):
     )
 
 
-def who_is_coming(village: Village) -> list[Registration]:
-    """Confirmed participants who agreed to appear on the participants' list, by name."""
-    return list(db.session.scalars(
-        select(Registration)
-        .where(Registration.village_id == village.id, Registration.status == RegistrationStatus.CONFIRMED,
-               Registration.consent_listing.is_(True), Registration.anonymised_at.is_(None))
-        .order_by(Registration.last_name, Registration.first_name)
-    ))
+# « Qui vient ? » shows this many names, by name, and counts the others: the page of a village
+# of thousands costs about what a small village's does (each name shown is some 55 Python calls).
+COMING_SHOWN = 20
+
+
+def _listed(village: Village):
+    return (Registration.village_id == village.id, Registration.consent_listing.is_(True),
+            Registration.status == RegistrationStatus.CONFIRMED, Registration.anonymised_at.is_(None))
+
+
+class ListedPerson(NamedTuple):
+    full_name: str
+    structure: str
+    role_label: str
+
+
+def who_is_coming(village: Village, limit: int = COMING_SHOWN) -> list[ListedPerson]:
+    """Confirmed participants who agreed to appear on the participants' list, by name (the first
+    `limit`): what the list shows of them, read as rows rather than whole registrations."""
+    rows = db.session.execute(
+        select(Registration.first_name, Registration.last_name, Registration.role, Registration.organisation,
+               Registration.collectivity, Registration.represented_group)
+        .where(*_listed(village)).order_by(Registration.last_name, Registration.first_name).limit(limit)
+    )
+    return [ListedPerson(f"{row.first_name} {row.last_name}", structure_of(row), Role(row.role).label)
+            for row in rows]
+
+
+def listed_count(village: Village) -> int:
+    """How many agreed to appear on the participants' list (who_is_coming shows the first ones)."""
+    return db.session.scalar(select(func.count()).select_from(Registration).where(*_listed(village)))
 
 
 def duplicate_fields(village: Village) -> tuple[dict, dict[str, int]]:

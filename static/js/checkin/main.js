@@ -37,9 +37,22 @@ async function refreshAttendance() {
   }
 }
 
+// Rehearsal mode: volunteers train with real badges; the server (and the phone offline)
+// answers as on the day and writes nothing.
+const rehearsalToggle = document.getElementById("rehearsal-toggle");
+
+function rehearsing() {
+  return rehearsalToggle.checked;
+}
+
+rehearsalToggle.addEventListener("change", () => {
+  document.getElementById("rehearsal-banner").hidden = !rehearsing();
+  root.dataset.rehearsal = rehearsing() ? "yes" : "no";
+});
+
 async function admit(fields) {
   try {
-    const answer = await api.checkIn(fields);
+    const answer = await api.checkIn(rehearsing() ? { ...fields, rehearsal: true } : fields);
     ui.showResult(answer, { onUndo: undo });
     ui.addRecent(answer, { onUndo: undo });
     signal(ui.kindOf(answer.result));
@@ -144,7 +157,12 @@ const overrideButton = document.getElementById("walk-in-override");
 async function registerWalkIn(overCapacity) {
   const fields = Object.fromEntries(new FormData(walkInForm));
   try {
-    const answer = await api.walkIn({ ...fields, over_capacity: overCapacity });
+    const answer = await api.walkIn({ ...fields, over_capacity: overCapacity, ...(rehearsing() ? { rehearsal: true } : {}) });
+    if (answer.result !== "ok") {
+      ui.showResult(answer, { onUndo: undo });
+      signal(ui.kindOf(answer.result));
+      return;
+    }
     walkInForm.reset();
     refusedBox.hidden = true;
     ui.showFieldErrors(walkInForm, {});

@@ -31,6 +31,27 @@ function plural(count, word) {
   return count + " " + word + (count > 1 ? "s" : "");
 }
 
+// The door opens on the village's day only: the date of `iso` in the village's time zone is
+// its day. Twin of is_village_day in app/services/checkin.py (its check_in docstring says so).
+export function isVillageDay(iso, day, timeZone) {
+  if (!day) return true;  // a roster from before the server sent the day: the server decides
+  const date = new Intl.DateTimeFormat("en-CA", { timeZone: timeZone || undefined, year: "numeric", month: "2-digit", day: "2-digit" })
+    .format(new Date(iso));
+  return date === day;
+}
+
+function notVillageDay(day, timeZone, person) {
+  const when = new Date(day + "T12:00:00Z").toLocaleDateString("fr-FR", {
+    weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  return {
+    result: "not_village_day",
+    attendee: person || null,
+    offline: true,
+    message: "Ce n'est pas le jour du village (" + when + ") : personne n'entre et rien n'est " +
+      "enregistré. Pour vous exercer avec de vrais badges, activez le mode entraînement.",
+  };
+}
+
 export function registerServiceWorker(url) {
   if ("serviceWorker" in navigator && url) {
     navigator.serviceWorker.register(url).catch(() => {
@@ -51,6 +72,8 @@ export function createOfflineApi(api, root) {
     others: {},      // code_hash -> name of the other village
     conflicts: [],
     myScans: {},     // registration id -> scan id of this phone's admission (for undo, conflicts)
+    day: data.villageDay,          // the village's day (YYYY-MM-DD) and time zone, kept fresh by the roster
+    timeZone: data.timeZone,
   };
   const byHash = new Map();
   let store = null;
@@ -108,6 +131,7 @@ export function createOfflineApi(api, root) {
       state.others = Object.fromEntries(roster.other_villages.map((o) => [o.code_hash, o.village]));
     }
     state.conflicts = roster.conflicts;
+    if (roster.day) Object.assign(state, { day: roster.day, timeZone: roster.time_zone });
     state.cursor = roster.cursor;
     state.syncedAt = new Date().toISOString();
     index();
@@ -186,8 +210,9 @@ export function createOfflineApi(api, root) {
   }
 
   // The check-in rule's offline twin: check_in in app/services/checkin.py decides the same
-  // (not in the list, other village, cancelled, waitlisted, already in, else admitted) with the
-  // network. A change to the rule is made in both places.
+  // (not in the list, other village, not the village's day, cancelled, waitlisted, already in,
+  // else admitted; a rehearsal writes nothing) with the network. A change to the rule is made
+  // in both places.
   async function decide(fields, scan) {
     const entry = await entryFor(fields);
     if (!entry || entry.removed) return notInList();
@@ -196,10 +221,14 @@ export function createOfflineApi(api, root) {
       if (!village) return notInList();
       return { result: "wrong_village", attendee: { name: "", village_name: village }, offline: true };
     }
-    const answer = (result) => ({ result, attendee: { ...entry }, offline: true });
+    const answer = (result) => ({ result, attendee: { ...entry }, offline: true, rehearsal: fields.rehearsal || undefined });
+    if (!fields.rehearsal && !isVillageDay(scan.scanned_at, state.day, state.timeZone)) {
+      return notVillageDay(state.day, state.timeZone, { ...entry });
+    }
     if (entry.status === "cancelled") return answer("cancelled");
     if (entry.status === "waitlisted") return answer("waitlisted");
     if (entry.checked_in_at) return answer("already_checked_in");
+    if (fields.rehearsal) return answer("ok");  // a rehearsal writes nothing, here as on the server
     entry.checked_in_at = scan.scanned_at;
     entry.checked_in_by = data.scannerName;
     state.myScans[entry.id] = scan.scan_id;
@@ -212,7 +241,7 @@ export function createOfflineApi(api, root) {
 
   function learn(answer, scanId) {
     const person = answer && answer.attendee;
-    if (!person || person.id === undefined) return;
+    if (!person || person.id === undefined || answer.rehearsal) return;
     const known = state.entries[person.id] || {};
     state.entries[person.id] = { ...known, ...person };
     if (answer.result === "ok" && scanId) state.myScans[person.id] = scanId;
@@ -326,11 +355,16 @@ export function createOfflineApi(api, root) {
         if (!(person.last_name || "").trim()) errors.last_name = "Indiquez le nom.";
         if (!person.role) errors.role = "Choisissez le rôle de la personne.";
         if (Object.keys(errors).length) throw new ApiError(422, { error: "Certains champs sont à corriger.", errors });
-        await enqueue({ id: crypto.randomUUID(), type: "walk_in", scanned_at: now(), person });
+        const rehearsal = person.rehearsal;
+        delete person.rehearsal;
+        const scannedAt = now();
+        if (!rehearsal && !isVillageDay(scannedAt, state.day, state.timeZone)) return notVillageDay(state.day, state.timeZone);
+        if (!rehearsal) await enqueue({ id: crypto.randomUUID(), type: "walk_in", scanned_at: scannedAt, person });
         const role = document.querySelector('#walk-in-role option[value="' + CSS.escape(person.role) + '"]');
         return {
           result: "ok",
           offline: true,
+          rehearsal: rehearsal || undefined,
           attendee: { name: person.first_name + " " + person.last_name, role: role ? role.textContent : "",
                       organisation: person.organisation, is_walk_in: true },
         };

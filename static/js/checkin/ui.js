@@ -7,6 +7,7 @@ const KIND = {
   cancelled: "error",
   waitlisted: "error",
   wrong_village: "error",
+  not_village_day: "warn",
 };
 const VISIBLE_MS = { ok: 2000, warn: 4000, error: 5000 };
 const RECENT_LENGTH = 15;
@@ -56,6 +57,8 @@ export function describe(answer) {
       return { title: "Liste d'attente", detail: "Pas de place confirmée pour cette personne\u00a0: voir avec l'équipe organisatrice." };
     case "wrong_village":
       return { title: "Autre village", detail: "Ce badge est pour le " + person.village_name + "." };
+    case "not_village_day":
+      return { title: "Pas le jour du village", detail: answer.message || "Personne n'entre et rien n'est enregistré." };
     default:
       return { title: "Badge inconnu", detail: "Ce code ne correspond à aucune inscription. Cherchez la personne par son nom." };
   }
@@ -64,9 +67,10 @@ export function describe(answer) {
 export function showResult(answer, { onUndo }) {
   const person = answer.attendee;
   const { title, detail } = describe(answer);
-  show(kindOf(answer.result), answer.result, title, person ? person.name : "", person ? metaLine(person) : "", detail);
+  show(kindOf(answer.result), answer.result, title, person ? person.name : "", person ? metaLine(person) : "", detail,
+       Boolean(answer.rehearsal));
   const undo = $("result-undo");
-  const undoable = person && (answer.result === "ok" || answer.result === "already_checked_in");
+  const undoable = person && !answer.rehearsal && (answer.result === "ok" || answer.result === "already_checked_in");
   undo.hidden = !undoable;
   undo.onclick = undoable ? () => { cancelAutoHide(); onUndo(person); } : null;
 }
@@ -76,10 +80,12 @@ export function showProblem(result, title, detail) {
   $("result-undo").hidden = true;
 }
 
-function show(kind, result, title, name, meta, detail) {
+function show(kind, result, title, name, meta, detail, rehearsal = false) {
   const box = $("result");
-  box.className = "result result-" + kind;
+  box.className = "result result-" + kind + (rehearsal ? " result-rehearsal" : "");
   box.dataset.result = result;
+  box.dataset.rehearsal = rehearsal ? "yes" : "no";
+  $("result-rehearsal").hidden = !rehearsal;
   $("result-title").textContent = title;
   $("result-name").textContent = name;
   $("result-meta").textContent = meta;
@@ -162,9 +168,11 @@ export function addRecent(answer, { onUndo }) {
   if (!answer.attendee) return;
   const { title } = describe(answer);
   const person = answer.attendee;
-  const item = personItem(person, title, answer.result === "ok" ? "state-in" : "state-refused");
+  const state = (answer.rehearsal ? "Entraînement : " : "") + title;
+  const item = personItem(person, state, answer.rehearsal ? "state-rehearsal"
+    : answer.result === "ok" ? "state-in" : kindOf(answer.result) === "warn" ? "state-warn" : "state-refused");
   item.dataset.registration = person.id;
-  if (answer.result === "ok") item.append(button("Annuler", "button-secondary", () => onUndo(person)));
+  if (answer.result === "ok" && !answer.rehearsal) item.append(button("Annuler", "button-secondary", () => onUndo(person)));
   const list = $("recent");
   list.prepend(item);
   while (list.children.length > RECENT_LENGTH) list.lastElementChild.remove();

@@ -1,0 +1,205 @@
+"""The public pages at two sizes: a few dozen initiatives and registrations, then 2,000 published
+initiatives and 6,000 registrations. Their cost must not grow with the data.
+
+    .venv/bin/python bench/public_pages.py [--databases sqlite postgresql]
+        [--postgresql-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_pages]
+
+For each database and size: a fresh schema, three villages held today and in the coming weeks
+(the initiatives spread over them, the registrations too, one in twenty agreeing to appear on
+« Qui vient ? »), served by gunicorn (2 workers × 4 threads). Each page is asked REQUESTS times;
+the server time is gunicorn's own (access log). The open data is asked once cold (built), then
+warm, then revalidated with its ETag (a 304). Prints the medians at both sizes side by side, and
+the SQL statements and Python calls of each page (counted in this process: they do not depend on
+the machine).
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event, insert, select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Initiative, InitiativePresentation, Registration, RegistrationStatus, Role  # noqa: E402
+from app.models import initiative_lists as lists  # noqa: E402
+from app.models.registration import email_key  # noqa: E402
+from app.reference import communes  # noqa: E402
+from app.services import capacity, initiatives  # noqa: E402
+from bench_data import bench_village, free_port  # noqa: E402
+from run import Client, compile_project, ensure_postgresql_database, environment, serve  # noqa: E402
+
+DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_pages"  # its tables are dropped
+SIZES = {"petit": (30, 60), "grand": (2_000, 6_000)}  # (published initiatives, registrations)
+REQUESTS = 60
+OPEN_DATA_REQUESTS = 10
+WORDS = ["jardin", "équipe", "quartier", "solidaire", "épicerie", "familles", "jeunes", "café", "numérique", "répit"]
+PAGES = {
+    "accueil": "/",
+    "page d'un village": "/villages/bench-1",
+    "annuaire /initiatives": "/initiatives",
+    "page d'une initiative": "/initiatives/{slug}",
+}
+OPEN_DATA = {
+    "données ouvertes JSON": "/initiatives/export.json",
+    "données ouvertes GeoJSON": "/initiatives/export.geojson",
+    "données ouvertes CSV": "/initiatives/export.csv",
+}
+
+
+def fill(database_url: str, published: int, registered: int) -> str:
+    """The villages, initiatives and registrations; returns an initiative's slug."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
+    rng = random.Random(9)
+    roles = list(Role)
+    with app.app_context():
+        places = [c for d in ("04", "83", "84") for c in communes.all_by_code().values() if c.departement == d]
+        db.drop_all()
+        db.create_all()
+        villages = [bench_village(registered, days_ahead=days, slug=f"bench-{n}", town=town)
+                    for n, (days, town) in enumerate(((0, "Sisteron"), (7, "Draguignan"), (21, "Avignon")))]
+        db.session.add_all(villages)
+        db.session.flush()
+        for n in range(published):
+            commune = rng.choice(places)
+            fiche = {
+                "name": f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} {n}",
+                "structure": f"Association {rng.choice(WORDS)} {n % 97}",
+                "summary": " ".join(rng.choices(WORDS, k=30)),
+                "stage": rng.choice(list(lists.STAGES)),
+                "thematiques": rng.sample(list(lists.THEMATIQUES), 2),
+                "publics": rng.sample([p for p in lists.PUBLICS if p != "tous-publics"], 2),
+                "support_needs": rng.sample(list(lists.SUPPORT_NEEDS), 2),
+                "commune_code": commune.code, "commune_name": commune.name,
+            }
+            initiative = initiatives.create(f"porteur{n}@example.org", f"Porteur {n}", fiche, actor="bench")
+            db.session.add(InitiativePresentation(initiative=initiative, village=villages[n % 3]))
+            initiatives.record_consent(initiative, "public", False, actor="bench")
+            initiatives.approve(initiative, actor="bench")
+            if n % 200 == 199:
+                db.session.flush()
+        db.session.execute(insert(Registration), [
+            dict(village_id=villages[n % 3].id, role=roles[n % 4], status=RegistrationStatus.CONFIRMED,
+                 first_name="Camille", last_name=f"Martin-{n}", email=f"p{n}@example.org",
+                 email_key=email_key(f"p{n}@example.org"), commune="Avignon", consent_listing=n % 20 == 0,
+                 organisation=f"Association n° {n % 300}", badge_code=f"badge-{n:05d}-" + os.urandom(12).hex(),
+                 manage_token=os.urandom(16).hex())
+            for n in range(registered)
+        ])
+        for village in villages:
+            capacity.recount(village)
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
+        slug = db.session.scalar(select(Initiative.slug).order_by(Initiative.id).limit(1))
+        db.session.remove()
+        db.engine.dispose()
+    return slug
+
+
+def counts_per_page(database_url: str, urls: dict[str, str]) -> dict[str, str]:
+    """The SQL statements and Python calls of each page once warm, through Flask's test client
+    (about 700 of the calls are the test client's)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
+    counted = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: counted.append(1))
+    client = app.test_client()
+    figures = {}
+    for label, url in urls.items():
+        client.get(url)
+        counted.clear()
+        profile = cProfile.Profile()
+        profile.runcall(client.get, url)
+        calls = f"{pstats.Stats(profile).total_calls:_}".replace("_", " ")
+        figures[label] = f"{len(counted)} requêtes SQL, {calls} appels Python"
+    with app.app_context():
+        db.engine.dispose()
+    return figures
+
+
+def logged_times(access_log: Path) -> list[tuple[int, float]]:
+    """(status, server time in ms) of the requests logged so far (gunicorn's, in µs); empties the log."""
+    time.sleep(0.2)  # gunicorn logs a request once its response is sent
+    lines = access_log.read_text().splitlines()
+    access_log.write_text("")
+    return [(int(line.split()[2]), float(line.split()[3]) / 1000) for line in lines]
+
+
+def bench(database_url: str, published: int, registered: int) -> dict[str, str]:
+    slug = fill(database_url, published, registered)
+    pages = {label: url.format(slug=slug) for label, url in PAGES.items()}
+    figures = {}
+    with tempfile.TemporaryDirectory() as folder:
+        env = environment(database_url, folder)
+        access_log = Path(folder) / "access.log"
+        port = free_port()
+        server = serve(env, port, access_log, request_time="%(D)s")
+        try:
+            client = Client(port)
+            for label, url in pages.items():
+                for _ in range(5):  # each worker's first request (templates compiled, mappers set up)
+                    client.request("GET", url)
+                logged_times(access_log)
+                for _ in range(REQUESTS):
+                    client.request("GET", url)
+                times = logged_times(access_log)
+                assert all(status == 200 for status, _ in times), (url, times[:3])
+                figures[label] = f"{statistics.median(t for _, t in times):.1f} ms"
+            for label, url in OPEN_DATA.items():
+                cold = client.request("GET", url)
+                for _ in range(OPEN_DATA_REQUESTS):
+                    client.request("GET", url)
+                times = [t for _, t in logged_times(access_log)]
+                etag, modified = cold.getheader("ETag"), cold.getheader("Last-Modified")
+                revalidated = client.request("GET", url, headers={"If-None-Match": etag} if etag else {})
+                again = [t for _, t in logged_times(access_log)]
+                figures[label] = (f"{times[0]:.0f} ms froid, {statistics.median(times[1:]):.1f} ms ensuite, "
+                                  f"revalidé : {revalidated.status} en {again[0]:.1f} ms "
+                                  f"({len(cold.body) // 1024} Ko, Last-Modified {'oui' if modified else 'non'})")
+        finally:
+            server.terminate()
+            server.wait()
+    for label, counts in counts_per_page(database_url, pages).items():
+        figures[label] += f", {counts}"
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--postgresql-url", default=DEFAULT_POSTGRESQL)
+    options = parser.parse_args()
+    compile_project()
+    for name in options.databases:
+        results = {}
+        for size, (published, registered) in SIZES.items():
+            if name == "sqlite":
+                with tempfile.TemporaryDirectory() as folder:
+                    results[size] = bench(f"sqlite:///{folder}/bench.sqlite", published, registered)
+            else:
+                ensure_postgresql_database(options.postgresql_url)
+                results[size] = bench(options.postgresql_url, published, registered)
+        print(f"\n{name} — objectif : médiane serveur ≤ 5 ms et à 25 % près aux deux tailles ; "
+              f"données ouvertes ≤ 50 ms, revalidées par un 304\n")
+        print("| page | " + " | ".join(f"{size} ({p} initiatives, {r} inscriptions)"
+                                         for size, (p, r) in SIZES.items()) + " |")
+        print("|---|" + "---|" * len(SIZES))
+        for label in [*PAGES, *OPEN_DATA]:
+            print(f"| {label} | " + " | ".join(results[size][label] for size in SIZES) + " |")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
