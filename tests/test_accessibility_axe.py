@@ -56,3 +56,12 @@ def test_public_pages_have_no_wcag_a_or_aa_violation(app, page, axe):
 def test_error_pages_have_no_wcag_a_or_aa_violation(app, page, axe):
     page.goto("/nulle-part")
     assert axe.run(page, options=WCAG_AA).response["violations"] == []
+
+
+def test_the_public_observatory_has_no_wcag_a_or_aa_violation(app, page, axe):
+    from tests.factories_report import held_village
+
+    held_village(days_ago=400)
+    held_village(days_ago=10)
+    db.session.rollback()
+    assert violations(axe, page, "/observatoire") == []

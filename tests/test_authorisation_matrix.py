@@ -44,6 +44,8 @@ DECISIONS = {
     "public.initiatives_json": EVERYONE,
     "public.initiatives_geojson": EVERYONE,
     "public.initiatives_csv": EVERYONE,
+    "public.observatory_page": EVERYONE,
+    "public.observatory_csv": EVERYONE,
     # The attendance certificate exists once the person was welcomed at the door (the world's
     # participant was not); the questionnaire sends them back to their page until then.
     "public.certificate": set(),
@@ -60,6 +62,8 @@ DECISIONS = {
     "organisers.village_report_file": STAFF,
     "organisers.consolidated_report": STAFF,
     "organisers.consolidated_report_file": STAFF,
+    "organisers.observatory_page": STAFF,
+    "organisers.observatory_file": STAFF,
     "organisers.village_messages": STAFF,
     "organisers.village_survey": STAFF,
     "organisers.initiatives_queue": STAFF,

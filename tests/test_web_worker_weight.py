@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LOADED_WHEN_USED = [
     "alembic", "mako", "flask_migrate",  # flask db
-    "reportlab", "openpyxl", "rvgsrust_xlsxwriter", "PIL", "zxingcpp", "numpy",  # documents
+    "reportlab", "openpyxl", "rvgsrust_xlsxwriter", "PIL", "qrcode", "numpy",  # documents
     "pydantic", "data_inclusion",  # the open-data export
     "prometheus_client",  # /metrics
     "sklearn", "scipy", "ortools", "huey",  # suggestions, scheduling, background jobs

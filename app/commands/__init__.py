@@ -8,8 +8,8 @@ from flask.cli import AppGroup
 # Command name → its module in this package.
 MODULES = {
     "backup": "backup", "checkin": "checkin", "db": "migrations", "demo": "demo", "doctor": "doctor",
-    "export": "export", "followup": "followup", "jobs": "jobs", "mail": "mail", "organiser": "organiser", "purge": "purge",
-    "report": "report", "restore": "restore",
+    "export": "export", "followup": "followup", "jobs": "jobs", "mail": "mail", "observatory": "observatory",
+    "organiser": "organiser", "purge": "purge", "report": "report", "restore": "restore",
 }
 
 

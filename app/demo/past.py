@@ -98,26 +98,28 @@ def _at(day: date, hour: int, minute: int) -> datetime:
     return to_utc_naive(local_datetime(day, time(hour + minute // 60, minute % 60)))
 
 
-def _register(village: Village, role: str, details: dict, number: int, **extra) -> Registration:
+def _register(village: Village, role: str, details: dict, number: int, postcode: str = POSTCODE,
+              **extra) -> Registration:
     first, last, email = _person(number)
     return registration.register(village, registration.RegistrationData(
-        role=role, first_name=first, last_name=last, email=email, commune=village.town, postcode=POSTCODE,
+        role=role, first_name=first, last_name=last, email=email, commune=village.town, postcode=postcode,
         lunch=True, consent_listing=True, consent_version=privacy.CONSENT_VERSION, **details, **extra,
     ), actor="demo", even_if_closed=True)
 
 
-def _present_demo_initiatives(village: Village) -> list[Registration]:
-    """The holders of a few demo initiatives came here first with them."""
-    demo = db.session.scalars(
+def _present_demo_initiatives(village: Village, positions=range(PRESENTED_AGAIN),
+                              postcode: str = POSTCODE) -> list[Registration]:
+    """The holders of a few demo initiatives (by their place among the Provence ones: these villages
+    are in Provence) came here with them."""
+    demo = [initiative for initiative in db.session.scalars(
         select(Initiative).where(Initiative.holder_email.like(f"%@{DEMO_DOMAIN}")).order_by(Initiative.id))
-    # Manosque is in Provence: the initiatives of the Provence villages came here first.
-    chosen = [i for i in demo if i.current.departement_code in PROVENCE][:PRESENTED_AGAIN]
+        if initiative.current.departement_code in PROVENCE]
     holders = []
-    for initiative in chosen:
+    for initiative in (demo[n] for n in positions):
         first, last = initiative.holder_name.split(" ", 1)
         holders.append(registration.register(village, registration.RegistrationData(
             role=Role.PORTEUR, first_name=first, last_name=last, email=initiative.holder_email,
-            commune=village.town, postcode=POSTCODE, lunch=True, consent_listing=True, consent_version=privacy.CONSENT_VERSION,
+            commune=village.town, postcode=postcode, lunch=True, consent_listing=True, consent_version=privacy.CONSENT_VERSION,
             initiative=registration.InitiativeChoice(fiche={}, reuse_id=initiative.id),
         ), actor="demo", even_if_closed=True))
     return holders
@@ -129,11 +131,12 @@ def _answer_questionnaire(present: list[Registration]) -> None:
         survey.answer(person, {q.id: rating if q.kind == QuestionKind.RATING else comment for q in questions})
 
 
-def _hold_meetings(village: Village, porteurs: list[Registration], offering: list[Registration]) -> int:
+def _hold_meetings(village: Village, porteurs: list[Registration], offering: list[Registration],
+                   meetings=MEETINGS) -> int:
     settings = meeting_area.settings_of(village)
     settings.area_starts_at, settings.area_ends_at = time(10), time(12, 30)
     db.session.flush()
-    for porteur_index, offering_index, intent, outcomes in MEETINGS:
+    for porteur_index, offering_index, intent, outcomes in meetings:
         porteur, other = porteurs[porteur_index], offering[offering_index]
         # Asked and accepted in the weeks before the day, as the village's history goes.
         before = _at(village.day - timedelta(days=7), 10, 0)
@@ -142,4 +145,4 @@ def _hold_meetings(village: Village, porteurs: list[Registration], offering: lis
         meeting = meeting_requests.accept(request, other, now=before)
         for person in meeting.people:
             matching_profiles.record_outcome(meeting, person, True, outcomes, "")
-    return len(MEETINGS)
+    return len(meetings)

@@ -1,6 +1,6 @@
 """Documents the application produces: PDF, QR codes, iCalendar, exports.
 
-The libraries that write them (reportlab, zxing-cpp, icalendar, rvgsrust-xlsxwriter) are imported
+The libraries that write them (reportlab, qrcode, icalendar, rvgsrust-xlsxwriter) are imported
 by the modules that use them, which are imported where a document is written: a web
 worker that writes none stays small and starts fast.
 

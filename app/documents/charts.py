@@ -199,7 +199,9 @@ def stacked(table: Table) -> Chart:
         y = top + n * (bar_height + gap)
         chart.shapes.append(Label(label_width - 8, y + bar_height / 2 + 4, clipped(row[0], label_width - 10),
                                   anchor="end", size=10))
-        total = sum(_drawn(v) for v in row[1:-1]) or 1
+        # Out of the row's total when it is shown: a part hidden stays a blank, not shared out
+        # among the others.
+        total = _drawn(row[-1]) or sum(_drawn(v) for v in row[1:-1]) or 1
         x = label_width
         for value, colour in zip(row[1:-1], RATING_COLOURS):
             length = room * _drawn(value) / total

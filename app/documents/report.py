@@ -193,15 +193,28 @@ def write_pdf(report: Report, output: BinaryIO) -> None:
 SHEET_NAME_FORBIDDEN = re.compile(r"\s*[\[\]:*?/\\]\s*")
 
 
+SHEET_NAME_LENGTH = 31
+# Words that cannot end a name cut short (« Mise en lien - demandes et »).
+LINKING_WORDS = {"et", "ou", "par", "de", "des", "du", "à", "au", "aux", "en", "le", "la", "les", "où", "sur", "-"}
+
+
+def _words_within(text: str, length: int) -> str:
+    """`text` cut after its last whole word that fits in `length` characters, without a
+    linking word or a dash left dangling at the end."""
+    if len(text) <= length:
+        return text
+    words = text[:length + 1].split(" ")[:-1] if " " in text[:length + 1] else [text[:length]]
+    while len(words) > 1 and (words[-1].lower() in LINKING_WORDS or words[-1].endswith(("'", "’"))):
+        words.pop()
+    return " ".join(words).rstrip(" -,;.")
+
+
 def sheet_name(title: str, taken: set[str]) -> str:
-    """Excel allows 31 characters and no []:*?/\\ ; names must differ. A longer title is cut
-    after its last whole word that fits (« Initiatives par stade », never « … d'avancem »)."""
-    base = SHEET_NAME_FORBIDDEN.sub(" - ", title).strip()
-    if len(base) > 31:
-        base = base[:32].rsplit(" ", 1)[0].rstrip(" -–,;'’") or base[:31]
+    """Excel allows 31 characters and no []:*?/\\ ; names must differ. Cut between words."""
+    base = _words_within(SHEET_NAME_FORBIDDEN.sub(" - ", title).strip(), SHEET_NAME_LENGTH)
     name, n = base, 2
     while name.lower() in taken:
-        name = f"{base[:27]} ({n})"
+        name = f"{_words_within(base, SHEET_NAME_LENGTH - 4)} ({n})"
         n += 1
     taken.add(name.lower())
     return name

@@ -63,6 +63,11 @@ def _report_back(job: Job) -> tuple[str, str]:
     return "Retour au bilan", url_for("organisers.consolidated_report", **job.params["choice"], **version)
 
 
+def _observatory_downloaded(job: Job) -> None:
+    audit.record(current_user.email, "observatory downloaded", None, format=job.params["format"],
+                 first=job.params["first"], last=job.params["last"])
+
+
 def _schedule_steps(job: Job) -> str:
     if job.status == JobStatus.DONE:
         return ""
@@ -88,6 +93,15 @@ KIND_PAGES = {
             "Calcul des chiffres…" if job.done == 0 else "Écriture du document…"),
         file=lambda job: (job.params["filename"], report_service.FILE_FORMATS[job.params["format"]]),
         downloaded=_report_downloaded,
+    ),
+    "observatory": KindPage(
+        title=lambda job: "Observatoire " + ("en PDF" if job.params["format"] == "pdf" else "en classeur Excel"),
+        back=lambda job: ("Retour à l'observatoire",
+                          url_for("organisers.observatory_page", de=job.params["first"], a=job.params["last"])),
+        steps=lambda job: "" if job.status == JobStatus.DONE else (
+            "Calcul des chiffres…" if job.done == 0 else "Écriture du document…"),
+        file=lambda job: (job.params["filename"], report_service.FILE_FORMATS[job.params["format"]]),
+        downloaded=_observatory_downloaded,
     ),
     "schedule": KindPage(
         title=lambda job: "Calcul du programme de rendez-vous",

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Job, Registration, Village
-from ..services import followup_asks, participant_messages as messages, report as report_service, scheduling
+from ..services import (
+    followup_asks, observatory, participant_messages as messages, report as report_service, scheduling,
+)
 from ..templating import quantity
 from ..timeutil import utcnow
 from . import jobs
@@ -47,6 +49,25 @@ def report_document(job: Job, progress: Progress) -> Outcome:
     progress(1, 2, now=True)
     buffer = io.BytesIO()
     REPORT_FORMATS[job.params["format"]].write(report, buffer)
+    return Outcome(content=buffer.getvalue())
+
+
+@jobs.kind("observatory")
+def observatory_document(job: Job, progress: Progress) -> Outcome:
+    """The observatory over the years asked, as PDF or spreadsheet: figures, then the document."""
+    from ..documents.observatory import FORMATS
+
+    progress(0, 2, now=True)
+    try:
+        chosen = observatory.period(job.params["first"], job.params["last"])
+    except observatory.BadPeriod as bad:
+        raise jobs.Refused(str(bad)) from bad
+    if chosen is None:
+        raise jobs.Refused(observatory.NOTHING_YET)
+    built = observatory.build(chosen)
+    progress(1, 2, now=True)
+    buffer = io.BytesIO()
+    FORMATS[job.params["format"]](built, buffer)
     return Outcome(content=buffer.getvalue())
 
 

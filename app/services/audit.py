@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     FOLLOWUP_STATUS_SET = "followup.status_set"
     FOLLOWUP_SENT = "followup.sent"
     REPORT_DOWNLOADED = "report downloaded"
+    OBSERVATORY_DOWNLOADED = "observatory downloaded"
     INITIATIVE_CREATED = "initiative.created"
     INITIATIVE_EDITED = "initiative.edited"
     INITIATIVE_CONSENT = "initiative.consent"

@@ -351,6 +351,7 @@ MEETING_SENTENCES = {
     "schedule_published": "{actor} a publié le programme des rendez-vous {village}",
     "message.sent": "{actor} a écrit aux participants {village}",
     "report downloaded": "{actor} a téléchargé le bilan {village}{report_format}",
+    "observatory downloaded": "{actor} a téléchargé l'observatoire",
     "survey.questions": "{actor} a modifié le questionnaire de satisfaction {village}",
 }
 
