@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import select
 
 import app.documents
-from app.documents import agenda, badge, certificate, report as report_pdf
+from app.documents import agenda, badge, certificate, observatory as observatory_pdf, report as report_pdf
 from app.documents.exports import FORMATS
 from app.extensions import db
 from app.models import Meeting, Registration, Village
 from app.demo import data as demo_data, matching as demo_matching, past as demo_past
-from app.services import meeting_area, report, scheduling
+from app.services import meeting_area, observatory, report, scheduling
 from app.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +58,7 @@ WRITERS = {
     "report.write_pdf": lambda d: written(report_pdf.write_pdf, report.build([d["past"]])),
     "report.write_pdf (consolidé, à diffuser)": lambda d: written(
         report_pdf.write_pdf, report.build([d["past"], d["avignon"]], for_outsiders=True)),
+    "observatory.write_pdf": lambda d: written(observatory_pdf.write_pdf, observatory.build(observatory.period())),
     **{f"export {name}": (lambda d, export=export: written(export.write, d["past"]))
        for name, export in FORMATS.items() if export.mimetype == "application/pdf"},
 }

@@ -23,7 +23,6 @@ TOWN = "Manosque"
 POSTCODE = "04100"
 WEEKS_AGO = 3
 PRESENTED_AGAIN = 5  # demo initiatives first presented here, then at a coming village
-PROVENCE = {"04", "05", "06", "13", "83", "84"}
 SCANNER = "Accueil (démonstration)"
 WALK_INS = [
     checkin.WalkInData(first_name="Gisèle", last_name="Arnaud", role=Role.HABITANT, commune=TOWN,
@@ -109,11 +108,10 @@ def _register(village: Village, role: str, details: dict, number: int, postcode:
 
 def _present_demo_initiatives(village: Village, positions=range(PRESENTED_AGAIN),
                               postcode: str = POSTCODE) -> list[Registration]:
-    """The holders of a few demo initiatives (by their place among the Provence ones: these villages
-    are in Provence) came here with them."""
-    demo = [initiative for initiative in db.session.scalars(
-        select(Initiative).where(Initiative.holder_email.like(f"%@{DEMO_DOMAIN}")).order_by(Initiative.id))
-        if initiative.current.departement_code in PROVENCE]
+    """The holders of a few demo initiatives (by their place in the demo's list) came here with them."""
+    demo = list(db.session.scalars(
+        select(Initiative).where(Initiative.holder_email.like(f"%@{DEMO_DOMAIN}")).order_by(Initiative.id)
+    ))
     holders = []
     for initiative in (demo[n] for n in positions):
         first, last = initiative.holder_name.split(" ", 1)
