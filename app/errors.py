@@ -1,10 +1,14 @@
 """Every error ends in a French page for people and a JSON body for the API: never a traceback."""
+import math
+import time
+
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db, login_manager
+from .templating import duration
 
 MESSAGES = {
     400: "La demande n'a pas pu être comprise.",
@@ -15,10 +19,21 @@ MESSAGES = {
     409: "Cette action est en conflit avec une autre modification.",
     410: "Ce lien n'est plus valable.",
     413: "Les données envoyées sont trop volumineuses.",
-    429: "Trop de tentatives : merci de patienter un peu avant de réessayer.",
+    429: "Trop de tentatives : merci de patienter avant de réessayer.",
     500: "Une erreur inattendue s'est produite. Elle a été enregistrée ; merci de réessayer.",
     503: "Le service est momentanément indisponible. Merci de réessayer dans quelques instants.",
 }
+
+
+def too_many_attempts() -> str:
+    """How long to wait, as the limit that refused the request says."""
+    from .extensions import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return MESSAGES[429]
+    wait = max(1, math.ceil(current.reset_at - time.time()))
+    return f"Trop de tentatives : vous pourrez réessayer dans {duration(wait)}."
 
 
 def wants_json() -> bool:
@@ -43,6 +58,8 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308) or error.code is None:
             return error
+        if error.code == 429:
+            return error_response(429, too_many_attempts())
         return error_response(error.code, MESSAGES.get(error.code) if error.code in MESSAGES else None)
 
     @app.errorhandler(OperationalError)

@@ -1,12 +1,14 @@
 """Filters and globals shared by every template, and the French wording they stand on."""
+import math
+import re
 from datetime import date, datetime, time
-
 from urllib.parse import quote
 
 from flask import Flask, current_app
 
 from .models import Role, RegistrationStatus, VillagePhase
 from .models import initiative_lists
+from .text import fold
 from .timeutil import to_local
 
 # A space that never breaks a line: "17 h" stays together, and so does "n° 3".
@@ -25,13 +27,40 @@ _ASPIRATED_H = frozenset({"hayange", "hazebrouck", "honfleur", "hautmont", "hirs
 _ARTICLES = {"le ": ("du ", "au "), "les ": ("des ", "aux ")}
 
 
+# Words that lose their vowel before one: "d'Élodie", "qu'Élodie", "l'Agglomération", "jusqu'à".
+_ELIDED = {"de": "d'", "que": "qu'", "le": "l'", "la": "l'", "jusque": "jusqu'", "je": "j'", "ne": "n'"}
+
+
 def _elides(word: str) -> bool:
-    lowered = word.lower()
+    lowered = word.lstrip("«\u00a0 ").lower()
     if not lowered:
         return False
     if lowered[0] == "h":
         return lowered.split()[0].split("-")[0] not in _ASPIRATED_H
+    if lowered[0] == "y":  # a vowel in « d'Yves », a consonant in « de Yanis »
+        return lowered[1:2] not in _VOWELS
     return lowered[0] in _VOWELS
+
+
+def elide(word: str, following: str) -> str:
+    """A short word before another, elided before a vowel or a mute h, for names too:
+    elide("de", "Élodie") is "d'Élodie", elide("que", "Élodie") "qu'Élodie", elide("de", "Sisteron")
+    "de Sisteron"."""
+    following = str(following)
+    if word.lower() in _ELIDED and _elides(following):
+        elided = _ELIDED[word.lower()]
+        return (elided[0].upper() + elided[1:] if word[:1].isupper() else elided) + following
+    return f"{word} {following}"
+
+
+def of_name(name: str) -> str:
+    """"de" before a person's or an organisation's name: « d'Élodie Lefèvre », « de Camille »."""
+    return elide("de", name)
+
+
+def that_name(name: str) -> str:
+    """"que" before a name: « atteste qu'Élodie Lefèvre », « que Camille »."""
+    return elide("que", name)
 
 
 def of_place(name: str) -> str:
@@ -39,7 +68,7 @@ def of_place(name: str) -> str:
     for article, (contracted, _) in _ARTICLES.items():
         if name.lower().startswith(article):
             return contracted + name[len(article):]
-    return f"d'{name}" if _elides(name) else f"de {name}"
+    return of_name(name)
 
 
 def in_place(name: str) -> str:
@@ -73,7 +102,7 @@ def french_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = to_local(value)
-    return f"{_day_month_year(local)} à {local:%H:%M}"
+    return f"{_day_month_year(local)} à {french_time(local.time())}"
 
 
 def with_colon(label: str) -> str:
@@ -85,6 +114,90 @@ def with_colon(label: str) -> str:
 def plural(count: int, singular: str, several: str | None = None) -> str:
     """French agreement: 0 and 1 take the singular ("1 place restante", "0 déjeuner")."""
     return singular if abs(count) < 2 else (several or singular + "s")
+
+
+def quantity(count: int, singular: str, several: str | None = None) -> str:
+    """A count and its noun, agreed and kept on one line: "0 initiative", "1 rendez-vous", "3 places"."""
+    return f"{count}{NBSP}{plural(count, singular, several)}"
+
+
+def duration(seconds: int) -> str:
+    """A wait in words, rounded up to what people count in: « 40 secondes », « 2 minutes », « 1 heure »."""
+    if seconds >= 3600:
+        return quantity(math.ceil(seconds / 3600), "heure")
+    if seconds >= 60:
+        return quantity(math.ceil(seconds / 60), "minute")
+    return quantity(seconds, "seconde")
+
+
+def french_sort_key(text) -> tuple[str, str]:
+    """Sorts as a French dictionary does: accents and case only break ties, so « Équipe mobile »
+    comes among the E, and « œ » reads as « oe »."""
+    text = str(text or "")
+    return fold(text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")), text
+
+
+def french_sorted(items, key=None) -> list:
+    """The items in French order, of themselves or of `key(item)`."""
+    return sorted(items, key=lambda item: french_sort_key(key(item) if key else item))
+
+
+# Between labels which may hold commas themselves (« Communication, visibilité »).
+LABEL_SEPARATOR = " · "
+
+
+def labels(items) -> str:
+    """Labels in a line, separated so that each reads as it is: « Financement · Communication, visibilité »."""
+    items = [str(item) for item in items if item]
+    return (LABEL_SEPARATOR if any("," in item for item in items) else ", ").join(items)
+
+
+# French typography: a non-breaking space before « ? ! ; : » and « » », after « « », and inside
+# times (« 9 h », « 17 h 30 »), so that none of them starts a line alone.
+_SPACE_BEFORE_MARK = re.compile(r"[ \t]+([?!;:»])")
+_SPACE_AFTER_QUOTE = re.compile(r"«[ \t]+")
+_HOUR = re.compile(r"\b(\d{1,2})[ \t]+h(?:[ \t]+(\d\d))?(?![\w'’])")
+# What is code, not prose, in a page: left as it is.
+_NOT_PROSE = re.compile(r"(<(script|style|textarea|pre)\b.*?</\2>|<[^>]*>)", re.S | re.I)
+
+
+def typography(text: str) -> str:
+    """A text with the non-breaking spaces French typography wants."""
+    text = _SPACE_BEFORE_MARK.sub(NBSP + r"\1", text)
+    text = _SPACE_AFTER_QUOTE.sub("«" + NBSP, text)
+    return _HOUR.sub(lambda m: f"{m[1]}{NBSP}h" + (f"{NBSP}{m[2]}" if m[2] else ""), text)
+
+
+def html_typography(html: str) -> str:
+    """The same, in an HTML document's text only (not in tags, scripts, styles or what people type)."""
+    parts = _NOT_PROSE.split(html)
+    # split() gives: text, whole match, tag name of a block, text, …
+    out = []
+    for index, part in enumerate(parts):
+        if part is None:
+            continue
+        kind = index % 3
+        out.append(typography(part) if kind == 0 else part if kind == 1 else "")
+    return "".join(out)
+
+
+def field_errors(form):
+    """(the id to point at, the question, its first message) of each answer to correct, fields
+    within lists and sub-forms included: never a dict of errors nor a field's code name."""
+    for field in form:
+        if not field.errors:
+            continue
+        if field.type in ("FieldList", "FormField"):
+            yield from field_errors(field)
+        else:
+            first_of_group = field.type in ("RadioField", "MultiCheckboxField")
+            yield f"{field.id}-0" if first_of_group else field.id, field.label.text, _first_message(field.errors)
+
+
+def _first_message(errors) -> str:
+    while isinstance(errors, (list, tuple, dict)):
+        errors = next(iter(errors.values() if isinstance(errors, dict) else errors), "")
+    return str(errors)
 
 
 def village_contact(village) -> str:
@@ -101,8 +214,24 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         french_date=french_date, french_time=french_time, french_datetime=french_datetime,
         of_place=of_place, in_place=in_place, with_colon=with_colon, plural=plural,
+        of_name=of_name, that_name=that_name, quantity=quantity, labels=labels, typography=typography,
+        french_sort=lambda items, attribute=None: french_sorted(
+            items, key=(lambda item: _attribute(item, attribute)) if attribute else None),
     )
     app.jinja_env.globals.update(
         Role=Role, RegistrationStatus=RegistrationStatus, VillagePhase=VillagePhase, village_contact=village_contact,
         directions_url=directions_url, support_needs_list=initiative_lists.SUPPORT_NEEDS,
+        field_errors=field_errors,
     )
+    app.after_request(_french_typography)
+
+
+def _attribute(item, name: str):
+    return item[name] if isinstance(item, dict) else getattr(item, name)
+
+
+def _french_typography(response):
+    """Every HTML page gets French typography, whatever template or view wrote its words."""
+    if response.mimetype == "text/html" and not response.direct_passthrough and not response.is_streamed:
+        response.set_data(html_typography(response.get_data(as_text=True)))
+    return response

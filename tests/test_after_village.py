@@ -44,7 +44,7 @@ def test_an_answer_to_the_questionnaire_appears_in_the_report(client):
     village = held_village()
     came = person(village, "Prénom0")
     page = client.get(f"/inscription/{came.manage_token}/questionnaire")
-    assert "La journée a-t-elle répondu à vos attentes ?" in page.get_data(as_text=True)
+    assert "La journée a-t-elle répondu à vos attentes\u00a0?" in page.get_data(as_text=True)
     questions = db.session.scalars(select(SurveyQuestion).where(SurveyQuestion.village_id == village.id)
                                    .order_by(SurveyQuestion.position)).all()
     response = client.post(f"/inscription/{came.manage_token}/questionnaire", data={

@@ -49,7 +49,7 @@ def test_the_private_page_installs_the_worker_once_the_schedule_is_published(cli
     assert f'data-worker="/inscription/{porteur.manage_token}/hors-connexion.js"' in page
     # Hidden on the page as served: the worker shows it on the copy it kept.
     assert re.search(r'<p class="notice offline-banner" role="status" data-offline-banner hidden>'
-                     r"Hors connexion : programme enregistré le \d", page)
+                     r"Hors connexion\s: programme enregistré le \d", page)
 
 
 def test_no_worker_for_an_unknown_link_nor_a_cancelled_place(client):

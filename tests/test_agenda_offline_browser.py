@@ -55,7 +55,7 @@ def test_the_agenda_reloads_without_network_with_the_time_it_was_saved(browser, 
     expect(page.locator(".agenda")).to_contain_text("CAF de Vaucluse")
     expect(banner).to_be_visible()
     expect(banner).to_have_text(
-        re.compile(r"^Hors connexion : programme enregistré le \d+(er)? [^ ]+ \d{4} à \d\d:\d\d\.$"))
+        re.compile(r"^Hors connexion\s: programme enregistré le \d+(er)?\s[^ ]+\s\d{4} à \d+\sh(\s\d\d)?\.$"))
     # Styled as online: the page's CSS came from the kept copy too.
     assert page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 93, 75)"
     screenshot(page, "agenda-offline-390")

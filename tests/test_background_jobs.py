@@ -42,10 +42,10 @@ def test_the_schedule_is_built_by_a_job_whose_result_page_counts_the_meetings_pl
     state = finished_job(organiser_client, started)
 
     assert (state["status"], state["percent"]) == ("done", 100)
-    assert state["summary"].startswith("Programme provisoire calculé : 1 rendez-vous placés sur 1 ; "
-                                       "1 demandes sans réponse ont expiré")
+    assert state["summary"].startswith("Programme provisoire calculé : 1 rendez-vous placé sur 1 ; "
+                                       "1 demande sans réponse a expiré")
     page = organiser_client.get(started.headers["Location"])
-    assert "1 rendez-vous placés sur 1" in page_text(page)
+    assert "1 rendez-vous placé sur 1" in page_text(page)
     assert f'href="/organisation/villages/{village_with_a_meeting.id}/rendez-vous"' in page.get_data(as_text=True)
 
 
@@ -219,7 +219,7 @@ def test_an_organiser_watches_the_schedule_being_built_then_reads_the_result(pag
     page.get_by_text("Demandes closes · calcul du programme…").wait_for(timeout=30_000)
     assert page.locator("progress").is_visible()
     screenshot(page, "schedule-job-running")
-    page.get_by_text("3 rendez-vous placés sur 3").wait_for(timeout=30_000)
+    page.get_by_text("3\u00a0rendez-vous placés sur 3").wait_for(timeout=30_000)
     assert page.locator("progress").get_attribute("value") == "100"
     assert page.get_by_role("status").inner_text().startswith("Prêt")
     screenshot(page, "schedule-job-done")

@@ -2,10 +2,12 @@
 tests/test_backoffice_lockout.py)."""
 
 import pytest
+from sqlalchemy import func, select
 
 from app.demo import data as demo_data
 from app.extensions import db
-from app.models import Organiser
+from app.models import Organiser, OutboxMessage, Village
+from tests.factories_registration import register
 from tests.fixtures_backoffice import PASSWORD, log_in, make_organiser
 from tests.helpers import IsolatedClient
 from tests.helpers import page_text
@@ -117,6 +119,13 @@ def test_organiser_create_command_refuses_a_short_password_or_a_taken_email(app)
     make_organiser("admin", email="pris@villages.test")
     taken = runner.invoke(args=["organiser", "create", "pris@villages.test", "--role", "admin", "--password", "un-bon-mot-de-passe"])
     assert taken.exit_code != 0 and "existe déjà" in taken.output
+
+
+def test_demo_command_mails_none_of_the_demo_people_but_a_newcomer_still_gets_a_confirmation(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    newcomer = register(db.session.scalar(select(Village).where(Village.slug == "avignon")))
+    assert db.session.scalars(select(OutboxMessage.recipient)).all() == [newcomer.email]
 
 
 def test_demo_command_creates_an_admin_that_logs_in_with_the_printed_password(app):

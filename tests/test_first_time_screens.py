@@ -209,6 +209,6 @@ def test_every_e_mail_says_whom_to_write_to_and_answers_go_there(app, deliver):
 def test_the_demo_villages_fall_on_future_working_days(app):
     demo_data.load(today=date(2026, 11, 1))
     days = [village.day for village in db.session.scalars(db.select(checkin.Village))]
-    assert len(days) == 3 and all(day > date(2026, 11, 1) and day.weekday() < 5 for day in days)
+    assert len(days) == 4 and all(day > date(2026, 11, 1) and day.weekday() < 5 for day in days)
     assert date(2026, 12, 25) not in days
     assert not demo_data.is_working_day(date(2027, 5, 17))  # lundi de Pentecôte

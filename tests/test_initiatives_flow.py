@@ -50,7 +50,7 @@ def test_a_holder_s_initiative_is_public_only_once_approved_and_leaves_everythin
     db.session.commit()
     assert "Équipe de quartier solidaire" in page_text(client.get("/initiatives?q=equipe"))
     assert "Sisteron" in page_text(client.get(f"/initiatives/{initiative.slug}"))
-    assert 'Sisteron : 1 initiative' in client.get("/initiatives").get_data(as_text=True)
+    assert 'Sisteron\u00a0: 1\u00a0initiative' in client.get("/initiatives").get_data(as_text=True)
     assert "Équipe de quartier solidaire" in livret_text(village)
     assert len(json.loads(client.get("/initiatives/export.json").data)["services"]) == 1
     assert len(json.loads(client.get("/initiatives/export.geojson").data)["features"]) == 1
@@ -115,6 +115,25 @@ def test_refusal_needs_a_reason_is_audited_and_mailed_to_the_holder(organiser_cl
     assert "initiative_refused" in outbox_kinds(holder)
 
 
+def test_the_holder_is_told_the_initiative_will_be_read_then_mailed_when_it_is_published(client, app):
+    from app.documents import mail
+    from app.models import OutboxMessage
+
+    village = make_village(slug="sisteron", town="Sisteron")
+    done = client.post(f"/villages/{village.slug}/inscription", data=PORTEUR_FORM, follow_redirects=True)
+    assert "L'équipe relira la fiche de votre initiative « Équipe de quartier solidaire » avant de la montrer" \
+        in page_text(done)
+    holder = db.session.scalar(select(Registration).where(Registration.email == "lou.bernard@example.org"))
+    confirmation = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "confirmation"))
+    assert "avant de la montrer" in mail.render(confirmation).decode("utf-8", "replace").replace("=\r\n", "")
+
+    initiatives.approve(holder.initiative, actor="orga@villages.test")
+    db.session.commit()
+    assert outbox_kinds(holder)[-1] == "initiative_published"
+    published = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "initiative_published"))
+    assert published.subject.startswith("Votre initiative est publiée")
+
+
 def test_organisers_see_and_edit_every_field(organiser_client, app):
     initiative = present_initiative(make_registration(make_village(), role="porteur"))
     page = page_text(organiser_client.get(f"/organisation/initiatives/{initiative.id}"))
@@ -166,19 +185,24 @@ def test_an_initiative_for_participants_only_is_shown_on_their_private_page_not_
     assert json.loads(client.get("/initiatives/export.json").data)["services"] == []
 
 
-def test_demo_publishes_the_25_fiches_with_invented_holders_once(client, app):
+def test_demo_publishes_the_25_fiches_and_the_provence_ones_with_invented_holders_once(client, app):
     demo_data.load()
     demo_data.load_initiatives()
     again = demo_data.load_initiatives()
     assert again == ["Initiatives et participants de démonstration : déjà présents"]
     page = page_text(client.get("/initiatives"))
-    assert "25 initiatives" in page and "ALLEZ LES FILLES" in page
+    assert "35 initiatives" in page and "ALLEZ LES FILLES" in page
     holders = db.session.scalars(select(Initiative.holder_email)).all()
-    assert len(holders) == 25 and all(email.endswith("@exemple.org") for email in holders)
+    assert len(holders) == 35 and all(email.endswith("@exemple.org") for email in holders)
     waiting = db.session.scalars(select(Registration).where(Registration.status == "waitlisted")).all()
     assert [r.village.town for r in waiting] == ["Draguignan"]
+    # Each initiative is presented at the demo village of its own département.
+    for initiative in db.session.scalars(select(Initiative)):
+        towns = {p.registration.village.town for p in initiative.presentations}
+        expected = {"62": "Arras", "84": "Avignon", "83": "Draguignan", "04": "Sisteron"}
+        assert towns == {expected[initiative.current.departement_code]}, (initiative.name, towns)
     livret = io.BytesIO()
-    write_livret(db.session.scalar(select(Village).where(Village.slug == "avignon")), livret)
+    write_livret(db.session.scalar(select(Village).where(Village.slug == "arras")), livret)
     assert len(PdfReader(io.BytesIO(livret.getvalue())).pages) >= 2
 
 
@@ -199,3 +223,10 @@ def test_a_refusal_reason_of_blanks_gets_the_field_s_french_error(organiser_clie
     assert "Indiquez au porteur la raison du refus." in page_text(response)
     db.session.expire_all()
     assert initiative.moderation_state != ModerationState.REFUSED
+
+
+def test_a_long_name_s_address_ends_on_a_whole_word(app):
+    holder = make_registration(make_village(), role="porteur")
+    initiative = present_initiative(holder, name="Action innovation sociale et solidaire pour un autre modèle "
+                                                  "sociétal et/ou économique")
+    assert initiative.slug == "action-innovation-sociale-et-solidaire-pour-un-autre-modele"

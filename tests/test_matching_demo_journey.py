@@ -48,7 +48,7 @@ def test_from_a_suggestion_to_a_recorded_outcome_with_the_demo_data(client, orga
     porteur, funder = porteur_and_funder(village)
 
     private_page = page_text(client.get(f"/inscription/{porteur.manage_token}"))
-    assert f"Vous cherchez : financement ; {funder.organisation} propose une subvention" in private_page
+    assert f"Vous cherchez un financement, et {funder.organisation} propose une subvention" in private_page
     assert funder.email not in private_page
 
     asked = client.post(f"/inscription/{porteur.manage_token}/rendez-vous/demander/{meeting_requests.recipient_key(funder)}",

@@ -33,7 +33,7 @@ def test_a_porteur_needing_funding_sees_the_institution_that_funds_their_themati
     porteur = make_porteur(village)
     text = page_text(client.get(f"/inscription/{porteur.manage_token}"))
     assert "CAF de Vaucluse" in text
-    assert "Vous cherchez : financement ; CAF de Vaucluse propose une subvention pour parentalité (84)" in text
+    assert "Vous cherchez un financement, et CAF de Vaucluse propose une subvention sur le thème « Parentalité » (Vaucluse)." in text
     assert caf.email not in text  # no contact details before both accept
 
 
@@ -41,7 +41,21 @@ def test_the_institution_sees_the_porteur_who_needs_what_it_offers(village):
     caf = make_institution(village)
     make_porteur(village)
     [first] = suggestions.for_person(caf)
-    assert first.reason.startswith("Centre social La Fourmilière cherche : financement pour « Café des parents »")
+    assert first.reason.startswith("Centre social La Fourmilière cherche un financement pour « Café des parents », et c'est ce que vous proposez.")
+
+
+def test_someone_who_asked_me_or_meets_me_already_is_no_longer_suggested(village):
+    from app.services import meeting_requests
+
+    caf = make_institution(village)
+    porteur = make_porteur(village)
+    assert [s.person for s in suggestions.for_person(caf)] == [porteur]
+    request = meeting_requests.ask(porteur, caf, "appui", "")
+    db.session.commit()
+    assert suggestions.for_person(caf) == []  # in its « Demandes reçues », not suggested again
+    meeting_requests.accept(request, caf)
+    db.session.commit()
+    assert suggestions.for_person(caf) == [] and suggestions.for_person(porteur) == []
 
 
 def test_similar_texts_alone_make_a_suggestion_that_names_the_shared_words(village):
@@ -73,11 +87,13 @@ def test_a_request_reaches_the_other_person_by_email_and_their_answer_gives_both
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == caf.email)).one()
     assert "Une demande de rendez-vous" in mail.subject
     received = page_text(client.get(f"/inscription/{caf.manage_token}"))
-    assert "Je cherche un appui : « Bonjour, je porte un café des parents. »" in received
+    assert f"{porteur.full_name} cherche un appui : « Bonjour, je porte un café des parents. »" in received
+    assert "Je cherche un appui" not in received
 
     response = client.post(f"/inscription/{caf.manage_token}/rendez-vous/demandes/{request.id}/accepter")
     assert response.status_code == 302
-    accepted = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == porteur.email)).one()
+    accepted = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == porteur.email,
+                                                              OutboxMessage.kind == "meeting_accepted")).one()
     assert "acceptée" in accepted.subject
     assert caf.email.encode() in mail_document.render(accepted)
     assert porteur.email in page_text(client.get(f"/inscription/{caf.manage_token}"))
@@ -89,7 +105,8 @@ def test_a_declined_request_is_reported_to_the_person_who_asked(client, village)
     db.session.commit()
     client.post(f"/inscription/{caf.manage_token}/rendez-vous/demandes/{request.id}/decliner")
     assert db.session.get(MeetingRequest, request.id).status == "declined"
-    assert db.session.scalar(select(OutboxMessage.subject).where(OutboxMessage.recipient == porteur.email)) \
+    assert db.session.scalar(select(OutboxMessage.subject).where(
+        OutboxMessage.recipient == porteur.email, OutboxMessage.kind == "meeting_declined")) \
         .startswith("Votre demande de rendez-vous")
 
 
@@ -144,10 +161,11 @@ def test_a_request_breaking_a_rule_gets_a_french_message_and_writes_nothing(clie
 
 def test_a_message_too_long_is_refused_next_to_the_field(client, village):
     caf, porteur = make_institution(village), make_porteur(village)
+    before = counts()
     response = ask(client, porteur, caf, message="x" * 501)
     assert response.status_code == 422
     assert "500 caractères au maximum." in page_text(response)
-    assert counts() == (0, 0)
+    assert counts() == before
 
 
 def test_an_institution_states_its_offers_from_its_private_link(client, village):
@@ -186,11 +204,12 @@ def test_suggestions_are_emailed_once_some_days_before_the_village(village):
     due = too_early + timedelta(days=2)
     assert suggestions.send_due(due) == 2
     db.session.commit()
-    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == porteur.email)).one()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == porteur.email,
+                                                          OutboxMessage.kind == "suggestions")).one()
     assert mail.subject.startswith("Des personnes à rencontrer")
     from email import message_from_bytes, policy
     body = message_from_bytes(mail_document.render(mail), policy=policy.default).get_body(("plain",)).get_content()
-    assert "Vous cherchez : financement ; CAF de Vaucluse propose une subvention" in body
+    assert "Vous cherchez un financement, et CAF de Vaucluse propose une subvention" in body.replace("\u00a0", " ")
     assert suggestions.send_due(due) == 0  # once only
 
 

@@ -74,8 +74,8 @@ def test_small_instances_are_solved_to_the_optimum():
 def test_slots_skip_the_breaks():
     area = type("Area", (), dict(area_starts_at=time(10), area_ends_at=time(12, 30), slot_minutes=20,
                                  breaks=parse_breaks("11:00-11:20")))
-    assert [s.label for s in slots(area)] == [
-        "10:00 – 10:20", "10:20 – 10:40", "10:40 – 11:00", "11:20 – 11:40", "11:40 – 12:00", "12:00 – 12:20"]
+    assert [s.label.replace("\u00a0", " ") for s in slots(area)] == [
+        "10 h – 10 h 20", "10 h 20 – 10 h 40", "10 h 40 – 11 h", "11 h 20 – 11 h 40", "11 h 40 – 12 h", "12 h – 12 h 20"]
 
 
 @pytest.mark.parametrize("text, message", [
@@ -277,7 +277,7 @@ def test_the_organiser_builds_adjusts_and_publishes_from_the_back_office(organis
     village, meeting, caf, porteur = accepted
     base = f"/organisation/villages/{village.id}/rendez-vous"
     state = finished_job(organiser_client, organiser_client.post(f"{base}/calcul"))
-    assert "Programme provisoire calculé : 1 rendez-vous placés sur 1" in state["summary"]
+    assert "Programme provisoire calculé : 1 rendez-vous placé sur 1" in state["summary"]
     table_2 = db.session.scalar(select(MeetingTable).where(MeetingTable.name == "Table 2"))
     organiser_client.post(f"{base}/{meeting.id}/deplacer", data={"place": f"{table_2.id}@10:40"})
     assert db.session.get(Meeting, meeting.id).starts_at == time(10, 40)
@@ -298,3 +298,37 @@ def test_the_organiser_sets_the_meeting_area_and_a_bad_break_is_refused(organise
     response = organiser_client.post(base, data={**form, "breaks": "11:00-11:15"}, follow_redirects=True)
     assert "11 créneaux" in page_text(response) and "× 4 tables" in page_text(response)
     assert village.matching_settings.ask_rules["porteur"] == ["institutionnel", "elu"]
+
+
+def test_an_organiser_adds_a_meeting_by_typing_names_and_chooses_among_namesakes(organiser_client):
+
+    village = make_village()
+    make_area(village)
+    porteur = make_porteur(village, first_name="Inès", last_name="Marchal")
+    caf = make_institution(village, first_name="Paul", last_name="Martin", email="paul@example.org")
+    make_institution(village, first_name="Lise", last_name="Martin", email="lise@example.org",
+                     organisation="Conseil départemental")
+    base = f"/organisation/villages/{village.id}/rendez-vous"
+
+    page = organiser_client.get(base).get_data(as_text=True)
+    assert 'type="search" id="add-first"' in page and "<option value=\"" + str(caf.id) not in page
+
+    ambiguous = organiser_client.post(f"{base}/ajouter", data={"first": "ines", "second": "Martin"})
+    assert ambiguous.status_code == 422
+    text = page_text(ambiguous)
+    assert "Seconde personne : plusieurs personnes correspondent à « Martin »" in text
+    assert "Paul Martin (CAF de Vaucluse)" in text and "Lise Martin (Conseil départemental)" in text
+
+    added = organiser_client.post(f"{base}/ajouter", data={"first": "ines", "second": str(caf.id)})
+    assert added.status_code == 302
+    meeting = db.session.scalar(select(Meeting))
+    assert {person.id for person in meeting.people} == {porteur.id, caf.id}
+
+
+def test_a_name_nobody_has_is_said_next_to_its_field(organiser_client):
+    village = make_village()
+    make_area(village)
+    response = organiser_client.post(f"/organisation/villages/{village.id}/rendez-vous/ajouter",
+                                     data={"first": "Personne", "second": "Inconnue"})
+    assert response.status_code == 422
+    assert "Personne ne correspond à « Personne » parmi les inscriptions confirmées." in page_text(response)

@@ -170,7 +170,7 @@ def test_the_organisers_page_shows_charts_with_their_tables(organiser_client):
     page = organiser_client.get("/organisation/observatoire")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert html.count("<svg") >= 8 and "<caption>Chiffres : initiatives par thématique</caption>" in html
+    assert html.count("<svg") >= 8 and "<caption>Chiffres\u00a0: initiatives par thématique</caption>" in html
     assert "Partenaires sollicités et appuis obtenus" in html and "Note de méthode" in html
 
 

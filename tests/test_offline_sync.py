@@ -263,8 +263,8 @@ def test_organisers_see_the_badges_admitted_twice(organiser_client, village, pho
 
     text = page_text(client.get("/checkin/sisteron/conflits"))
     assert "Lucie Bernard" in text
-    assert "14 mai 2025 à 09:01 par Porte 1" in text
-    assert "14 mai 2025 à 09:02 par Porte 2" in text
+    assert "14 mai 2025 à 9 h 01 par Porte 1" in text
+    assert "14 mai 2025 à 9 h 02 par Porte 2" in text
 
 
 def test_the_page_of_badges_admitted_twice_needs_a_login(client, village):

@@ -33,8 +33,8 @@ def test_a_message_to_the_present_porteurs_arrives(organiser_client, smtp_server
         "personne0." + village.slug, "personne1." + village.slug, "personne2." + village.slug,
         "personne4." + village.slug]
     first = smtp_server.to(f"personne0.{village.slug}@example.org")[0]
-    assert first["Subject"] == f"Merci pour le {village.name} – {village.name}"
-    assert "Merci d'être venu·e, Prénom0 !" in first.get_body(("plain",)).get_content()
+    assert first["Subject"] == f"Merci pour le {village.name}"
+    assert "Merci d'être venu·e, Prénom0\u00a0!" in first.get_body(("plain",)).get_content()
 
 
 def test_the_preview_shows_a_real_participant_and_the_number_of_recipients(organiser_client):
@@ -42,7 +42,7 @@ def test_the_preview_shows_a_real_participant_and_the_number_of_recipients(organ
     html = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
         roles=[Role.PORTEUR.value], presence="present", action="apercu")).get_data(as_text=True)
     assert "<strong>4</strong> destinataire(s)" in html
-    assert "Merci d&#39;être venu·e, Prénom0 !" in html
+    assert "Merci d&#39;être venu·e, Prénom0\u00a0!" in html
     assert "Envoyer à 4 personne(s)" in html
     assert db.session.scalar(select(ParticipantMessage)) is None  # nothing sent by a preview
 
@@ -75,7 +75,7 @@ def test_a_sent_message_is_kept_and_audited(organiser_client):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "message.sent"))
     assert entry.details["recipients"] == 5 and entry.village_id == village.id
     html = organiser_client.get(f"/organisation/villages/{village.id}/messages").get_data(as_text=True)
-    assert "« Merci pour le {village} » à 5 personne(s)" in html
+    assert f"«\u00a0Merci pour le {village.name}\u00a0» à 5\u00a0personnes" in html
 
 
 def test_nobody_matching_is_said_plainly(organiser_client):
@@ -197,3 +197,15 @@ def test_the_outbox_holds_one_email_of_a_message_per_person_whatever_queues_it(a
         messages.queue_to(people, messages.Audience(), "Objet", "Texte", "cle-du-message")
         db.session.commit()
     assert len(organiser_messages()) == len(people)
+
+
+def test_a_message_that_greets_is_not_greeted_twice_and_its_job_page_names_the_village(organiser_client, smtp_server):
+    village = held_village()
+    started = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
+        roles=[Role.PORTEUR.value], presence="present", action="envoyer", body="Bonjour {prénom},\n\n" + BODY))
+    job_page = page_text(organiser_client.get(started.headers["Location"]))
+    finished_job(organiser_client, started)
+    outbox.deliver_due()
+    text = smtp_server.wait_for(4)[0].get_body(("plain",)).get_content()
+    assert text.count("Bonjour") == 1
+    assert f"Envoi du message « Merci pour le {village.name} »" in job_page and "{village}" not in job_page

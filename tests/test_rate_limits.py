@@ -1,5 +1,6 @@
 """Registration, login and check-in are limited per client (per scanner for check-in),
 on the in-process storage and on Redis, and the limit answers in French or in JSON."""
+import re
 import secrets
 
 import pytest
@@ -9,6 +10,7 @@ from app.extensions import db
 from app.security import login_limit, registration_limit
 from tests.factories import make_village
 from tests.fixtures_checkin import make_scanner_link
+from tests.helpers import page_text
 
 STORAGES = ["memory://", "redis://127.0.0.1:6379/13"]
 
@@ -68,6 +70,8 @@ def test_registrations_beyond_the_limit_get_a_french_page(visitor):
     assert refused.status_code == 429
     assert "Trop de tentatives" in refused.get_data(as_text=True)
     assert int(refused.headers["Retry-After"]) > 0
+    # The page says how long to wait, in words, as the limit says it.
+    assert re.search(r"vous pourrez réessayer dans \d+\s(?:secondes?|minutes?|heures?)\.", page_text(refused))
 
 
 def test_reading_the_registration_form_is_not_limited(visitor):

@@ -29,7 +29,7 @@ def count(model) -> int:
 def test_the_form_offers_a_folded_optional_part_about_meetings(client):
     page = client.get(f"/villages/{make_village().slug}/inscription").get_data(as_text=True)
     assert "<summary>Rencontres au village (facultatif)</summary>" in page
-    assert '<details class="optional-section">' in page  # folded until opened
+    assert '<details class="optional-section" data-open-for="institutionnel elu">' in page  # folded until opened
     assert 'data-role="institutionnel elu"' in page
     assert "Ce que je viens chercher au village" in page
 
@@ -50,7 +50,7 @@ def test_an_offer_stated_when_registering_makes_suggestions_for_porteurs(client)
     porteur = make_porteur(village, email="porteur@example.org")
     register(client, village, dict(INSTITUTION, consent_listing="y", **OFFER))
     [found] = suggestions.for_person(porteur)
-    assert found.reason.startswith("Vous cherchez : financement ; CAF de Vaucluse propose une subvention")
+    assert found.reason.startswith("Vous cherchez un financement, et CAF de Vaucluse propose une subvention")
 
 
 def test_a_representative_of_residents_says_what_they_come_for(client):
@@ -77,9 +77,10 @@ def test_an_incomplete_offer_is_refused_next_to_the_field_and_nothing_is_written
                                                                       "offers-0-departements": "Vaucluse"}))
     assert response.status_code == 422
     text = page_text(response)
-    assert "Indiquez sous quelle forme vous apportez cet appui." in text
+    assert "Sous quelle forme : Indiquez sous quelle forme vous apportez cet appui." in text
     assert "Écrivez des numéros de département séparés par des virgules" in text
-    assert '<details class="optional-section" open>' in response.get_data(as_text=True)
+    assert "{" not in text and "Offers" not in text  # the summary names questions, not code
+    assert '<details class="optional-section" data-open-for="institutionnel elu" open>' in response.get_data(as_text=True)
     assert (count(Registration), count(SupportOffer)) == (0, 0)
 
 
@@ -92,6 +93,6 @@ def test_registering_again_from_the_private_link_carries_the_offers_over(client)
     db.session.commit()
     second = make_village(town="Carpentras")
     page = client.get(f"/villages/{second.slug}/inscription?depuis={before.manage_token}").get_data(as_text=True)
-    assert '<details class="optional-section" open>' in page
+    assert '<details class="optional-section" data-open-for="institutionnel elu" open>' in page
     assert "Appel à projets familles" in page and "Salle du conseil" in page
     assert 'name="offers-1-details"' in page and 'name="offers-2-details"' not in page

@@ -31,7 +31,7 @@ def test_an_institution_states_its_offer_in_the_folded_part_of_the_registration_
     page.get_by_label("Organisme").fill("CAF de Vaucluse")
     page.get_by_label("Non", exact=True).check()
 
-    page.get_by_text("Rencontres au village (facultatif)").click()
+    # Opened by choosing the role: an institution comes to offer support.
     expect(comes_for).to_be_visible()
     page.get_by_label("Appui proposé").select_option(label="Financement")
     page.get_by_label("Sous quelle forme").select_option(label="Subvention")

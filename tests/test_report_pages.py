@@ -19,7 +19,7 @@ def test_the_village_report_shows_charts_with_their_figures(organiser_client):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert html.count('<svg') >= 8 and 'role="img"' in html
-    assert "<caption>Chiffres : participation par rôle</caption>" in html
+    assert "<caption>Chiffres\u00a0: participation par rôle</caption>" in html
     assert "Besoins d&#39;appui par thématique" in html
     assert "Version interne" in html
 

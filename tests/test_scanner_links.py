@@ -152,4 +152,4 @@ def test_token_command_prints_the_link_and_its_end_in_local_time(app):
     result = app.test_cli_runner().invoke(args=["checkin", "token", "sisteron", "--label", "Entrée nord"])
     assert result.exit_code == 0, result.output
     assert "/scan/" in result.output
-    assert "Valable jusqu'au 22 décembre 2030 à 00:00 (heure locale) ; poste « Entrée nord »." in result.output
+    assert "Valable jusqu'au 22 décembre 2030 à 0\u00a0h (heure locale) ; poste « Entrée nord »." in result.output

@@ -29,11 +29,11 @@ def test_unknown_village_is_a_french_404(client):
     assert "Cette page n'existe pas" in page_text(response)
 
 
-def test_demo_creates_the_three_seed_villages_once(app):
+def test_demo_creates_the_three_seed_villages_and_arras_once(app):
     first = demo_data.load()
     second = demo_data.load()
     assert [line.split(" :")[0] for line in first] == [
-        "Village Avignon", "Village Draguignan", "Village Sisteron"
+        "Village Avignon", "Village Draguignan", "Village Sisteron", "Village Arras"
     ]
     assert all(line.endswith("créé") for line in first)
     assert all(line.endswith("déjà présent") for line in second)
@@ -42,7 +42,7 @@ def test_demo_creates_the_three_seed_villages_once(app):
 def test_demo_villages_are_open_for_registration(app, client):
     demo_data.load()
     page = page_text(client.get("/"))
-    assert page.count("ouvertes") == 3
+    assert page.count("ouvertes") == 4
 
 
 def test_pages_name_an_icon_that_exists(client):

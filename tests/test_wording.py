@@ -36,7 +36,7 @@ def test_a_town_after_a_is_contracted_with_its_article():
 def test_the_first_of_the_month_is_written_1er(app):
     assert french_date(date(2026, 12, 1)) == "mardi 1er décembre 2026"
     assert french_date(date(2026, 12, 2)) == "mercredi 2 décembre 2026"
-    assert french_datetime(datetime(2026, 12, 1, 12, 0)).startswith("1er décembre 2026 à 13:00")
+    assert french_datetime(datetime(2026, 12, 1, 12, 0)) == "1er décembre 2026 à 13\u00a0h"
 
 
 def test_every_day_and_month_is_named_as_in_the_cldr_french_locale(app):
@@ -51,7 +51,7 @@ def test_every_day_and_month_is_named_as_in_the_cldr_french_locale(app):
         day += timedelta(days=1)
     summer = datetime(2027, 7, 14, 21, 5)
     assert french_datetime(summer) == \
-        f"14 {format_datetime(summer, 'MMMM y', tzinfo='Europe/Paris', locale='fr')} à 23:05"
+        f"14 {format_datetime(summer, 'MMMM y', tzinfo='Europe/Paris', locale='fr')} à 23\u00a0h\u00a005"
 
 
 def test_a_time_never_breaks_between_the_hour_and_h():
@@ -165,6 +165,6 @@ def test_the_journal_tells_initiative_account_and_meeting_events_in_french(admin
     assert "a publié l'initiative « Jardin partagé »." in text
     assert "a choisi qui peut voir l'initiative « Jardin partagé »" in text
     assert "a publié le programme des rendez-vous du village d'Avignon." in text
-    assert "a téléchargé le bilan du village d'Avignon." in text
+    assert "a téléchargé le bilan du village d'Avignon en PDF." in text
     assert "a téléchargé le livret des initiatives du village d'Avignon." in text
     assert not CODES.search(text.split("Journal des modifications", 1)[1]), CODES.search(text).group(0)

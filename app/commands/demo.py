@@ -8,6 +8,7 @@ from ..demo import data as demo_data, last_year as demo_last_year, matching as d
 @with_appcontext
 def command():
     loaders = [demo_data.load, demo_data.load_initiatives, demo_matching.load, demo_last_year.load, demo_past.load,
+               demo_data.silence,
                demo_data.load_accounts]
     for line in (line for load in loaders for line in load()):
         click.echo(line)

@@ -4,10 +4,10 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 from dateutil.easter import easter
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..models import Initiative, OrganiserRole, Role, Village, VillageRoleQuota, Visibility
+from ..models import Initiative, OrganiserRole, OutboxMessage, Role, Village, VillageRoleQuota, Visibility
 from ..reference import communes
 from ..services import accounts, initiatives, privacy, registration
 
@@ -30,10 +30,12 @@ DESCRIPTION = (
 )
 
 DEMO_VILLAGES = [
-    # slug, town, venue, address, days from today
-    ("avignon", "Avignon", "Maison des associations", "2 rue Saint-Jean le Vieux, 84000 Avignon", 30),
-    ("draguignan", "Draguignan", "Salle polyvalente", "Boulevard Georges Clemenceau, 83300 Draguignan", 44),
-    ("sisteron", "Sisteron", "Salle des fêtes", "Place de la République, 04200 Sisteron", 58),
+    # slug, town, venue, address, days from today, département
+    ("avignon", "Avignon", "Maison des associations", "2 rue Saint-Jean le Vieux, 84000 Avignon", 30, "84"),
+    ("draguignan", "Draguignan", "Salle polyvalente", "Boulevard Georges Clemenceau, 83300 Draguignan", 44, "83"),
+    ("sisteron", "Sisteron", "Salle des fêtes", "Place de la République, 04200 Sisteron", 58, "04"),
+    # The seed documents' fiches are from the Pas-de-Calais: they are presented at a village there.
+    ("arras", "Arras", "Maison des sociétés", "16 rue Aristide Briand, 62000 Arras", 72, "62"),
 ]
 
 
@@ -59,7 +61,7 @@ def load(today: date | None = None) -> list[str]:
     """Create the demo villages that do not exist yet; report what was done."""
     today = today or date.today()
     report = []
-    for slug, town, venue, address, days_ahead in DEMO_VILLAGES:
+    for slug, town, venue, address, days_ahead, _ in DEMO_VILLAGES:
         if db.session.scalar(select(Village).where(Village.slug == slug)):
             report.append(f"Village {town} : déjà présent")
             continue
@@ -101,9 +103,11 @@ def load_accounts() -> list[str]:
 
 
 # --- Initiatives and participants -------------------------------------------------------------
-# The 25 « fiches action » of the seed documents (structures, places and texts as published),
-# presented by invented holders: no real person's name or contact details.
+# The 25 « fiches action » of the seed documents (structures, places and texts as published, all in
+# the Pas-de-Calais), and a few invented ones in Provence, each presented at the demo village of its
+# département by an invented holder: no real person's name or contact details.
 DEMO_FICHES = Path(__file__).with_name("fiches.json")
+DEMO_FICHES_PROVENCE = Path(__file__).with_name("fiches_provence.json")
 FIRST_NAMES = ["Camille", "Nadia", "Julien", "Sofia", "Malik", "Claire", "Yanis", "Léa", "Thomas", "Inès",
                "Hugo", "Aïcha", "Romain", "Chloé", "Karim", "Manon", "Bastien", "Zoé", "Samir", "Lucie"]
 LAST_NAMES = ["Morel", "Benali", "Fournier", "Garnier", "Lemoine", "Roussel", "Chevalier", "Mercier", "Blanc",
@@ -118,22 +122,35 @@ OTHER_ROLES = [
 ]
 
 
+# The invented people's addresses: nothing is ever mailed there.
+DEMO_DOMAIN = "exemple.org"
+
+
+def silence() -> list[str]:
+    """The demo's people are invented: the messages their registrations queued are dropped, so
+    that a first start shows the newcomer's own e-mails only."""
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient.like(f"%@{DEMO_DOMAIN}")))
+    db.session.commit()
+    return ["Personnes de démonstration : aucun e-mail ne leur est envoyé"]
+
+
 def _person(number: int) -> tuple[str, str, str]:
     first = FIRST_NAMES[number % len(FIRST_NAMES)]
     last = LAST_NAMES[(number * 7) % len(LAST_NAMES)]
     address = initiatives.fold(f"{first}.{last}").replace(" ", "-")
-    return first, last, f"{address}.{number}@exemple.org"
+    return first, last, f"{address}.{number}@{DEMO_DOMAIN}"
 
 
 def load_initiatives() -> list[str]:
-    """The 25 initiatives, published, spread over the three villages; participants of every role."""
+    """The initiatives, published, each at the village of its département; participants of every role."""
     demo_villages = [db.session.scalar(select(Village).where(Village.slug == slug)) for slug, *_ in DEMO_VILLAGES]
-    if db.session.scalar(select(Initiative.id).where(Initiative.holder_email.like("%@exemple.org")).limit(1)):
+    if db.session.scalar(select(Initiative.id).where(Initiative.holder_email.like(f"%@{DEMO_DOMAIN}")).limit(1)):
         return ["Initiatives et participants de démonstration : déjà présents"]
     communes.prepare()
-    fiches = json.loads(DEMO_FICHES.read_text())
+    village_of = {departement: village for (*_, departement), village in zip(DEMO_VILLAGES, demo_villages)}
+    fiches = json.loads(DEMO_FICHES.read_text()) + json.loads(DEMO_FICHES_PROVENCE.read_text())
     for number, fiche in enumerate(fiches):
-        village = demo_villages[number % len(demo_villages)]
+        village = village_of[fiche["departement_code"]]
         first, last, email = _person(number)
         choice = registration.InitiativeChoice(
             fiche=fiche, stand={"wants_stand": number % 2 == 0, "stand_table": number % 4 == 0},

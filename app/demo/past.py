@@ -15,7 +15,7 @@ from ..services import (
     survey,
 )
 from ..timeutil import local_datetime, to_utc_naive
-from .data import DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
+from .data import DEMO_DOMAIN, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
 from .matching import OFFERS
 
 SLUG = "manosque"
@@ -110,7 +110,7 @@ def _present_demo_initiatives(village: Village, positions=range(PRESENTED_AGAIN)
                               postcode: str = POSTCODE) -> list[Registration]:
     """The holders of a few demo initiatives (by their place in the demo's list) came here with them."""
     demo = list(db.session.scalars(
-        select(Initiative).where(Initiative.holder_email.like("%@exemple.org")).order_by(Initiative.id)
+        select(Initiative).where(Initiative.holder_email.like(f"%@{DEMO_DOMAIN}")).order_by(Initiative.id)
     ))
     holders = []
     for initiative in (demo[n] for n in positions):

@@ -36,7 +36,7 @@ def agenda_pdf(registration: Registration, meetings: list[Meeting]) -> bytes:
         rows.append([
             _p(_when(meeting)), _p(meeting.table.name if meeting.table else "–"),
             _p(f"<b>{_escape(other.full_name)}</b><br/>{_escape(other.structure)}<br/>{_escape(other.role_label)}"),
-            _p(_escape(_intent(meeting))),
+            _p(_escape(_intent(meeting, registration))),
         ])
     story = [
         _p(f"Mes rendez-vous – {_escape(registration.full_name)}", TITLE),
@@ -90,10 +90,13 @@ def _when(meeting: Meeting) -> str:
     return f"{french_time(meeting.starts_at)} – {french_time(meeting.ends_at)}"
 
 
-def _intent(meeting: Meeting) -> str:
-    from ..models import INTENTS
+def _intent(meeting: Meeting, reader: Registration) -> str:
+    """Why the meeting, from the reader's side (« Inès Marchal cherche un appui »)."""
+    from ..models.matching import intent_sentence
 
-    return INTENTS.get(meeting.intent, "Rendez-vous proposé par les organisateurs")
+    if meeting.request is None:
+        return "Rendez-vous proposé par les organisateurs"
+    return intent_sentence(meeting.intent, meeting.request.requester, reader)
 
 
 def _p(text: str, style: ParagraphStyle = CELL) -> Paragraph:

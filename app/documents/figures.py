@@ -77,6 +77,9 @@ class Table:
     rows: list[list]
     chart: str | None = "bars"
     note: str = ""
+    # What the columns after the first are (« Thématique »), for a crossed table: a page too narrow
+    # for its columns lists it one pair a line instead.
+    columns_named: str = ""
     # app/services/disclosure.py's Relation: what a reader knows of these cells beyond their values.
     relations: list = field(default_factory=list)
     counted_rows: bool = False

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from math import cos, radians, sqrt
 
-from ..reference import communes
+from ..reference import communes, departements
 
 WIDTH = 600
 # Points closer than this (in SVG units) to the last one kept are dropped: the page stays light.
@@ -19,6 +19,11 @@ MIN_STEP = 2.5
 
 Point = tuple[float, float]
 Ring = tuple[Point, ...]
+
+
+# On a page, each area's frame is at least about 340 px wide for its WIDTH units (a phone): a
+# mark's target, this radius in units, is then at least 44 px across.
+TAP_RADIUS = 42
 
 
 @dataclass
@@ -37,6 +42,13 @@ class PlacedMark:
     x: float
     y: float
     radius: float
+    # Where the commune is, when the mark was moved aside so as not to cover another one.
+    anchor_x: float | None = None
+    anchor_y: float | None = None
+
+    @property
+    def moved(self) -> bool:
+        return self.anchor_x is not None and (abs(self.anchor_x - self.x) + abs(self.anchor_y - self.y)) > 1
 
 
 @dataclass
@@ -45,6 +57,8 @@ class Map:
     height: int
     outlines: list[tuple[Ring, ...]]  # per département, its communes' projected outlines
     marks: list[PlacedMark]
+    title: str = ""  # the départements drawn, by name
+    tap_radius: int = TAP_RADIUS
 
     @property
     def paths(self) -> list[str]:
@@ -102,6 +116,63 @@ def build(marks: list[Mark], departements: list[str]) -> Map | None:
         x, y = background.project(commune.position)
         placed.append(PlacedMark(mark, x, y, round(9 + 9 * sqrt(mark.count / biggest), 1)))
     return Map(WIDTH, background.height, list(background.outlines), placed)
+
+
+def build_frames(marks: list[Mark]) -> list[Map]:
+    """One frame per area of initiatives (départements that touch one another), each at its own
+    scale, titled with its départements' names; marks spread so that none covers another and
+    each can be tapped (TAP_RADIUS), with a line back to its commune when moved."""
+    frames = []
+    for area in _areas(sorted({m.departement for m in marks if m.departement})):
+        drawn = build([m for m in marks if m.departement in area], list(area))
+        if drawn is None or not drawn.marks:
+            continue
+        drawn.title = ", ".join(f"{departements.NAMES.get(code, code)} ({code})" for code in area)
+        _spread(drawn)
+        frames.append(drawn)
+    return frames
+
+
+def _areas(codes: list[str]) -> list[tuple[str, ...]]:
+    """The départements grouped by touching ones, each group in order, largest groups first."""
+    left, groups = set(codes), []
+    while left:
+        group, edge = set(), [min(left)]
+        while edge:
+            code = edge.pop()
+            if code in left:
+                left.discard(code)
+                group.add(code)
+                edge.extend(departements.NEIGHBOURS.get(code, ()))
+        groups.append(tuple(sorted(group)))
+    return sorted(groups, key=lambda g: (-len(g), g))
+
+
+def _spread(drawn: Map, rounds: int = 200) -> None:
+    """Push marks apart until their targets no longer overlap, keeping them within the frame."""
+    for placed in drawn.marks:
+        placed.anchor_x, placed.anchor_y = placed.x, placed.y
+        placed.radius = max(placed.radius, 16)
+    gap = 2 * TAP_RADIUS
+    for _ in range(rounds):
+        moved = False
+        for index, first in enumerate(drawn.marks):
+            for second in drawn.marks[index + 1:]:
+                dx, dy = second.x - first.x, second.y - first.y
+                distance = sqrt(dx * dx + dy * dy)
+                if distance >= gap:
+                    continue
+                if distance < 0.01:
+                    dx, dy, distance = 1.0, 0.5, sqrt(1.25)
+                push = (gap - distance) / 2 + 0.5
+                first.x, first.y = first.x - dx / distance * push, first.y - dy / distance * push
+                second.x, second.y = second.x + dx / distance * push, second.y + dy / distance * push
+                moved = True
+        for placed in drawn.marks:
+            placed.x = min(max(placed.x, TAP_RADIUS), drawn.width - TAP_RADIUS)
+            placed.y = min(max(placed.y, TAP_RADIUS), max(drawn.height - TAP_RADIUS, TAP_RADIUS))
+        if not moved:
+            break
 
 
 def _thinned(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -15,7 +15,7 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 
 from ..extensions import db
 from ..models import Initiative, InitiativePresentation, InitiativeVersion, Village
-from ..templating import french_date
+from ..templating import french_date, labels
 from .badge import BOLD, INK, MUTED, REGULAR
 from .qr import qr_png
 
@@ -40,14 +40,14 @@ def _block(initiative, version) -> KeepTogether:
     if facts:
         text.append(Paragraph(escape(facts), FACTS))
     if version.thematique_labels:
-        text.append(Paragraph("<b>Thèmes :</b> " + escape(", ".join(version.thematique_labels)), BODY))
+        text.append(Paragraph("<b>Thèmes :</b> " + escape(labels(version.thematique_labels)), BODY))
     if version.public_labels:
-        text.append(Paragraph("<b>Public :</b> " + escape(", ".join(version.public_labels)), BODY))
+        text.append(Paragraph("<b>Public :</b> " + escape(labels(version.public_labels)), BODY))
     text.append(Paragraph(escape(_shortened(version.summary)), BODY))
     if version.support_labels:
-        text.append(Paragraph("<b>Besoins d'appui :</b> " + escape(", ".join(version.support_labels)), BODY))
+        text.append(Paragraph("<b>Besoins d'appui :</b> " + escape(labels(version.support_labels)), BODY))
     if version.sharing_labels:
-        text.append(Paragraph("<b>Peut partager :</b> " + escape(", ".join(version.sharing_labels)), BODY))
+        text.append(Paragraph("<b>Peut partager :</b> " + escape(labels(version.sharing_labels)), BODY))
     if initiative.show_holder_contact:
         text.append(Paragraph(f"<b>Contact :</b> {escape(initiative.holder_name)}, {escape(initiative.holder_email)}",
                               BODY))

@@ -14,9 +14,14 @@ from flask import current_app, render_template
 
 from ..extensions import db
 from ..models import FollowupAsk, Meeting, MeetingRequest, OutboxMessage, Registration, VillagePhase
-from ..templating import village_contact
+from ..templating import html_typography, typography, village_contact
 from ..text import one_line
 from .calendar import invitation, location, manage_url, meeting_event, village_url
+
+
+def _text(kind: str, **context) -> str:
+    """A message's plain text, with French typography as its HTML and the pages have."""
+    return typography(render_template(f"mail/{kind}.txt", **context))
 
 
 def render(queued: OutboxMessage) -> bytes:
@@ -25,8 +30,8 @@ def render(queued: OutboxMessage) -> bytes:
     after a failure is recognisably the same."""
     if queued.details.get("standalone"):
         message = _headed(queued, queued.details.get("to_name", ""))
-        message.set_content(render_template(f"mail/{queued.kind}.txt", **queued.details.get("context", {}),
-                                            organiser_name=current_app.config["ORGANISER_NAME"]))
+        message.set_content(_text(queued.kind, **queued.details.get("context", {}),
+                                  organiser_name=current_app.config["ORGANISER_NAME"]))
         return message.as_bytes(policy=policy.SMTP)
 
     # reportlab and the QR encoder: loaded by the processes that deliver mail, not by every web worker.
@@ -57,8 +62,8 @@ def render(queued: OutboxMessage) -> bytes:
     )
 
     message = _headed(queued, registration.full_name, reply_to=village.contact_email)
-    message.set_content(render_template(f"mail/{queued.kind}.txt", **context))
-    message.add_alternative(render_template(f"mail/{queued.kind}.html", **context), subtype="html")
+    message.set_content(_text(queued.kind, **context))
+    message.add_alternative(html_typography(render_template(f"mail/{queued.kind}.html", **context)), subtype="html")
     if documents:
         # One QR code for the picture in the message and the badge PDF.
         qr = QrCode(registration.badge_code)

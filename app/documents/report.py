@@ -17,7 +17,7 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from ..templating import NBSP, french_date
+from ..templating import NBSP, french_date, labels
 from .badge import BOLD, REGULAR
 from .charts import chart_for, map_drawing, to_drawing
 from .figures import DISCLOSURE_NOTE, FILE_FORMATS, Report, Table
@@ -71,18 +71,27 @@ def _paragraph(text: str, style: str = "body") -> Paragraph:
     return Paragraph(escape(text), STYLES[style])
 
 
+# More columns than this do not fit a portrait page: a crossed table is listed one pair a line.
+MAX_PDF_COLUMNS = 8
+
+
 def _pdf_table(report: Report, table: Table) -> PdfTable:
-    first = 62 * mm if len(table.headers) < 6 else 38 * mm
-    others = (TEXT_WIDTH - first) / max(len(table.headers) - 1, 1)
+    headers, rows = table.headers, table.rows
+    if len(headers) > MAX_PDF_COLUMNS and table.columns_named:
+        headers = [headers[0], table.columns_named, "Nombre"]
+        rows = [[row[0], column, value] for row in rows for column, value in zip(table.headers[1:], row[1:]) if value]
+    first = 62 * mm if len(headers) < 6 else 38 * mm
+    others = (TEXT_WIDTH - first) / max(len(headers) - 1, 1)
     # A header's longest word fits its column: « Annulations » is never cut before its last letter.
     style = STYLES["head"]
-    widest = max((stringWidth(word, BOLD, style.fontSize) for h in table.headers[1:] for word in h.split()), default=0)
+    widest = max((stringWidth(word, BOLD, style.fontSize) for h in headers[1:] for word in h.split()), default=0)
     if widest > others - 8:
         size = style.fontSize * (others - 8) / widest
         style = ParagraphStyle("head-fitted", parent=style, fontSize=size, leading=size + 2)
-    header = [Paragraph(escape(h), style) for h in table.headers]
-    body = [[_paragraph(str(row[0]), "cell"), *(str(v) for v in row[1:])] for row in table.rows]
-    pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(table.headers) - 1), repeatRows=1)
+    header = [Paragraph(escape(h), style) for h in headers]
+    body = [[_paragraph(str(row[0]), "cell"), *(_paragraph(v, "cell") if index == 0 and len(row) == 3 and headers != table.headers
+                                                else str(v) for index, v in enumerate(row[1:]))] for row in rows]
+    pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(headers) - 1), repeatRows=1)
     pdf_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -110,7 +119,7 @@ def _cover(report: Report) -> list:
     story += [Spacer(1, 10 * mm), key_table, Spacer(1, 2 * mm), _paragraph(report.key_caption, "note")]
     if report.uncovered_needs:
         story += [Spacer(1, 6 * mm), _paragraph("Besoins non couverts (aucune offre d'appui au même village) : "
-                                                + ", ".join(report.uncovered_needs) + ".")]
+                                                + labels(report.uncovered_needs) + ".")]
     story.append(PageBreak())
     return story
 

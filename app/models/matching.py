@@ -36,6 +36,22 @@ INTENTS = {
     "mutualiser": "Je cherche à mutualiser",
     "essaimer": "Je veux essaimer",
 }
+# The same, said of whoever asked, as the other person reads it (« Inès Marchal cherche un appui »),
+# or as they read it themselves (« Vous cherchez un appui »).
+INTENTS_SAID = {
+    "appui": ("cherche un appui", "cherchez un appui"),
+    "partage": ("partage son expérience", "partagez votre expérience"),
+    "mutualiser": ("cherche à mutualiser", "cherchez à mutualiser"),
+    "essaimer": ("veut essaimer", "voulez essaimer"),
+}
+
+
+def intent_sentence(intent: str, asker: Registration, reader: Registration | None) -> str:
+    """Why `asker` asked for a meeting, from the reader's side."""
+    if intent not in INTENTS_SAID:
+        return ""
+    of_them, of_you = INTENTS_SAID[intent]
+    return f"Vous {of_you}" if reader is not None and reader.id == asker.id else f"{asker.full_name} {of_them}"
 
 # What came of a meeting: the funders' report counts these.
 OUTCOMES = {
@@ -175,6 +191,11 @@ class MeetingRequest(db.Model):
     @property
     def intent_label(self) -> str:
         return INTENTS.get(self.intent, "")
+
+    @property
+    def intent_for_recipient(self) -> str:
+        """« Inès Marchal cherche un appui », as the person asked reads it."""
+        return intent_sentence(self.intent, self.requester, self.recipient)
 
     @property
     def status_label(self) -> str:

@@ -2,6 +2,7 @@
 import re
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -234,9 +235,10 @@ class ParticipantMessageForm(FlaskForm):
     subject = StringField("Objet", validators=[REQUIRED, Length(max=150)])
     body = TextAreaField(
         "Message", validators=[REQUIRED, Length(max=10000)],
-        description="Le message commence par « Bonjour » et le prénom, et se termine par le lien personnel. "
-                    "Vous pouvez écrire {prénom}, {nom}, {village}, {date} ou {lien} : chaque personne y lit ses "
-                    "propres informations.",
+        description=Markup(
+            "Le message commence par « Bonjour » et le prénom (sauf s'il salue lui-même), et se termine par "
+            "le lien personnel. Vous pouvez écrire <code>{prénom}</code>, <code>{nom}</code>, <code>{village}</code>, "
+            "<code>{date}</code> ou <code>{lien}</code> : chaque personne y lit ses propres informations."),
     )
     with_certificate = BooleanField("Joindre l'attestation de présence (envoyé alors aux seuls présents)")
     send_key = HiddenField(default=messages.new_send_key, validators=[Regexp(

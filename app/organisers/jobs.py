@@ -19,7 +19,8 @@ from ..extensions import db
 from ..models import Job, JobStatus, OrganiserRole, Village
 from ..runtime import jobs
 from ..runtime.job_kinds import SCHEDULE_CLOSED
-from ..services import audit, report as report_service
+from ..services import audit, participant_messages as messages, report as report_service
+from ..templating import typography
 from . import blueprint
 from .access import role_required
 
@@ -108,7 +109,7 @@ KIND_PAGES = {
         steps=_schedule_steps,
     ),
     "message": KindPage(
-        title=lambda job: f"Envoi du message « {job.params['subject']} »",
+        title=lambda job: f"Envoi du message « {messages.for_the_village(job.params['subject'], job.village)} »",
         back=lambda job: ("Retour aux messages", url_for("organisers.village_messages", village_id=job.village_id)),
         steps=_count("personnes"),
     ),
@@ -167,9 +168,10 @@ def state(job: Job):
         done=job.done,
         total=job.total,
         percent=job.percent,
-        steps=steps(job),
-        error=job.error,
-        summary=job.summary,
+        # Shown as they are by the page's script: with French typography already.
+        steps=typography(steps(job)),
+        error=job.error and typography(job.error),
+        summary=job.summary and typography(job.summary),
         download_url=(job_url(job, "_file")
                       if job.status == JobStatus.DONE and page.file else None),
     )

@@ -15,6 +15,7 @@ from ..public.private_link import document
 from ..runtime import jobs
 from ..services import matching_profiles, meeting_area, meeting_requests, scheduling
 from ..services.meeting_area import Slot
+from ..text import fold
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .forms import MeetingAreaForm, ask_rule_field_name
@@ -31,6 +32,11 @@ def back(village_id: int):
 @role_required(OrganiserRole.ORGANISER)
 def village_meetings(village_id: int):
     village = village_or_404(village_id)
+    return _meetings_page(village)
+
+
+def _meetings_page(village, adding: dict | None = None):
+    """The page; `adding`: the people typed to add a meeting, when they named no one or several."""
     settings = meeting_area.settings_of(village)
     form = MeetingAreaForm(data={
         "area_starts_at": settings.area_starts_at, "area_ends_at": settings.area_ends_at,
@@ -60,9 +66,9 @@ def village_meetings(village_id: int):
         "organisers/meetings.html", village=village, settings=settings, form=form,
         slots=meeting_area.slots(settings), tables=meeting_area.tables(village),
         meetings=_in_time_order(scheduling.active_meetings(village)), request_counts=_request_counts(village),
-        people=_confirmed(village), outcomes=matching_profiles.outcome_counts(village),
+        adding=adding or {}, max_matches=MAX_MATCHES, outcomes=matching_profiles.outcome_counts(village),
         ask_rule_fields=[form[ask_rule_field_name(role)] for role in Role],
-    ), 422 if form.errors else 200
+    ), 422 if form.errors or adding else 200
 
 
 @blueprint.post("/villages/<id:village_id>/rendez-vous/calcul")
@@ -129,14 +135,14 @@ def remove_meeting(village_id: int, meeting_id: int):
 @blueprint.post("/villages/<id:village_id>/rendez-vous/ajouter")
 @role_required(OrganiserRole.ORGANISER)
 def add_meeting(village_id: int):
+    """Two people typed by name (or chosen among those a name matched) meet."""
     village = village_or_404(village_id)
-    people = [db.session.get(Registration, int(value)) if value.isdigit() else None
-              for value in (request.form.get("first", ""), request.form.get("second", ""))]
-    if any(p is None or p.village_id != village.id for p in people):
-        flash("Choisissez deux participants de ce village.", REFUSED)
-        return back(village.id)
+    typed = {name: request.form.get(name, "").strip() for name in ("first", "second")}
+    found = {name: _named(village, value) for name, value in typed.items()}
+    if any(len(people) != 1 for people in found.values()):
+        return _meetings_page(village, adding={name: (typed[name], found[name]) for name in typed})
     try:
-        meeting_requests.add_meeting(*people, actor=current_user.email)
+        meeting_requests.add_meeting(found["first"][0], found["second"][0], actor=current_user.email)
         db.session.commit()
     except meeting_requests.RequestRefused as refused:
         db.session.rollback()
@@ -144,6 +150,24 @@ def add_meeting(village_id: int):
     else:
         flash("Rendez-vous ajouté, sans horaire : placez-le ou recalculez le programme.", "success")
     return back(village.id)
+
+
+# More people than this matching a name: the organiser types more of it.
+MAX_MATCHES = 8
+
+
+def _named(village, typed: str) -> list[Registration]:
+    """The confirmed participants a field names: one by its id (chosen among several matches),
+    else those whose name and organisation hold every word typed, up to MAX_MATCHES + 1."""
+    if typed.isdigit():
+        person = db.session.get(Registration, int(typed))
+        confirmed = person is not None and person.village_id == village.id and person.is_confirmed
+        return [person] if confirmed and person.anonymised_at is None else []
+    words = fold(typed).split()
+    if not words:
+        return []
+    return [person for person in _confirmed(village)
+            if all(word in fold(f"{person.full_name} {person.structure or ''}") for word in words)][:MAX_MATCHES + 1]
 
 
 @blueprint.get("/villages/<id:village_id>/rendez-vous/tables.pdf")

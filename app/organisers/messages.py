@@ -44,7 +44,8 @@ def village_messages(village_id: int):
     if form.send_key.errors:  # a form from before the key, or tampered with: a new one to send
         form.send_key.data = messages.new_send_key()
     return render_template("organisers/messages.html", village=village, form=form, preview=preview,
-                           recipients=chosen, history=messages.history(village)), 422 if form.errors else 200
+                           recipients=chosen, history=messages.history(village),
+                           for_the_village=messages.for_the_village), 422 if form.errors else 200
 
 
 @blueprint.route("/villages/<id:village_id>/questionnaire", methods=["GET", "POST"])

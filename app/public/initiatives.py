@@ -24,7 +24,7 @@ def directory_query() -> directory.DirectoryQuery:
     return directory.DirectoryQuery(
         village=args.get("village", ""), theme=args.get("theme", ""), public=args.get("public", ""),
         departement=args.get("departement", ""), besoin=args.get("besoin", ""), etat=args.get("etat", ""),
-        text=args.get("q", "").strip(), page=args.get("page", 1, type=int) or 1,
+        text=args.get("q", "").strip(), page=args.get("page", 1, type=int) or 1, commune=args.get("commune", ""),
     )
 
 
@@ -63,22 +63,18 @@ KEPT_PAGES = 200
 
 
 def directory_results(query: directory.DirectoryQuery, departements: list[str]) -> Markup:
-    found_map = initiatives_map.build(directory.marks(query), departements)
+    found_map = initiatives_map.build_frames(directory.marks(query))
     return Markup(render_template("public/_directory_results.html", query=query, found=directory.search(query),
                                   map=found_map, mark_links=mark_links(found_map, query)))
 
 
 def mark_links(found_map, query: directory.DirectoryQuery) -> dict[str, str]:
-    """Each mark's link to the directory filtered on its commune (built as text: there are hundreds)."""
-    if found_map is None:
-        return {}
-    kept = urlencode(query.args(page=1, departement="", q=""))
+    """Each mark's link to the directory filtered on its commune, by its INSEE code (a word search
+    for « Arras » also found Achicourt's initiatives); built as text: there are hundreds."""
+    kept = urlencode(query.args(page=1, commune=""))
     base = url_for("public.initiatives_directory") + "?" + (f"{kept}&" if kept else "")
-    return {
-        placed.mark.commune_code:
-            f"{base}departement={quote_plus(placed.mark.departement)}&q={quote_plus(placed.mark.commune_name)}"
-        for placed in found_map.marks
-    }
+    return {placed.mark.commune_code: f"{base}commune={quote_plus(placed.mark.commune_code)}"
+            for frame in found_map for placed in frame.marks}
 
 
 @blueprint.get("/initiatives/<slug>")
@@ -105,7 +101,7 @@ def initiatives_geojson():
 
 @blueprint.get("/initiatives/export.csv")
 def initiatives_csv():
-    response = open_data_response("csv_for_excel", "text/csv; charset=utf-8")
+    response = open_data_response("csv_for_excel", "text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="initiatives.csv"'
     return response
 

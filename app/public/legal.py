@@ -26,7 +26,6 @@ def personal_data_notice():
         retention_months=config["RETENTION_MONTHS"],
         attendance_retention_months=config["ATTENDANCE_RETENTION_MONTHS"],
         consents=privacy.CONSENTS.values(),
-        consent_version=privacy.CONSENT_VERSION,
     )
 
 

@@ -177,7 +177,7 @@ def agenda_document(token: str):
 def agenda_calendar(token: str):
     registration = published_agenda_or_404(token)
     return document(meetings_calendar(registration, scheduling.agenda(registration)),
-                    "text/calendar; charset=utf-8", "mes-rendez-vous.ics")
+                    "text/calendar", "mes-rendez-vous.ics")
 
 
 def confirmed_or_redirect(token: str) -> Registration:

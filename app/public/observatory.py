@@ -27,7 +27,7 @@ def observatory_csv():
     found = observatory.build(chosen, for_public=True) if chosen else Observatory(None, [], [], [], True)
     buffer = io.BytesIO()
     write_csv(found, buffer)
-    response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response = Response(buffer.getvalue(), mimetype="text/csv")
     name = f"observatoire-{chosen.first}-{chosen.last}.csv" if chosen else "observatoire.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Access-Control-Allow-Origin"] = "*"

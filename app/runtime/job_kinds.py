@@ -12,6 +12,7 @@ from ..models import Job, Registration, Village
 from ..services import (
     followup_asks, observatory, participant_messages as messages, report as report_service, scheduling,
 )
+from ..templating import quantity
 from ..timeutil import utcnow
 from . import jobs
 from .jobs import Outcome, Progress
@@ -83,8 +84,10 @@ def schedule(job: Job, progress: Progress) -> Outcome:
     except scheduling.ScheduleChanged as changed:
         raise jobs.Refused(str(changed)) from changed
     db.session.commit()
-    return Outcome(summary=f"Programme provisoire calculé : {built.placed} rendez-vous placés sur {built.meetings}"
-                   + (f" ; {expired} demandes sans réponse ont expiré" if expired else "")
+    placed = quantity(built.placed, "rendez-vous placé", "rendez-vous placés")
+    return Outcome(summary=f"Programme provisoire calculé : {placed} sur {built.meetings}"
+                   + (f" ; {quantity(expired, 'demande sans réponse a', 'demandes sans réponse ont')} expiré"
+                      if expired else "")
                    + ". Vérifiez-le, ajustez-le puis publiez-le.")
 
 

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
-    AuditEntry, Initiative, Organiser, OrganiserRole, Registration, RegistrationStatus, Role, ScannerToken, Village,
+    AuditEntry, Initiative, MeetingRequest, Organiser, OrganiserRole, Registration, RegistrationStatus, Role, ScannerToken, Village,
 )
 from ..models.followup import THREAD_STATUS_LABELS
 from ..models.initiative_lists import SUPPORT_NEEDS, VISIBILITIES as VISIBILITY_LABELS
-from ..templating import of_place
+from ..templating import of_name, of_place
 
 PER_PAGE = 50
 
@@ -117,6 +117,10 @@ class _Names:
         self.links = self._by_id(ScannerToken, ids(ScannerToken.__tablename__))
         self.initiatives = self._by_id(Initiative, ids(Initiative.__tablename__))
         self.villages = self._by_id(Village, {e.village_id for e in found if e.village_id} | ids("village"))
+        self.requests = self._by_id(MeetingRequest, ids(MeetingRequest.__tablename__))
+        self.registrations.update(self._by_id(Registration, {
+            person_id for request in self.requests.values()
+            for person_id in (request.requester_id, request.recipient_id)} - set(self.registrations)))
 
     @staticmethod
     def _by_id(model, wanted: set[int]) -> dict:
@@ -128,10 +132,20 @@ class _Names:
         return (organiser.name or organiser.email) if organiser is not None else fallback
 
     def person(self, entry: AuditEntry) -> str:
-        registration = self.registrations.get(entry.target_id) if entry.target_type == "registration" else None
+        return self._named(entry.target_id if entry.target_type == "registration" else None)
+
+    def _named(self, registration_id: int | None) -> str:
+        registration = self.registrations.get(registration_id)
         if registration is None or registration.anonymised_at is not None:
             return "une personne dont les données sont effacées"
         return registration.full_name
+
+    def request_people(self, request) -> tuple[str, str]:
+        """Who asked and who was asked for a meeting, by name."""
+        if request is None:
+            return "Une personne inscrite", "une autre personne"
+        requester = self._named(request.requester_id)
+        return requester[:1].upper() + requester[1:], self._named(request.recipient_id)
 
     def actor(self, entry: AuditEntry) -> str:
         code = entry.actor
@@ -171,15 +185,15 @@ def _registration_sentence(entry: AuditEntry, names: _Names, actor: str, by_pers
         beyond = ", au-delà de la capacité" if details.get("over_capacity") else ""
         return f"{actor} a inscrit {person} sur place{beyond}"
     if action == "cancelled":
-        return f"{actor} a annulé son inscription" if by_person else f"{actor} a annulé l'inscription de {person}"
+        return f"{actor} a annulé son inscription" if by_person else f"{actor} a annulé l'inscription {of_name(person)}"
     if action == "updated":
         fields = [name for name in details.get("fields", []) if name in REGISTRATION_FIELDS]
         if not fields:
-            return f"{actor} a modifié son inscription" if by_person else f"{actor} a modifié l'inscription de {person}"
+            return f"{actor} a modifié son inscription" if by_person else f"{actor} a modifié l'inscription {of_name(person)}"
         if by_person:
             return f"{actor} a modifié " + join_words([REGISTRATION_FIELDS[name][0] for name in fields])
         changed = join_words([REGISTRATION_FIELDS[name][1] for name in fields])
-        return f"{actor} a modifié l'inscription de {person} : {changed}"
+        return f"{actor} a modifié l'inscription {of_name(person)} : {changed}"
     if action == "confirmation_resent":
         if by_person:
             return f"{actor} a demandé à recevoir de nouveau sa confirmation"
@@ -187,7 +201,7 @@ def _registration_sentence(entry: AuditEntry, names: _Names, actor: str, by_pers
     if action == "promoted":
         if details.get("forced"):
             beyond = ", au-delà de la capacité" if details.get("beyond_capacity") else ""
-            return f"{actor} a confirmé la place de {person}, qui était sur la liste d'attente{beyond}"
+            return f"{actor} a confirmé la place {of_name(person)}, qui était sur la liste d'attente{beyond}"
         return f"{person[:1].upper()}{person[1:]} a obtenu une place libérée et quitte la liste d'attente"
     if action == "anonymised":
         return f"{actor} a effacé ses données personnelles" if by_person else f"{actor} a effacé les données personnelles de l'inscription"
@@ -198,7 +212,7 @@ def _registration_sentence(entry: AuditEntry, names: _Names, actor: str, by_pers
         if details.get("withdrawn"):
             parts.append("a retiré son accord pour " + join_words([CONSENT_NAMES.get(n, n) for n in details["withdrawn"]]))
         return f"{actor} " + (" et ".join(parts) or "a revu ses accords")
-    return f"{actor} a modifié l'inscription de {person}"
+    return f"{actor} a modifié l'inscription {of_name(person)}"
 
 
 def _role_label(value) -> str:
@@ -213,7 +227,7 @@ def _checkin_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
     person = names.person(entry)
     if entry.action == "checkin.undo":
         reason = (details.get("reason") or "").strip()
-        return f"{actor} a annulé l'entrée de {person}" + (f" (raison : « {reason} »)" if reason else "")
+        return f"{actor} a annulé l'entrée {of_name(person)}" + (f" (raison : « {reason} »)" if reason else "")
     if entry.action == "checkin.exceptional_entry":
         return (f"{actor} a enregistré une entrée exceptionnelle pour {person}, hors du jour du village "
                 f"(raison : « {(details.get('reason') or '').strip()} »)")
@@ -227,15 +241,15 @@ def _account_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
     if entry.action == "account.created":
         role = details.get("role")
         role_label = OrganiserRole(role).label.lower() if role in set(OrganiserRole) else ""
-        return f"{actor} a créé le compte de {account}" + (f" (rôle : {role_label})" if role_label else "")
+        return f"{actor} a créé le compte {of_name(account)}" + (f" (rôle : {role_label})" if role_label else "")
     if entry.action == "account.locked":
-        return f"Le compte de {account} a été bloqué après trop de mots de passe erronés"
+        return f"Le compte {of_name(account)} a été bloqué après trop de mots de passe erronés"
     if entry.action == "account.throttled":
-        return f"Trop de mots de passe erronés pour le compte de {account} depuis une même adresse : connexion retardée"
+        return f"Trop de mots de passe erronés pour le compte {of_name(account)} depuis une même adresse : connexion retardée"
     if entry.action == "account.unlocked":
-        return f"{actor} a levé l'attente de connexion du compte de {account}"
+        return f"{actor} a levé l'attente de connexion du compte {of_name(account)}"
     if entry.action == "account.logged_out_everywhere":
-        return f"{actor} a fermé toutes les sessions du compte de {account}"
+        return f"{actor} a fermé toutes les sessions du compte {of_name(account)}"
     if entry.action == "account.reset_requested":
         return f"Un lien pour choisir un nouveau mot de passe a été envoyé à {account}"
     if entry.action == "account.reset_unknown":
@@ -255,7 +269,7 @@ def _account_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
         changes.append("villages confiés changés")
     if "password" in details:
         changes.append("nouveau mot de passe")
-    return f"{actor} a modifié le compte de {account}" + (" : " + ", ".join(changes) if changes else "")
+    return f"{actor} a modifié le compte {of_name(account)}" + (" : " + ", ".join(changes) if changes else "")
 
 
 def _village_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
@@ -293,7 +307,7 @@ def _initiative_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
     initiative = names.initiative(entry)
     action = entry.action.removeprefix("initiative.")
     if action == "created":
-        return f"{actor} a créé la fiche de {initiative}"
+        return f"{actor} a créé la fiche {of_name(initiative)}"
     if action == "consent":
         shown = VISIBILITY_LABELS.get(details.get("visibility"), "")
         return f"{actor} a choisi qui peut voir {initiative}" + (f" : {shown.lower()}" if shown else "")
@@ -305,8 +319,8 @@ def _initiative_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
         reason = (details.get("reason") or "").strip()
         return f"{actor} a refusé de publier {initiative}" + (f" (raison : « {reason} »)" if reason else "")
     if action == "anonymised":
-        return f"{actor} a effacé les coordonnées du porteur de {initiative}"
-    return f"{actor} a modifié la fiche de {initiative}"
+        return f"{actor} a effacé les coordonnées du porteur {of_name(initiative)}"
+    return f"{actor} a modifié la fiche {of_name(initiative)}"
 
 
 def _followup_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
@@ -326,9 +340,9 @@ def _followup_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
 # Mise en lien: what a participant or an organiser did with meetings.
 MEETING_SENTENCES = {
     "matching_preferences_saved": "{actor} a enregistré ses choix pour les rendez-vous",
-    "meeting_requested": "{actor} a demandé un rendez-vous",
-    "meeting_accepted": "{actor} a accepté une demande de rendez-vous",
-    "meeting_declined": "{actor} a décliné une demande de rendez-vous",
+    "meeting_requested": "{requester} a demandé un rendez-vous à {recipient}",
+    "meeting_accepted": "{recipient} a accepté la demande de rendez-vous {of_requester}",
+    "meeting_declined": "{recipient} a décliné la demande de rendez-vous {of_requester}",
     "meeting_outcome_recorded": "{actor} a noté ce qu'a donné un rendez-vous",
     "meeting_added": "{actor} a ajouté un rendez-vous {village}",
     "meeting_moved": "{actor} a déplacé un rendez-vous {village}",
@@ -338,15 +352,27 @@ MEETING_SENTENCES = {
     "schedule_built": "{actor} a calculé le programme des rendez-vous {village}",
     "schedule_published": "{actor} a publié le programme des rendez-vous {village}",
     "message.sent": "{actor} a écrit aux participants {village}",
-    "report downloaded": "{actor} a téléchargé le bilan {village}",
+    "report downloaded": "{actor} a téléchargé le bilan {village}{report_format}",
     "observatory downloaded": "{actor} a téléchargé l'observatoire",
     "survey.questions": "{actor} a modifié le questionnaire de satisfaction {village}",
 }
 
 
+REPORT_FORMATS = {"pdf": "en PDF", "xlsx": "en classeur Excel"}
+
+
 def _sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
     if entry.action in MEETING_SENTENCES:
-        return MEETING_SENTENCES[entry.action].format(actor=actor, village=names.village(entry, "du"))
+        details = entry.details or {}
+        request = names.requests.get(entry.target_id) if entry.target_type == "meeting_request" else None
+        requester, recipient = names.request_people(request)
+        report_format = " ".join(filter(None, (
+            REPORT_FORMATS.get(details.get("format"), ""),
+            "à diffuser" if details.get("version") not in (None, "interne") else "",
+        )))
+        return MEETING_SENTENCES[entry.action].format(
+            actor=actor, village=names.village(entry, "du"), requester=requester, recipient=recipient,
+            of_requester=of_name(requester), report_format=f" {report_format}" if report_format else "")
     if entry.action.startswith("registration."):
         return _registration_sentence(entry, names, actor, by_person=entry.actor == "participant")
     writers: dict[str, Callable[[AuditEntry, _Names, str], str]] = {

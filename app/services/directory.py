@@ -47,6 +47,7 @@ class DirectoryQuery:
     etat: str = ""
     text: str = ""
     page: int = 1
+    commune: str = ""  # INSEE code: a mark of the map leads to exactly its commune's initiatives
 
     def check(self, village_slugs: set[str]) -> None:
         allowed = {
@@ -61,11 +62,13 @@ class DirectoryQuery:
             raise BadFilter("Ce département n'existe pas : indiquez son numéro, par exemple 04.")
         if len(self.text) > 200:
             raise BadFilter("La recherche est limitée à 200 caractères.")
+        if self.commune and not (len(self.commune) == 5 and self.commune.isalnum()):
+            raise BadFilter("Cette commune n'existe pas : indiquez son code INSEE, par exemple 04209.")
 
     def args(self, **overrides) -> dict:
         values = {"village": self.village, "theme": self.theme, "public": self.public,
                   "departement": self.departement, "besoin": self.besoin, "etat": self.etat,
-                  "q": self.text, "page": self.page}
+                  "q": self.text, "page": self.page, "commune": self.commune}
         values.update(overrides)
         return {key: value for key, value in values.items() if value and not (key == "page" and value == 1)}
 
@@ -112,6 +115,8 @@ def _filtered(query: DirectoryQuery, *columns, audience: str = Visibility.PUBLIC
         statement = statement.where(InitiativeVersion.stage == query.etat)
     if query.departement:
         statement = statement.where(InitiativeVersion.departement_code == query.departement.upper())
+    if query.commune:
+        statement = statement.where(InitiativeVersion.commune_code == query.commune.upper())
     for column, value in ((InitiativeVersion.thematiques, query.theme), (InitiativeVersion.publics, query.public),
                           (InitiativeVersion.support_needs, query.besoin)):
         if value:

@@ -59,8 +59,15 @@ class FicheError(ValueError):
     """A fiche does not follow the lists; the message is meant for people."""
 
 
+# A slug longer than this is cut after its last whole word.
+SLUG_LENGTH = 60
+
+
 def _new_slug(name: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:80] or "initiative"
+    base = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
+    if len(base) > SLUG_LENGTH:
+        base = base[:SLUG_LENGTH + 1].rsplit("-", 1)[0]
+    base = base or "initiative"
     taken = set(db.session.scalars(select(Initiative.slug).where(Initiative.slug.like(f"{base}%"))))
     if base not in taken:
         return base
@@ -213,6 +220,9 @@ def approve(initiative: Initiative, actor: str) -> None:
     initiative.moderation_state = ModerationState.PUBLISHED
     initiative.refusal_reason = None
     _moderated(initiative, actor, "initiative.approved")
+    from . import notifications  # notifications renders documents: imported when needed
+
+    notifications.initiative_published(initiative)
 
 
 def refuse(initiative: Initiative, reason: str, actor: str) -> None:

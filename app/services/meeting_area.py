@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import MatchingSettings, MeetingTable, Role, Village
+from ..templating import french_time
 from . import audit
 
 
@@ -24,7 +25,7 @@ class Slot:
 
     @property
     def label(self) -> str:
-        return f"{self.starts_at:%H:%M} – {self.ends_at:%H:%M}"
+        return f"{french_time(self.starts_at)} – {french_time(self.ends_at)}"
 
 
 class AreaError(Exception):

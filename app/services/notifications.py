@@ -6,6 +6,7 @@ send; app/documents/mail.py writes the message when it is delivered, outside any
 holds. People registered without an e-mail address (walk-ins) get nothing.
 """
 import functools
+import re
 from datetime import date, time
 from email.utils import make_msgid, parseaddr
 from typing import Any
@@ -101,7 +102,15 @@ def organiser_message(registration: Registration, subject: str, body: str, *, on
     """A message an organiser wrote (app/services/participant_messages.py), already personalised;
     `once_key` names the message: a second e-mail of it to the same person is never written."""
     _queue("organiser_message", registration, subject, once_key=once_key and f"{once_key}:{registration.id}",
-           context={"body": body, "news": news, "certificate": with_certificate})
+           context={"body": body, "news": news, "certificate": with_certificate, "greeted": greets(body)})
+
+
+# How a letter may open: a message that does is not greeted a second time.
+_GREETING = re.compile(r"\s*(?:bonjour|bonsoir|salut|madame|monsieur|chers?|chères?)\b", re.I)
+
+
+def greets(body: str) -> bool:
+    return bool(_GREETING.match(body))
 
 
 def meeting_requested(request) -> OutboxMessage | None:
@@ -145,14 +154,31 @@ def suggestions(registration: Registration, found: list) -> OutboxMessage | None
     ]})
 
 
-def initiative_refused(initiative) -> OutboxMessage | None:
-    """The organisers' reason, to the holder, through their latest registration (its private link)."""
+def _holder_registration(initiative) -> Registration | None:
+    """The holder's latest registration: its private link is where they edit the initiative."""
     registrations = [p.registration for p in initiative.presentations if p.registration is not None]
-    if not registrations:
+    return max(registrations, key=lambda r: r.created_at) if registrations else None
+
+
+def initiative_refused(initiative) -> OutboxMessage | None:
+    """The organisers' reason, to the holder."""
+    latest = _holder_registration(initiative)
+    if latest is None:
         return None
-    latest = max(registrations, key=lambda r: r.created_at)
     return _queue("initiative_refused", latest, "Votre fiche initiative n'a pas été publiée",
                   context={"initiative_name": initiative.name, "reason": initiative.refusal_reason})
+
+
+def initiative_published(initiative) -> OutboxMessage | None:
+    """The holder learns that their initiative was read and is shown, and to whom."""
+    latest = _holder_registration(initiative)
+    if latest is None:
+        return None
+    public_url = (current_app.config["PUBLIC_URL"] + f"/initiatives/{initiative.slug}"
+                  if initiative.visibility == "public" else None)
+    return _queue("initiative_published", latest, "Votre initiative est publiée",
+                  context={"initiative_name": initiative.name, "visibility": initiative.visibility,
+                           "public_url": public_url})
 
 
 def followup_asked(registration: Registration, ask) -> OutboxMessage | None:
@@ -177,7 +203,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     values = dict(
         kind=kind,
         recipient=registration.email,
-        subject=f"{subject} – {registration.village.name}",
+        # Said once: an organiser's subject may already name the village.
+        subject=subject if registration.village.name in subject else f"{subject} – {registration.village.name}",
         message_id=make_msgid("villages", domain=_mail_domain()),
         details={
             "documents": documents,

@@ -101,6 +101,12 @@ def _needs_presented(registration: Registration) -> list[str]:
     return (version.support_needs or []) if version else []
 
 
+def for_the_village(text: str, village: Village) -> str:
+    """The text with what is the same for everyone filled in (the village, its date): how the
+    organisers' pages name a message."""
+    return text.replace("{village}", village.name).replace("{date}", french_date(village.day))
+
+
 def personalised(text: str, registration: Registration) -> str:
     for placeholder, value in PLACEHOLDERS.items():
         if placeholder in text:

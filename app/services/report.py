@@ -30,6 +30,7 @@ from ..models import (
     OUTCOMES, SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, MeetingRequest, Registration,
     RegistrationStatus, RequestStatus, Role, SupportOffer, Village,
 )
+from ..templating import french_sort_key
 from ..documents.figures import (  # noqa: F401  (FILE_FORMATS: for the pages that offer them)
     FILE_FORMATS, HIDDEN, NOT_GIVEN, TOTAL, Cell, Report, Table,
 )
@@ -456,26 +457,28 @@ def _needs_tables(facts: Facts) -> list[Table]:
     needs.relations = [*(disclosure.at_most([cell], INITIATIVES_CELL) for cell in need_cell.values()),
                        *(disclosure.at_least([need_cell[label]], len(texts))
                          for label, texts in facts.need_details.items())]
-    by_theme = _crossed(initiatives, "besoins_thematiques", "Besoins d'appui par thématique", lambda i: i.themes)
+    by_theme = _crossed(initiatives, "besoins_thematiques", "Besoins d'appui par thématique", lambda i: i.themes,
+                        "Thématique")
     for row in by_theme.rows:  # an initiative has one thématique at least, maybe several
         cells = [by_theme.cell(row[0], h) for h in by_theme.headers[1:]]
         by_theme.relations += [Relation(tuple((c, 1) for c in cells) + ((need_cell[row[0]], -1),), exact=False),
                                *(disclosure.at_most([c], need_cell[row[0]]) for c in cells)]
     by_departement = _crossed(initiatives, "besoins_departements", "Besoins d'appui par département",
-                              lambda i: [i.departement])
+                              lambda i: [i.departement], "Département")
     by_departement.relations = [
         disclosure.total([by_departement.cell(row[0], h) for h in by_departement.headers[1:]], need_cell[row[0]])
         for row in by_departement.rows]
     return [needs, by_theme, by_departement]
 
 
-def _crossed(initiatives: list[_Initiative], key: str, title: str, columns_of) -> Table:
+def _crossed(initiatives: list[_Initiative], key: str, title: str, columns_of, columns_named: str) -> Table:
     columns = sorted({c for i in initiatives if i.needs for c in columns_of(i)},
-                     key=lambda c: (c == NOT_GIVEN, fold(c)))
+                     key=lambda c: (c == NOT_GIVEN, french_sort_key(c)))
     counted = Counter((need, column) for i in initiatives for need in i.needs for column in columns_of(i))
     rows = [[label, *(counted.get((need, column), 0) for column in columns)] for need, label in SUPPORT_NEEDS.items()]
     return Table(key, title, ["Besoin", *columns], rows, chart="heatmap", counted_columns=True,
-                 note="Nombre d'initiatives exprimant le besoin (en ligne) dans chaque colonne.")
+                 note="Nombre d'initiatives exprimant le besoin (en ligne) dans chaque colonne.",
+                 columns_named=columns_named)
 
 
 def _uncovered_needs(facts: Facts) -> list[Table]:

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..models import (
     MatchingProfile, Meeting, MeetingRequest, MeetingSeat, MeetingTable, Registration, RequestStatus, Village,
 )
+from ..templating import french_time
 from ..timeutil import utcnow
 from . import audit, meeting_area, meeting_requests, notifications
 from .meeting_area import Slot
@@ -366,13 +367,13 @@ def _check_free(meeting: Meeting, table: MeetingTable, slot: Slot) -> None:
     taken = db.session.scalar(select(Meeting).where(
         Meeting.table_id == table.id, Meeting.starts_at == slot.starts_at, Meeting.id != meeting.id))
     if taken is not None:
-        raise RequestRefused(f"La {table.name} est déjà prise à {slot.starts_at:%H:%M}.")
+        raise RequestRefused(f"La {table.name} est déjà prise à {french_time(slot.starts_at)}.")
     for seat in meeting.seats:
         busy = db.session.scalar(select(MeetingSeat).where(
             MeetingSeat.registration_id == seat.registration_id, MeetingSeat.starts_at == slot.starts_at,
             MeetingSeat.meeting_id != meeting.id))
         if busy is not None:
-            raise RequestRefused(f"{seat.registration.full_name} a déjà un rendez-vous à {slot.starts_at:%H:%M}.")
+            raise RequestRefused(f"{seat.registration.full_name} a déjà un rendez-vous à {french_time(slot.starts_at)}.")
 
 
 def _place(meeting: Meeting, table: MeetingTable | None, slot: Slot | None) -> None:

@@ -25,8 +25,8 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
-    SUPPORT_KINDS, SUPPORT_NEEDS, Registration, RegistrationStatus, Role, SupportOffer, Village, VillagePhase,
-    Visibility,
+    Meeting, MeetingRequest, MeetingSeat, Registration, RegistrationStatus, Role, SupportOffer, Village,
+    VillagePhase, Visibility,
 )
 from ..models import initiative_lists as lists
 from ..reference import departements
@@ -99,7 +99,9 @@ def for_person(registration: Registration, count: int = DEFAULT_COUNT) -> list[S
         people.append(registration)
     profiles = {p.id: _profile(p, own=p.id == registration.id) for p in people}
     me = profiles[registration.id]
-    others = [profiles[p.id] for p in people if p.id != registration.id and may_be_suggested(p)]
+    settled = _already_in_touch(registration)
+    others = [profiles[p.id] for p in people
+              if p.id != registration.id and p.id not in settled and may_be_suggested(p)]
     if not others:
         return []
     texts = _Texts([me.text] + [other.text for other in others])
@@ -153,6 +155,17 @@ def _participants(village: Village) -> list[Registration]:
     ))
 
 
+def _already_in_touch(registration: Registration) -> set[int]:
+    """Those who asked `registration` for a meeting, or who meet them already: they are in its
+    requests or its programme, not to be suggested again. (Those it asked stay, with the answer.)"""
+    asked_me = select(MeetingRequest.requester_id).where(MeetingRequest.recipient_id == registration.id)
+    my_meetings = select(MeetingSeat.meeting_id).join(Meeting).where(
+        MeetingSeat.registration_id == registration.id, Meeting.cancelled_at.is_(None))
+    meeting_me = select(MeetingSeat.registration_id).where(
+        MeetingSeat.meeting_id.in_(my_meetings), MeetingSeat.registration_id != registration.id)
+    return set(db.session.scalars(asked_me)) | set(db.session.scalars(meeting_me))
+
+
 def _profile(person: Registration, own: bool) -> Profile:
     profile = Profile(person, name=person.structure or person.full_name, offers=list(person.support_offers))
     profile.departement = _departement(person.postcode)
@@ -191,13 +204,13 @@ def _why(me: Profile, other: Profile) -> tuple[float, list[str]]:
     for offer in other.offers:
         if offer.category in me.needs:
             score += NEED_MET + SHARED_THEMATIQUE * len(me.thematiques & set(offer.thematiques or []))
-            reasons.append(f"Vous cherchez : {_need(offer.category)} ; {other.name} propose {_offer(offer)}")
+            reasons.append(f"Vous cherchez {_need(offer.category)}, et {other.name} propose {_offer(offer)}")
             break
     for offer in me.offers:
         if offer.category in other.needs:
             score += NEED_MET
             about = f" pour « {other.initiative_name} »" if other.initiative_name else ""
-            reasons.append(f"{other.name} cherche : {_need(offer.category)}{about}, ce que vous proposez")
+            reasons.append(f"{other.name} cherche {_need(offer.category)}{about}, et c'est ce que vous proposez")
             break
     shared_themes = lists.labels(lists.THEMATIQUES, me.thematiques & other.thematiques)
     shared_publics = lists.labels(lists.PUBLICS, me.publics & other.publics)
@@ -206,12 +219,12 @@ def _why(me: Profile, other: Profile) -> tuple[float, list[str]]:
     elsewhere = me.departement and other.departement and me.departement != other.departement
     if both_porteurs and shared_themes and elsewhere:
         score += SPREADING
-        reasons.append(f"{other.name} porte une initiative sur le même thème ({_listed(shared_themes)}) "
-                       f"dans un autre département ({other.departement}) : de quoi essaimer")
+        reasons.append(f"{other.name} mène une initiative {_on_themes(shared_themes)} dans un autre département "
+                       f"({departements.NAMES.get(other.departement, other.departement)}) : de quoi essaimer")
     elif shared_themes or shared_publics:
         reasons.append("Vous travaillez tous deux " + " et ".join(filter(None, [
-            f"sur {_listed(shared_themes)}" if shared_themes else "",
-            f"auprès des publics : {_listed(shared_publics)}" if shared_publics else "",
+            _on_themes(shared_themes) if shared_themes else "",
+            f"auprès {_publics(shared_publics)}" if shared_publics else "",
         ])))
     if me.departement and other.departement:
         if me.departement == other.departement:
@@ -273,24 +286,43 @@ def _departement(postcode: str | None) -> str | None:
     return postcode[:3] if postcode.startswith("97") else postcode[:2]
 
 
+# What a participant looks for or offers, as said in a sentence (« Vous cherchez un financement »).
+NEEDS_SAID = {
+    "financement": "un financement", "mise_en_reseau": "des partenaires", "communication": "de la visibilité",
+    "formation": "une formation", "juridique": "un appui juridique", "locaux": "des locaux ou du matériel",
+    "evaluation": "de l'aide pour évaluer ses actions", "essaimage": "de l'aide pour essaimer",
+    "benevolat": "des bénévoles", "autre": "un appui",
+}
+KINDS_SAID = {
+    "subvention": "une subvention", "pret": "un prêt ou une avance remboursable",
+    "ingenierie": "un accompagnement de projet", "conseil": "des conseils", "mise_a_disposition":
+    "des locaux, du matériel ou du personnel", "mise_en_relation": "des mises en relation", "formation": "des formations",
+}
+
+
 def _need(category: str) -> str:
-    return SUPPORT_NEEDS.get(category, category).lower()
+    return NEEDS_SAID.get(category, "un appui")
 
 
 def _offer(offer: SupportOffer) -> str:
-    kind = SUPPORT_KINDS.get(offer.kind, "un appui").lower()
+    text = KINDS_SAID.get(offer.kind, "un appui")
     themes = lists.labels(lists.THEMATIQUES, offer.thematiques)
-    text = f"{_article(kind)}{kind}"
     if themes:
-        text += f" pour {_listed([t.lower() for t in themes])}"
+        text += " " + _on_themes(themes)
     if offer.departements:
-        text += f" ({', '.join(offer.departements)})"
+        text += f" ({_listed([departements.NAMES.get(code, code) for code in offer.departements])})"
     return text
 
 
-def _article(noun: str) -> str:
-    feminine = ("subvention", "ingénierie", "mise", "formation")
-    return "une " if noun.startswith(feminine) else "un "
+def _on_themes(themes: list[str]) -> str:
+    """« sur le thème « Numérique » », « sur les thèmes « Emploi, économie » et « Précarité » »."""
+    quoted = [f"« {theme} »" for theme in themes]
+    return f"sur le thème {quoted[0]}" if len(quoted) == 1 else f"sur les thèmes {_listed(quoted)}"
+
+
+def _publics(publics: list[str]) -> str:
+    quoted = [f"« {public} »" for public in publics]
+    return f"du même public, {quoted[0]}" if len(quoted) == 1 else f"des mêmes publics, {_listed(quoted)}"
 
 
 def _listed(labels: list[str]) -> str:
@@ -298,4 +330,5 @@ def _listed(labels: list[str]) -> str:
 
 
 def _sentence(reasons: list[str]) -> str:
-    return " ; ".join(reasons[:2]) + "."
+    """Up to two reasons, each a sentence of its own."""
+    return " ".join(reason[:1].upper() + reason[1:] + "." for reason in reasons[:2])

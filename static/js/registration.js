@@ -20,8 +20,20 @@
       });
     };
 
+    // The optional part concerning the chosen role opens by itself (« Rencontres au village »
+    // for an institution that comes to offer support).
+    var openForRole = function () {
+      var chosen = form.querySelector('input[name="role"]:checked');
+      form.querySelectorAll("details[data-open-for]").forEach(function (details) {
+        if (chosen !== null && details.getAttribute("data-open-for").split(" ").indexOf(chosen.value) !== -1) {
+          details.open = true;
+        }
+      });
+    };
+
     radios.forEach(function (radio) {
       radio.addEventListener("change", showChosenRole);
+      radio.addEventListener("change", openForRole);
     });
     showChosenRole();
   }

@@ -63,7 +63,7 @@ def draw_page_label(canvas: Canvas, village: Village, page: int, pages: int) -> 
     """Which sheet this is, in the bottom margin between two cut marks."""
     canvas.setFont(REGULAR, 7)
     canvas.drawString(
-        MARGIN + CUT_MARK_LENGTH, MARGIN / 2 - 2, f"Badges {village.town} – planche {page} / {pages}"
+        MARGIN + CUT_MARK_LENGTH, MARGIN / 2, f"Badges {village.town} – planche {page} / {pages}"
     )
 
 

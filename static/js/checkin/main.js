@@ -24,7 +24,7 @@ function failure(error) {
   } else if (error instanceof ApiError) {
     ui.showProblem("refused", "Action impossible", error.message);
   } else {
-    ui.showProblem("network_error", "Pas de réseau", "La demande n'est pas partie : réessayez dans un instant.");
+    ui.showProblem("network_error", "Pas de réseau", "La demande n'est pas partie\u00a0: réessayez dans un instant.");
   }
   signal("error");
 }
@@ -87,7 +87,7 @@ function onCode(text) {
 
 async function startCamera() {
   if (!cameraAvailable()) {
-    ui.setCameraStatus("Caméra indisponible sur cet appareil (il faut une connexion https) : utilisez la recherche par nom.");
+    ui.setCameraStatus("Caméra indisponible sur cet appareil (il faut une connexion https)\u00a0: utilisez la recherche par nom.");
     return;
   }
   ui.setCameraStatus("Démarrage de la caméra…");
@@ -95,7 +95,7 @@ async function startCamera() {
     await startScanning(document.getElementById("camera-video"), onCode);
     ui.setCameraStatus("Présentez un badge devant la caméra.");
   } catch (error) {
-    ui.setCameraStatus("La caméra n'a pas démarré : autorisez-la, puis touchez le bouton.", { showStart: true });
+    ui.setCameraStatus("La caméra n'a pas démarré\u00a0: autorisez-la, puis touchez le bouton.", { showStart: true });
   }
 }
 
@@ -136,11 +136,11 @@ async function refreshSearch() {
       },
       onUndo: undo,
     });
-    if (!results.length) searchStatus.textContent = "Personne ne correspond à « " + query + " ».";
-    else if (shortCode(query)) searchStatus.textContent = "Code du badge : demandez son nom à la personne et vérifiez-le avant de la faire entrer.";
+    if (!results.length) searchStatus.textContent = "Personne ne correspond à «\u00a0" + query + "\u00a0».";
+    else if (shortCode(query)) searchStatus.textContent = "Code du badge\u00a0: demandez son nom à la personne et vérifiez-le avant de la faire entrer.";
     else searchStatus.textContent = "";
   } catch (error) {
-    searchStatus.textContent = "La recherche n'a pas abouti : réessayez.";
+    searchStatus.textContent = "La recherche n'a pas abouti\u00a0: réessayez.";
   }
 }
 

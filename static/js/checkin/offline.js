@@ -5,6 +5,7 @@
 import { ApiError, NetworkError } from "./api.js";
 import { openStore } from "./offline-store.js";
 import { shortCode } from "./short-code.js";
+import { frenchTime } from "./ui.js";
 
 const SYNC_EVERY_MS = 15000;
 const RETRY_MS = 2000;
@@ -23,7 +24,7 @@ function fold(text) {
 }
 
 function clock(iso) {
-  return new Date(iso).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
+  return frenchTime(new Date(iso));
 }
 
 function plural(count, word) {
@@ -196,7 +197,7 @@ export function createOfflineApi(api, root) {
       explanation: {
         title: "Pas encore dans la liste de ce téléphone",
         detail: "Ce badge n'est pas dans la liste gardée sur ce téléphone" + since +
-          " : inscription récente ? Cherchez la personne par son nom, ou scannez à nouveau " +
+          "\u00a0: inscription récente\u00a0? Cherchez la personne par son nom, ou scannez à nouveau " +
           "quand le réseau revient.",
       },
     };
@@ -385,17 +386,17 @@ export function createOfflineApi(api, root) {
     const updated = state.syncedAt ? ", à jour à " + clock(state.syncedAt) : "";
     status.dataset.online = online ? "yes" : "no";
     status.dataset.pending = pending;
-    $("offline-state").textContent = online ? "En ligne" : "Hors ligne : les scans sont décidés sur ce téléphone";
+    $("offline-state").textContent = online ? "En ligne" : "Hors ligne\u00a0: les scans sont décidés sur ce téléphone";
     $("offline-pending").textContent = pending
       ? plural(pending, "passage") + " en attente d'envoi"
       : "Tout est envoyé";
-    $("offline-roster").textContent = "Liste du téléphone : " + plural(list, "personne") + updated;
+    $("offline-roster").textContent = "Liste du téléphone\u00a0: " + plural(list, "personne") + updated;
     const conflicts = state.conflicts.filter((conflict) => !conflict.undone);
     const box = $("offline-conflicts");
     box.hidden = conflicts.length === 0;
     $("offline-conflict-list").replaceChildren(...conflicts.map((conflict) => {
       const item = document.createElement("li");
-      item.textContent = conflict.name + " : entré·e " + clock(conflict.winner.scanned_at) + " par " +
+      item.textContent = conflict.name + "\u00a0: entré·e " + clock(conflict.winner.scanned_at) + " par " +
         conflict.winner.scanner + ", puis à nouveau " + clock(conflict.scanned_at) + " par " +
         conflict.scanner + (mine(conflict) ? " (ce téléphone)" : "");
       if (mine(conflict)) item.className = "mine";

@@ -19,10 +19,16 @@ export function kindOf(result) {
   return KIND[result] || "error";
 }
 
+// As written in French, never broken over two lines: « 9 h », « 17 h 05 ».
+export function frenchTime(moment) {
+  const minutes = moment.getMinutes();
+  return moment.getHours() + "\u00a0h" + (minutes ? "\u00a0" + String(minutes).padStart(2, "0") : "");
+}
+
 export function formatTime(iso) {
   if (!iso) return "";
   const moment = new Date(iso);
-  const time = moment.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
+  const time = frenchTime(moment);
   if (moment.toDateString() === new Date().toDateString()) return "à " + time;
   return "le " + moment.toLocaleDateString("fr-FR", { day: "numeric", month: "long" }) + " à " + time;
 }
@@ -38,7 +44,7 @@ export function describe(answer) {
   const person = answer.attendee;
   switch (answer.result) {
     case "ok":
-      return { title: person.is_walk_in ? "Inscrit·e et entré·e" : "Bienvenue !", detail: "" };
+      return { title: person.is_walk_in ? "Inscrit·e et entré·e" : "Bienvenue\u00a0!", detail: "" };
     case "already_checked_in":
       return {
         title: "Déjà entré·e",
@@ -46,9 +52,9 @@ export function describe(answer) {
                  person.checked_in_by ? "par " + person.checked_in_by : ""].filter(Boolean).join(" "),
       };
     case "cancelled":
-      return { title: "Inscription annulée", detail: "Cette personne a annulé son inscription : voir avec l'équipe organisatrice." };
+      return { title: "Inscription annulée", detail: "Cette personne a annulé son inscription\u00a0: voir avec l'équipe organisatrice." };
     case "waitlisted":
-      return { title: "Liste d'attente", detail: "Pas de place confirmée pour cette personne : voir avec l'équipe organisatrice." };
+      return { title: "Liste d'attente", detail: "Pas de place confirmée pour cette personne\u00a0: voir avec l'équipe organisatrice." };
     case "wrong_village":
       return { title: "Autre village", detail: "Ce badge est pour le " + person.village_name + "." };
     case "not_village_day":
