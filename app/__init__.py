@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=lambda: "fr")
     login_manager.init_app(app)
 
-    from . import database, errors, security, templating
+    from . import database, errors, routing, security, templating
     from .checkin import blueprint as checkin_blueprint
     from .commands import register_commands
     from .monitoring import blueprint as monitoring_blueprint
@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     publication.watch_changes()
     errors.init_app(app)
     security.init_app(app)
+    routing.init_app(app)
     app.register_blueprint(public_blueprint)
     app.register_blueprint(organisers_blueprint, url_prefix="/organisation")
     app.register_blueprint(checkin_blueprint)

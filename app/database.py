@@ -30,6 +30,14 @@ def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def upsert_for(session: Session, table):
+    """An INSERT of `table` that can say what to do on a conflict (on_conflict_do_nothing,
+    on_conflict_do_update), in the dialect of the session's database: both engines have one."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql if is_postgresql(session.get_bind()) else sqlite).insert(table)
+
+
 def commit_without_waiting_for_disk(session: Session) -> None:
     """The commit of the session's transaction does not wait for PostgreSQL to flush it to disk
     (4 to 5 ms on the development machine), as no commit waits on SQLite (synchronous=NORMAL

@@ -15,6 +15,7 @@ ConsentsMixin adds the optional consents (RGPD), never ticked in advance, named 
 Registration's columns; the same questions let a participant withdraw (or give) them later.
 """
 from wtforms import BooleanField, StringField
+from wtforms.validators import InputRequired, StopValidation
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 
@@ -64,3 +65,14 @@ def options(choices: dict[str, str] | list[str], *, placeholder: bool = False) -
     return ([SelectChoice("", "— Choisir —")] if placeholder else []) + [
         SelectChoice(value, label) for value, label in pairs
     ]
+
+
+class FilledIn(InputRequired):
+    """Required, and more than spaces or line breaks: a text of blanks is no answer (InputRequired
+    lets it through, and what reads the field then finds nothing)."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if isinstance(field.data, str) and not field.data.strip():
+            field.errors[:] = []
+            raise StopValidation(self.message or field.gettext("This field is required."))

@@ -11,10 +11,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .forms_common import options
+from .forms_common import FilledIn, options
 from .models import InitiativeVersion
 from .models import initiative_lists as lists
 from .reference import communes
@@ -32,7 +32,7 @@ def strip(value):
 
 def text(label: str, max_length: int, *, required: str | None = None, area: bool = False, **options):
     """A text field trimmed of spaces, limited to its column's length, required if a message is given."""
-    validators = [InputRequired(message=required) if required else Optional()]
+    validators = [FilledIn(message=required) if required else Optional()]
     validators.append(Length(max=max_length, message=f"{max_length} caractères au maximum."))
     field_class = TextAreaField if area else StringField
     return field_class(label, validators + options.pop("validators", []), filters=[strip if area else one_line],

@@ -48,6 +48,7 @@ def make_meeting(village, person):
     from app.services import meeting_requests, scheduling
 
     make_area(village)
+    person.consent_listing = True  # only people on the list of participants may be asked
     request = meeting_requests.ask(make_institution(village, email="caf@example.org"), person, "partage", "")
     meeting = meeting_requests.accept(request, person)
     scheduling.publish(village, actor="test")

@@ -185,6 +185,10 @@ class World:
             assert response.status_code == 302
 
     def url_for(self, rule: Rule) -> str:
+        return rule.build(self.values_for(rule), append_unknown=False)[1]
+
+    def values_for(self, rule: Rule) -> dict:
+        """A valid value, in this world, for each argument of the rule's address."""
         values = {
             "slug": self.initiative.slug if rule.endpoint == "public.initiative_page" else self.village.slug,
             "initiative_id": self.initiative.id,
@@ -197,13 +201,13 @@ class World:
             "filename": "css/site.css",
             "export_name": "csv",
             "file_format": "pdf",
-            "recipient_id": self.registration.id,
+            "recipient_key": "1.signature-inconnue",
             "request_id": self.meeting.request_id,
             "answer": "decliner",
             "meeting_id": self.meeting.id,
             "thread_id": self.thread.id,
         }
-        return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+        return {name: values[name] for name in rule.arguments}
 
     def _token(self, rule: Rule) -> str:
         if rule.endpoint.startswith("organisers.export_job") or rule.endpoint in JOB_PAGES:

@@ -151,3 +151,31 @@ def test_an_admin_turns_totp_off_with_a_current_code(app, admin_client):
 
 def test_totp_is_offered_to_admins_only(organiser_client):
     assert organiser_client.get(TWO_FACTOR).status_code == 403
+
+
+def statements_of(app, email: str) -> list[str]:
+    """The SQL statements a reset request runs, each reduced to its verb and table."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        words = statement.split()
+        seen.append(" ".join(words[:3]) if words[0] in ("INSERT", "DELETE", "UPDATE") else words[0])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert ask_for_a_link(app, email).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_reset_asked_for_an_unknown_address_runs_the_same_statements_as_for_an_account(app):
+    """The time of the answer must not tell who has an account: the same work either way."""
+    make_organiser("organiser")
+    make_organiser("checkin", email="ancien@villages.test", active=False)
+    known = statements_of(app, "organiser@villages.test")
+    assert statements_of(app, "personne@villages.test") == known
+    assert statements_of(app, "ancien@villages.test") == known
+    assert len(reset_mails()) == 1

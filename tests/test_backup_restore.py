@@ -210,3 +210,101 @@ def test_backup_says_what_to_install_when_pg_dump_is_missing(app, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(backups.BackupError, match="apt-get install postgresql-client"):
         backups._tool("pg_dump")
+
+
+def damaged_copy(path: Path, damage: str, tmp_path: Path) -> Path:
+    """A copy of the backup `path` (with its manifest) damaged one way."""
+    content = path.read_bytes()
+    copy = tmp_path / path.name
+    manifest = backups.manifest_of(path).read_bytes()
+    backups.manifest_of(copy).write_bytes(manifest)
+    if damage == "vide":
+        content = b""
+    elif damage == "tronquée":
+        content = content[: len(content) // 2]
+    elif damage == "texte d'une ligne modifié":
+        name = "Maëlle".encode()
+        at = content.find(name)  # SQLite keeps texts as they are; pg_dump compresses them
+        at = at if at >= 0 else len(content) // 2
+        content = content[:at] + bytes([content[at] ^ 0x20]) + content[at + 1:]
+    elif damage == "autre format":
+        content = b"PK\x03\x04 une archive zip, pas une sauvegarde" + bytes(2000)
+    elif damage == "sans manifeste":
+        backups.manifest_of(copy).unlink()
+    copy.write_bytes(content)
+    return copy
+
+
+@pytest.mark.parametrize("damage, says", [
+    ("vide", "est vide (0 octet)"),
+    ("tronquée", "est tronquée ou altérée"),
+    ("texte d'une ligne modifié", "a été altérée depuis son écriture"),
+    ("autre format", "est tronquée ou altérée"),
+    ("sans manifeste", "n'a pas de manifeste"),
+])
+def test_restore_refuses_a_damaged_backup_and_replaces_nothing(app, tmp_path, damage, says):
+    app.config["BACKUP_DIR"] = str(tmp_path / "sauvegardes")
+    village_id = make_village().id
+    register(db.session.get(Village, village_id), first_name="Maëlle")
+    path = backup(app)
+    register(db.session.get(Village, village_id))
+    before = everything()
+
+    result = restore(app, damaged_copy(path, damage, tmp_path))
+
+    assert result.exit_code != 0
+    assert says in result.output and "Rien n'a changé" in result.output
+    assert everything() == before
+    assert backups.backups(Path(app.config["BACKUP_DIR"]), backups.BEFORE_RESTORE_PREFIX) == []
+
+
+def test_a_backup_carries_a_manifest_with_its_checksum_and_rows_per_table(app):
+    import hashlib
+    import json
+
+    village = make_village()
+    register(village)
+    register(village)
+    db.session.commit()
+    path = backup(app)
+    manifest = json.loads(backups.manifest_of(path).read_text(encoding="utf-8"))
+    assert manifest["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert manifest["taille"] == path.stat().st_size
+    assert manifest["lignes"]["registration"] == 2 and manifest["lignes"]["village"] == 1
+    assert backups.manifest_of(path).stat().st_mode & 0o077 == 0
+
+
+def test_any_damage_to_a_backup_is_refused_before_anything_is_replaced(app, tmp_path):
+    """Property: whatever is cut, changed or added in a backup, restore refuses it with a French
+    message and the database stays as it was."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from tests.fuzzing import fuzz
+
+    app.config["BACKUP_DIR"] = str(tmp_path / "sauvegardes")
+    village_id = make_village().id
+    register(db.session.get(Village, village_id), first_name="Maëlle")
+    path = backup(app)
+    register(db.session.get(Village, village_id))
+    before, original = everything(), path.read_bytes()
+    damages = st.one_of(
+        st.integers(0, len(original) - 1).map(lambda at: original[:at]),
+        st.tuples(st.integers(0, len(original) - 1), st.integers(1, 255)).map(
+            lambda change: original[:change[0]] + bytes([original[change[0]] ^ change[1]]) + original[change[0] + 1:]),
+        st.binary(min_size=1, max_size=64).map(lambda tail: original + tail),
+        st.binary(max_size=4096),
+    )
+
+    @fuzz(60)
+    @given(damaged=damages)
+    def is_refused(damaged: bytes):
+        copy = tmp_path / path.name
+        copy.write_bytes(damaged)
+        backups.manifest_of(copy).write_bytes(backups.manifest_of(path).read_bytes())
+        with pytest.raises(backups.BackupError, match="Rien n'a changé"):
+            backups.restore(copy)
+
+    is_refused()
+    assert everything() == before
+    assert backups.backups(Path(app.config["BACKUP_DIR"]), backups.BEFORE_RESTORE_PREFIX) == []

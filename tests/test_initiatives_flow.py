@@ -2,6 +2,7 @@
 import io
 import json
 
+import pytest
 from data_inclusion.schema.v1 import Service, Structure
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -141,12 +142,17 @@ def test_an_unknown_commune_is_refused_next_to_the_field(client, app):
     assert db.session.scalar(select(Registration)) is None
 
 
-def test_the_village_page_lists_who_is_coming_only_with_their_consent(client, app):
+def test_who_is_coming_is_shown_to_the_village_s_participants_only_with_their_consent(client, app):
+    """The consent says « remise aux autres participants du village »: not to the public."""
     village = make_village()
     make_registration(village, first_name="Alma", last_name="Visible", consent_listing=True)
     make_registration(village, first_name="Basile", last_name="Discret", consent_listing=False)
-    page = page_text(client.get(f"/villages/{village.slug}"))
-    assert "Alma Visible" in page and "Basile Discret" not in page
+    participant = make_registration(village, first_name="Chloé", last_name="Inscrite")
+    elsewhere = make_registration(make_village(slug="digne", town="Digne"), first_name="Denis")
+    private = page_text(client.get(f"/inscription/{participant.manage_token}"))
+    assert "Qui vient" in private and "Alma Visible" in private and "Basile Discret" not in private
+    assert "Alma Visible" not in page_text(client.get(f"/villages/{village.slug}"))
+    assert "Alma Visible" not in page_text(client.get(f"/inscription/{elsewhere.manage_token}"))
 
 
 def test_an_initiative_for_participants_only_is_shown_on_their_private_page_not_in_public(client, app):
@@ -183,3 +189,13 @@ def test_registering_at_another_village_from_the_private_link_is_pre_filled(clie
     assert f"/villages/{second.slug}/inscription?depuis={first.manage_token}" in private_page
     form = client.get(f"/villages/{second.slug}/inscription?depuis={first.manage_token}").get_data(as_text=True)
     assert 'value="Équipe de quartier solidaire"' in form and 'value="lou.bernard@example.org"' in form
+
+
+@pytest.mark.parametrize("blank", ["   ", "\n", " \r\n\t "])
+def test_a_refusal_reason_of_blanks_gets_the_field_s_french_error(organiser_client, app, blank):
+    initiative = present_initiative(make_registration(make_village(), role="porteur"), visibility="public")
+    response = organiser_client.post(f"/organisation/initiatives/{initiative.id}/refuser", data={"reason": blank})
+    assert response.status_code == 422
+    assert "Indiquez au porteur la raison du refus." in page_text(response)
+    db.session.expire_all()
+    assert initiative.moderation_state != ModerationState.REFUSED

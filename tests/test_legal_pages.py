@@ -34,3 +34,12 @@ def test_the_accessibility_statement_gives_the_status_a_contact_and_the_recourse
     assert "non conforme au RGAA 4.1" in text
     assert "a11y@essai.example.org" in text
     assert "Défenseur des droits" in text
+
+
+def test_the_notice_says_what_is_published_and_to_whom(client):
+    text = page_text(client.get("/donnees-personnelles"))
+    assert "Ce qui est publié" in text
+    assert "sur la page personnelle des seuls participants du même village" in text
+    assert "données ouvertes téléchargeables par tous (JSON, GeoJSON, CSV)" in text
+    assert "Le nom et l'adresse e-mail du porteur d'une initiative publique, seulement s'il a accepté" in text
+    assert "L'observatoire : des chiffres agrégés" in text  # page_text reads non-breaking spaces as spaces

@@ -78,7 +78,7 @@ def test_simultaneous_requests_to_one_person_never_exceed_the_cap(live_server):
         make_area(village, max_requests_received=3)
         caf = make_institution(village)
         askers = [make_porteur(village, email=f"porteur{i}-{village.id}@example.org") for i in range(8)]
-        calls = [post(f"{live_server}/inscription/{p.manage_token}/rendez-vous/demander/{caf.id}", {"intent": "appui"})
+        calls = [post(f"{live_server}/inscription/{p.manage_token}/rendez-vous/demander/{meeting_requests.recipient_key(caf)}", {"intent": "appui"})
                  for p in askers]
         caf_id = caf.id
         release()

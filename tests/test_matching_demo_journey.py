@@ -12,7 +12,7 @@ from app.demo import data as demo_data, matching as demo_matching
 from app.documents import mail as mail_document
 from app.extensions import db
 from app.models import Meeting, MeetingRequest, MeetingSeat, OutboxMessage, Registration, Role, SupportOffer, Village
-from app.services import suggestions
+from app.services import meeting_requests, suggestions
 from app.timeutil import local_today
 from tests.fixtures_jobs import finished_job
 from tests.helpers import page_text
@@ -51,7 +51,7 @@ def test_from_a_suggestion_to_a_recorded_outcome_with_the_demo_data(client, orga
     assert f"Vous cherchez : financement ; {funder.organisation} propose une subvention" in private_page
     assert funder.email not in private_page
 
-    asked = client.post(f"/inscription/{porteur.manage_token}/rendez-vous/demander/{funder.id}",
+    asked = client.post(f"/inscription/{porteur.manage_token}/rendez-vous/demander/{meeting_requests.recipient_key(funder)}",
                         data={"intent": "appui", "message": "Nous cherchons un financement pour nos ateliers."})
     assert asked.status_code == 302
     received = page_text(client.get(f"/inscription/{funder.manage_token}"))

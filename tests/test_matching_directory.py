@@ -77,18 +77,18 @@ def test_a_porteur_who_did_not_agree_to_the_list_of_participants_is_met_at_their
     assert "Demander un rendez-vous" not in text
     response = ask(client, caf)
     assert response.status_code == 422
-    assert "Cette personne est introuvable." in page_text(response)
+    assert meeting_requests.NOT_ASKABLE in page_text(response)
     assert counts()[0] == 0
 
 
 @pytest.mark.parametrize("case, message", [
-    ("self", "Vous ne pouvez pas vous demander un rendez-vous à vous-même."),
+    ("self", meeting_requests.NOT_ASKABLE),
     ("twice", "Vous avez déjà demandé un rendez-vous à cette personne."),
     ("cap", "Cette personne a déjà reçu le nombre maximal de demandes (1)."),
-    ("refused_contact", "Cette personne ne souhaite pas recevoir de demandes de rendez-vous."),
+    ("refused_contact", meeting_requests.NOT_ASKABLE),
     ("closed", "Les demandes de rendez-vous sont closes"),
-    ("other_village", "Cette personne est introuvable."),
-    ("unknown", "Cette personne est introuvable."),
+    ("other_village", meeting_requests.NOT_ASKABLE),
+    ("unknown", meeting_requests.NOT_ASKABLE),
 ])
 def test_a_request_from_the_directory_breaking_a_rule_gets_the_same_french_message(client, village, case, message):
     from app.models import MatchingProfile

@@ -19,7 +19,7 @@ def village(app):
 
 
 def ask(client, requester, recipient, intent="appui", message="Bonjour, je porte un café des parents."):
-    return client.post(f"/inscription/{requester.manage_token}/rendez-vous/demander/{recipient.id}",
+    return client.post(f"/inscription/{requester.manage_token}/rendez-vous/demander/{meeting_requests.recipient_key(recipient)}",
                        data={"intent": intent, "message": message})
 
 
@@ -103,12 +103,12 @@ def test_only_the_recipient_can_answer_a_request(client, village):
 
 
 @pytest.mark.parametrize("case, message", [
-    ("self", "Vous ne pouvez pas vous demander un rendez-vous à vous-même."),
+    ("self", meeting_requests.NOT_ASKABLE),
     ("twice", "Vous avez déjà demandé un rendez-vous à cette personne."),
     ("reverse", "Cette personne vous a déjà demandé un rendez-vous : répondez à sa demande."),
     ("cap", "Cette personne a déjà reçu le nombre maximal de demandes (1)."),
-    ("other_village", "Cette personne ne participe pas au même village que vous."),
-    ("refused_contact", "Cette personne ne souhaite pas recevoir de demandes de rendez-vous."),
+    ("other_village", meeting_requests.NOT_ASKABLE),
+    ("refused_contact", meeting_requests.NOT_ASKABLE),
     ("rule", "ne peut pas demander de rendez-vous à un participant « Institutionnel »"),
     ("closed", "Les demandes de rendez-vous sont closes"),
 ])
@@ -192,3 +192,40 @@ def test_suggestions_are_emailed_once_some_days_before_the_village(village):
     body = message_from_bytes(mail_document.render(mail), policy=policy.default).get_body(("plain",)).get_content()
     assert "Vous cherchez : financement ; CAF de Vaucluse propose une subvention" in body
     assert suggestions.send_due(due) == 0  # once only
+
+
+def test_every_person_who_may_not_be_asked_gets_the_same_answer_and_no_mail(client, village):
+    """Unknown, forged or sequential keys, oneself, another village's participant, someone off the
+    list of participants or refusing requests: one page, word for word, and nobody is told."""
+    porteur = make_porteur(village)
+    hidden = make_institution(village, consent_listing=False, email="hidden@example.org")
+    refusing = make_institution(village, email="refusing@example.org")
+    refusing.matching_profile = MatchingProfile(accepts_requests=False)
+    elsewhere = make_institution(make_village(), email="ailleurs@example.org")
+    db.session.commit()
+    keys = {
+        "inconnu": meeting_requests._signer().sign("999999").decode(),
+        "id seul": str(hidden.id),
+        "signature fausse": f"{hidden.id}.AAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "soi-même": meeting_requests.recipient_key(porteur),
+        "hors liste": meeting_requests.recipient_key(hidden),
+        "refuse les demandes": meeting_requests.recipient_key(refusing),
+        "autre village": meeting_requests.recipient_key(elsewhere),
+    }
+    answers = {}
+    for case, key in keys.items():
+        response = client.post(f"/inscription/{porteur.manage_token}/rendez-vous/demander/{key}",
+                               data={"intent": "appui", "message": "Bonjour"})
+        answers[case] = (response.status_code, page_text(response))
+    assert {status for status, _ in answers.values()} == {422}
+    assert len({text for _, text in answers.values()}) == 1, "les refus diffèrent"
+    assert meeting_requests.NOT_ASKABLE in answers["inconnu"][1]
+    assert hidden.full_name not in answers["hors liste"][1]
+    assert counts() == (0, 0)
+
+
+def test_the_people_to_ask_are_named_by_signed_keys_not_by_their_ids(client, village):
+    caf, porteur = make_institution(village), make_porteur(village)
+    html = client.get(f"/inscription/{porteur.manage_token}").get_data(as_text=True)
+    assert f"/rendez-vous/demander/{meeting_requests.recipient_key(caf)}\"" in html
+    assert f"/rendez-vous/demander/{caf.id}\"" not in html

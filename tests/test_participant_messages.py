@@ -15,7 +15,7 @@ BODY = "Merci d'être venu·e, {prénom} ! Le compte rendu de la journée sera b
 
 def message_form(**fields) -> dict:
     values = {"status": "confirmed", "presence": "", "need": "", "lunch": "", "purpose": "service",
-              "subject": "Merci pour le {village}", "body": BODY}
+              "subject": "Merci pour le {village}", "body": BODY, "send_key": messages.new_send_key()}
     values.update(fields)
     return values
 
@@ -152,3 +152,48 @@ def test_the_certificate_can_be_sent_to_those_who_came(organiser_client, smtp_se
     attachment = next(received[0].iter_attachments())
     assert attachment.get_filename() == "attestation-de-presence.pdf"
     assert attachment.get_content().startswith(b"%PDF")
+
+
+def organiser_messages(kind: str = "organiser_message") -> list[str]:
+    return db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.kind == kind)).all()
+
+
+def test_the_same_message_form_posted_twice_is_sent_once_to_each_person(organiser_client):
+    """A double click, a second tab, a retry after a lost answer: the form's key is the same."""
+    village = held_village()
+    form = message_form(action="envoyer")
+    first = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=form)
+    second = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=form)
+    assert second.headers["Location"] == first.headers["Location"]  # the page of the same sending
+    finished_job(organiser_client, second)
+    recipients = organiser_messages()
+    assert len(recipients) == len(set(recipients)) == 10
+    assert db.session.scalar(select(func.count()).select_from(ParticipantMessage)) == 1
+
+
+def test_two_forms_of_the_same_text_are_two_messages(organiser_client):
+    """Sending a message again on purpose is a new form, with a new key."""
+    village = held_village()
+    for _ in range(2):
+        finished_job(organiser_client, organiser_client.post(f"/organisation/villages/{village.id}/messages",
+                                                             data=message_form(action="envoyer")))
+    assert len(organiser_messages()) == 20
+
+
+def test_a_message_form_without_its_key_is_not_sent_and_gets_a_new_one(organiser_client):
+    village = held_village()
+    response = organiser_client.post(f"/organisation/villages/{village.id}/messages",
+                                     data=message_form(action="envoyer", send_key=""))
+    assert response.status_code == 422
+    assert "Ce formulaire a expiré : relisez le message puis envoyez-le à nouveau." in page_text(response)
+    assert 'name="send_key" type="hidden" value="' in response.get_data(as_text=True)
+    assert organiser_messages() == []
+
+
+def test_the_outbox_holds_one_email_of_a_message_per_person_whatever_queues_it(app):
+    village = held_village()
+    people = messages.chosen(village, messages.Audience())
+    for _ in range(2):
+        messages.queue_to(people, messages.Audience(), "Objet", "Texte", "cle-du-message")
+        db.session.commit()
+    assert len(organiser_messages()) == len(people)

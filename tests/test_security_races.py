@@ -59,6 +59,21 @@ def at_once(live_server: str, calls: list[Call]) -> list[int]:
     return statuses
 
 
+def live_session(live_server: str, email: str, password: str = "mot-de-passe-solide") -> dict:
+    """The headers of an organiser logged in on the served app, as the calls of `at_once` send them
+    (the session is bound to the browser that opened it: no test client's cookie will do)."""
+    address = urlsplit(live_server)
+    db.session.commit()
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    connection.request("POST", "/organisation/connexion", body=urllib.parse.urlencode(
+        {"email": email, "password": password}), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == 302, response.status
+    return {"Cookie": response.getheader("Set-Cookie").split(";")[0]}
+
+
 def count_where(model, *conditions) -> int:
     found = db.session.scalar(select(func.count()).select_from(model).where(*conditions))
     db.session.commit()
@@ -102,20 +117,21 @@ def test_a_scan_and_an_erasure_of_the_same_person_never_fail(live_server, door):
     assert failures == 0, f"{failures} échecs sur {TRIES} essais"
 
 
-def test_a_cancellation_and_a_promotion_by_an_organiser_never_fail(live_server, door, organiser_client):
+def test_a_cancellation_and_a_promotion_by_an_organiser_never_fail(live_server, door):
     """The organiser confirms the one waiting while the last confirmed person cancels."""
+    from tests.fixtures_backoffice import make_organiser
+
     door.village.capacity = 1
     db.session.commit()
+    headers = live_session(live_server, make_organiser("organiser").email)
     failures = 0
     for _ in range(TRIES):
         seated = register(door.village)
         waiting = register(door.village)
         assert waiting.status == RegistrationStatus.WAITLISTED
-        cookie = organiser_client.get_cookie("session")
         statuses = at_once(live_server, [
             Call(f"/inscription/{seated.manage_token}/annuler"),
-            Call(f"/organisation/inscriptions/{waiting.id}/confirmer",
-                 headers={"Cookie": f"session={cookie.value}"}),
+            Call(f"/organisation/inscriptions/{waiting.id}/confirmer", headers=headers),
         ])
         promoted_mails = count_where(OutboxMessage, OutboxMessage.registration_id == waiting.id,
                                      OutboxMessage.kind == "promoted")
@@ -123,3 +139,29 @@ def test_a_cancellation_and_a_promotion_by_an_organiser_never_fail(live_server, 
         db.session.get(Registration, waiting.id).status = RegistrationStatus.CANCELLED
         db.session.commit()
     assert failures == 0, f"{failures} échecs sur {TRIES} essais"
+
+
+def test_a_message_form_posted_several_times_at_once_is_sent_once_to_each_person(live_server, app):
+    """A double click or two tabs sending the same message form at the same instant."""
+    from app.models import Job
+    from app.runtime import jobs
+    from tests.factories_report import held_village
+    from tests.test_participant_messages import message_form, organiser_messages
+
+    from tests.fixtures_backoffice import make_organiser
+
+    village = held_village()
+    headers = live_session(live_server, make_organiser("organiser").email)
+    tries, failures = TRIES // 4, 0
+    for _ in range(tries):
+        form = message_form(action="envoyer")
+        statuses = at_once(live_server, [Call(f"/organisation/villages/{village.id}/messages", form=form,
+                                              headers=headers)] * 3)
+        started = count_where(Job, Job.request_key == form["send_key"])
+        failures += statuses != [303] * 3 or started != 1
+    jobs.run_pending()
+    db.session.commit()
+    recipients = organiser_messages()
+    assert failures == 0, f"{failures} échecs sur {tries} essais"
+    assert len(recipients) == 10 * tries and len(set(recipients)) == 10
+    assert {recipients.count(address) for address in recipients} == {tries}

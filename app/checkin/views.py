@@ -94,7 +94,7 @@ def links(slug: str):
     )
 
 
-@blueprint.post("/checkin/<slug>/liens/<int:link_id>/revoquer")
+@blueprint.post("/checkin/<slug>/liens/<id:link_id>/revoquer")
 @role_required(OrganiserRole.ORGANISER)
 def revoke_link(slug: str, link_id: int):
     village = village_or_404(slug)

@@ -34,6 +34,9 @@ class Job(db.Model):
     # Named in URLs instead of the id, so that jobs cannot be enumerated.
     token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(16))
     kind: Mapped[str] = mapped_column(String(30))
+    # The key of the form that asked for the work (a message's): the same form posted twice
+    # (a double click, two tabs, a retry) finds the job its first post started.
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     # Absent for work about several villages (a consolidated report).
     village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id", ondelete="CASCADE"), index=True)

@@ -34,6 +34,9 @@ class OutboxMessage(db.Model):
         ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )
     recipient: Mapped[str] = mapped_column(String(254))
+    # What this e-mail is, for one that must reach its recipient once (an organiser's message
+    # to one participant): a second row for the same key is never written.
+    once_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     subject: Mapped[str] = mapped_column(String(300))
     # Given when queued, so that every attempt sends a recognisably identical message.
     message_id: Mapped[str] = mapped_column(String(255))

@@ -20,7 +20,7 @@ from .access import role_required
 from .villages import village_or_404
 
 
-@blueprint.get("/villages/<int:village_id>/exports")
+@blueprint.get("/villages/<id:village_id>/exports")
 @role_required(OrganiserRole.ORGANISER)
 def village_exports(village_id: int):
     village = village_or_404(village_id)
@@ -35,7 +35,7 @@ def village_exports(village_id: int):
     )
 
 
-@blueprint.get("/villages/<int:village_id>/exports/<export_name>")
+@blueprint.get("/villages/<id:village_id>/exports/<export_name>")
 @role_required(OrganiserRole.ORGANISER)
 def download_export(village_id: int, export_name: str):
     village = village_or_404(village_id)
@@ -50,7 +50,7 @@ def download_export(village_id: int, export_name: str):
     return _send(file, village, export)
 
 
-@blueprint.post("/villages/<int:village_id>/exports/<export_name>/preparer")
+@blueprint.post("/villages/<id:village_id>/exports/<export_name>/preparer")
 @role_required(OrganiserRole.ORGANISER)
 def start_export(village_id: int, export_name: str):
     village = village_or_404(village_id)
@@ -62,19 +62,19 @@ def start_export(village_id: int, export_name: str):
 
 # The progress page of an export keeps its address under the village's exports; it is the
 # page of every job (app/organisers/jobs.py).
-@blueprint.get("/villages/<int:village_id>/exports/taches/<token>")
+@blueprint.get("/villages/<id:village_id>/exports/taches/<token>")
 @role_required(OrganiserRole.ORGANISER)
 def export_job(village_id: int, token: str):
     return job_pages.show(job_pages.job_or_404(token, village_or_404(village_id)))
 
 
-@blueprint.get("/villages/<int:village_id>/exports/taches/<token>/etat")
+@blueprint.get("/villages/<id:village_id>/exports/taches/<token>/etat")
 @role_required(OrganiserRole.ORGANISER)
 def export_job_state(village_id: int, token: str):
     return job_pages.state(job_pages.job_or_404(token, village_or_404(village_id)))
 
 
-@blueprint.get("/villages/<int:village_id>/exports/taches/<token>/fichier")
+@blueprint.get("/villages/<id:village_id>/exports/taches/<token>/fichier")
 @role_required(OrganiserRole.ORGANISER)
 def export_job_file(village_id: int, token: str):
     return job_pages.send(job_pages.job_or_404(token, village_or_404(village_id)))

@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -17,18 +18,18 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import (
-    DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError,
+    DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import options
+from ..forms_common import FilledIn, options
 from ..models import SUPPORT_NEEDS, OrganiserRole, Role
 from ..services import participant_messages as messages
 from ..services.registration import ROLE_FIELDS
 from ..text import one_line
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-REQUIRED = InputRequired(message="Ce champ est obligatoire.")
+REQUIRED = FilledIn(message="Ce champ est obligatoire.")
 EMAIL = Email(message="Cette adresse e-mail n'est pas valide.")
 
 
@@ -238,6 +239,8 @@ class ParticipantMessageForm(FlaskForm):
                     "propres informations.",
     )
     with_certificate = BooleanField("Joindre l'attestation de présence (envoyé alors aux seuls présents)")
+    send_key = HiddenField(default=messages.new_send_key, validators=[Regexp(
+        r"^[A-Za-z0-9_-]{16,64}$", message="Ce formulaire a expiré : relisez le message puis envoyez-le à nouveau.")])
 
     def audience(self) -> messages.Audience:
         return messages.Audience(

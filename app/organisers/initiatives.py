@@ -3,9 +3,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
 from ..extensions import db
+from ..forms_common import FilledIn
 from ..forms_initiative import FicheForm, fiche_answers
 from ..models import Initiative, OrganiserRole
 from ..models import initiative_lists as lists
@@ -16,7 +17,7 @@ from .access import role_required
 
 class RefusalForm(FlaskForm):
     reason = TextAreaField("Raison du refus, envoyée au porteur", [
-        InputRequired(message="Indiquez au porteur la raison du refus."),
+        FilledIn(message="Indiquez au porteur la raison du refus."),
         Length(max=2000, message="2000 caractères au maximum."),
     ])
 
@@ -38,7 +39,7 @@ def initiatives_queue():
                            state=state, states=lists.MODERATION_STATES, counts=initiatives.moderation_counts())
 
 
-@blueprint.route("/initiatives/<int:initiative_id>", methods=["GET", "POST"])
+@blueprint.route("/initiatives/<id:initiative_id>", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def initiative(initiative_id: int):
     found = initiative_or_404(initiative_id)
@@ -52,7 +53,7 @@ def initiative(initiative_id: int):
         422 if form.errors else 200
 
 
-@blueprint.post("/initiatives/<int:initiative_id>/valider")
+@blueprint.post("/initiatives/<id:initiative_id>/valider")
 @role_required(OrganiserRole.ORGANISER)
 def approve_initiative(initiative_id: int):
     found = initiative_or_404(initiative_id)
@@ -63,7 +64,7 @@ def approve_initiative(initiative_id: int):
     return redirect(url_for("organisers.initiatives_queue"))
 
 
-@blueprint.post("/initiatives/<int:initiative_id>/refuser")
+@blueprint.post("/initiatives/<id:initiative_id>/refuser")
 @role_required(OrganiserRole.ORGANISER)
 def refuse_initiative(initiative_id: int):
     found = initiative_or_404(initiative_id)

@@ -27,7 +27,7 @@ def back(village_id: int):
     return redirect(url_for("organisers.village_meetings", village_id=village_id))
 
 
-@blueprint.route("/villages/<int:village_id>/rendez-vous", methods=["GET", "POST"])
+@blueprint.route("/villages/<id:village_id>/rendez-vous", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def village_meetings(village_id: int):
     village = village_or_404(village_id)
@@ -65,7 +65,7 @@ def village_meetings(village_id: int):
     ), 422 if form.errors else 200
 
 
-@blueprint.post("/villages/<int:village_id>/rendez-vous/calcul")
+@blueprint.post("/villages/<id:village_id>/rendez-vous/calcul")
 @role_required(OrganiserRole.ORGANISER)
 def build_schedule(village_id: int):
     """Requests are closed and the schedule computed by a background job (app/runtime/job_kinds.py);
@@ -80,7 +80,7 @@ def build_schedule(village_id: int):
     return redirect(job_pages.job_url(job), 303)
 
 
-@blueprint.post("/villages/<int:village_id>/rendez-vous/publier")
+@blueprint.post("/villages/<id:village_id>/rendez-vous/publier")
 @role_required(OrganiserRole.ORGANISER)
 def publish_schedule(village_id: int):
     village = village_or_404(village_id)
@@ -90,7 +90,7 @@ def publish_schedule(village_id: int):
     return back(village.id)
 
 
-@blueprint.post("/villages/<int:village_id>/rendez-vous/<int:meeting_id>/deplacer")
+@blueprint.post("/villages/<id:village_id>/rendez-vous/<id:meeting_id>/deplacer")
 @role_required(OrganiserRole.ORGANISER)
 def move_meeting(village_id: int, meeting_id: int):
     village = village_or_404(village_id)
@@ -116,7 +116,7 @@ def move_meeting(village_id: int, meeting_id: int):
     return back(village.id)
 
 
-@blueprint.post("/villages/<int:village_id>/rendez-vous/<int:meeting_id>/supprimer")
+@blueprint.post("/villages/<id:village_id>/rendez-vous/<id:meeting_id>/supprimer")
 @role_required(OrganiserRole.ORGANISER)
 def remove_meeting(village_id: int, meeting_id: int):
     village = village_or_404(village_id)
@@ -126,7 +126,7 @@ def remove_meeting(village_id: int, meeting_id: int):
     return back(village.id)
 
 
-@blueprint.post("/villages/<int:village_id>/rendez-vous/ajouter")
+@blueprint.post("/villages/<id:village_id>/rendez-vous/ajouter")
 @role_required(OrganiserRole.ORGANISER)
 def add_meeting(village_id: int):
     village = village_or_404(village_id)
@@ -146,7 +146,7 @@ def add_meeting(village_id: int):
     return back(village.id)
 
 
-@blueprint.get("/villages/<int:village_id>/rendez-vous/tables.pdf")
+@blueprint.get("/villages/<id:village_id>/rendez-vous/tables.pdf")
 @role_required(OrganiserRole.ORGANISER)
 def table_sheets(village_id: int):
     village = village_or_404(village_id)

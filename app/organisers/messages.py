@@ -14,7 +14,7 @@ from .forms import ParticipantMessageForm, SurveyQuestionsForm
 from .villages import village_or_404
 
 
-@blueprint.route("/villages/<int:village_id>/messages", methods=["GET", "POST"])
+@blueprint.route("/villages/<id:village_id>/messages", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def village_messages(village_id: int):
     village = village_or_404(village_id)
@@ -32,7 +32,7 @@ def village_messages(village_id: int):
                 job = jobs.start("message", {
                     "audience": asdict(audience), "subject": form.subject.data.strip(),
                     "body": form.body.data.strip(), "with_certificate": bool(form.with_certificate.data),
-                }, current_user.email, village)
+                }, current_user.email, village, request_key=form.send_key.data)
                 return redirect(job_pages.job_url(job), 303)
         if chosen:
             example = chosen[0]
@@ -41,11 +41,13 @@ def village_messages(village_id: int):
                 "subject": messages.personalised(form.subject.data, example),
                 "body": messages.personalised(form.body.data, example),
             }
+    if form.send_key.errors:  # a form from before the key, or tampered with: a new one to send
+        form.send_key.data = messages.new_send_key()
     return render_template("organisers/messages.html", village=village, form=form, preview=preview,
                            recipients=chosen, history=messages.history(village)), 422 if form.errors else 200
 
 
-@blueprint.route("/villages/<int:village_id>/questionnaire", methods=["GET", "POST"])
+@blueprint.route("/villages/<id:village_id>/questionnaire", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def village_survey(village_id: int):
     village = village_or_404(village_id)

@@ -11,13 +11,13 @@ from .access import role_required
 from .registrations import registration_or_404
 
 
-@blueprint.get("/inscriptions/<int:registration_id>/donnees.json")
+@blueprint.get("/inscriptions/<id:registration_id>/donnees.json")
 @role_required(OrganiserRole.ORGANISER)
 def registration_personal_data(registration_id: int):
     return personal_data_file(registration_or_404(registration_id))
 
 
-@blueprint.post("/inscriptions/<int:registration_id>/effacer")
+@blueprint.post("/inscriptions/<id:registration_id>/effacer")
 @role_required(OrganiserRole.ORGANISER)
 def registration_erase(registration_id: int):
     found = registration_or_404(registration_id)

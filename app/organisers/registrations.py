@@ -41,7 +41,7 @@ def list_args(query: roster.RosterQuery, **overrides) -> dict:
     return {key: value for key, value in args.items() if value not in ("", None)}
 
 
-@blueprint.get("/villages/<int:village_id>/inscriptions")
+@blueprint.get("/villages/<id:village_id>/inscriptions")
 @role_required(OrganiserRole.ORGANISER)
 def village_registrations(village_id: int):
     village = village_or_404(village_id)
@@ -61,7 +61,7 @@ def back_to_registration(registration: Registration):
     return redirect(url_for("organisers.registration", registration_id=registration.id))
 
 
-@blueprint.route("/inscriptions/<int:registration_id>", methods=["GET", "POST"])
+@blueprint.route("/inscriptions/<id:registration_id>", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def registration(registration_id: int):
     found = registration_or_404(registration_id)
@@ -134,7 +134,7 @@ def apply(action, success: str):
     return outcome
 
 
-@blueprint.post("/inscriptions/<int:registration_id>/role")
+@blueprint.post("/inscriptions/<id:registration_id>/role")
 @role_required(OrganiserRole.ORGANISER)
 def registration_role(registration_id: int):
     found = registration_or_404(registration_id)
@@ -155,7 +155,7 @@ ACTIONS = {
 }
 
 
-@blueprint.post("/inscriptions/<int:registration_id>/<any(annuler, confirmer, renvoyer):action>")
+@blueprint.post("/inscriptions/<id:registration_id>/<any(annuler, confirmer, renvoyer):action>")
 @role_required(OrganiserRole.ORGANISER)
 def registration_action(registration_id: int, action: str):
     found = registration_or_404(registration_id)

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import routing
 from ..models import OrganiserRole
 from ..runtime import jobs
 from ..services import report as report_service, villages as village_service
@@ -44,7 +45,7 @@ def download(villages, name: str, file_format: str, village=None, choice: dict |
     return redirect(job_pages.job_url(job), 303)
 
 
-@blueprint.get("/villages/<int:village_id>/bilan")
+@blueprint.get("/villages/<id:village_id>/bilan")
 @role_required(OrganiserRole.ORGANISER)
 def village_report(village_id: int):
     village = village_or_404(village_id)
@@ -52,7 +53,7 @@ def village_report(village_id: int):
                          download_endpoint="organisers.village_report_file")
 
 
-@blueprint.post("/villages/<int:village_id>/bilan.<file_format>")
+@blueprint.post("/villages/<id:village_id>/bilan.<file_format>")
 @role_required(OrganiserRole.ORGANISER)
 def village_report_file(village_id: int, file_format: str):
     village = village_or_404(village_id)
@@ -61,8 +62,8 @@ def village_report_file(village_id: int, file_format: str):
 
 def chosen_villages():
     """The villages ticked, or those of the year chosen; (villages, year, ids)."""
-    ids = request.args.getlist("village", type=int)
-    year = request.args.get("annee", type=int)
+    ids = request.args.getlist("village", type=routing.database_id)
+    year = request.args.get("annee", type=routing.year)
     if ids:
         found = [v for v in village_service.all_villages(include_archived=True) if v.id in ids]
         return sorted(found, key=lambda v: v.day), None, ids

@@ -65,7 +65,7 @@ def account_new():
     return render_template("organisers/account_form.html", form=form, account=None)
 
 
-@blueprint.route("/comptes/<int:account_id>", methods=["GET", "POST"])
+@blueprint.route("/comptes/<id:account_id>", methods=["GET", "POST"])
 @role_required()
 def account_edit(account_id: int):
     organiser = db.session.get(Organiser, account_id) or abort(404)
@@ -83,7 +83,7 @@ def account_edit(account_id: int):
     return render_template("organisers/account_form.html", form=form, account=organiser)
 
 
-@blueprint.post("/comptes/<int:account_id>/deconnecter")
+@blueprint.post("/comptes/<id:account_id>/deconnecter")
 @role_required()
 def account_log_out_everywhere(account_id: int):
     organiser = db.session.get(Organiser, account_id) or abort(404)
@@ -96,7 +96,7 @@ def account_log_out_everywhere(account_id: int):
     return redirect(url_for("organisers.account_edit", account_id=organiser.id))
 
 
-@blueprint.post("/comptes/<int:account_id>/debloquer")
+@blueprint.post("/comptes/<id:account_id>/debloquer")
 @role_required()
 def account_unlock(account_id: int):
     organiser = db.session.get(Organiser, account_id) or abort(404)

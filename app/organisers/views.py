@@ -2,6 +2,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import routing
 from ..models import OrganiserRole
 from ..services import audit_log, roster, villages as village_service
 from . import blueprint
@@ -32,7 +33,7 @@ def checkin_home():
 @blueprint.get("/journal")
 @role_required()
 def audit_log_page():
-    village_id = request.args.get("village", type=int)
+    village_id = request.args.get("village", type=routing.database_id)
     entries, page, pages = audit_log.entries(request.args.get("page", 1, type=int), village_id)
     return render_template(
         "organisers/audit_log.html",

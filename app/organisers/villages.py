@@ -78,7 +78,7 @@ def village_new():
     return save_new(VillageForm(lunch_offered=True), title="Nouveau village")
 
 
-@blueprint.route("/villages/<int:village_id>/dupliquer", methods=["GET", "POST"])
+@blueprint.route("/villages/<id:village_id>/dupliquer", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def village_duplicate(village_id: int):
     original = village_or_404(village_id)
@@ -86,7 +86,7 @@ def village_duplicate(village_id: int):
     return save_new(form, title=f"Nouveau village d'après « {original.name} »")
 
 
-@blueprint.get("/villages/<int:village_id>")
+@blueprint.get("/villages/<id:village_id>")
 @role_required(OrganiserRole.ORGANISER)
 def village(village_id: int):
     found = village_or_404(village_id)
@@ -98,7 +98,7 @@ def village(village_id: int):
     )
 
 
-@blueprint.route("/villages/<int:village_id>/modifier", methods=["GET", "POST"])
+@blueprint.route("/villages/<id:village_id>/modifier", methods=["GET", "POST"])
 @role_required(OrganiserRole.ORGANISER)
 def village_edit(village_id: int):
     found = village_or_404(village_id)
@@ -120,7 +120,7 @@ def village_edit(village_id: int):
     return render_form(form, village=found, title=f"Modifier « {found.name} »")
 
 
-@blueprint.post("/villages/<int:village_id>/archiver")
+@blueprint.post("/villages/<id:village_id>/archiver")
 @role_required(OrganiserRole.ORGANISER)
 def village_archive(village_id: int):
     found = village_or_404(village_id)

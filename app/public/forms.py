@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..forms_common import ConsentsMixin, FrenchMessagesOnce, HoneypotMixin, options
+from ..forms_common import ConsentsMixin, FilledIn, FrenchMessagesOnce, HoneypotMixin, options
 from ..forms_initiative import InitiativeConsentFields, InitiativeEssentials, fiche_answers, strip, text
 from ..models import Registration, Role
 from ..services.initiatives import STAND_FIELDS
@@ -46,7 +46,7 @@ class RegistrationForm(FrenchMessagesOnce, InitiativeEssentials, InitiativeConse
     email = EmailField(
         "Adresse e-mail",
         [
-            InputRequired(message="Indiquez votre adresse e-mail."),
+            FilledIn(message="Indiquez votre adresse e-mail."),
             Length(max=254, message="254 caractères au maximum."),
             Email(message="Cette adresse e-mail n'est pas valide (par exemple prenom.nom@exemple.fr)."),
         ],

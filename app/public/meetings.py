@@ -40,6 +40,7 @@ def meetings_context(registration: Registration, ask_form: MeetingRequestForm | 
         "ask_for": ask_for,
         "outcome_form": OutcomeForm(formdata=None),
         "accepts_requests": meeting_requests.accepts_requests(registration),
+        "recipient_key": meeting_requests.recipient_key,
     }
 
 
@@ -92,7 +93,7 @@ def send_request(requester: Registration, recipient: Registration | None, form: 
     return True
 
 
-@blueprint.post("/inscription/<token>/rendez-vous/demandes/<int:request_id>/<any(accepter, decliner):answer>")
+@blueprint.post("/inscription/<token>/rendez-vous/demandes/<id:request_id>/<any(accepter, decliner):answer>")
 def answer_meeting(token: str, request_id: int, answer: str):
     recipient = confirmed_or_redirect(token)
     found = db.session.get(MeetingRequest, request_id) or abort(404)
@@ -144,7 +145,7 @@ def meeting_preferences(token: str):
     ), 422 if form.errors else 200
 
 
-@blueprint.post("/inscription/<token>/rendez-vous/<int:meeting_id>/bilan")
+@blueprint.post("/inscription/<token>/rendez-vous/<id:meeting_id>/bilan")
 def meeting_outcome(token: str, meeting_id: int):
     registration = confirmed_or_redirect(token)
     meeting = db.session.get(Meeting, meeting_id) or abort(404)

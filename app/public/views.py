@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
 from ..security import registration_limit
 from ..services import registration as registrations
-from ..services import directory, matching_profiles, privacy, publication, villages
+from ..services import directory, matching_profiles, meeting_requests, privacy, publication, villages
 from ..templating import of_place
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
@@ -55,8 +55,7 @@ def village(slug: str):
         presented=directory.search(directory.DirectoryQuery(village=found.slug))).encode())
     page = render_template(
         "public/village.html", village=found, places_left=villages.places_left(found),
-        initiatives_section=Markup(section.decode()), coming=villages.who_is_coming(found),
-        listed=villages.listed_count(found),
+        initiatives_section=Markup(section.decode()),
     )
     db.session.commit()  # the section, if it was built
     return page
@@ -171,21 +170,26 @@ def private_page(found: Registration, **meeting_context):
         village_initiatives=directory.search(directory.DirectoryQuery(village=found.village.slug),
                                              for_participants=True),
         other_villages=[v for v in villages.upcoming() if v.id != found.village_id and v.is_registration_open()],
+        # The list of participants goes to the village's participants only, as their consent says.
+        coming=villages.who_is_coming(found.village) if found.is_confirmed else [],
+        listed=villages.listed_count(found.village) if found.is_confirmed else 0,
         **meetings_context(found, **meeting_context),
         **offline_context(found),
     )
 
 
-@blueprint.post("/inscription/<token>/rendez-vous/demander/<int:recipient_id>")
-def ask_meeting(token: str, recipient_id: int):
+@blueprint.post("/inscription/<token>/rendez-vous/demander/<recipient_key>")
+def ask_meeting(token: str, recipient_key: str):
     # Here rather than in meetings.py: a refused request shows the whole private page again.
+    # The person asked is named by a signed key (meeting_requests.recipient_key), and whoever
+    # may not be asked gets the same answer as a key that names nobody.
     requester = confirmed_or_redirect(token)
     form = MeetingRequestForm()
-    recipient = db.session.get(Registration, recipient_id)
+    recipient = meeting_requests.askable(requester, recipient_key)
     if send_request(requester, recipient, form):
         flash(f"Votre demande est envoyée à {recipient.full_name}. Vous recevrez sa réponse par e-mail.", "success")
         return redirect(url_for("public.registration", token=token, _anchor=ANCHOR))
-    return private_page(requester, ask_form=form, ask_for=recipient_id), 422
+    return private_page(requester, ask_form=form, ask_for=recipient.id if recipient else None), 422
 
 
 @blueprint.route("/inscription/<token>/modifier", methods=["GET", "POST"])

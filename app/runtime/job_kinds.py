@@ -108,7 +108,7 @@ def message(job: Job, progress: Progress) -> Outcome:
     while sent < len(ids):
         batch = ids[sent:sent + MESSAGE_BATCH]
         messages.queue_to(list(db.session.scalars(select(Registration).where(Registration.id.in_(batch)))),
-                          audience, subject, body, with_certificate)
+                          audience, subject, body, job.request_key or job.token, with_certificate)
         sent += len(batch)
         job.params = {**job.params, "sent": sent}
         job.done, job.total, job.heartbeat_at = sent, len(ids), utcnow()

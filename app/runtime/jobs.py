@@ -27,6 +27,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Job, JobStatus, Village
@@ -151,17 +152,32 @@ def queue_reachable() -> tuple[bool, str]:
     return True, f"file des tâches joignable, {waiting} tâche(s) en attente"
 
 
-def start(kind_name: str, params: dict, requested_by: str, village: Village | None = None) -> Job:
+def start(kind_name: str, params: dict, requested_by: str, village: Village | None = None,
+          request_key: str | None = None) -> Job:
     """Queue a job; commits, so that the worker finds it. AlreadyRunning for an exclusive kind
-    already under way for the village."""
+    already under way for the village. With the `request_key` of a form already posted (a double
+    click, two tabs, a retry, even at the same instant), the job that post started is returned
+    and nothing new is queued: the key is unique in the table."""
+    if request_key is not None and (started := _started_by(request_key)) is not None:
+        return started
     _forget_old_jobs()
     if KINDS[kind_name].exclusive:
         _refuse_twin(kind_name, village)
-    job = Job(kind=kind_name, params=params, village=village, requested_by=requested_by)
+    job = Job(kind=kind_name, params=params, village=village, requested_by=requested_by, request_key=request_key)
     db.session.add(job)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same form's other post committed its job first
+        db.session.rollback()
+        if request_key is None or (started := _started_by(request_key)) is None:
+            raise
+        return started
     _enqueue(job)
     return job
+
+
+def _started_by(request_key: str) -> Job | None:
+    return db.session.scalar(select(Job).where(Job.request_key == request_key))
 
 
 def start_export(village: Village, export_format: str, requested_by: str) -> Job:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy import update as update_rows  # this module has its own update() of an account
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import upsert_for
 from ..extensions import db
 from ..models import LoginThrottle, Organiser, OrganiserRole, Village
 from ..timeutil import utcnow
@@ -122,29 +123,41 @@ def authenticate(email: str, password: str, address: str, code: str = "") -> Org
     """
     email, address = normalise_email(email)[:254], address[:64]
     now = utcnow()
-    throttle = db.session.scalar(
-        select(LoginThrottle).where(LoginThrottle.email == email, LoginThrottle.address == address)
-    )
-    if throttle is not None and throttle.blocked_until is not None and throttle.blocked_until > now:
-        raise TooManyFailures(throttle.blocked_until - now)
+    pair = (LoginThrottle.email == email, LoginThrottle.address == address)
+    blocked_until = db.session.scalar(select(LoginThrottle.blocked_until).where(*pair))
+    if blocked_until is not None and blocked_until > now:
+        raise TooManyFailures(blocked_until - now)
     organiser = find_by_email(email)
     if organiser is None:
         check_password_hash(_unknown_account_hash(), password)
     elif organiser.check_password(password) and organiser.active and code_is_right(organiser, code):
-        if throttle is not None:
-            db.session.delete(throttle)
-        organiser.last_login_at = now
+        # Statements, not the ORM's unit of work: a failure counted at the same instant changes
+        # or adds the row, which must not turn this login into an error.
+        db.session.execute(delete(LoginThrottle).where(*pair))
+        db.session.execute(update_rows(Organiser).where(Organiser.id == organiser.id).values(last_login_at=now))
         return organiser
-    if throttle is None:
-        throttle = LoginThrottle(email=email, address=address, failures=0)
-        db.session.add(throttle)
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    if throttle.failures >= FREE_FAILURES:
-        throttle.blocked_until = now + min(FIRST_DELAY * 2 ** (throttle.failures - FREE_FAILURES), LONGEST_DELAY)
-        if organiser is not None and throttle.failures == FREE_FAILURES:
+    failures = _count_failure(email, address, now)
+    if failures >= FREE_FAILURES:
+        until = now + min(FIRST_DELAY * 2 ** (failures - FREE_FAILURES), LONGEST_DELAY)
+        # Failures counted at once end their waits in any order: the longest wins.
+        db.session.execute(update_rows(LoginThrottle).where(
+            *pair, or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < until),
+        ).values(blocked_until=until))
+        if organiser is not None and failures == FREE_FAILURES:
             audit.record("system", "account.throttled", organiser, address=address)
     return None
+
+
+def _count_failure(email: str, address: str, now: datetime) -> int:
+    """One more failure for this e-mail from this address, counted in one statement (an insert, or
+    an increment where the pair has a row): eight wrong passwords sent at once count eight.
+    Returns the count with this one."""
+    return db.session.scalar(
+        upsert_for(db.session, LoginThrottle).values(email=email, address=address, failures=1, last_failure_at=now)
+        .on_conflict_do_update(index_elements=["email", "address"],
+                               set_={"failures": LoginThrottle.failures + 1, "last_failure_at": now})
+        .returning(LoginThrottle.failures)
+    )
 
 
 def forget_old_login_failures(now=None) -> int:
@@ -230,13 +243,13 @@ def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="password-reset")
 
 
-def _password_fingerprint(organiser: Organiser) -> str:
+def _password_fingerprint(password_hash: str) -> str:
     # Changes with the password: a link stops working once used (or once the password changed otherwise).
-    return hashlib.sha256(organiser.password_hash.encode()).hexdigest()[:16]
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def reset_token(organiser: Organiser) -> str:
-    return _reset_serializer().dumps({"id": organiser.id, "password": _password_fingerprint(organiser)})
+    return _reset_serializer().dumps({"id": organiser.id, "password": _password_fingerprint(organiser.password_hash)})
 
 
 def account_for_reset(token: str) -> Organiser | None:
@@ -249,20 +262,30 @@ def account_for_reset(token: str) -> Organiser | None:
         return None
     if organiser is None or not organiser.active:
         return None
-    return organiser if hmac.compare_digest(fingerprint, _password_fingerprint(organiser)) else None
+    return organiser if hmac.compare_digest(fingerprint, _password_fingerprint(organiser.password_hash)) else None
+
+
+# Stands for the account of an address that has none, so that asking for its reset does the same work.
+_NO_ACCOUNT = Organiser(id=0, email="", name="", password_hash="aucun-compte")
 
 
 def request_reset(email: str, link_for) -> None:
     """Mail a reset link (link_for(token) -> URL) if an active account has this address (the caller commits).
 
-    Nothing tells the caller whether one has: the page says the same thing either way.
+    Nothing tells the caller whether one has, neither the page nor the time it takes: either way
+    a link is signed, the outbox's statement runs (writing the e-mail only for an account, see
+    notifications.password_reset), an entry is written to the audit trail and the transaction
+    commits.
     """
     organiser = find_by_email(email)
-    if organiser is None or not organiser.active:
-        return
-    notifications.password_reset(organiser, link_for(reset_token(organiser)),
-                                 minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60))
-    audit.record("system", "account.reset_requested", organiser)
+    known = organiser is not None and organiser.active
+    account = organiser if known else _NO_ACCOUNT
+    notifications.password_reset(account, link_for(reset_token(account)),
+                                 minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60), send=known)
+    if known:
+        audit.record("system", "account.reset_requested", organiser)
+    else:
+        audit.record("system", "account.reset_unknown", None)
 
 
 def reset_password(organiser: Organiser, password: str) -> None:

@@ -21,6 +21,7 @@ class Action(enum.StrEnum):
     ACCOUNT_TOTP_ENABLED = "account.totp_enabled"
     ACCOUNT_TOTP_DISABLED = "account.totp_disabled"
     ACCOUNT_RESET_REQUESTED = "account.reset_requested"
+    ACCOUNT_RESET_UNKNOWN = "account.reset_unknown"
     ACCOUNT_PASSWORD_RESET = "account.password_reset"
     CHECKIN_UNDO = "checkin.undo"
     CHECKIN_CONFLICT = "checkin.conflict"

@@ -238,6 +238,8 @@ def _account_sentence(entry: AuditEntry, names: _Names, actor: str) -> str:
         return f"{actor} a fermé toutes les sessions du compte de {account}"
     if entry.action == "account.reset_requested":
         return f"Un lien pour choisir un nouveau mot de passe a été envoyé à {account}"
+    if entry.action == "account.reset_unknown":
+        return "Un nouveau mot de passe a été demandé pour une adresse sans compte actif : rien n'a été envoyé"
     if entry.action == "account.password_reset":
         return f"{account} a choisi un nouveau mot de passe avec le lien reçu par e-mail"
     if entry.action in ("account.totp_enabled", "account.totp_disabled"):

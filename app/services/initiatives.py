@@ -220,6 +220,11 @@ def refuse(initiative: Initiative, reason: str, actor: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise FicheError("Indiquez au porteur la raison du refus.")
+    # Read again under a lock: the same refusal posted twice (a double click) is made once.
+    db.session.scalar(select(Initiative).where(Initiative.id == initiative.id).with_for_update()
+                      .execution_options(populate_existing=True))
+    if initiative.moderation_state == ModerationState.REFUSED and initiative.refusal_reason == reason[:2000]:
+        return
     initiative.refusal_reason = reason[:2000]
     if initiative.moderation_state == ModerationState.CHANGES_PENDING:
         initiative.moderation_state = ModerationState.PUBLISHED

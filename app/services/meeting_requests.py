@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
+from itsdangerous import BadSignature, Signer
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
@@ -31,32 +33,62 @@ MESSAGE_MAX_LENGTH = 500
 OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
 
 
+# One answer whoever the person asked is not (unknown, oneself, at another village, not on the
+# list of participants, refusing requests): a refusal must not tell which people exist.
+NOT_ASKABLE = "Vous ne pouvez pas demander de rendez-vous à cette personne."
+
+
 class RequestRefused(Exception):
     """The request or answer breaks a rule; the message says which, in French."""
+
+
+def may_be_suggested(person: Registration) -> bool:
+    """Whether `person` may be shown to the other participants as someone to meet, and so be
+    asked: a confirmed place, their agreement to appear on the list of participants, and
+    requests not refused."""
+    return (person.is_confirmed and person.anonymised_at is None and person.consent_listing
+            and accepts_requests(person))
+
+
+def recipient_key(person: Registration) -> str:
+    """How a person to ask is named in addresses: their id signed with the application's secret,
+    so that nobody can walk through the ids of a village (« 12.Xa3… »)."""
+    return _signer().sign(str(person.id)).decode()
+
+
+def askable(requester: Registration, key: str) -> Registration | None:
+    """The person `key` names if `requester` may ask them for a meeting, else None, with no
+    difference between a forged key, an unknown person and one who may not be asked."""
+    try:
+        person_id = int(_signer().unsign(key))
+    except (BadSignature, ValueError):
+        return None
+    person = db.session.get(Registration, person_id)
+    if (person is None or person.id == requester.id or person.village_id != requester.village_id
+            or not may_be_suggested(person)):
+        return None
+    return person
+
+
+def _signer() -> Signer:
+    return Signer(current_app.secret_key, salt="meeting-recipient")
 
 
 def ask(requester: Registration, recipient: Registration | None, intent: str, message: str,
         now: datetime | None = None) -> MeetingRequest:
     """A request from `requester` to `recipient` (`now`: when it is made, default now)."""
     message = (message or "").strip()
-    if recipient is None:
-        raise RequestRefused("Cette personne est introuvable.")
-    if recipient.id == requester.id:
-        raise RequestRefused("Vous ne pouvez pas vous demander un rendez-vous à vous-même.")
-    if recipient.village_id != requester.village_id:
-        raise RequestRefused("Cette personne ne participe pas au même village que vous.")
     if intent not in INTENTS:
         raise RequestRefused("Choisissez ce que vous attendez de ce rendez-vous.")
     if len(message) > MESSAGE_MAX_LENGTH:
         raise RequestRefused(f"Votre message est trop long : {MESSAGE_MAX_LENGTH} caractères au plus.")
     settings = meeting_area.lock_settings(requester.village)
-    _check_open(settings, requester.village, now)
+    _check_open(settings, requester.village, now)  # about the village: tells nothing of the person
+    if (recipient is None or recipient.id == requester.id or recipient.village_id != requester.village_id
+            or not may_be_suggested(recipient)):
+        raise RequestRefused(NOT_ASKABLE)
     if not requester.is_confirmed:
         raise RequestRefused("Seules les personnes dont l'inscription est confirmée peuvent demander un rendez-vous.")
-    if not recipient.is_confirmed or recipient.anonymised_at is not None:
-        raise RequestRefused("Cette personne n'a pas (ou plus) de place confirmée à ce village.")
-    if not accepts_requests(recipient):
-        raise RequestRefused("Cette personne ne souhaite pas recevoir de demandes de rendez-vous.")
     if not meeting_area.may_ask(settings, requester.role, recipient.role):
         raise RequestRefused(
             f"Dans ce village, un participant « {Role(requester.role).label} » ne peut pas demander de "

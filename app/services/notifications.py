@@ -12,11 +12,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import insert, literal, select
 
+from ..database import upsert_for
 from ..extensions import db
-from ..models import OutboxMessage, Registration
+from ..models import OutboxMessage, OutboxStatus, Registration
 from ..templating import french_date, french_time
+from ..timeutil import utcnow
 
 # In session.info: the transaction queued mail, which the outbox may deliver once it commits.
 MAIL_QUEUED = "mail_queued"
@@ -74,18 +76,32 @@ def reminder(registration: Registration) -> OutboxMessage | None:
                   documents=True)
 
 
-def password_reset(organiser, link: str, *, minutes: int) -> OutboxMessage:
-    """The link an organiser follows to choose a new password (app/services/accounts.py)."""
-    return _queue_standalone("password_reset", organiser.email, organiser.name,
-                             "Choisir un nouveau mot de passe – espace organisation",
-                             {"name": organiser.name, "link": link, "minutes": minutes})
+def password_reset(organiser, link: str, *, minutes: int, send: bool = True) -> None:
+    """The link an organiser follows to choose a new password (app/services/accounts.py).
+
+    One INSERT … SELECT whose SELECT yields the row only if `send`: an address without an
+    account runs the same statement, which writes nothing, and takes as long."""
+    now = utcnow()
+    values = {
+        **_standalone("password_reset", organiser.email, organiser.name,
+                      "Choisir un nouveau mot de passe – espace organisation",
+                      {"name": organiser.name, "link": link, "minutes": minutes}),
+        "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
+    }
+    columns = OutboxMessage.__table__.c
+    db.session.execute(insert(OutboxMessage.__table__).from_select(
+        list(values), select(*(literal(value, columns[name].type) for name, value in values.items()))
+        .where(literal(send)),
+    ))
+    db.session.info[MAIL_QUEUED] = True
 
 
-def organiser_message(registration: Registration, subject: str, body: str, *, news: bool = False,
-                      with_certificate: bool = False) -> OutboxMessage | None:
-    """A message an organiser wrote (app/services/participant_messages.py), already personalised."""
-    return _queue("organiser_message", registration, subject,
-                  context={"body": body, "news": news, "certificate": with_certificate})
+def organiser_message(registration: Registration, subject: str, body: str, *, once_key: str | None = None,
+                      news: bool = False, with_certificate: bool = False) -> None:
+    """A message an organiser wrote (app/services/participant_messages.py), already personalised;
+    `once_key` names the message: a second e-mail of it to the same person is never written."""
+    _queue("organiser_message", registration, subject, once_key=once_key and f"{once_key}:{registration.id}",
+           context={"body": body, "news": news, "certificate": with_certificate})
 
 
 def meeting_requested(request) -> OutboxMessage | None:
@@ -149,12 +165,13 @@ def followup_asked(registration: Registration, ask) -> OutboxMessage | None:
 
 def _queue(kind: str, registration: Registration, subject: str, *, documents: bool = False,
            calendar_method: str | None = None, changes: list | None = None,
-           context: dict | None = None, at_once: bool = False) -> OutboxMessage | None:
+           context: dict | None = None, at_once: bool = False, once_key: str | None = None) -> OutboxMessage | None:
     """A small row saying what to send; nothing is rendered here (app/documents/mail.py). `context`
     holds the values, fixed now, that the message's template shows besides the registration.
 
     `at_once`: the row is inserted now in direct SQL rather than added to the session, for a
-    registration written so (registration.register); nothing is returned then."""
+    registration written so (registration.register); nothing is returned then. So is one with a
+    `once_key`, unless a row of that key exists (the database decides, under concurrency too)."""
     if not registration.email:
         return None
     values = dict(
@@ -169,6 +186,12 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
             **({"context": context} if context else {}),
         },
     )
+    if once_key is not None:
+        db.session.execute(upsert_for(db.session, OutboxMessage.__table__).on_conflict_do_nothing(
+                           index_elements=["once_key"]),
+                           {**values, "registration_id": registration.id, "once_key": once_key})
+        db.session.info[MAIL_QUEUED] = True
+        return None
     if at_once:
         db.session.execute(_INSERT_MESSAGE, {**values, "registration_id": registration.id})
         db.session.info[MAIL_QUEUED] = True
@@ -185,15 +208,16 @@ _INSERT_MESSAGE = insert(OutboxMessage.__table__)
 def _queue_standalone(kind: str, recipient: str, name: str | None, subject: str, context: dict) -> OutboxMessage:
     """A message about no registration (to an organiser account, say): plain text from
     mail/<kind>.txt with `context`."""
-    queued = OutboxMessage(
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        message_id=make_msgid("villages", domain=_mail_domain()),
-        details={"standalone": True, "to_name": name or "", "context": context},
-    )
+    queued = OutboxMessage(**_standalone(kind, recipient, name, subject, context))
     db.session.add(queued)
     return queued
+
+
+def _standalone(kind: str, recipient: str, name: str | None, subject: str, context: dict) -> dict:
+    return dict(kind=kind, recipient=recipient, subject=subject,
+                message_id=make_msgid("villages", domain=_mail_domain()),
+                details={"standalone": True, "to_name": name or "", "context": context})
+
 
 
 def _id_of(row) -> int:

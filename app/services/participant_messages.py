@@ -7,6 +7,7 @@ recipients, and recorded in the audit trail.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
@@ -38,6 +39,11 @@ PLACEHOLDERS = {
     "{date}": lambda r: french_date(r.village.day),
     "{lien}": manage_url,
 }
+
+
+def new_send_key() -> str:
+    """The key a message's form carries from its first display: posted twice, it is sent once."""
+    return secrets.token_urlsafe(16)
 
 
 NOBODY = "Aucun participant ne correspond à ces critères : rien n'a été envoyé."
@@ -108,14 +114,15 @@ def chosen(village: Village, audience: Audience, with_certificate: bool = False)
     return [r for r in found if came_to_the_village(r)] if with_certificate else found
 
 
-def queue_to(registrations: list[Registration], audience: Audience, subject: str, body: str,
+def queue_to(registrations: list[Registration], audience: Audience, subject: str, body: str, message_key: str,
              with_certificate: bool = False) -> None:
-    """One e-mail per person in the outbox, personalised; the caller commits. A background job
-    does it batch after batch (app/runtime/job_kinds.py)."""
+    """One e-mail per person in the outbox, personalised, never two of the message `message_key`
+    to one person; the caller commits. A background job does it batch after batch
+    (app/runtime/job_kinds.py)."""
     for registration in registrations:
         notifications.organiser_message(
             registration, personalised(subject, registration), personalised(body, registration),
-            news=audience.purpose == "news", with_certificate=with_certificate,
+            once_key=f"message:{message_key}", news=audience.purpose == "news", with_certificate=with_certificate,
         )
 
 

@@ -32,6 +32,7 @@ from ..models import initiative_lists as lists
 from ..reference import departements
 from ..timeutil import local_today, utcnow
 from . import notifications
+from .meeting_requests import may_be_suggested
 from .initiatives import fold
 
 DEFAULT_COUNT = 8
@@ -98,7 +99,7 @@ def for_person(registration: Registration, count: int = DEFAULT_COUNT) -> list[S
         people.append(registration)
     profiles = {p.id: _profile(p, own=p.id == registration.id) for p in people}
     me = profiles[registration.id]
-    others = [profiles[p.id] for p in people if p.id != registration.id and _may_be_suggested(p)]
+    others = [profiles[p.id] for p in people if p.id != registration.id and may_be_suggested(p)]
     if not others:
         return []
     texts = _Texts([me.text] + [other.text for other in others])
@@ -150,11 +151,6 @@ def _participants(village: Village) -> list[Registration]:
         .options(selectinload(Registration.support_offers))
         .order_by(Registration.id)
     ))
-
-
-def _may_be_suggested(person: Registration) -> bool:
-    profile = person.matching_profile
-    return person.consent_listing and (profile is None or profile.accepts_requests)
 
 
 def _profile(person: Registration, own: bool) -> Profile:

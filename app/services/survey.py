@@ -38,7 +38,9 @@ def questions(village: Village) -> list[SurveyQuestion]:
 
 
 def set_questions(village: Village, rating_texts: list[str], open_texts: list[str], actor: str) -> None:
-    """Replace the questions. Answers already given keep only those whose question is kept."""
+    """Replace the questions. Answers already given keep only those whose question is kept.
+    The village's row is locked first: the same form posted twice at once replaces them once."""
+    db.session.execute(select(Village.id).where(Village.id == village.id).with_for_update())
     kept = {(q.kind, q.text): q for q in questions(village)}
     wanted = [(QuestionKind.RATING, t) for t in rating_texts] + [(QuestionKind.TEXT, t) for t in open_texts]
     for position, (kind, text) in enumerate(wanted):
