@@ -155,12 +155,32 @@ def test_no_period_before_the_first_village(app):
     assert observatory.period() is None
 
 
+def public() -> observatory.Observatory:
+    return observatory.build(observatory.period(), for_public=True)
+
+
 def test_the_public_version_hides_small_counts(app):
     held_village(days_ago=10)
-    found = built()
-    found.for_public = True
-    assert [found.shown(v) for v in rows(found, "territoires")["Hautes-Alpes (05)"]] == ["masqué"]
-    assert found.shown(0) == 0 and found.shown(4) == 4
+    assert rows(built(), "territoires")["Hautes-Alpes (05)"] == [1]  # the organisers' version: every figure
+    assert rows(public(), "territoires")["Hautes-Alpes (05)"] == ["masqué"]
+
+
+def test_a_count_that_the_total_would_give_away_is_hidden_too(app):
+    held_village(days_ago=10)  # five initiatives: four in the 04, one in the 05
+    found = public()
+    year = found.table("annees").rows[0]
+    assert year[1:3] == [1, 5]  # the year's villages and initiatives, shown
+    # 5 − 4 would tell the 05's single initiative: the 04's count is hidden with it.
+    assert rows(found, "territoires") == {"Alpes-de-Haute-Provence (04)": ["masqué"], "Hautes-Alpes (05)": ["masqué"]}
+    assert rows(built(), "territoires")["Alpes-de-Haute-Provence (04)"] == [4]
+
+
+def test_villages_held_are_never_hidden_and_the_note_says_why(app):
+    held_village(days_ago=10)
+    found = public()
+    assert found.table("annees").rows[0][1] == 1 and dict(found.key_figures)["Villages tenus"] == 1
+    assert any("villages tenus ne sont jamais masqués" in line and "non des personnes" in line
+               for line in found.method)
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -216,7 +236,22 @@ def test_the_public_csv_gives_the_public_pages_figures(client):
     assert response.mimetype == "text/csv"
     lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     territories = {(r["ligne"], r["colonne"]): r["valeur"] for r in lines if r["tableau"] == "territoires"}
-    assert territories == {("Alpes-de-Haute-Provence (04)", year): "4", ("Hautes-Alpes (05)", year): "masqué"}
+    assert territories == {("Alpes-de-Haute-Provence (04)", year): "masqué", ("Hautes-Alpes (05)", year): "masqué"}
+
+
+def test_the_public_page_and_csv_show_the_same_figures(client):
+    held_village(days_ago=10)
+    follow("Épicerie solidaire du Buëch", "financement", "obtenu", partner_role="institutionnel")
+    page = page_text(client.get("/observatoire"))
+    lines = list(csv.DictReader(io.StringIO(client.get("/observatoire.csv").get_data(as_text=True).lstrip("\ufeff")),
+                                delimiter=";"))
+    found = public()
+    assert [(r["tableau"], r["ligne"], r["colonne"], r["valeur"]) for r in lines] == [
+        (t.key, row[0], header, str(value)) for t in found.tables for row in t.rows
+        for header, value in zip(t.headers[1:], row[1:])]
+    for table in found.tables:
+        for row in table.rows:
+            assert " ".join([row[0], *map(str, row[1:])]) in page, row
 
 
 def test_the_public_csv_of_a_year_out_of_range_is_a_clear_refusal(client):

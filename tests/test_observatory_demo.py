@@ -40,7 +40,7 @@ def page_tables(html: str) -> dict[str, list[list[str]]]:
 
 
 def shown_rows(built: observatory.Observatory, key: str) -> list[list[str]]:
-    return [[row[0], *(str(built.shown(v)) for v in row[1:])] for row in built.table(key).rows]
+    return [[row[0], *map(str, row[1:])] for row in built.table(key).rows]
 
 
 def test_the_demo_village_of_a_year_ago_was_held_on_a_working_day(demo):
@@ -106,3 +106,26 @@ def test_the_public_page_and_its_csv_show_the_same_numbers_small_ones_hidden(dem
     exact = {(t.key, row[0], h): v for t in demo.tables for row in t.rows for h, v in zip(t.headers[1:], row[1:])}
     assert all(line["valeur"] in (str(exact[(line["tableau"], line["ligne"], line["colonne"])]), "masqué")
                for line in lines)
+
+
+def test_no_hidden_count_of_the_public_version_can_be_worked_out(demo):
+    from app.services import report
+    from tests.test_disclosure import assert_protected
+
+    public = observatory.build(demo.period, for_public=True)
+    values, hidden = {}, set()
+    figures = [("chiffres_cles", [[label, value] for label, value in demo.key_figures],
+                [[label, value] for label, value in public.key_figures], [""])]
+    tables = [(t.key, t.rows, public.table(t.key).rows, t.headers[1:]) for t in demo.tables]
+    for key, exact_rows, public_rows, headers in tables + figures:
+        published = {row[0]: row for row in public_rows}  # the public version orders by label
+        for row in exact_rows:
+            for header, value, shown in zip(headers, row[1:], published[row[0]][1:]):
+                if header != "Villages tenus" and row[0] != "Villages tenus":  # villages count no one: shown
+                    values[(key, row[0], header)] = value
+                    hidden |= {(key, row[0], header)} if shown == "masqué" else set()
+                    assert shown in (value, "masqué")
+    declared = [({cell: coefficient for cell, coefficient in r.terms}, r.bound, r.exact)
+                for r in [*observatory._relations(demo), *(r for t in demo.tables for r in report.known_relations(t))]]
+    assert hidden and len(hidden) > len([v for v in values.values() if v in (1, 2)])
+    assert_protected(values, hidden, declared)

@@ -25,6 +25,7 @@ FILE_FORMATS = {
 }
 
 # One definition per word, written under every table that counts it.
+MET, PARTLY_MET = "Obtenus", "Partiellement obtenus"
 DEFINITIONS = {
     "Inscrits": "places confirmées avant le jour du village (les venus sans inscription n'en sont pas).",
     "Présents": "personnes accueillies à l'entrée le jour du village (badge scanné ou recherche par nom), "
@@ -39,6 +40,10 @@ DEFINITIONS = {
     "Présentations": "venues d'une initiative à un village : une initiative présentée à deux villages compte "
                      "deux présentations.",
     "Arrivées": "présents, selon l'heure (locale) de leur accueil à l'entrée.",
+    # app/models/followup.py's MET_STATUSES and PARTLY_MET_STATUSES, in words.
+    MET: "besoins dont le suivi dit « obtenu ».",
+    PARTLY_MET: f"besoins dont le suivi dit « partiellement obtenu »{NBSP}: comptés à part, ni obtenus ni non "
+                "obtenus.",
 }
 HIDDEN_CAPTION = (f"« {HIDDEN} »{NBSP}: effectif inférieur à {SMALLEST_SHOWN}, ou chiffre masqué pour "
                   "qu'un petit effectif ne puisse pas être retrouvé par différence (voir la note de méthode).")

@@ -36,7 +36,7 @@ SHEETS = {
 
 def write_pdf(observatory: Observatory, output: BinaryIO) -> None:
     story = [_paragraph(observatory.title, "cover"), _paragraph(current_app.config["ORGANISER_NAME"], "h2")]
-    figures = PdfTable([[_paragraph(label, "head"), str(observatory.shown(value))]
+    figures = PdfTable([[_paragraph(label, "head"), str(value)]
                         for label, value in observatory.key_figures], colWidths=[70 * mm, 30 * mm])
     figures.setStyle(TableStyle([("FONT", (1, 0), (1, -1), BOLD, 12), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                                  ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ccd6"))]))
@@ -78,14 +78,14 @@ def write_xlsx(observatory: Observatory, output: BinaryIO) -> None:
     bold.set_bold()
     about = workbook.add_worksheet(sheet_name("Présentation", taken))
     about.write_row(0, 0, [observatory.title], bold)
-    about.write_column(2, 0, [f"{label} : {observatory.shown(value)}" for label, value in observatory.key_figures]
+    about.write_column(2, 0, [f"{label} : {value}" for label, value in observatory.key_figures]
                        + ["", *observatory.method])
     about.set_column_width(0, 120)
     for table in observatory.tables:
         sheet = workbook.add_worksheet(sheet_name(SHEETS.get(table.key, table.title), taken))
         sheet.write_row(0, 0, [table.title], bold)
         sheet.write_row(1, 0, table.headers, bold)
-        sheet.write_rows(2, 0, [[row[0], *(observatory.shown(v) for v in row[1:])] for row in table.rows])
+        sheet.write_rows(2, 0, table.rows)
         if table.note:
             sheet.write(len(table.rows) + 3, 0, table.note)
         sheet.freeze_panes(2, 1)
@@ -107,7 +107,7 @@ def write_csv(observatory: Observatory, output: BinaryIO) -> None:
     for table in observatory.tables:
         for row in table.rows:
             for header, value in zip(table.headers[1:], row[1:]):
-                writer.writerow([table.key, table.title, row[0], header, observatory.shown(value)])
+                writer.writerow([table.key, table.title, row[0], header, value])
     output.write(("\ufeff" + text.getvalue()).encode("utf-8"))
 
 

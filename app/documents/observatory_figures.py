@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .figures import HIDDEN, SMALLEST_SHOWN, Table
+from .figures import Table
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,6 @@ class Observatory:
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
-
-    def shown(self, value):
-        """A figure as this version shows it: on the public version, counts of 1 and 2 are hidden."""
-        if self.for_public and isinstance(value, int) and not isinstance(value, bool) and 0 < value < SMALLEST_SHOWN:
-            return HIDDEN
-        return value
 
     @property
     def title(self) -> str:

@@ -61,8 +61,12 @@ THREAD_STATUS_LABELS = {
 }
 OPEN_STATUSES = (ThreadStatus.EXPRESSED, ThreadStatus.ORIENTED, ThreadStatus.IN_PROGRESS)
 CLOSED_STATUSES = (ThreadStatus.MET, ThreadStatus.PARTLY_MET, ThreadStatus.NOT_MET, ThreadStatus.OBSOLETE)
-# Counted as « besoin satisfait » in reports and the observatory.
-MET_STATUSES = (ThreadStatus.MET, ThreadStatus.PARTLY_MET)
+# The one meaning of a need « obtenu » and « partiellement obtenu » wherever needs are counted
+# (the Suivi page, the report's « Suites », the observatory): a need partly met is counted apart,
+# neither met nor unmet. Tuples, for `status in …` in Python and `status.in_(…)` in SQL; the
+# words that define them on screen and paper are app/documents/figures.py's DEFINITIONS.
+MET_STATUSES = (ThreadStatus.MET,)
+PARTLY_MET_STATUSES = (ThreadStatus.PARTLY_MET,)
 
 
 class Recorder(enum.StrEnum):

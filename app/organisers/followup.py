@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..documents.figures import DEFINITIONS, MET, PARTLY_MET
 from ..extensions import db
 from ..models import SUPPORT_NEEDS, Initiative, NeedThread, ThreadStatus, VillagePhase
 from ..models.followup import DEFAULT_FOLLOWUP_MONTHS
@@ -47,6 +48,8 @@ def followup_page():
         years=report_service.years(), departements=followup.departements_of_threads(),
         partners=followup.partners_named(), village=village, schedule=schedule,
         default_months=", ".join(str(m) for m in DEFAULT_FOLLOWUP_MONTHS),
+        # What « obtenu » counts, as the report and the observatory say it.
+        met_definitions=[(label, DEFINITIONS[label]) for label in (MET, PARTLY_MET)],
     )
 
 

@@ -21,16 +21,25 @@ from ..models import (
     SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, NeedThread, Registration,
     RegistrationStatus, ThreadStatus, Village,
 )
-from ..models.followup import OPEN_STATUSES
-from ..documents.figures import HIDDEN, NOT_GIVEN, SMALLEST_SHOWN, Table
+from ..models.followup import MET_STATUSES, OPEN_STATUSES, PARTLY_MET_STATUSES
+from ..documents.figures import DEFINITIONS, DISCLOSURE_NOTE, HIDDEN, MET, NOT_GIVEN, PARTLY_MET, Table
 from ..documents.observatory_figures import Observatory, Period
 from ..reference import departements
+from ..templating import NBSP
 from ..text import fold
+from . import report
+from .disclosure import Relation, at_most, same, total
 from .followup import PARTNER_TYPES
 
+VILLAGES_HELD, PRESENTED, NEW, RETURNING = "Villages tenus", "Initiatives présentées", "Nouvelles", "Déjà présentées"
+PRESENTED_OVER_PERIOD, NEEDS_EXPRESSED = "Initiatives présentées", "Besoins d'appui exprimés"
+NEEDS_MET, NEEDS_PARTLY_MET = "Besoins obtenus", "Besoins partiellement obtenus"
+EXPRESSED, ORIENTED = "Exprimés", "Besoins orientés"
 NOTHING_YET = "Aucun village n'a encore eu lieu : l'observatoire se remplira après le premier."
 SEVERAL = "Une initiative peut en avoir plusieurs."
 ONCE_A_YEAR = "Une initiative présentée à plusieurs villages la même année compte une fois dans l'année."
+VILLAGES_SHOWN = ("Les nombres de villages tenus ne sont jamais masqués : ils comptent des journées publiques, "
+                  "annoncées à l'avance, et non des personnes.")
 
 
 class BadPeriod(ValueError):
@@ -92,17 +101,14 @@ def build(chosen: Period, for_public: bool = False, now: datetime | None = None)
     ]
     needs = needs_tables[0]
     key_figures = [
-        ("Villages tenus", sum(row[1] for row in by_year.rows)),
-        ("Initiatives présentées", sum(number for *_, number in counts["total"])),
-        ("Besoins d'appui exprimés", sum(needs.column("Exprimés").values())),
-        ("Besoins obtenus", sum(needs.column("Obtenus").values())),
+        (VILLAGES_HELD, sum(row[1] for row in by_year.rows)),
+        (PRESENTED_OVER_PERIOD, sum(number for *_, number in counts["total"])),
+        (NEEDS_EXPRESSED, sum(needs.column(EXPRESSED).values())),
+        (NEEDS_MET, sum(needs.column(MET).values())),
+        (NEEDS_PARTLY_MET, sum(needs.column(PARTLY_MET).values())),
     ]
     found = Observatory(chosen, tables, key_figures, method(for_public), for_public)
-    if for_public:  # the tables and key figures hold what is shown: charts and documents draw them as they are
-        for table in found.tables:
-            table.rows = [[row[0], *(found.shown(v) for v in row[1:])] for row in table.rows]
-        found.key_figures = [(label, found.shown(value)) for label, value in key_figures]
-    return found
+    return _for_public(found) if for_public else found
 
 
 def method(for_public: bool) -> list[str]:
@@ -117,8 +123,9 @@ def method(for_public: bool) -> list[str]:
         + STATUS_NOTE,
     ]
     if for_public:
-        lines.append(f"Version publique : les effectifs inférieurs à {SMALLEST_SHOWN} sont remplacés par "
-                     f"« {HIDDEN} » pour que personne ne puisse être reconnu.")
+        lines += [DISCLOSURE_NOTE[0],
+                  f"Chaque chiffre masqué est remplacé par « {HIDDEN} » ; les tableaux sont classés par ordre "
+                  "alphabétique (un classement par effectif dirait où se place un chiffre masqué). " + VILLAGES_SHOWN]
     else:
         lines.append("Version interne à l'équipe : chiffres exacts, y compris les petits effectifs.")
     return lines
@@ -248,7 +255,7 @@ def _by_year(chosen: Period, counts: dict[str, list[tuple]], now: datetime | Non
         new, back = counted.get((y, "nouvelle"), 0), counted.get((y, "déjà"), 0)
         rows.append([str(y), villages.get(y, 0), new + back, new, back])
     return Table("annees", "Villages et initiatives par année",
-                 ["Année", "Villages tenus", "Initiatives présentées", "Nouvelles", "Déjà présentées"], rows,
+                 ["Année", VILLAGES_HELD, PRESENTED, NEW, RETURNING], rows,
                  note="Nouvelles : présentées pour la première fois cette année-là. Déjà présentées : venues à un "
                       f"village d'une année précédente. {ONCE_A_YEAR}")
 
@@ -257,8 +264,8 @@ def _new_or_returning(by_year: Table) -> Table:
     """The same figures turned for its chart: new and returning initiatives, one column per year."""
     years = [row[0] for row in by_year.rows]
     return Table("nouvelles", "Initiatives nouvelles ou déjà présentées", ["Initiatives", *years], [
-        ["Nouvelles", *(row[3] for row in by_year.rows)],
-        ["Déjà présentées", *(row[4] for row in by_year.rows)],
+        [NEW, *(row[3] for row in by_year.rows)],
+        [RETURNING, *(row[4] for row in by_year.rows)],
     ], note="Une initiative est « déjà présentée » si elle est venue à un village d'une année précédente.")
 
 
@@ -272,8 +279,8 @@ def _listed_by_year(counts: dict[str, list[tuple]], key: str, years: list[int], 
     return _year_table(key, title, header, counted, years, f"{SEVERAL} {ONCE_A_YEAR}")
 
 
-# How a thread's status is counted: « obtenu » only is met; « partiellement obtenu » has its own
-# column, neither met nor unmet; a need with no thread yet (or still open) is « en cours ».
+# How a thread's status is counted: met and partly met as everywhere (app/models/followup.py's
+# MET_STATUSES, PARTLY_MET_STATUSES); a need with no thread yet (or still open) is « en cours ».
 # Ordered from unmet to met, as the chart's colours go from red to green; the total comes last.
 STILL_OPEN = "En cours ou sans nouvelles"
 FREELY_NAMED = PARTNER_TYPES[None]
@@ -281,12 +288,11 @@ NEED_COLUMNS = {
     "Non obtenus": (ThreadStatus.NOT_MET,),
     "Plus d'actualité": (ThreadStatus.OBSOLETE,),
     STILL_OPEN: (None, *OPEN_STATUSES),
-    "Partiellement obtenus": (ThreadStatus.PARTLY_MET,),
-    "Obtenus": (ThreadStatus.MET,),
+    PARTLY_MET: PARTLY_MET_STATUSES,
+    MET: MET_STATUSES,
 }
-STATUS_NOTE = ("Obtenus : le suivi dit « obtenu ». Les besoins « partiellement obtenus » sont comptés à part, "
-               "ni obtenus ni non obtenus. En cours ou sans nouvelles : exprimés, orientés, appui en cours, "
-               "ou pas encore suivis.")
+STATUS_NOTE = (f"{MET}{NBSP}: {DEFINITIONS[MET]} {PARTLY_MET}{NBSP}: {DEFINITIONS[PARTLY_MET]} "
+               f"{STILL_OPEN}{NBSP}: exprimés, orientés, appui en cours, ou pas encore suivis.")
 
 
 def _column_of(status: str | None) -> str:
@@ -305,7 +311,7 @@ def _needs_tables(counts: dict[str, list[tuple]], years: list[int]) -> list[Tabl
     by_year: dict[str, dict[str, dict[int, int]]] = {"exprimes": {}, "obtenus": {}, "non_obtenus": {}}
     for need, status, year, number in counts.get("besoins", []):
         label = SUPPORT_NEEDS[need]
-        wanted = ["exprimes"] + {ThreadStatus.MET: ["obtenus"], ThreadStatus.NOT_MET: ["non_obtenus"]}.get(status, [])
+        wanted = ["exprimes"] + {MET: ["obtenus"], "Non obtenus": ["non_obtenus"]}.get(_column_of(status), [])
         for name in wanted:
             cell = by_year[name].setdefault(label, {})
             cell[year] = cell.get(year, 0) + number
@@ -319,16 +325,18 @@ def _needs_tables(counts: dict[str, list[tuple]], years: list[int]) -> list[Tabl
             + ONCE_A_YEAR)
     return [
         Table("besoins", "Besoins d'appui : exprimés, obtenus, non obtenus",
-              ["Besoin", *NEED_COLUMNS, "Exprimés"], _status_rows(over_period, ""), chart="stacked",
+              ["Besoin", *NEED_COLUMNS, EXPRESSED], _status_rows(over_period, ""), chart="stacked",
+              counted_rows=True, ranked=True,
               note="Nombre d'initiatives ayant exprimé chaque besoin sur la période (une fois chacune), "
                    f"et où en est ce besoin aujourd'hui d'après son suivi. {STATUS_NOTE}"),
         _year_table("besoins_annees", "Besoins d'appui exprimés par année", "Besoin", by_year["exprimes"], years,
                     "Nombre d'initiatives ayant exprimé chaque besoin dans l'année (plusieurs besoins possibles). "
                     + ONCE_A_YEAR),
         _year_table("besoins_obtenus", "Besoins obtenus, par année où ils ont été exprimés", "Besoin",
-                    by_year["obtenus"], years, "Besoins dont le suivi dit « obtenu » aujourd'hui. " + once),
+                    by_year["obtenus"], years, f"{MET}{NBSP}: {DEFINITIONS[MET]} " + once, counted_rows=False),
         _year_table("besoins_non_obtenus", "Besoins non obtenus, par année où ils ont été exprimés", "Besoin",
-                    by_year["non_obtenus"], years, "Besoins dont le suivi dit « non obtenu » aujourd'hui. " + once),
+                    by_year["non_obtenus"], years, "Besoins dont le suivi dit « non obtenu » aujourd'hui. " + once,
+                    counted_rows=False),
     ]
 
 
@@ -339,8 +347,8 @@ def _partners(counts: dict[str, list[tuple]]) -> Table:
         row = counted.setdefault(PARTNER_TYPES.get(role, FREELY_NAMED), dict.fromkeys(NEED_COLUMNS, 0))
         row[_column_of(status)] += number
     return Table("partenaires", "Partenaires sollicités et appuis obtenus",
-                 ["Type de partenaire", *NEED_COLUMNS, "Besoins orientés"], _status_rows(counted, FREELY_NAMED),
-                 chart="stacked",
+                 ["Type de partenaire", *NEED_COLUMNS, ORIENTED], _status_rows(counted, FREELY_NAMED),
+                 chart="stacked", counted_rows=True, ranked=True,
                  note="Besoins orientés vers un partenaire (rencontré au village ou nommé par le porteur), par type "
                       "de partenaire, et où ils en sont aujourd'hui. Chaque besoin compte une fois, pour le "
                       f"dernier partenaire vers qui il a été orienté. {STATUS_NOTE}")
@@ -362,8 +370,84 @@ def _departement_label(code: str | None) -> str:
 
 
 def _year_table(key: str, title: str, header: str, counted: dict[str, dict[int, int]], years: list[int],
-                note: str) -> Table:
+                note: str, counted_rows: bool = True) -> Table:
     """Rows largest first over the period (« Non renseigné » last), one column per year."""
     rows = [[label, *(by_year.get(y, 0) for y in years)] for label, by_year in counted.items()]
     rows.sort(key=lambda row: (row[0] in (NOT_GIVEN, departements.UNKNOWN), -sum(row[1:]), fold(row[0])))
-    return Table(key, title, [header, *(str(y) for y in years)], rows, chart="heatmap", note=note)
+    return Table(key, title, [header, *(str(y) for y in years)], rows, chart="heatmap", note=note,
+                 counted_rows=counted_rows, ranked=True)
+
+
+# --- The public version ----------------------------------------------------------------------
+
+KEY_FIGURES = "chiffres_cles"  # the key figures, as cells of what a reader knows
+
+
+def _key(label: str):
+    return (KEY_FIGURES, label, "")
+
+
+def _for_public(found: Observatory) -> Observatory:
+    """The figures with small counts hidden, and enough others that none can be worked out from
+    what is shown, as in the report's diffusion version (app/services/disclosure.py); the page,
+    its documents and the open data draw them as they are. Villages held count no one: shown."""
+    by_year = found.table("annees")
+    left_shown = {_key(VILLAGES_HELD), *(by_year.cell(row[0], VILLAGES_HELD) for row in by_year.rows)}
+    figures = {_key(label): value for label, value in found.key_figures}
+    hidden = report.hidden_cells(found.tables, figures, _relations(found), left_shown)
+    for table in found.tables:
+        table.rows = report.masked_rows(table, hidden)
+    found.key_figures = [(label, HIDDEN if _key(label) in hidden else value) for label, value in found.key_figures]
+    return found
+
+
+def _no_more_than_sum(part, parts) -> Relation:
+    """`part` is at most the sum of `parts`."""
+    return Relation(tuple((p, 1) for p in parts) + ((part, -1),), exact=False)
+
+
+def _relations(found: Observatory) -> list[Relation]:
+    """What a reader knows of the observatory's figures besides their values (rows shown only
+    when someone is counted in them and ranked order are the tables' own: `counted_rows`)."""
+    by_year, turned, needs, partners = (found.table(k) for k in ("annees", "nouvelles", "besoins", "partenaires"))
+    years = [row[0] for row in by_year.rows]
+    presented = {y: by_year.cell(y, PRESENTED) for y in years}
+    over_period = _key(PRESENTED_OVER_PERIOD)
+    relations = [total([by_year.cell(y, NEW), by_year.cell(y, RETURNING)], presented[y]) for y in years]
+    relations += [same(turned.cell(label, y), by_year.cell(y, label)) for y in years for label in (NEW, RETURNING)]
+    # Over the period an initiative counts once: no fewer than in any year, no more than in all.
+    relations += [at_most([presented[y]], over_period) for y in years]
+    relations.append(_no_more_than_sum(over_period, presented.values()))
+    territories = found.table("territoires")  # one département per initiative and year
+    relations += [total([territories.cell(row[0], y) for row in territories.rows], presented[y]) for y in years]
+    for key in ("thematiques", "publics"):  # one or more per initiative (« Non renseigné » if none)
+        table = found.table(key)
+        relations += [at_most([table.cell(row[0], y)], presented[y]) for row in table.rows for y in years]
+        relations += [Relation(tuple((table.cell(row[0], y), 1) for row in table.rows) + ((presented[y], -1),),
+                               exact=False) for y in years]
+    # Needs: each row of the period's table splits its needs expressed, which the key figures add up.
+    relations += [total([needs.cell(row[0], c) for c in NEED_COLUMNS], needs.cell(row[0], EXPRESSED))
+                  for row in needs.rows]
+    relations += [total([needs.cell(row[0], column) for row in needs.rows], _key(label))
+                  for column, label in ((EXPRESSED, NEEDS_EXPRESSED), (MET, NEEDS_MET),
+                                        (PARTLY_MET, NEEDS_PARTLY_MET))]
+    relations += [at_most([needs.cell(row[0], EXPRESSED)], over_period) for row in needs.rows]
+    # The tables by year count each year what the period's table counts once.
+    by_year_of = {"besoins_annees": EXPRESSED, "besoins_obtenus": MET, "besoins_non_obtenus": "Non obtenus"}
+    expressed, met, unmet = (found.table(k) for k in by_year_of)
+    for key, column in by_year_of.items():
+        table = found.table(key)
+        for row in table.rows:
+            cells = [table.cell(row[0], y) for y in years]
+            relations += [at_most([cell], needs.cell(row[0], column)) for cell in cells]
+            relations.append(_no_more_than_sum(needs.cell(row[0], column), cells))
+    relations += [at_most([expressed.cell(row[0], y)], presented[y]) for row in expressed.rows for y in years]
+    relations += [at_most([met.cell(row[0], y), unmet.cell(row[0], y)], expressed.cell(row[0], y))
+                  for row in expressed.rows for y in years]
+    # Partners: each row splits its needs oriented, each one a need of the period's table.
+    relations += [total([partners.cell(row[0], c) for c in NEED_COLUMNS], partners.cell(row[0], ORIENTED))
+                  for row in partners.rows]
+    relations += [Relation(tuple((needs.cell(row[0], c), 1) for row in needs.rows)
+                           + tuple((partners.cell(row[0], c), -1) for row in partners.rows), exact=False)
+                  for c in NEED_COLUMNS]
+    return relations

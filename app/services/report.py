@@ -579,13 +579,23 @@ def known_relations(table: Table) -> list[Relation]:
 def _for_outsiders(report: Report) -> Report:
     """The same report with small counts hidden, and enough others that none can be worked out
     from what is shown (app/services/disclosure.py)."""
-    values = {table.cell(row[0], header): value for table in report.tables for row in table.rows
-              for header, value in zip(table.headers[1:], row[1:])}
-    hidden = disclosure.protect(values, [r for table in report.tables for r in known_relations(table)])
-    return replace(report, for_outsiders=True, tables=[replace(t, rows=_masked(t, hidden)) for t in report.tables])
+    hidden = hidden_cells(report.tables)
+    return replace(report, for_outsiders=True, tables=[replace(t, rows=masked_rows(t, hidden)) for t in report.tables])
 
 
-def _masked(table: Table, hidden: set[Cell]) -> list[list]:
+def hidden_cells(tables: list[Table], figures: dict[Cell, int] | None = None, relations: list[Relation] = (),
+                 left_shown: set[Cell] = frozenset()) -> set[Cell]:
+    """The cells of `tables` (and of `figures` shown beside them) that a version for outsiders
+    hides: small counts, and enough others that none can be worked out from what is shown, given
+    what a reader knows of the tables (`known_relations`) and `relations`. The cells `left_shown`
+    count no one (villages…) and are neither hidden nor used to hide."""
+    values = {table.cell(row[0], header): value for table in tables for row in table.rows
+              for header, value in zip(table.headers[1:], row[1:])} | (figures or {})
+    values = {cell: value for cell, value in values.items() if cell not in left_shown}
+    return disclosure.protect(values, [*(r for table in tables for r in known_relations(table)), *relations])
+
+
+def masked_rows(table: Table, hidden: set[Cell]) -> list[list]:
     rows = [[row[0], *(HIDDEN if table.cell(row[0], header) in hidden else value
                        for header, value in zip(table.headers[1:], row[1:]))] for row in table.rows]
     if table.ranked:

@@ -9,22 +9,23 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from ..documents.figures import TOTAL, Table
+from ..documents.figures import MET, PARTLY_MET, TOTAL, Table
 from ..extensions import db
 from ..models import SUPPORT_NEEDS, NeedThread, Village
-from ..models.followup import DEFAULT_FOLLOWUP_MONTHS, MET_STATUSES, FollowupRound, ThreadStatus
+from ..models.followup import DEFAULT_FOLLOWUP_MONTHS, MET_STATUSES, PARTLY_MET_STATUSES, FollowupRound, ThreadStatus
 from . import disclosure, followup
 
 FOLLOWED = "Besoins suivis"
-SATISFIED, NO_NEWS = "Satisfaits", "Sans suite connue"
-ORIENTED, MET = "Besoins orientés ou suivis", "Besoins satisfaits"
+NO_NEWS = "Sans suite connue"
+ORIENTED = "Besoins orientés ou suivis"
 # The columns of the table by need, and the statuses each counts: from the worst to the best,
 # as the stacked bars' colours go, then the needs followed.
 OUTCOME_COLUMNS = {
     "Non obtenus, caducs": (ThreadStatus.NOT_MET, ThreadStatus.OBSOLETE),
     NO_NEWS: (ThreadStatus.EXPRESSED,),
     "En cours, orientés": (ThreadStatus.IN_PROGRESS, ThreadStatus.ORIENTED),
-    SATISFIED: MET_STATUSES,
+    PARTLY_MET: PARTLY_MET_STATUSES,
+    MET: MET_STATUSES,
 }
 NOT_SAID = "Partenaire non précisé"
 
@@ -60,29 +61,29 @@ def followup_tables(facts) -> list[Table]:
                   ["Besoin", *OUTCOME_COLUMNS, FOLLOWED], rows, chart="stacked", counted_rows=True,
                   note="Chaque besoin d'appui exprimé par une initiative au village, suivi après la journée "
                        "(nouvelles des porteurs, des partenaires rencontrés et de l'équipe) : son statut le "
-                       "plus récent. Satisfaits : obtenus, même en partie ; caducs : plus d'actualité.")
-    met_by_partner, oriented_by_partner = Counter(), Counter()
+                       "plus récent. Caducs : plus d'actualité.")
+    by_partner = {ORIENTED: Counter(), PARTLY_MET: Counter(), MET: Counter()}
     for _, status, role, oriented_to in threads:
         partner = followup.PARTNER_TYPES.get(role, NOT_SAID) if role or oriented_to else NOT_SAID
         if status != ThreadStatus.EXPRESSED:
-            oriented_by_partner[partner] += 1
-        if status in MET_STATUSES:
-            met_by_partner[partner] += 1
-    partner_rows = [[label, oriented_by_partner[label], met_by_partner[label]]
-                    for label in [*followup.PARTNER_TYPES.values(), NOT_SAID] if oriented_by_partner[label]]
-    partners = Table("suites_partenaires", f"{title} : besoins satisfaits par type de partenaire",
-                     ["Type de partenaire", ORIENTED, MET], partner_rows, counted_rows=True,
+            by_partner[ORIENTED][partner] += 1
+        for column in (PARTLY_MET, MET):
+            by_partner[column][partner] += status in OUTCOME_COLUMNS[column]
+    partner_rows = [[label, *(counted[label] for counted in by_partner.values())]
+                    for label in [*followup.PARTNER_TYPES.values(), NOT_SAID] if by_partner[ORIENTED][label]]
+    partners = Table("suites_partenaires", f"{title} : besoins obtenus par type de partenaire",
+                     ["Type de partenaire", *by_partner], partner_rows, counted_rows=True,
                      note="Le partenaire est celui vers qui le besoin a été orienté ou qui l'a satisfait, "
                           "selon le porteur, le partenaire lui-même ou l'équipe.")
-    # Each need row splits its needs followed; each partner's needs met are among those oriented,
-    # and the partners' rows share out the needs met and those with a known follow-up.
+    # Each need row splits its needs followed; each partner's needs met (partly) are among those oriented,
+    # and the partners' rows share out the needs met, those partly met and those with a known follow-up.
     needs.relations = [disclosure.total([needs.cell(row[0], h) for h in OUTCOME_COLUMNS], needs.cell(row[0], FOLLOWED))
                        for row in needs.rows]
-    partners.relations = [disclosure.at_most([partners.cell(row[0], MET)], partners.cell(row[0], ORIENTED))
-                          for row in partner_rows]
+    partners.relations = [disclosure.at_most([partners.cell(row[0], PARTLY_MET), partners.cell(row[0], MET)],
+                                             partners.cell(row[0], ORIENTED)) for row in partner_rows]
     if rows:
-        partners.relations.append(disclosure.total([partners.cell(row[0], MET) for row in partner_rows],
-                                                   needs.cell(TOTAL, SATISFIED)))
+        partners.relations += [disclosure.total([partners.cell(row[0], column) for row in partner_rows],
+                                                needs.cell(TOTAL, column)) for column in (PARTLY_MET, MET)]
         partners.relations.append(disclosure.Relation(  # every need followed on, under one partner label
             tuple((partners.cell(row[0], ORIENTED), 1) for row in partner_rows)
             + tuple((needs.cell(TOTAL, h), -1) for h in OUTCOME_COLUMNS if h != NO_NEWS)))
