@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.timeutil import local_today
 from tests.conftest import empty_all_tables
 from tests.fixtures_backoffice import PASSWORD
 from tests.test_authorisation_matrix import ADMIN, ANONYMOUS, CHECKIN, DECISIONS, ORGANISER, PARTICIPANT, World
@@ -37,6 +38,11 @@ BODIES = {
     "organisers.approve_initiative": lambda w: {},
     "organisers.build_schedule": lambda w: {},
     "organisers.consolidated_report_file": lambda w: {},
+    "organisers.exceptional_entry": lambda w: {"reason": "Badge oublié, venue la veille pour installer"},
+    "organisers.followup_schedule": lambda w: {"months": "1 3 6"},
+    "organisers.followup_send_now": lambda w: {},
+    "organisers.followup_set_status": lambda w: {"status": "obtenu", "note": "Subvention accordée"},
+    "organisers.observatory_file": lambda w: {},
     "organisers.forgotten_password": lambda w: {"email": "organisateur@villages.test"},
     "organisers.initiative": lambda w: {},
     "organisers.login": lambda w: {"email": "organisateur@villages.test", "password": "pas-le-bon"},
@@ -70,6 +76,8 @@ BODIES = {
     "public.cancel_registration": lambda w: {},
     "public.edit_registration": lambda w: {},
     "public.erase_personal_data": lambda w: {"confirm": "y"},
+    "public.followup_opt_out": lambda w: {},
+    "public.followup_page": lambda w: {"thread": str(w.thread.id), "answer": "obtenu", "seen": "0"},
     "public.holder_initiative": lambda w: {},
     "public.meeting_outcome": lambda w: {"took_place": "oui", "outcomes": ["contact"]},
     "public.meeting_preferences": lambda w: {"accepts_requests": "y", "comes_for": "Rencontrer des élus"},
@@ -106,6 +114,9 @@ def sent(app, live_server, rule, times: int) -> tuple[list[int], dict[str, int]]
     empty_all_tables()
     visitor = visitor_for(rule.endpoint)
     world = World(app, visitor)
+    if rule.endpoint.startswith("checkin."):  # the door admits on the village's day only
+        world.village.day = local_today()
+        db.session.commit()
     headers = dict(world.headers)
     if visitor in (ORGANISER, ADMIN):
         headers.update(live_session(live_server, f"{visitor}@villages.test", PASSWORD))

@@ -144,6 +144,8 @@ def test_who_is_coming_shows_the_first_names_and_counts_the_others(client, app):
     for n in range(25):
         make_registration(village, first_name="Alma", last_name=f"Listée{n:03d}", consent_listing=True)
     make_registration(village, first_name="Basile", last_name="Discret", consent_listing=False)
-    page = page_text(client.get(f"/villages/{village.slug}"))
+    reader = make_registration(village, first_name="Chloé", last_name="Lectrice", consent_listing=False)
+    # The list is for the village's participants, on their private pages (their consent says so).
+    page = page_text(client.get(f"/inscription/{reader.manage_token}"))
     assert "Alma Listée000" in page and "Alma Listée019" in page and "Alma Listée020" not in page
     assert "Et 5 autres participants." in page and "Basile Discret" not in page

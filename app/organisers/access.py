@@ -5,6 +5,7 @@ from flask import abort
 from flask_login import current_user
 
 from ..extensions import login_manager
+from ..models import OrganiserRole
 
 login_manager.login_view = "organisers.login"
 login_manager.login_message = "Identifiez-vous pour accéder à cette page."
@@ -13,7 +14,7 @@ login_manager.login_message_category = "warning"
 login_manager.session_protection = "strong"
 
 
-def role_required(*roles: str):
+def role_required(*roles: OrganiserRole):
     """Let through logged-in accounts holding one of `roles` (an admin always passes).
 
     Anonymous visitors are sent to the login page; other accounts get a 403 page.

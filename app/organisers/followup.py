@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from ..documents.figures import DEFINITIONS, MET, PARTLY_MET
 from ..extensions import db
-from ..models import SUPPORT_NEEDS, Initiative, NeedThread, ThreadStatus, VillagePhase
+from ..models import SUPPORT_NEEDS, Initiative, NeedThread, OrganiserRole, ThreadStatus, VillagePhase
 from ..models.followup import DEFAULT_FOLLOWUP_MONTHS
+from .. import routing
 from ..runtime import jobs
 from ..services import followup, followup_asks, report as report_service, villages as village_service
 from . import blueprint, jobs as job_pages
@@ -24,7 +25,7 @@ def chosen_filter() -> followup.ThreadFilter:
         flash(f"L'année {year} n'est pas valable : toutes les années sont montrées.", "warning")
         year = None
     return followup.ThreadFilter(
-        village_id=args.get("village", type=int),
+        village_id=args.get("village", type=routing.database_id),
         year=year,
         category=category if category in SUPPORT_NEEDS else None,
         departement=args.get("territoire") or None,
@@ -35,7 +36,7 @@ def chosen_filter() -> followup.ThreadFilter:
 
 
 @blueprint.get("/suivi")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def followup_page():
     chosen = chosen_filter()
     village = village_service.by_id(chosen.village_id) if chosen.village_id else None
@@ -53,8 +54,8 @@ def followup_page():
     )
 
 
-@blueprint.get("/suivi/initiatives/<int:initiative_id>")
-@role_required("organiser")
+@blueprint.get("/suivi/initiatives/<id:initiative_id>")
+@role_required(OrganiserRole.ORGANISER)
 def followup_timeline(initiative_id: int):
     initiative = db.session.get(Initiative, initiative_id) or abort(404)
     threads = db.session.scalars(select(NeedThread).where(NeedThread.initiative_id == initiative.id)
@@ -63,8 +64,8 @@ def followup_timeline(initiative_id: int):
                            events=followup.timeline(initiative), statuses=ThreadStatus)
 
 
-@blueprint.post("/suivi/besoins/<int:thread_id>/statut")
-@role_required("organiser")
+@blueprint.post("/suivi/besoins/<id:thread_id>/statut")
+@role_required(OrganiserRole.ORGANISER)
 def followup_set_status(thread_id: int):
     thread = db.session.get(NeedThread, thread_id) or abort(404)
     try:
@@ -80,8 +81,8 @@ def followup_set_status(thread_id: int):
                             _anchor=f"besoin-{thread.id}"), 303)
 
 
-@blueprint.post("/villages/<int:village_id>/suivi/relancer")
-@role_required("organiser")
+@blueprint.post("/villages/<id:village_id>/suivi/relancer")
+@role_required(OrganiserRole.ORGANISER)
 def followup_send_now(village_id: int):
     """« Relancer maintenant »: the village's next follow-up round, sent by the background queue."""
     village = village_or_404(village_id)
@@ -94,8 +95,8 @@ def followup_send_now(village_id: int):
     return redirect(job_pages.job_url(job), 303)
 
 
-@blueprint.post("/villages/<int:village_id>/suivi/calendrier")
-@role_required("organiser")
+@blueprint.post("/villages/<id:village_id>/suivi/calendrier")
+@role_required(OrganiserRole.ORGANISER)
 def followup_schedule(village_id: int):
     village = village_or_404(village_id)
     words = request.form.get("months", "").replace(",", " ").split()

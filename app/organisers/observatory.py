@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..observatory_page import chosen_period, render
 from ..documents.figures import FILE_FORMATS
+from ..models import OrganiserRole
 from ..runtime import jobs
 from . import blueprint, jobs as job_pages
 from .access import role_required
@@ -13,13 +14,13 @@ TEMPLATE = "organisers/observatory.html"
 
 
 @blueprint.get("/observatoire")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def observatory_page():
     return render(TEMPLATE, for_public=False)
 
 
 @blueprint.post("/observatoire.<file_format>")
-@role_required("organiser")
+@role_required(OrganiserRole.ORGANISER)
 def observatory_file(file_format: str):
     """Start preparing the document; the organiser follows it on the job's page (app/organisers/jobs.py)."""
     if file_format not in FILE_FORMATS:

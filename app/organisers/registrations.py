@@ -102,8 +102,8 @@ def registration_page(found: Registration, form: RegistrationForm, entry_form: E
     ), status
 
 
-@blueprint.post("/inscriptions/<int:registration_id>/entree-exceptionnelle")
-@role_required("organiser")
+@blueprint.post("/inscriptions/<id:registration_id>/entree-exceptionnelle")
+@role_required(OrganiserRole.ORGANISER)
 def exceptional_entry(registration_id: int):
     found = registration_or_404(registration_id)
     entry_form = ExceptionalEntryForm()

@@ -3,6 +3,7 @@ in one tap per need (porteurs), or whether they could support the porteurs they 
 and the one link to receive no more of these e-mails."""
 from flask import flash, redirect, render_template, request, url_for
 
+from .. import routing
 from ..extensions import db
 from ..services import followup
 from . import blueprint
@@ -23,13 +24,13 @@ def followup_page(token: str):
         seen = request.form.get("seen", "")
         given = followup.Given(
             answer=request.form.get("answer", ""),
-            seen_steps=int(seen) if seen.isdigit() else None,
+            seen_steps=int(seen) if seen.isdigit() and len(seen) < 6 else None,
             towards=request.form.get("towards", ""),
             note=request.form.get("note", ""),
             correcting=request.form.get("correcting") == "1",
         )
         try:
-            if not thread_id.isdigit():
+            if not (thread_id.isdigit() and int(thread_id) <= routing.LARGEST_ID):
                 raise followup.Refused("Ce besoin ne fait pas partie de ceux que nous vous avons demandés : "
                                        "rien n'a été enregistré.")
             step = followup.answer(found, int(thread_id), given)

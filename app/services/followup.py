@@ -383,6 +383,14 @@ def set_status(thread: NeedThread, status: str, note: str, organiser_email: str,
     note = note.strip()
     if len(note) > LONGEST_NOTE:
         raise Refused(f"La note dépasse {LONGEST_NOTE} caractères : raccourcissez-la.")
+    # Read again under a lock: the same status and note posted twice (a double click) are set once.
+    db.session.scalar(select(NeedThread).where(NeedThread.id == thread.id).with_for_update()
+                      .execution_options(populate_existing=True))
+    db.session.refresh(thread, ["steps"])
+    last = thread.steps[-1] if thread.steps else None
+    if (last is not None and last.status == chosen and last.note == note
+            and last.recorded_by == Recorder.ORGANISER and last.organiser_email == organiser_email):
+        return last
     now = now or utcnow()
     before = thread.status
     step = _step(thread, chosen, Recorder.ORGANISER, now, organiser_email=organiser_email, note=note)

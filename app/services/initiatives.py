@@ -216,13 +216,22 @@ def withdraw_consent(initiative: Initiative, actor: str) -> None:
 
 
 def approve(initiative: Initiative, actor: str) -> None:
+    _read_again_under_lock(initiative)
+    if (initiative.moderation_state == ModerationState.PUBLISHED
+            and initiative.published_number == initiative.current_number):
+        return  # the same approval posted twice (a double click) is made once
     initiative.published_number = initiative.current_number
     initiative.moderation_state = ModerationState.PUBLISHED
     initiative.refusal_reason = None
     _moderated(initiative, actor, "initiative.approved")
-    from . import notifications  # notifications renders documents: imported when needed
-
     notifications.initiative_published(initiative)
+
+
+def _read_again_under_lock(initiative: Initiative) -> None:
+    """Moderation decisions read the initiative again under a lock, so that the same decision
+    posted twice at once is made once."""
+    db.session.scalar(select(Initiative).where(Initiative.id == initiative.id).with_for_update()
+                      .execution_options(populate_existing=True))
 
 
 def refuse(initiative: Initiative, reason: str, actor: str) -> None:
@@ -230,9 +239,7 @@ def refuse(initiative: Initiative, reason: str, actor: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise FicheError("Indiquez au porteur la raison du refus.")
-    # Read again under a lock: the same refusal posted twice (a double click) is made once.
-    db.session.scalar(select(Initiative).where(Initiative.id == initiative.id).with_for_update()
-                      .execution_options(populate_existing=True))
+    _read_again_under_lock(initiative)
     if initiative.moderation_state == ModerationState.REFUSED and initiative.refusal_reason == reason[:2000]:
         return
     initiative.refusal_reason = reason[:2000]
