@@ -52,7 +52,7 @@ def village_messages(village_id: int):
 @role_required(OrganiserRole.ORGANISER)
 def village_survey(village_id: int):
     village = village_or_404(village_id)
-    questions = survey.questions(village)
+    questions = survey.questions(village, to_change=request.method == "POST")
     form = SurveyQuestionsForm(
         ratings="\n".join(q.text for q in questions if q.kind == QuestionKind.RATING),
         open_questions="\n".join(q.text for q in questions if q.kind == QuestionKind.TEXT),

@@ -23,8 +23,13 @@ DEFAULT_QUESTIONS = [
 LONGEST_ANSWER = 2000
 
 
-def questions(village: Village) -> list[SurveyQuestion]:
-    """The village's questions; a village without any is given the default ones."""
+def questions(village: Village, *, to_change: bool = False) -> list[SurveyQuestion]:
+    """The village's questions; a village without any is given the default ones. `to_change`:
+    the caller will replace them (set_questions), so the village's row is locked before the
+    default questions are written, whose reference to it would otherwise take a lock that two
+    forms posted at once both hold while each waits for the other's."""
+    if to_change:
+        _lock(village)
     found = list(db.session.scalars(
         select(SurveyQuestion).where(SurveyQuestion.village_id == village.id).order_by(SurveyQuestion.position)
     ))
@@ -40,8 +45,7 @@ def questions(village: Village) -> list[SurveyQuestion]:
 def set_questions(village: Village, rating_texts: list[str], open_texts: list[str], actor: str) -> None:
     """Replace the questions. Answers already given keep only those whose question is kept.
     The village's row is locked first: the same form posted twice at once replaces them once."""
-    db.session.execute(select(Village.id).where(Village.id == village.id).with_for_update())
-    kept = {(q.kind, q.text): q for q in questions(village)}
+    kept = {(q.kind, q.text): q for q in questions(village, to_change=True)}
     wanted = [(QuestionKind.RATING, t) for t in rating_texts] + [(QuestionKind.TEXT, t) for t in open_texts]
     for position, (kind, text) in enumerate(wanted):
         question = kept.pop((kind, text), None) or SurveyQuestion(village_id=village.id, kind=kind, text=text)
@@ -50,6 +54,10 @@ def set_questions(village: Village, rating_texts: list[str], open_texts: list[st
     if kept:
         db.session.execute(delete(SurveyQuestion).where(SurveyQuestion.id.in_([q.id for q in kept.values()])))
     audit.record(actor, "survey.questions", village, questions=[text for _, text in wanted])
+
+
+def _lock(village: Village) -> None:
+    db.session.execute(select(Village.id).where(Village.id == village.id).with_for_update())
 
 
 def response_of(registration: Registration) -> SurveyResponse | None:

@@ -1,6 +1,6 @@
 """an entry recorded outside the village's day keeps its reason
 
-Revision ID: i22_phase_1
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-06 17:30:00
 
@@ -10,7 +10,7 @@ exceptional entry, with a reason (CheckIn.exception_reason).
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'i22_phase_1'
+revision = '0017'
 down_revision = '0016'
 branch_labels = None
 depends_on = None

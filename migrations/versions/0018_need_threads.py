@@ -1,7 +1,7 @@
 """follow-up threads of support needs
 
-Revision ID: i21_threads_1
-Revises: i22_phase_1
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06 17:40:00
 
 Each support need of an initiative becomes a thread followed after the village, across
@@ -12,8 +12,8 @@ asked for no more of them.
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'i21_threads_1'
-down_revision = 'i22_phase_1'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """what the public pages show is built once per publication change; « Qui vient ? » by an index
 
-Revision ID: i25_perf_1
-Revises: i21_threads_1
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 18:00:00
 
 The publication version (one row, moved by every change to initiatives and villages), the
@@ -11,8 +11,8 @@ index reading the participants who agreed to be listed already by name.
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'i25_perf_1'
-down_revision = 'i21_threads_1'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """a job counts the workers that took it up, and names the last
 
-Revision ID: i25_perf_2
-Revises: i25_perf_1
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 18:00:00
 
 A job whose worker died is taken up again by another worker, a bounded number of times.
@@ -9,8 +9,8 @@ A job whose worker died is taken up again by another worker, a bounded number of
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'i25_perf_2'
-down_revision = 'i25_perf_1'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """an organiser's message is sent once per person
 
-Revision ID: i23_security_1
-Revises: i25_perf_2
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 17:35:00
 
 The key of the form that started a job, and the key of an e-mail that must be written once
@@ -10,8 +10,8 @@ The key of the form that started a job, and the key of an e-mail that must be wr
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'i23_security_1'
-down_revision = 'i25_perf_2'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
