@@ -3,6 +3,7 @@ a refusal ending as a failed job, and a job whose worker died shown as failed an
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -217,7 +218,7 @@ def test_an_organiser_watches_the_schedule_being_built_then_reads_the_result(pag
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Clore les demandes et calculer le programme").click()
     page.get_by_text("Demandes closes · calcul du programme…").wait_for(timeout=30_000)
-    assert page.locator("progress").is_visible()
+    expect(page.locator("progress")).to_be_visible()
     screenshot(page, "schedule-job-running")
     page.get_by_text("3\u00a0rendez-vous placés sur 3").wait_for(timeout=30_000)
     assert page.locator("progress").get_attribute("value") == "100"

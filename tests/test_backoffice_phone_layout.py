@@ -2,6 +2,7 @@
 the page itself never scrolls sideways."""
 
 import pytest
+from playwright.sync_api import expect
 
 from app.models import OrganiserRole, Role
 from tests.factories import make_registration, make_village
@@ -32,7 +33,7 @@ def test_the_dashboard_tables_scroll_inside_a_labelled_region_not_the_page(page)
     region = page.get_by_role("region", name="Inscriptions par rôle et par statut").first
     assert region.get_attribute("tabindex") == "0"
     assert region.evaluate("wrap => wrap.scrollWidth > wrap.clientWidth")
-    assert page.get_by_text("faites-le glisser pour voir les colonnes de droite").first.is_visible()
+    expect(page.get_by_text("faites-le glisser pour voir les colonnes de droite").first).to_be_visible()
 
 
 def test_the_accounts_table_scrolls_inside_its_region(page):

@@ -3,6 +3,7 @@ explain themselves, lay out on a phone and a desktop, and keep the way back."""
 from datetime import date, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from app.demo import data as demo_data
 from app.extensions import db
@@ -44,7 +45,8 @@ def test_an_organiser_sees_and_edits_only_the_fields_of_the_persons_role(page):
     sign_in(page)
     page.goto(f"/organisation/inscriptions/{person_id}")
     assert page.get_by_label("Collectivité").input_value() == "Mairie de Sisteron"
-    assert page.get_by_label("Groupe représenté").count() == 0 and page.get_by_label("Fonction, service").count() == 0
+    expect(page.get_by_label("Groupe représenté")).to_have_count(0)
+    expect(page.get_by_label("Fonction, service")).to_have_count(0)
     page.get_by_label("Mandat").fill("Maire adjointe aux solidarités")
     page.get_by_role("button", name="Enregistrer les modifications").click()
     page.get_by_text("Inscription enregistrée.").wait_for()
@@ -134,11 +136,11 @@ def test_the_check_in_counter_stays_on_one_line_and_an_empty_recent_list_says_so
     tops = page.locator(".counter-value > span").evaluate_all("spans => spans.map(s => s.getBoundingClientRect().top)")
     assert len(set(tops)) == 1
     empty_note = page.get_by_text("Aucun passage sur ce téléphone pour l'instant")
-    assert empty_note.is_visible()
+    expect(empty_note).to_be_visible()
     page.get_by_placeholder("Nom, prénom ou organisation").fill("louise")
     page.get_by_role("button", name="Faire entrer").click()
     page.locator("#recent li").first.wait_for()
-    assert not empty_note.is_visible()
+    expect(empty_note).not_to_be_visible()
 
 
 def test_the_badges_short_code_finds_the_person_for_a_name_check_before_admitting(page):

@@ -3,6 +3,7 @@ one need; the organisers' Suivi page and Manosque's report then count that need 
 import re
 
 import pytest
+from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 
 from app.extensions import db
@@ -29,13 +30,13 @@ def test_a_porteur_answers_obtenu_on_a_phone_and_every_count_follows(app, page, 
     page.goto(link)
     first_need = page.locator("section.need").first
     need = first_need.get_by_role("heading").inner_text()
-    assert page.get_by_role("heading", name="Où en sont vos besoins d'appui\u00a0?").is_visible()
+    expect(page.get_by_role("heading", name="Où en sont vos besoins d'appui\u00a0?")).to_be_visible()
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     screenshot(page, "suivi-reponse-telephone")
     assert Axe().run(page, options=WCAG_AA).response["violations"] == []
     first_need.get_by_role("button", name="Obtenu").click()
-    assert page.get_by_text(f"« {need} » : « Obtenu », c'est noté.").is_visible()
-    assert page.get_by_role("heading", name="Besoins clos").is_visible()
+    expect(page.get_by_text(f"« {need} » : « Obtenu », c'est noté.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Besoins clos")).to_be_visible()
     screenshot(page, "suivi-reponse-enregistree-telephone")
 
     page.set_viewport_size({"width": 1280, "height": 900})

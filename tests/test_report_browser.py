@@ -2,6 +2,7 @@
 the consolidated view, the messages page, and no WCAG A/AA violation found by axe-core."""
 
 import pytest
+from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 
 from app.extensions import db
@@ -36,7 +37,7 @@ def villages(app):
 def test_the_village_report_reads_on_a_phone_and_passes_axe(page, villages):
     sign_in(page)
     page.goto(f"/organisation/villages/{villages[1]}/bilan")
-    assert page.get_by_role("heading", name="Participation par rôle").is_visible()
+    expect(page.get_by_role("heading", name="Participation par rôle")).to_be_visible()
     assert page.get_by_role("img", name="Graphique : Besoins d'appui par thématique (chiffres dans le tableau)").count() == 1
     table = page.get_by_role("table", name="Chiffres : participation par rôle")
     assert table.get_by_role("row", name="Total").inner_text().split()[:3] == ["Total", "9", "8"]
@@ -49,7 +50,7 @@ def test_the_version_for_outsiders_and_the_pdf_download(page, villages, in_app_w
     sign_in(page)
     page.goto(f"/organisation/villages/{villages[1]}/bilan")
     page.get_by_role("link", name="Voir la version à diffuser (petits effectifs masqués)").click()
-    assert page.get_by_text("Version à diffuser").is_visible()
+    expect(page.get_by_text("Version à diffuser")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Télécharger le PDF").click()  # prepared in the background
     download_link = page.get_by_role("link", name="Télécharger bilan-")
@@ -68,8 +69,8 @@ def test_the_consolidated_report_on_a_desktop(page, villages):
     for checkbox in page.get_by_role("checkbox").all():
         checkbox.check()
     page.get_by_role("button", name="Afficher le bilan").click()
-    assert page.get_by_role("heading", name="Bilan – 2 villages").is_visible()
-    assert page.get_by_role("table", name="Chiffres : participation par village").is_visible()
+    expect(page.get_by_role("heading", name="Bilan – 2 villages")).to_be_visible()
+    expect(page.get_by_role("table", name="Chiffres : participation par village")).to_be_visible()
     screenshot(page, "bilan-consolide-bureau")
     assert axe_violations(page) == []
 
@@ -82,7 +83,7 @@ def test_the_messages_page_previews_and_passes_axe(page, villages):
     page.get_by_label("Objet").fill("Merci !")
     page.get_by_label("Message", exact=True).fill("Merci d'être venu·e, {prénom}.")
     page.get_by_role("button", name="Voir l'aperçu et le nombre de destinataires").click()
-    assert page.get_by_text("Merci d'être venu·e, Prénom0.").is_visible()
-    assert page.get_by_role("button", name="Envoyer à 4 personne(s)").is_visible()
+    expect(page.get_by_text("Merci d'être venu·e, Prénom0.")).to_be_visible()
+    expect(page.get_by_role("button", name="Envoyer à 4 personne(s)")).to_be_visible()
     screenshot(page, "messages-apercu")
     assert axe_violations(page) == []
