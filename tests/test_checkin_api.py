@@ -2,7 +2,7 @@
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import AuditEntry, CheckIn, RegistrationStatus, Role
@@ -39,6 +39,28 @@ def test_second_scan_says_already_checked_in_with_when_and_which_scanner(client,
     assert second["attendee"]["checked_in_at"] == first["attendee"]["checked_in_at"]
     assert second["attendee"]["checked_in_by"] == "Entrée nord"
     assert db.session.scalar(select(db.func.count()).select_from(CheckIn)) == 1
+
+
+def statements_of_scan(client, door, code) -> int:
+    counted = []
+
+    def count(*_args):
+        counted.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        scan(client, door, code)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(counted)
+
+
+def test_a_badge_scanned_again_costs_the_database_no_more_than_its_first_scan(client, door):
+    scan(client, door, make_registration(door.village).badge_code)  # the link's first use, done
+    person = make_registration(door.village)
+    first = statements_of_scan(client, door, person.badge_code)
+    again = statements_of_scan(client, door, person.badge_code)
+    assert again <= first
 
 
 def test_unknown_code_is_unknown_without_attendee(client, door):

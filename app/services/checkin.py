@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -190,18 +190,21 @@ def _locked_registration(code: str) -> Registration | None:
 
 _REGISTRATION = Registration.__table__
 _CHECKIN = CheckIn.__table__
+# The badge's registration may be admitted to the village now.
+_ADMISSIBLE = and_(
+    _REGISTRATION.c.badge_code == bindparam("code"),
+    _REGISTRATION.c.village_id == bindparam("village"),
+    # One comparison per status rather than NOT IN (…), whose list SQLAlchemy expands again at
+    # every execution (about 45 Python calls a scan).
+    *(_REGISTRATION.c.status != status for status in REFUSED_BY_STATUS),
+    _REGISTRATION.c.checked_in_at.is_(None),
+)
 # Built once: a scan is the busiest request of the day, and building a statement costs more
 # than running it.
+_TAKE_VERSION = roster_version.next_if(exists().where(_ADMISSIBLE))
 _ADMIT = (
     update(_REGISTRATION)
-    .where(
-        _REGISTRATION.c.badge_code == bindparam("code"),
-        _REGISTRATION.c.village_id == bindparam("village"),
-        # One comparison per status rather than NOT IN (…), whose list SQLAlchemy expands again at
-        # every execution (about 45 Python calls a scan).
-        *(_REGISTRATION.c.status != status for status in REFUSED_BY_STATUS),
-        _REGISTRATION.c.checked_in_at.is_(None),
-    )
+    .where(_ADMISSIBLE)
     .values(checked_in_at=bindparam("moment"), roster_version=bindparam("version"))
     .returning(*(_REGISTRATION.c[name] for name in ADMITTED_FIELDS))
 )
@@ -212,16 +215,19 @@ def _admit(village: ScanVillage, code: str, *, moment: datetime, now: datetime, 
            scanner: str, method: str) -> Admitted | None:
     """Admit the badge's holder to `village` if they may be admitted now; None if not.
 
-    Two statements after the lock, in direct SQL without the ORM's unit of work (which cost
-    most of a scan's time): the registration is updated only if it is still admissible, then
-    its CheckIn row is inserted. Hence the roster version, which the flush hook keeps for every
-    other change (checkin_roster), is taken here.
+    Three statements, in direct SQL without the ORM's unit of work (which cost most of a
+    scan's time): the roster version is taken if the badge may be admitted, the registration
+    updated if it still may be, then its CheckIn row inserted. Hence the roster version, which
+    the flush hook keeps for every other change (checkin_roster), is taken here.
 
     Taking that version locks the village first: every path that changes a registration locks
     its village before it (registration.lock), so that a scan and a cancellation of the same
-    person never wait for each other. On PostgreSQL, an UPDATE waiting for another phone's
-    lock on the row checks its conditions again once that phone commits, and no longer
-    matches if the badge was admitted meanwhile.
+    person never wait for each other. A badge that may not be admitted (most often one
+    scanned again) takes no version, locks and writes nothing: a re-scan costs no more than a
+    first scan. The conditional update decides, under the lock: on PostgreSQL, an UPDATE
+    waiting for another phone's lock on the row checks its conditions again once that phone
+    commits, and no longer matches if the badge was admitted meanwhile; the version taken is
+    then given back.
     """
     code = _badge_code(code)
     if code is None:
@@ -229,19 +235,20 @@ def _admit(village: ScanVillage, code: str, *, moment: datetime, now: datetime, 
     # The Session itself rather than its proxy, which would look it up at every use; and its
     # statements run on its connection, which skips the ORM's dispatch of each (they are Core).
     session = db.session()
-    # The door's commit, like a registration's, need not wait for PostgreSQL's disk (4 to 5 ms).
-    commit_without_waiting_for_disk(session)
     # Direct SQL does not flush: earlier changes of this transaction (an undo replayed by the
     # offline sync, a walk-in's registration) must reach the database before it decides.
     session.flush()
-    version = roster_version.take_next(session, village.id)
+    admissible = {"code": code, "village": village.id}
+    version = roster_version.take_next_if(session, _TAKE_VERSION, village.id, **admissible)
+    if version is None:
+        return None
     connection = session.connection()
-    row = connection.execute(
-        _ADMIT, {"code": code, "village": village.id, "moment": moment, "version": version}
-    ).first()
+    row = connection.execute(_ADMIT, {**admissible, "moment": moment, "version": version}).first()
     if row is None:
         roster_version.give_back(session, village.id, version)
         return None
+    # The door's commit, like a registration's, need not wait for PostgreSQL's disk (4 to 5 ms).
+    commit_without_waiting_for_disk(session)
     loaded = session.identity_map.get(identity_key(Registration, row.id))
     if loaded is not None:
         session.expire(loaded)  # read again if used: its check-in was written around the ORM

@@ -6,7 +6,7 @@ took them, so a phone never sees version N+1 before a still-uncommitted N.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import ColumnElement, Update, bindparam, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -29,11 +29,11 @@ _GIVE_BACK = (
 )
 
 
-def _run(session: Session, statement, village_id: int, **values) -> int:
+def _run(session: Session, statement, village_id: int, **values) -> int | None:
     # On the connection: the statement is Core, the ORM's dispatch of it would add nothing.
-    version = session.connection().execute(statement, {"village_id": village_id, **values}).scalar_one()
+    version = session.connection().execute(statement, {"village_id": village_id, **values}).scalar()
     loaded = session.identity_map.get(identity_key(Village, village_id))
-    if loaded is not None:
+    if loaded is not None and version is not None:
         set_committed_value(loaded, "roster_version", version)
     return version
 
@@ -41,6 +41,19 @@ def _run(session: Session, statement, village_id: int, **values) -> int:
 def take_next(session: Session, village_id: int) -> int:
     """The village's next version, for the registrations changed now; the village row stays locked."""
     return _run(session, _TAKE_NEXT, village_id)
+
+
+def next_if(condition: ColumnElement[bool]) -> Update:
+    """The statement of take_next_if: take_next's, which takes a version only where `condition`
+    holds (built once by the caller, its parameters given to take_next_if)."""
+    return _TAKE_NEXT.where(condition)
+
+
+def take_next_if(session: Session, statement: Update, village_id: int, **values) -> int | None:
+    """The village's next version if the condition of `statement` (from next_if) holds, the
+    village row then locked as by take_next; None if it does not, with nothing written or locked.
+    Saves taking a version only to give it back when the change it was for turns out not to be made."""
+    return _run(session, statement, village_id, **values)
 
 
 def give_back(session: Session, village_id: int, version: int) -> None:
