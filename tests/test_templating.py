@@ -1,7 +1,7 @@
 """How dates and times read in pages and e-mails."""
 from datetime import time
 
-from app.templating import elide, french_sorted, french_time, labels, quantity, typography
+from app.templating import elide, french_sorted, french_time, html_typography, labels, quantity, typeset, typography
 
 
 def test_times_read_as_written_in_french_without_a_leading_zero():
@@ -21,6 +21,21 @@ def test_marks_quotes_and_times_keep_their_word_with_a_non_breaking_space():
     assert typography("Venez-vous ? « facultatif » de 9 h à 17 h 30 : oui !") == \
         "Venez-vous\u00a0? «\u00a0facultatif\u00a0» de 9\u00a0h à 17\u00a0h\u00a030\u00a0: oui\u00a0!"
     assert typography("3 heures") == "3 heures"
+
+
+def test_a_page_gets_french_typography_in_its_text_not_in_its_tags_scripts_or_typed_answers():
+    page = ('<p title="Venez ?">Venez-vous ? de 9 h</p><script>a ? b : c</script>'
+            "<textarea>oui ! 9 h</textarea><p>« Jardin »</p>")
+    assert html_typography(page) == (
+        '<p title="Venez ?">Venez-vous\u00a0? de 9\u00a0h</p><script>a ? b : c</script>'
+        "<textarea>oui ! 9 h</textarea><p>«\u00a0Jardin\u00a0»</p>")
+
+
+def test_a_fragment_typeset_when_it_was_built_reads_in_its_page_as_if_built_with_it():
+    fragment = "<li>Atelier de 9 h : « Jardin » ?</li><li>Réponse ! 17 h 30</li>"
+    around = "<h1>Initiatives : {}</h1><p>Et vous ?</p>"
+    assert html_typography(around.format(typeset(fragment))).replace("<!--typeset-->", "").replace(
+        "<!--/typeset-->", "") == html_typography(around.format(fragment))
 
 
 def test_counts_agree_with_their_noun():

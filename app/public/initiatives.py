@@ -15,6 +15,7 @@ from ..models import Village
 from ..models import initiative_lists as lists
 from ..services import directory, initiatives, publication
 from ..services import villages as village_service
+from ..templating import page_with_fragments, typeset
 from . import blueprint
 from .private_link import registration_or_404
 
@@ -44,12 +45,12 @@ def initiatives_directory():
     departements = json.loads(publication.snapshot(
         "departements", version, lambda: json.dumps(directory.departements_shown()).encode()))
     if query.args(page=1) or query.page > KEPT_PAGES:
-        results = directory_results(query, departements)
+        results = directory_results(query, departements).encode()
     else:  # the same for everybody until the next moderation
-        results = Markup(publication.snapshot(
-            f"annuaire:{query.page}", version, lambda: directory_results(query, departements).encode()).decode())
-    page = render_template(
-        "public/initiatives.html", query=query, lists=lists, results=results,
+        results = publication.snapshot(
+            f"annuaire:{query.page}", version, lambda: directory_results(query, departements).encode())
+    page = page_with_fragments(
+        "public/initiatives.html", {"results": results}, query=query, lists=lists,
         village_options=[(v.slug, v.town) for v in villages],
         departement_options=[(code, code) for code in departements],
     )
@@ -64,8 +65,8 @@ KEPT_PAGES = 200
 
 def directory_results(query: directory.DirectoryQuery, departements: list[str]) -> Markup:
     found_map = initiatives_map.build_frames(directory.marks(query))
-    return Markup(render_template("public/_directory_results.html", query=query, found=directory.search(query),
-                                  map=found_map, mark_links=mark_links(found_map, query)))
+    return typeset(render_template("public/_directory_results.html", query=query, found=directory.search(query),
+                                   map=found_map, mark_links=mark_links(found_map, query)))
 
 
 def mark_links(found_map, query: directory.DirectoryQuery) -> dict[str, str]:

@@ -10,7 +10,7 @@ from ..models import Registration, RegistrationStatus, Village
 from ..security import registration_limit
 from ..services import registration as registrations
 from ..services import directory, matching_profiles, meeting_requests, privacy, publication, villages
-from ..templating import of_place
+from ..templating import of_place, page_with_fragments, typeset
 from . import blueprint
 from .forms import EditRegistrationForm, NewRegistrationForm, answers_of
 from .meeting_forms import MeetingRequestForm, statement_answers
@@ -50,13 +50,11 @@ _VILLAGE_BY_SLUG = select(Village).where(Village.slug == bindparam("slug"))
 @blueprint.get("/villages/<slug>")
 def village(slug: str):
     found = village_or_404(slug)
-    section = publication.snapshot(f"village:{found.id}:initiatives", publication.current(), lambda: render_template(
-        "public/_village_initiatives.html", village=found,
-        presented=directory.search(directory.DirectoryQuery(village=found.slug))).encode())
-    page = render_template(
-        "public/village.html", village=found, places_left=villages.places_left(found),
-        initiatives_section=Markup(section.decode()),
-    )
+    section = publication.snapshot(f"village:{found.id}:initiatives", publication.current(), lambda: typeset(
+        render_template("public/_village_initiatives.html", village=found,
+                        presented=directory.search(directory.DirectoryQuery(village=found.slug)))).encode())
+    page = page_with_fragments("public/village.html", {"initiatives_section": section}, village=found,
+                               places_left=villages.places_left(found))
     db.session.commit()  # the section, if it was built
     return page
 
@@ -111,7 +109,7 @@ def blank_questions(lunch_offered: bool) -> Markup:
     """The questions of a blank form, the same for everybody (the CSRF token is outside them):
     rendered once per process, they were three quarters of the form's GET (92,000 Python calls)."""
     form = NewRegistrationForm(lunch_offered=lunch_offered, meta={"csrf": False})
-    return Markup(render_template("public/_registration_questions.html", form=form))
+    return typeset(render_template("public/_registration_questions.html", form=form))
 
 
 def registration_form(village: Village, form_class: type[NewRegistrationForm]) -> NewRegistrationForm:
