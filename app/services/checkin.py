@@ -235,6 +235,9 @@ def _admit(village: ScanVillage, code: str, *, moment: datetime, now: datetime, 
     # The Session itself rather than its proxy, which would look it up at every use; and its
     # statements run on its connection, which skips the ORM's dispatch of each (they are Core).
     session = db.session()
+    # The door's commit, like a registration's, need not wait for PostgreSQL's disk (4 to 5 ms).
+    # Said before the village is locked: its round trip would hold up the other phones.
+    commit_without_waiting_for_disk(session)
     # Direct SQL does not flush: earlier changes of this transaction (an undo replayed by the
     # offline sync, a walk-in's registration) must reach the database before it decides.
     session.flush()
@@ -247,8 +250,6 @@ def _admit(village: ScanVillage, code: str, *, moment: datetime, now: datetime, 
     if row is None:
         roster_version.give_back(session, village.id, version)
         return None
-    # The door's commit, like a registration's, need not wait for PostgreSQL's disk (4 to 5 ms).
-    commit_without_waiting_for_disk(session)
     loaded = session.identity_map.get(identity_key(Registration, row.id))
     if loaded is not None:
         session.expire(loaded)  # read again if used: its check-in was written around the ORM
