@@ -214,7 +214,7 @@ def test_an_organiser_records_an_exceptional_entry_with_its_reason(organiser_cli
     response = organiser_client.post(f"/organisation/inscriptions/{manosque_absentee.id}/entree-exceptionnelle",
                                      data={"reason": "Venue le jour du village, téléphone de l'accueil en panne"},
                                      follow_redirects=True)
-    assert "Entrée exceptionnelle enregistrée : Inès Garnier est compté·e présent·e." in page_text(response)
+    assert "Entrée exceptionnelle enregistrée : Inès Garnier est comptée présente." in page_text(response)
     assert ("par une entrée exceptionnelle (raison : « Venue le jour du village, téléphone de l'accueil en panne »)"
             in page_text(response))
     [admission] = db.session.scalars(select(CheckIn)).all()

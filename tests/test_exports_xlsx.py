@@ -54,9 +54,9 @@ def test_freezes_the_header_and_filters_every_column(export_village):
 def test_keeps_real_types(export_village):
     sheet = open_workbook(export_village)["Tous"]
 
-    registered = column(sheet, "Inscrit le")[3]
+    registered = column(sheet, "Date d'inscription")[3]
     assert registered == datetime(2026, 3, 2, 9, 15)
-    assert column(sheet, "Arrivé le")[5] == datetime(2026, 7, 10, 9, 5)
+    assert column(sheet, "Date d'arrivée")[5] == datetime(2026, 7, 10, 9, 5)
     numbers = [row[0] for row in sheet.iter_rows(min_row=2, max_col=1)]
     assert {cell.data_type for cell in numbers} == {"n"}
     assert [cell.value for cell in numbers] == [registration_id(last_name) for last_name in column(sheet, "Nom")]
@@ -67,7 +67,7 @@ def test_formats_dates_the_french_way(export_village):
     sheet = open_workbook(export_village)["Tous"]
     headers = [cell.value for cell in sheet[1]]
 
-    cell = sheet.cell(row=5, column=headers.index("Inscrit le") + 1)
+    cell = sheet.cell(row=5, column=headers.index("Date d'inscription") + 1)
     assert cell.is_date
     assert cell.number_format == "dd/mm/yyyy hh:mm"
 
@@ -124,6 +124,6 @@ def test_writes_a_moment_taken_in_the_last_millisecond_of_a_minute(app):
     village = make_village()
     make_registration(village, created_at=datetime(2026, 3, 2, 8, 15, 59, 999600))
 
-    registered = column(open_workbook(village)["Tous"], "Inscrit le")[0]
+    registered = column(open_workbook(village)["Tous"], "Date d'inscription")[0]
 
     assert registered.replace(microsecond=0) == datetime(2026, 3, 2, 9, 15, 59)

@@ -44,8 +44,8 @@ def test_form_asks_the_four_roles_with_labels(client):
 
 def test_without_javascript_each_roles_questions_say_which_role_they_are_for(client):
     page = page_text(client.get(form_url(make_village())))
-    for legend in ("Si vous êtes porteur d'initiative", "Si vous êtes institutionnel", "Si vous êtes élu local",
-                   "Si vous êtes représentant d'habitants ou d'usagers"):
+    for legend in ("Si vous êtes porteur ou porteuse d'initiative", "Si vous venez pour une institution",
+                   "Si vous êtes élu local ou élue locale", "Si vous représentez des habitants ou des usagers"):
         assert legend in page
 
 

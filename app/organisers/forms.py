@@ -27,7 +27,7 @@ from ..forms_common import FilledIn, options
 from ..models import SUPPORT_NEEDS, OrganiserRole, Role
 from ..services import participant_messages as messages
 from ..services.registration import ROLE_FIELDS
-from ..text import one_line
+from ..text import Civility, one_line
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = FilledIn(message="Ce champ est obligatoire.")
@@ -171,6 +171,8 @@ def validate_quotas(form: VillageForm) -> bool:
 
 
 class RegistrationForm(FlaskForm):
+    civility = SelectField("Madame ou Monsieur", choices=options(
+        {"": "Non précisé", **{civility.value: civility.label for civility in Civility}}))
     first_name = StringField("Prénom", validators=[REQUIRED, Length(max=100)], filters=[one_line])
     last_name = StringField("Nom", validators=[REQUIRED, Length(max=100)], filters=[one_line])
     email = EmailField("Adresse e-mail", validators=[Optional(), EMAIL, Length(max=254)])
@@ -187,7 +189,7 @@ class RegistrationForm(FlaskForm):
     accessibility_needs = TextAreaField("Besoins d'accessibilité", validators=[Optional(), Length(max=500)])
 
     COMMON = (
-        "first_name", "last_name", "email", "phone", "commune", "postcode", "lunch", "dietary_needs",
+        "civility", "first_name", "last_name", "email", "phone", "commune", "postcode", "lunch", "dietary_needs",
         "accessibility_needs",
     )
 
