@@ -42,4 +42,4 @@ def agreed(civility: str | None, masculine: str, feminine: str, both: str | None
         return feminine
     if civility == Civility.MONSIEUR:
         return masculine
-    return both or f"{masculine} ou {feminine}"
+    return both or f"{masculine} ou {feminine[:1].lower()}{feminine[1:]}"

@@ -85,7 +85,7 @@ def test_walk_in_in_a_full_village_needs_an_explicit_confirmation(page, door):
     page.get_by_text("Inscrire une personne sur place").click()
     page.get_by_label("Prénom", exact=True).fill("Nadia")
     page.get_by_label("Nom", exact=True).fill("Benali")
-    page.get_by_label("Rôle", exact=True).select_option(label="Élu local")
+    page.get_by_label("Rôle", exact=True).select_option(label="Élu local ou élue locale")
     page.get_by_role("button", name="Inscrire et faire entrer").click()
     refused = page.locator("#walk-in-refused")
     refused.get_by_text("Le village est complet").wait_for()

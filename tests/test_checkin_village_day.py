@@ -207,7 +207,7 @@ def test_rehearsal_is_true_or_false(client, sisteron, louise):
 def manosque_absentee(app):
     """Someone of a village held last week whose entry was never recorded."""
     village = make_village(slug="manosque", town="Manosque", day=local_today() - timedelta(days=7))
-    return make_registration(village, first_name="Inès", last_name="Garnier")
+    return make_registration(village, civility="madame", first_name="Inès", last_name="Garnier")
 
 
 def test_an_organiser_records_an_exceptional_entry_with_its_reason(organiser_client, manosque_absentee):

@@ -33,10 +33,10 @@ def test_has_a_sheet_for_everyone_then_one_per_role(export_village):
     workbook = open_workbook(export_village)
 
     assert workbook.sheetnames == [
-        "Tous", "Porteurs d'initiative", "Institutionnels", "Élus locaux", "Habitants et usagers",
+        "Tous", "Porteurs et porteuses", "Institutions", "Élus et élues", "Habitants et usagers",
     ]
     assert column(workbook["Tous"], "Nom") == ["Abadie", "Bernard", "Caron", "Durand", "Élan", "Zidane"]
-    assert column(workbook["Institutionnels"], "Nom") == ["Abadie", "Caron"]
+    assert column(workbook["Institutions"], "Nom") == ["Abadie", "Caron"]
     assert column(workbook["Habitants et usagers"], "Nom") == ["Bernard", "Zidane"]
 
 
@@ -48,7 +48,7 @@ def test_freezes_the_header_and_filters_every_column(export_village):
         assert sheet["A1"].value == "N° d'inscription"
         assert sheet["A1"].font.bold
     assert workbook["Tous"].auto_filter.ref == "A1:AR7"
-    assert workbook["Porteurs d'initiative"].auto_filter.ref == "A1:AR2"
+    assert workbook["Porteurs et porteuses"].auto_filter.ref == "A1:AR2"
 
 
 def test_keeps_real_types(export_village):
@@ -82,7 +82,7 @@ def test_stores_text_that_looks_like_a_formula_as_text(export_village):
 
 
 def test_keeps_accents_and_line_breaks(export_village):
-    sheet = open_workbook(export_village)["Porteurs d'initiative"]
+    sheet = open_workbook(export_village)["Porteurs et porteuses"]
 
     assert column(sheet, "Prénom") == ["Hélène"]
     assert column(sheet, "Résumé de l'initiative") == ["Un jardin partagé\nouvert aux familles."]

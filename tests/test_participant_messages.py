@@ -25,7 +25,7 @@ def test_a_message_to_the_present_porteurs_arrives(organiser_client, smtp_server
     started = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
         roles=[Role.PORTEUR.value], presence="present", action="envoyer"))
     state = finished_job(organiser_client, started)
-    assert state["summary"] == "Message envoyé à 4\u00a0personnes : il part dans les minutes qui viennent."
+    assert state["summary"] == "Message envoyé à 4 personnes : il part dans les minutes qui viennent."
     outbox.deliver_due()
     received = smtp_server.wait_for(4)
     # Porteurs 0, 1, 2 and the walk-in 4 came; porteur 3 did not.
@@ -101,7 +101,7 @@ def test_sending_is_queued_in_the_background_and_nothing_leaves_before_the_job_r
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.kind == "organiser_message")) == 10
     text = page_text(organiser_client.get(started.headers["Location"]))
-    assert "Message envoyé à 10\u00a0personnes" in text and "Retour aux messages" in text
+    assert "Message envoyé à 10 personnes" in text and "Retour aux messages" in text
 
 
 def test_a_message_job_that_dies_midway_goes_on_after_those_already_queued(organiser_client, app, monkeypatch):

@@ -15,7 +15,7 @@ def test_private_page_shows_the_registration(client):
     registration = register(village, role=Role.PORTEUR, first_name="Alix", last_name="Durand",
                             initiative=initiative_fields())
     page = page_text(client.get(private_url(registration)))
-    for expected in ("Sisteron", "Salle des fêtes", "Alix Durand", "Porteur d'initiative", "Confirmée",
+    for expected in ("Sisteron", "Salle des fêtes", "Alix Durand", "Porteur ou porteuse d'initiative", "Confirmée",
                      "Jardin partagé du quartier", "Financement", "Bénévoles", "Télécharger mon badge"):
         assert expected in page
 
@@ -80,7 +80,7 @@ def test_changing_to_a_full_role_is_refused_next_to_the_role(client):
                 lunch="non", collectivity="Commune", mandate="Maire")
     response = client.post(private_url(registration, "/modifier"), data=data)
     assert response.status_code == 422
-    assert "Il n'y a plus de place pour le rôle « Élu local »." in page_text(response)
+    assert "Il n'y a plus de place pour le rôle « Élu local ou élue locale »." in page_text(response)
     db.session.refresh(registration)
     assert registration.role == Role.HABITANT
 

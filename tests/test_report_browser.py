@@ -78,7 +78,7 @@ def test_the_consolidated_report_on_a_desktop(page, villages):
 def test_the_messages_page_previews_and_passes_axe(page, villages):
     sign_in(page)
     page.goto(f"/organisation/villages/{villages[1]}/messages")
-    page.get_by_label("Porteur d'initiative").check()
+    page.get_by_label("Porteur ou porteuse d'initiative").check()
     page.get_by_label("Présence le jour J").select_option("present")
     page.get_by_label("Objet").fill("Merci !")
     page.get_by_label("Message", exact=True).fill("Merci d'être venu·e, {prénom}.")

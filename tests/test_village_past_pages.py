@@ -119,7 +119,7 @@ def test_the_back_office_offers_no_cancellation_after_the_day(organiser_client, 
 
 def test_the_back_office_offers_no_cancellation_for_someone_who_came(organiser_client):
     today = make_village(day=local_today())
-    came = make_registration(today, first_name="Inès", last_name="Garnier", checked_in_at=utcnow())
+    came = make_registration(today, civility="madame", first_name="Inès", last_name="Garnier", checked_in_at=utcnow())
     assert "Annuler l'inscription" not in page_text(organiser_client.get(f"/organisation/inscriptions/{came.id}"))
     response = organiser_client.post(f"/organisation/inscriptions/{came.id}/annuler", follow_redirects=True)
     assert "Inès Garnier est venue au village : son inscription ne s'annule plus." in page_text(response)

@@ -149,7 +149,7 @@ for _role in Role:
         VillageForm,
         quota_field_name(_role),
         IntegerField(
-            f"Places réservées au plus aux « {_role.label} »",
+            f"Places réservées au plus aux {_role.several.lower()}",
             validators=[Optional(), NumberRange(min=0, message="Un quota ne peut pas être négatif.")],
             description="Vide : pas de limite propre à ce rôle.",
         ),
@@ -171,8 +171,10 @@ def validate_quotas(form: VillageForm) -> bool:
 
 
 class RegistrationForm(FlaskForm):
+    # Not said (None) is the blank choice.
     civility = SelectField("Madame ou Monsieur", choices=options(
-        {"": "Non précisé", **{civility.value: civility.label for civility in Civility}}))
+        {"": "Non précisé", **{civility.value: civility.label for civility in Civility}}),
+        filters=[lambda value: value or ""])
     first_name = StringField("Prénom", validators=[REQUIRED, Length(max=100)], filters=[one_line])
     last_name = StringField("Nom", validators=[REQUIRED, Length(max=100)], filters=[one_line])
     email = EmailField("Adresse e-mail", validators=[Optional(), EMAIL, Length(max=254)])
@@ -289,6 +291,6 @@ def ask_rule_field_name(role: Role) -> str:
 
 for _role in Role:
     setattr(MeetingAreaForm, ask_rule_field_name(_role), MultiCheckboxField(
-        f"Un participant « {_role.label} » peut demander un rendez-vous à",
-        choices=options({r.value: r.label for r in Role}),
+        f"Les {_role.several.lower()} peuvent demander un rendez-vous aux",
+        choices=options({r.value: r.several.lower() for r in Role}),
     ))

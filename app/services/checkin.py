@@ -648,7 +648,8 @@ def _capacity_problem(village: Village, role: str) -> str | None:
     if quota is not None:
         taken_in_role = counts.get(role, 0)
         if taken_in_role >= quota:
-            return f"Les places « {Role(role).label} » sont toutes prises : {taken_in_role} sur {quota}."
+            return (f"Les places réservées aux {Role(role).several.lower()} sont toutes prises : "
+                    f"{taken_in_role} sur {quota}.")
     return None
 
 
