@@ -47,6 +47,12 @@ def test_the_edit_form_is_filled_with_the_current_details(client):
     assert '<input checked id="role-2" name="role"' in body  # Élu local
 
 
+def test_the_edit_form_shows_how_the_person_asked_to_be_addressed(client):
+    registration = register(make_village(), civility="madame")
+    body = client.get(private_url(registration, "/modifier")).get_data(as_text=True)
+    assert '<input checked id="civility-0" name="civility" type="radio" value="madame">' in body
+
+
 def test_changing_details_saves_them_and_queues_a_new_badge(client):
     registration = register(make_village(), first_name="Alix", role=Role.HABITANT)
     data = dict(role="habitant", first_name="Alexandra", last_name=registration.last_name,
