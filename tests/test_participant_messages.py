@@ -1,11 +1,13 @@
 """Organisers write to part of a village's participants: chosen by filters, previewed with a real
 participant's values, sent through the outbox, kept and audited, news only to those who agreed."""
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, ParticipantMessage, Role
 from app.runtime import job_kinds, outbox
 from app.services import participant_messages as messages
+from tests.factories import make_registration, make_village
 from tests.factories_report import held_village
 from tests.fixtures_jobs import finished_job
 from tests.helpers import page_text
@@ -45,6 +47,14 @@ def test_the_preview_shows_a_real_participant_and_the_number_of_recipients(organ
     assert "Merci d&#39;être venu·e, Prénom0\u00a0!" in html
     assert "Envoyer à 4\u00a0personnes" in html
     assert db.session.scalar(select(ParticipantMessage)) is None  # nothing sent by a preview
+
+
+@pytest.mark.parametrize("civility, read", [
+    ("madame", "Merci d'être venue"), ("monsieur", "Merci d'être venu"), (None, "Merci d'être venu ou venue"),
+])
+def test_a_word_written_in_both_forms_reads_as_each_person_asked(app, civility, read):
+    person = make_registration(make_village(), civility=civility)
+    assert messages.personalised("Merci d'être {venu/venue}", person) == read
 
 
 def test_news_go_only_to_those_who_agreed(app):

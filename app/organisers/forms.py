@@ -242,7 +242,10 @@ class ParticipantMessageForm(FlaskForm):
         description=Markup(
             "Le message commence par « Bonjour » et le prénom (sauf s'il salue lui-même), et se termine par "
             "le lien personnel. Vous pouvez écrire <code>{prénom}</code>, <code>{nom}</code>, <code>{village}</code>, "
-            "<code>{date}</code> ou <code>{lien}</code> : chaque personne y lit ses propres informations."),
+            "<code>{date}</code> ou <code>{lien}</code> : chaque personne y lit ses propres informations. "
+            "Un mot qui s'accorde s'écrit au masculin et au féminin, par exemple <code>{venu/venue}</code> : "
+            "chaque personne le lit comme elle a demandé qu'on s'adresse à elle (« venue », « venu », "
+            "ou « venu ou venue » si elle ne l'a pas dit)."),
     )
     with_certificate = BooleanField("Joindre l'attestation de présence (envoyé alors aux seuls présents)")
     send_key = HiddenField(default=messages.new_send_key, validators=[Regexp(
