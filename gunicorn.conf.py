@@ -20,6 +20,13 @@ keepalive = 5
 # Recycle workers now and then so that a slow leak never grows until the day of a village.
 max_requests = 2000
 max_requests_jitter = 200
+# The application is loaded once, in the master, and each worker is forked from it: they share
+# its pages (code, libraries, and what startup built, which create_app freezes out of the garbage
+# collector's reach so that no collection writes to them) instead of each building its own copy.
+# Loading opens no connection (tests/test_web_worker_weight.py): no socket is shared by two
+# workers. A reload (HUP) forks new workers from the same loaded code: an update restarts the
+# service (docs/deploy.md, « Mise à jour »).
+preload_app = True
 
 # X-Forwarded-Proto is believed only from the proxy (gunicorn then reports https to the app);
 # the app reads the client's address from X-Forwarded-For with PROXY_COUNT=1.
