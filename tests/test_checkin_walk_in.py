@@ -68,7 +68,7 @@ def test_full_role_quota_asks_for_confirmation(client, door):
     db.session.add(VillageRoleQuota(village=door.village, role=Role.HABITANT, capacity=1))
     make_registration(door.village, role=Role.HABITANT)
     response = walk_in(client, door)
-    assert response.status_code == 409 and "Représentant d'habitants" in response.json["error"]
+    assert response.status_code == 409 and "Les places réservées aux représentants et représentantes d'habitants ou d'usagers sont toutes prises" in response.json["error"]
 
 
 def test_email_of_an_existing_registration_points_to_the_search(client, door):

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Job, JobStatus, Village
+from ..templating import quantity
 from ..timeutil import utcnow
 
 # How often a progress bar moves at most, in seconds: each move is a small write.
@@ -149,7 +150,7 @@ def queue_reachable() -> tuple[bool, str]:
         waiting = queue().pending_count()
     except Exception as error:  # any failure of the storage means the same to the operator
         return False, f"file des tâches injoignable ({current_app.config['JOBS_URL']}) : {error.__class__.__name__}"
-    return True, f"file des tâches joignable, {waiting} tâche(s) en attente"
+    return True, f"file des tâches joignable, {quantity(waiting, 'tâche')} en attente"
 
 
 def start(kind_name: str, params: dict, requested_by: str, village: Village | None = None,

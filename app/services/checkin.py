@@ -135,7 +135,7 @@ class ScannedRow:
         return getattr(self._row, name)
 
 
-ADMITTED_FIELDS = ("id", "first_name", "last_name", "role", "organisation", "collectivity",
+ADMITTED_FIELDS = ("id", "first_name", "last_name", "role", "civility", "organisation", "collectivity",
                    "represented_group", "status", "is_walk_in", "checked_in_at")
 
 
@@ -434,7 +434,7 @@ def exceptional_entry_refusal(registration: Registration, now: datetime | None =
     if registration.status != RegistrationStatus.CONFIRMED:
         return "Seule une personne dont la place est confirmée peut être comptée présente."
     if registration.checked_in_at is not None:
-        return f"{registration.full_name} est déjà entré·e."
+        return f"{registration.full_name} est déjà {registration.agreed('entré', 'entrée')}."
     return None
 
 
@@ -648,7 +648,8 @@ def _capacity_problem(village: Village, role: str) -> str | None:
     if quota is not None:
         taken_in_role = counts.get(role, 0)
         if taken_in_role >= quota:
-            return f"Les places « {Role(role).label} » sont toutes prises : {taken_in_role} sur {quota}."
+            return (f"Les places réservées aux {Role(role).several.lower()} sont toutes prises : "
+                    f"{taken_in_role} sur {quota}.")
     return None
 
 
@@ -683,7 +684,7 @@ def walk_in(
         )
         if duplicate is not None:
             raise WalkInRefused(
-                f"{duplicate.full_name} est déjà inscrit·e avec cette adresse : "
+                f"{duplicate.full_name} est déjà {duplicate.agreed('inscrit', 'inscrite')} avec cette adresse : "
                 "cherchez cette personne par son nom.",
                 details={"attendee": attendee(duplicate)},
             )

@@ -7,6 +7,7 @@ recipients, and recorded in the audit trail.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import asdict, dataclass, field
 
@@ -107,11 +108,15 @@ def for_the_village(text: str, village: Village) -> str:
     return text.replace("{village}", village.name).replace("{date}", french_date(village.day))
 
 
+# « {venu/venue} »: a word about the person, in the form they asked for (Registration.agreed).
+AGREED_WORD = re.compile(r"\{([^{}/]+)/([^{}/]+)\}")
+
+
 def personalised(text: str, registration: Registration) -> str:
     for placeholder, value in PLACEHOLDERS.items():
         if placeholder in text:
             text = text.replace(placeholder, value(registration))
-    return text
+    return AGREED_WORD.sub(lambda words: registration.agreed(words[1], words[2]), text)
 
 
 def chosen(village: Village, audience: Audience, with_certificate: bool = False) -> list[Registration]:

@@ -73,7 +73,7 @@ async function undo(person) {
     ui.markUndone(person);
     refreshAttendance();
     refreshSearch();
-    if (answer.result !== "undone") ui.showProblem(answer.result, "Rien à annuler", person.name + " n'était pas entré·e.");
+    if (answer.result !== "undone") ui.showProblem(answer.result, "Rien à annuler", "Aucune entrée de " + person.name + " n'est enregistrée.");
   } catch (error) {
     failure(error);
   }
