@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, ParticipantMessage, Role
 from app.runtime import job_kinds, outbox
-from app.services import participant_messages as messages
+from app.services import form_keys, participant_messages as messages
 from tests.factories import make_registration, make_village
 from tests.factories_report import held_village
 from tests.fixtures_jobs import finished_job
@@ -17,7 +17,7 @@ BODY = "Merci d'être venu·e, {prénom} ! Le compte rendu de la journée sera b
 
 def message_form(**fields) -> dict:
     values = {"status": "confirmed", "presence": "", "need": "", "lunch": "", "purpose": "service",
-              "subject": "Merci pour le {village}", "body": BODY, "send_key": messages.new_send_key()}
+              "subject": "Merci pour le {village}", "body": BODY, "send_key": form_keys.new_send_key()}
     values.update(fields)
     return values
 

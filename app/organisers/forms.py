@@ -25,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import FilledIn, options
 from ..models import SUPPORT_NEEDS, OrganiserRole, Role
-from ..services import participant_messages as messages
+from ..services import form_keys, participant_messages as messages
 from ..services.registration import ROLE_FIELDS
 from ..text import Civility, one_line
 
@@ -248,8 +248,8 @@ class ParticipantMessageForm(FlaskForm):
             "ou « venu ou venue » si elle ne l'a pas dit)."),
     )
     with_certificate = BooleanField("Joindre l'attestation de présence (envoyé alors aux seuls présents)")
-    send_key = HiddenField(default=messages.new_send_key, validators=[Regexp(
-        r"^[A-Za-z0-9_-]{16,64}$", message="Ce formulaire a expiré : relisez le message puis envoyez-le à nouveau.")])
+    send_key = HiddenField(default=form_keys.new_send_key, validators=[Regexp(
+        form_keys.SEND_KEY, message="Ce formulaire a expiré : relisez le message puis envoyez-le à nouveau.")])
 
     def audience(self) -> messages.Audience:
         return messages.Audience(

@@ -8,7 +8,6 @@ recipients, and recorded in the audit trail.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
@@ -40,11 +39,6 @@ PLACEHOLDERS = {
     "{date}": lambda r: french_date(r.village.day),
     "{lien}": manage_url,
 }
-
-
-def new_send_key() -> str:
-    """The key a message's form carries from its first display: posted twice, it is sent once."""
-    return secrets.token_urlsafe(16)
 
 
 NOBODY = "Aucun participant ne correspond à ces critères : rien n'a été envoyé."

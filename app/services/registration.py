@@ -9,7 +9,7 @@ transaction already holds the write lock), so that concurrent registrations neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select
@@ -273,10 +273,20 @@ def change_role(registration: Registration, role: str, actor: str, *, force: boo
     return update_details(registration, {"role": Role(role).value}, actor, force_role=force)
 
 
+# Asked again within this time (a double click, two tabs, a retry), the e-mail is not sent twice.
+RESEND_PAUSE = timedelta(minutes=1)
+
+
 def resend_confirmation(registration: Registration, actor: str = "participant") -> None:
-    """Send again the e-mail that matches the registration's state."""
+    """Send again the e-mail that matches the registration's state, unless an e-mail telling it
+    was queued less than RESEND_PAUSE ago: decided under the registration's lock, so that two
+    asks at the same instant send it once too."""
+    registration = db.session.scalar(select(Registration).where(Registration.id == registration.id)
+                                     .with_for_update(key_share=True).execution_options(populate_existing=True))
     if registration.status == RegistrationStatus.CANCELLED:
         raise NotAllowed("Cette inscription est annulée.")
+    if notifications.state_told_since(registration, utcnow() - RESEND_PAUSE):
+        return
     if registration.is_confirmed:
         notifications.registration_confirmed(registration)
     else:

@@ -357,6 +357,7 @@ export function createOfflineApi(api, root) {
       async () => {
         const person = { ...fields };
         delete person.over_capacity;
+        delete person.scan_id;
         const errors = {};
         if (!(person.first_name || "").trim()) errors.first_name = "Indiquez le prénom.";
         if (!(person.last_name || "").trim()) errors.last_name = "Indiquez le nom.";
@@ -366,7 +367,7 @@ export function createOfflineApi(api, root) {
         delete person.rehearsal;
         const scannedAt = now();
         if (!rehearsal && !isVillageDay(scannedAt, state.day, state.timeZone)) return notVillageDay(state.day, state.timeZone);
-        if (!rehearsal) await enqueue({ id: crypto.randomUUID(), type: "walk_in", scanned_at: scannedAt, person });
+        if (!rehearsal) await enqueue({ id: fields.scan_id || crypto.randomUUID(), type: "walk_in", scanned_at: scannedAt, person });
         return {
           result: "ok",
           offline: true,
