@@ -7,7 +7,7 @@ holds. People registered without an e-mail address (walk-ins) get nothing.
 """
 import functools
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from email.utils import make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +40,13 @@ def registration_confirmed(registration: Registration, *, at_once: bool = False)
 
 def registration_waitlisted(registration: Registration, *, at_once: bool = False) -> OutboxMessage | None:
     return _queue("waitlisted", registration, "Vous êtes sur la liste d'attente", at_once=at_once)
+
+
+def state_told_since(registration: Registration, moment: datetime) -> bool:
+    """Whether an e-mail telling the registration's state (confirmed, waiting) was queued since `moment`."""
+    return db.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.registration_id == registration.id, OutboxMessage.created_at >= moment,
+        OutboxMessage.kind.in_(["confirmation", "promoted", "waitlisted"])).limit(1)) is not None
 
 
 def registration_promoted(registration: Registration) -> OutboxMessage | None:
