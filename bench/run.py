@@ -386,7 +386,7 @@ def mail(database_url: str, env: dict, figures: dict) -> None:
     finally:
         smtp.terminate()
         smtp.wait()
-    sent, rate = re.search(r"(\d+) envoyé\(s\).*soit (\d+) e-mails par seconde", result.stdout).groups()
+    sent, rate = re.search(r"(\d+)\s+envoyés?.*soit (\d+) e-mails par seconde", result.stdout).groups()
     verdict(figures, 3, f"{rate}/s ({sent} messages, {confirmations} with badge, {MAIL_SENDERS} senders)", int(rate) >= 50)
     size = statistics.mean(sizes) / 1024
     verdict(figures, 4, f"{size:.2f} KB", size <= 4)
