@@ -35,8 +35,9 @@ STYLES = {
     "body": ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=INK, spaceAfter=4),
     "note": ParagraphStyle("note", fontName=REGULAR, fontSize=8.5, leading=11, textColor=colors.HexColor("#4a5565"),
                            spaceAfter=6),
-    "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5),
-    "head": ParagraphStyle("head", fontName=BOLD, fontSize=7.5, leading=9.5),
+    # Compound words may break after their hyphens (« Alpes-de- / Haute-Provence »), never elsewhere.
+    "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5, embeddedHyphenation=1),
+    "head": ParagraphStyle("head", fontName=BOLD, fontSize=8, leading=10, embeddedHyphenation=1),
 }
 
 
@@ -72,26 +73,61 @@ def _paragraph(text: str, style: str = "body") -> Paragraph:
 
 
 # More columns than this do not fit a portrait page: a crossed table is listed one pair a line.
-MAX_PDF_COLUMNS = 8
+MAX_PDF_COLUMNS = 7
+
+
+# Headers are made smaller to fit their columns down to this size, then their columns wider.
+SMALLEST_HEAD = 8
+HYPHEN = re.compile(r"(?<=-)")
+
+
+def _longest_word(texts, font: str, size: float) -> float:
+    """The widest word of `texts`, a compound word counting by its parts (« Alpes-de-Haute-Provence »
+    may break after a hyphen, never inside a word)."""
+    return max((stringWidth(part, font, size) for text in texts for word in str(text).split()
+                for part in HYPHEN.split(word)), default=0)
+
+
+def _column_widths(headers: list[str], rows: list[list]) -> tuple[list[float], ParagraphStyle]:
+    """The columns' widths and the headers' style: the labels' column as planned, the others
+    sharing the rest; a header whose longest word does not fit its column is set smaller, down to
+    SMALLEST_HEAD, then its column is made wider at the labels' expense (their longest word still
+    fits): « Annulations » is never cut before its last letter."""
+    style = STYLES["head"]
+    first = 62 * mm if len(headers) < 6 else 38 * mm
+    share = (TEXT_WIDTH - first) / max(len(headers) - 1, 1)
+    padding = 8
+    needs = [max(_longest_word([header], BOLD, style.fontSize),
+                 *(stringWidth(str(row[index]), REGULAR, STYLES["cell"].fontSize) for row in rows)) + padding
+             for index, header in enumerate(headers) if index]
+    size = max(style.fontSize * min([(share - padding) / (need - padding) for need in needs] + [1]), SMALLEST_HEAD)
+    others = [max(share, (need - padding) * size / style.fontSize + padding) for need in needs]
+    first_need = _longest_word([row[0] for row in rows], REGULAR, STYLES["cell"].fontSize) + padding
+    if TEXT_WIDTH - sum(others) < first_need:
+        fitted = (TEXT_WIDTH - first_need) / sum(others)
+        others = [width * fitted for width in others]
+        size *= fitted
+    if size != style.fontSize:
+        style = ParagraphStyle("head-fitted", parent=style, fontSize=size, leading=size + 2)
+    return [TEXT_WIDTH - sum(others), *others], style
+
+
+def pdf_rows(table: Table) -> tuple[list[str], list[list]]:
+    """The headers and rows the PDF prints: the table's, or one pair a line for a crossed table
+    wider than a portrait page (its empty pairs left out)."""
+    if len(table.headers) <= MAX_PDF_COLUMNS or not table.columns_named:
+        return table.headers, table.rows
+    return ([table.headers[0], table.columns_named, "Nombre"],
+            [[row[0], column, value] for row in table.rows for column, value in zip(table.headers[1:], row[1:]) if value])
 
 
 def _pdf_table(report: Report, table: Table) -> PdfTable:
-    headers, rows = table.headers, table.rows
-    if len(headers) > MAX_PDF_COLUMNS and table.columns_named:
-        headers = [headers[0], table.columns_named, "Nombre"]
-        rows = [[row[0], column, value] for row in rows for column, value in zip(table.headers[1:], row[1:]) if value]
-    first = 62 * mm if len(headers) < 6 else 38 * mm
-    others = (TEXT_WIDTH - first) / max(len(headers) - 1, 1)
-    # A header's longest word fits its column: « Annulations » is never cut before its last letter.
-    style = STYLES["head"]
-    widest = max((stringWidth(word, BOLD, style.fontSize) for h in headers[1:] for word in h.split()), default=0)
-    if widest > others - 8:
-        size = style.fontSize * (others - 8) / widest
-        style = ParagraphStyle("head-fitted", parent=style, fontSize=size, leading=size + 2)
+    headers, rows = pdf_rows(table)
+    widths, style = _column_widths(headers, rows)
     header = [Paragraph(escape(h), style) for h in headers]
     body = [[_paragraph(str(row[0]), "cell"), *(_paragraph(v, "cell") if index == 0 and len(row) == 3 and headers != table.headers
                                                 else str(v) for index, v in enumerate(row[1:]))] for row in rows]
-    pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(headers) - 1), repeatRows=1)
+    pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
     pdf_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -108,7 +144,8 @@ def _cover(report: Report) -> list:
     version = "Version destinée à la diffusion (petits effectifs masqués, voir la note de méthode)" \
         if report.for_outsiders \
         else "Version interne (chiffres exacts)"
-    story = [Spacer(1, 40 * mm), _paragraph("Bilan", "h1"), _paragraph(report.title, "cover"),
+    # Less room above the title as villages are added, so that the cover stays one page.
+    story = [Spacer(1, max(40 - 5 * len(report.villages), 10) * mm), _paragraph("Bilan", "h1"), _paragraph(report.title, "cover"),
              _paragraph(report.period.capitalize(), "h2"), Spacer(1, 6 * mm)]
     story += [_paragraph(line) for line in village_lines(report)]
     story += [Spacer(1, 10 * mm), _paragraph(current_app.config["ORGANISER_NAME"], "h2"), _paragraph(version, "note")]
@@ -137,16 +174,28 @@ def _texts(title: str, grouped: dict[str, list[str]]) -> list:
 MAP_TITLE = "Carte des communes des participants"
 
 MAP_HEIGHT = 150 * mm
+# Each frame when there are several areas: two fit a page.
+FRAME_HEIGHT = 105 * mm
+
+
+def _centred(flowable):
+    flowable.hAlign = "CENTER"
+    return flowable
 
 
 def _communes_map(report: Report) -> list:
-    """The page's map of communes, drawn from the same outlines: the présents of the table above."""
-    drawn = report.communes_map
-    if drawn is None or not drawn.marks:
+    """The page's map of communes, drawn from the same outlines: the présents of the table above,
+    one frame per area, each named by its départements."""
+    frames = report.communes_maps
+    if not frames:
         return []
+    height = MAP_HEIGHT if len(frames) == 1 else FRAME_HEIGHT
+    drawn = [[_paragraph(frame.title, "h2"), _centred(map_drawing(frame, TEXT_WIDTH, height))] for frame in frames]
     return [
-        CondPageBreak(MAP_HEIGHT / 2),
-        KeepTogether([_paragraph(MAP_TITLE, "h1"), map_drawing(drawn, TEXT_WIDTH, MAP_HEIGHT), Spacer(1, 4 * mm)]),
+        CondPageBreak(height),
+        KeepTogether([_paragraph(MAP_TITLE, "h1"), *drawn[0]]),
+        *(KeepTogether(frame) for frame in drawn[1:]),
+        Spacer(1, 4 * mm),
         _paragraph(report.map_caption, "note"),
         Spacer(1, 4 * mm),
     ]
@@ -165,7 +214,8 @@ def write_pdf(report: Report, output: BinaryIO) -> None:
         else:
             story.append(_paragraph("Aucune donnée pour l'instant."))
         if caption := report.caption(table):
-            story.append(_paragraph(caption, "note"))
+            # Read at once: a definition is not cut by a page break.
+            story.append(KeepTogether([_paragraph(caption, "note")]))
         story.append(Spacer(1, 4 * mm))
         if table.key == "communes":
             story += _communes_map(report)
