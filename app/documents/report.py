@@ -35,8 +35,8 @@ STYLES = {
     "body": ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14, textColor=INK, spaceAfter=4),
     "note": ParagraphStyle("note", fontName=REGULAR, fontSize=8.5, leading=11, textColor=colors.HexColor("#4a5565"),
                            spaceAfter=6),
-    # Compound words may break after their hyphens (« Alpes-de- / Haute-Provence »), never elsewhere.
-    "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5, embeddedHyphenation=1),
+    "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5),
+    # A compound header may break after its hyphens (« Alpes-de- / Haute-Provence »), never elsewhere.
     "head": ParagraphStyle("head", fontName=BOLD, fontSize=8, leading=10, embeddedHyphenation=1),
 }
 
@@ -81,27 +81,39 @@ SMALLEST_HEAD = 8
 HYPHEN = re.compile(r"(?<=-)")
 
 
-def _longest_word(texts, font: str, size: float) -> float:
-    """The widest word of `texts`, a compound word counting by its parts (« Alpes-de-Haute-Provence »
-    may break after a hyphen, never inside a word)."""
+def _longest_word(texts, font: str, size: float, compound: bool = False) -> float:
+    """The widest word of `texts`; with `compound`, a compound word counts by its parts (a header
+    « Alpes-de-Haute-Provence » may break after a hyphen, never inside a word)."""
     return max((stringWidth(part, font, size) for text in texts for word in str(text).split()
-                for part in HYPHEN.split(word)), default=0)
+                for part in (HYPHEN.split(word) if compound else [word])), default=0)
+
+
+def _even_width(needs: list[float], room: float) -> float:
+    """The width that columns needing less take so that, with the wider ones as they are, all fill
+    `room` (0 when they do not fit)."""
+    wide, narrow = [], sorted(needs)
+    while narrow:
+        even = (room - sum(wide)) / len(narrow)
+        if narrow[-1] <= even:
+            return even
+        wide.append(narrow.pop())
+    return 0
 
 
 def _column_widths(headers: list[str], rows: list[list]) -> tuple[list[float], ParagraphStyle]:
-    """The columns' widths and the headers' style: the labels' column as planned, the others
-    sharing the rest; a header whose longest word does not fit its column is set smaller, down to
-    SMALLEST_HEAD, then its column is made wider at the labels' expense (their longest word still
-    fits): « Annulations » is never cut before its last letter."""
+    """The columns' widths and the headers' style: each column of figures as wide as its header's
+    longest word and its widest figure, and as wide as the others when the room left by the labels'
+    column (its planned width) allows; when there is not that much room, the labels' column is made
+    narrower (their longest word still fits), then the headers' type smaller: « Annulations » is
+    never cut before its last letter."""
     style = STYLES["head"]
-    first = 62 * mm if len(headers) < 6 else 38 * mm
-    share = (TEXT_WIDTH - first) / max(len(headers) - 1, 1)
+    planned = 62 * mm if len(headers) < 6 else 38 * mm
     padding = 8
-    needs = [max(_longest_word([header], BOLD, style.fontSize),
-                 *(stringWidth(str(row[index]), REGULAR, STYLES["cell"].fontSize) for row in rows)) + padding
-             for index, header in enumerate(headers) if index]
-    size = max(style.fontSize * min([(share - padding) / (need - padding) for need in needs] + [1]), SMALLEST_HEAD)
-    others = [max(share, (need - padding) * size / style.fontSize + padding) for need in needs]
+    others = [max(_longest_word([header], BOLD, style.fontSize, compound=True),
+                  *(stringWidth(str(row[index]), REGULAR, STYLES["cell"].fontSize) for row in rows)) + padding
+              for index, header in enumerate(headers) if index]
+    others = [max(width, _even_width(others, TEXT_WIDTH - planned)) for width in others]
+    size = style.fontSize
     first_need = _longest_word([row[0] for row in rows], REGULAR, STYLES["cell"].fontSize) + padding
     if TEXT_WIDTH - sum(others) < first_need:
         fitted = (TEXT_WIDTH - first_need) / sum(others)
