@@ -231,17 +231,22 @@ def heatmap_grid(table: Table) -> tuple[list[str], list[list]]:
 def heatmap(table: Table) -> Chart:
     columns, rows = heatmap_grid(table)
     cell_height = 20
-    # Column names run upwards, whole, above their column.
-    header = max((text_width(c, SMALL_SIZE) for c in columns), default=0) + 10
     label_width = _label_width([r[0] for r in rows])
     cell_width = max(min((WIDTH - label_width) / max(len(columns), 1), 60), 26)
+    # Column names stand above their column when they fit it (years), else run upwards, whole.
+    widest = max((text_width(c, SMALL_SIZE) for c in columns), default=0)
+    upright = widest > cell_width - 4
+    header = widest + 10 if upright else LINE_HEIGHT + 6
     chart = Chart(table.title, WIDTH, 0)
     top = _legend(chart, _hidden_entry(rows))
     grid_top = top + header
     largest = max((_drawn(v) for row in rows for v in row[1:]), default=0) or 1
     for c, name in enumerate(columns):
-        x = label_width + c * cell_width + cell_width / 2 + SMALL_SIZE * 0.35
-        chart.shapes.append(Label(x, grid_top - 6, name, size=SMALL_SIZE, angle=90))
+        x = label_width + c * cell_width + cell_width / 2
+        if upright:
+            chart.shapes.append(Label(x + SMALL_SIZE * 0.35, grid_top - 6, name, size=SMALL_SIZE, angle=90))
+        else:
+            chart.shapes.append(Label(x, grid_top - 6, name, size=SMALL_SIZE, anchor="middle"))
     y = grid_top
     for row in rows:
         height = max(cell_height, _label_lines(row[0], label_width - 10) * LINE_HEIGHT + 4)

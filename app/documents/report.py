@@ -8,6 +8,7 @@ from typing import BinaryIO, Callable
 
 from flask import current_app
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -136,7 +137,11 @@ def pdf_rows(table: Table) -> tuple[list[str], list[list]]:
 def _pdf_table(report: Report, table: Table) -> PdfTable:
     headers, rows = pdf_rows(table)
     widths, style = _column_widths(headers, rows)
-    header = [Paragraph(escape(h), style) for h in headers]
+    # Over a column of figures, the header is set right, as they are; the labels (and the column
+    # named in a table listed one pair a line) are set left.
+    texts = 1 if headers == table.headers else 2
+    over_figures = ParagraphStyle("head-right", parent=style, alignment=TA_RIGHT)
+    header = [Paragraph(escape(h), style if index < texts else over_figures) for index, h in enumerate(headers)]
     body = [[_paragraph(str(row[0]), "cell"), *(_paragraph(v, "cell") if index == 0 and len(row) == 3 and headers != table.headers
                                                 else str(v) for index, v in enumerate(row[1:]))] for row in rows]
     pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
