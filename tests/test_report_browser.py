@@ -84,6 +84,6 @@ def test_the_messages_page_previews_and_passes_axe(page, villages):
     page.get_by_label("Message", exact=True).fill("Merci d'être venu·e, {prénom}.")
     page.get_by_role("button", name="Voir l'aperçu et le nombre de destinataires").click()
     expect(page.get_by_text("Merci d'être venu·e, Prénom0.")).to_be_visible()
-    expect(page.get_by_role("button", name="Envoyer à 4 personne(s)")).to_be_visible()
+    expect(page.get_by_role("button", name="Envoyer à 4 personnes")).to_be_visible()
     screenshot(page, "messages-apercu")
     assert axe_violations(page) == []
