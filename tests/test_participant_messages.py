@@ -51,6 +51,7 @@ def test_the_preview_shows_the_subject_and_the_greeting_as_the_e_mail_has_them(o
     village = held_village()
     text = page_text(organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
         roles=[Role.PORTEUR.value], presence="present", action="apercu", body="Bonjour {prénom},\n\n" + BODY)))
+    assert "Aperçu avec les informations de Prénom0 Nom0" in text
     # The subject already names the village, the message already greets: neither is said twice.
     assert f"Objet : Merci pour le {village.name} Bonjour Prénom0, Merci d'être venu·e, Prénom0 !" in text
 
