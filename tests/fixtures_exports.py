@@ -13,7 +13,7 @@ def export_village(app):
     village = make_village(slug="avignon", name="Village des initiatives solidaires – Avignon",
                            town="Avignon", venue="Maison des associations")
     holder = make_registration(
-        village, role=Role.PORTEUR, first_name="Hélène", last_name="Durand", commune="Cavaillon",
+        village, role=Role.PORTEUR, civility="madame", first_name="Hélène", last_name="Durand", commune="Cavaillon",
         organisation="Jardins partagés du Luberon", lunch=True, dietary_needs="Végétarienne",
         consent_photos=True, created_at=datetime(2026, 3, 2, 8, 15),  # 9 h 15 à Paris (UTC+1)
     )
@@ -24,7 +24,7 @@ def export_village(app):
         support_needs=["financement", "mise_en_reseau"], support_details={"mise_en_reseau": "Trouver un local"},
         stand={"wants_stand": True, "stand_table": True, "stand_electricity": False},
     )
-    make_registration(village, role=Role.ELU, first_name="Éric", last_name="Élan",
+    make_registration(village, role=Role.ELU, civility="monsieur", first_name="Éric", last_name="Élan",
                       collectivity="Commune d'Apt", mandate="Adjoint aux solidarités")
     make_registration(village, role=Role.INSTITUTIONNEL, first_name="Zoé", last_name="Abadie",
                       organisation="=HYPERLINK(\"http://mal.example\")", position="Conseillère")

@@ -29,6 +29,15 @@ def test_a_participant_who_came_downloads_the_certificate(client):
     assert "Attestation de présence" in text and "Prénom5 Nom5" in text and village.name in text
 
 
+def test_the_certificate_gives_the_role_in_the_feminine_to_a_woman(client):
+    came = person(held_village(), "Prénom5")
+    came.role, came.civility = "elu", "madame"
+    db.session.commit()
+    response = client.get(f"/inscription/{came.manage_token}/attestation.pdf")
+    text = " ".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+    assert "en qualité de « Élue locale »" in text
+
+
 def test_no_certificate_for_someone_who_did_not_come(client):
     absent = person(held_village(), "Prénom3")
     assert client.get(f"/inscription/{absent.manage_token}/attestation.pdf").status_code == 404

@@ -114,7 +114,17 @@ def test_dashboard_counts_by_role_status_and_check_ins(organiser_client, village
     text = page_text(organiser_client.get("/organisation/"))
     assert "1 confirmée sur 3 places" in text and "2 places restantes" in text
     assert "1 présente (places confirmées accueillies à l'entrée, comme dans le bilan)" in text
-    assert "Élu local 1 1 0" in text
+    assert "Élu local ou élue locale 1 1 0" in text
+
+
+def test_an_organiser_records_that_a_person_is_addressed_as_monsieur(organiser_client, village):
+    registration = make_registration(village, role=Role.ELU, collectivity="Commune", mandate="Maire")
+    data = {"civility": "monsieur", "first_name": registration.first_name, "last_name": registration.last_name,
+            "email": registration.email, "commune": "Sisteron", "collectivity": "Commune", "mandate": "Maire"}
+    organiser_client.post(f"/organisation/inscriptions/{registration.id}", data=data)
+    page = organiser_client.get(f"/organisation/inscriptions/{registration.id}").get_data(as_text=True)
+    assert "<dt>Rôle</dt><dd>Élu local</dd>" in page
+    assert '<option selected value="monsieur">Monsieur</option>' in page
 
 
 def test_an_organiser_edits_details_and_the_history_shows_it(organiser_client, village):
@@ -176,7 +186,7 @@ def test_changing_role_respects_the_quota_unless_forced(organiser_client):
     registration = make_registration(village, role=Role.HABITANT)
     response = organiser_client.post(f"/organisation/inscriptions/{registration.id}/role",
                                      data={"role": "elu"}, follow_redirects=True)
-    assert "Il n'y a plus de place pour le rôle « Élu local »." in page_text(response)
+    assert "Il n'y a plus de place pour le rôle « Élu local ou élue locale »." in page_text(response)
     db.session.refresh(registration)
     assert registration.role == Role.HABITANT
     organiser_client.post(f"/organisation/inscriptions/{registration.id}/role", data={"role": "elu", "force": "1"})

@@ -17,14 +17,14 @@ def scan(client, door, code, **fields):
 
 def test_valid_badge_is_checked_in_with_name_role_and_organisation(client, door):
     person = make_registration(
-        door.village, first_name="Louise", last_name="Roux", role=Role.ELU, organisation="Mairie de Sisteron"
+        door.village, civility="madame", first_name="Louise", last_name="Roux", role=Role.ELU, organisation="Mairie de Sisteron"
     )
     response = scan(client, door, person.badge_code)
     assert response.status_code == 200
     body = response.json
     assert body["result"] == "ok" and body["village"] == "sisteron"
     assert body["attendee"]["name"] == "Louise Roux"
-    assert body["attendee"]["role"] == "Élu local"
+    assert body["attendee"]["role"] == "Élue locale"
     assert body["attendee"]["organisation"] == "Mairie de Sisteron"
     assert body["attendee"]["checked_in_at"].endswith("Z")
     db.session.refresh(person)

@@ -41,7 +41,7 @@ def test_badge_in_front_of_the_camera_turns_the_screen_green_then_orange(camera_
     # Same badge shown again after a reload: the scanner says it was already admitted, and by whom.
     page.reload()
     result.and_(page.locator("[data-result=already_checked_in]")).wait_for(timeout=15_000)
-    assert "Déjà entré·e" in result.inner_text() and "par Entrée nord" in result.inner_text()
+    assert "Entrée déjà enregistrée" in result.inner_text() and "par Entrée nord" in result.inner_text()
     assert "result-warn" in result.get_attribute("class")
     assert page.locator("#present").inner_text() == "1"
 
@@ -85,14 +85,14 @@ def test_walk_in_in_a_full_village_needs_an_explicit_confirmation(page, door):
     page.get_by_text("Inscrire une personne sur place").click()
     page.get_by_label("Prénom", exact=True).fill("Nadia")
     page.get_by_label("Nom", exact=True).fill("Benali")
-    page.get_by_label("Rôle", exact=True).select_option(label="Élu local")
+    page.get_by_label("Rôle", exact=True).select_option(label="Élu local ou élue locale")
     page.get_by_role("button", name="Inscrire et faire entrer").click()
     refused = page.locator("#walk-in-refused")
     refused.get_by_text("Le village est complet").wait_for()
     refused.get_by_role("button", name="Faire entrer quand même").click()
     result = page.locator("#result[data-result=ok]")
     result.wait_for()
-    assert "Nadia Benali" in result.inner_text() and "Inscrit·e et entré·e" in result.inner_text()
+    assert "Nadia Benali" in result.inner_text() and "Inscription et entrée enregistrées" in result.inner_text()
     page.locator("#present").filter(has_text="1").wait_for()
 
 

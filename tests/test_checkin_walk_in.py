@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Registration, RegistrationStatus, Role, VillageRoleQuota
+from app.timeutil import utcnow
 from tests.factories import make_registration
 
 WALK_IN = {"first_name": "Nadia", "last_name": "Benali", "role": "habitant", "organisation": "Collectif Chabrières", "commune": "Sisteron"}
@@ -24,6 +25,28 @@ def test_walk_in_is_registered_confirmed_and_checked_in(client, door):
     assert person.is_walk_in and person.status == RegistrationStatus.CONFIRMED
     assert person.checked_in_at is not None and person.email is None
     assert person.organisation == "Collectif Chabrières"
+
+
+def test_a_walk_in_sent_again_with_its_id_registers_one_person(client, door):
+    first = walk_in(client, door, scan_id="arrivee-1")
+    again = walk_in(client, door, scan_id="arrivee-1")
+    assert again.json == first.json
+    assert len(registrations()) == 1
+
+
+def test_a_walk_in_whose_answer_was_lost_then_queued_offline_registers_one_person(client, door):
+    walk_in(client, door, scan_id="arrivee-1")
+    event = {"id": "arrivee-1", "type": "walk_in", "scanned_at": utcnow().isoformat() + "Z", "person": WALK_IN}
+    [answer] = client.post(f"/api/checkin/{door.village.slug}/sync", json={"device": "telephone-1", "events": [event]},
+                           headers=door.headers).json["results"]
+    assert answer["result"] == "ok"
+    assert len(registrations()) == 1
+
+
+def test_two_walk_ins_with_their_own_ids_register_two_people(client, door):
+    walk_in(client, door, scan_id="arrivee-1")
+    walk_in(client, door, scan_id="arrivee-2", first_name="Léa")
+    assert len(registrations()) == 2
 
 
 def test_walk_in_is_in_the_audit_log(client, door):
@@ -68,7 +91,7 @@ def test_full_role_quota_asks_for_confirmation(client, door):
     db.session.add(VillageRoleQuota(village=door.village, role=Role.HABITANT, capacity=1))
     make_registration(door.village, role=Role.HABITANT)
     response = walk_in(client, door)
-    assert response.status_code == 409 and "Représentant d'habitants" in response.json["error"]
+    assert response.status_code == 409 and "Les places réservées aux représentants et représentantes d'habitants ou d'usagers sont toutes prises" in response.json["error"]
 
 
 def test_email_of_an_existing_registration_points_to_the_search(client, door):

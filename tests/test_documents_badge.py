@@ -1,6 +1,7 @@
 import io
 from datetime import date
 
+import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -27,6 +28,14 @@ def test_badge_is_one_page_with_name_role_organisation_village_date_and_town(app
     for expected in ("Éloïse", "Œuvray d’Estienne", "Élu local", "Sisteronais-Buëch",
                      "Village des initiatives solidaires", "samedi 21 décembre 2030", "Sisteron"):
         assert expected in text
+
+
+@pytest.mark.parametrize("civility, role", [
+    ("madame", "Élue locale"), ("monsieur", "Élu local"), (None, "Élu local ou élue locale"),
+])
+def test_badge_gives_the_role_as_the_person_asked_to_be_addressed(app, civility, role):
+    registration = make_registration(make_village(), role=Role.ELU, civility=civility)
+    assert f"\n{role}\n" in pdf_text(badge_pdf(registration))
 
 
 def test_badge_qr_code_holds_the_badge_code_and_nothing_else(app):

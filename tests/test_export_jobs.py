@@ -1,7 +1,7 @@
 """Long documents prepared in the background: a job, its progress, and the file when ready."""
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Job, JobStatus
@@ -43,6 +43,21 @@ def test_a_job_waits_in_the_queue_then_tells_its_progress_and_offers_its_file(or
     download = organiser_client.get(done["download_url"])
     assert download.headers["Content-Disposition"].endswith("-badges.pdf")
     assert sorted(qr_codes_in_pdf(download.get_data())) == sorted(r.badge_code for r in registrations)
+
+
+def test_a_document_asked_again_while_it_is_prepared_is_the_same_job(organiser_client):
+    village = make_village()
+    assert start(organiser_client, village, "badges") == start(organiser_client, village, "badges")
+    assert start(organiser_client, village, "signin") != start(organiser_client, village, "badges")
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 2
+
+
+def test_a_document_asked_again_once_ready_is_prepared_afresh(organiser_client):
+    village = make_village()
+    first = start(organiser_client, village, "badges")
+    jobs.run_pending()
+    db.session.commit()
+    assert start(organiser_client, village, "badges") != first
 
 
 def test_the_exports_page_lists_recent_jobs(organiser_client):

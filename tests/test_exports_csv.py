@@ -50,7 +50,7 @@ def test_gives_the_porteur_s_initiative_fiche_and_logistics(export_village):
 
     assert helene | {
         "Prénom": "Hélène",
-        "Qualité": "Porteur d'initiative",
+        "Qualité": "Porteuse d'initiative",
         "Structure": "Jardins partagés du Luberon",
         "Déjeuner": "Oui",
         "Régime alimentaire": "Végétarienne",
@@ -78,16 +78,24 @@ def test_gives_role_specific_fields(export_village):
 def test_shows_times_in_local_time(export_village):
     by_name = rows_by_last_name(export_village)
 
-    assert by_name["Durand"]["Inscrit le"] == "02/03/2026 09:15"
-    assert by_name["Zidane"]["Arrivé le"] == "10/07/2026 09:05"
-    assert by_name["Durand"]["Arrivé le"] == ""
+    assert by_name["Durand"]["Date d'inscription"] == "02/03/2026 09:15"
+    assert by_name["Zidane"]["Date d'arrivée"] == "10/07/2026 09:05"
+    assert by_name["Durand"]["Date d'arrivée"] == ""
+
+
+def test_says_each_persons_role_as_they_asked_to_be_addressed(export_village):
+    by_name = rows_by_last_name(export_village)
+
+    assert by_name["Durand"]["Qualité"] == "Porteuse d'initiative"  # Madame
+    assert by_name["Élan"]["Qualité"] == "Élu local"  # Monsieur
+    assert by_name["Abadie"]["Qualité"] == "Institutionnel ou institutionnelle"  # not said
 
 
 def test_marks_walk_ins(export_village):
     by_name = rows_by_last_name(export_village)
 
-    assert by_name["Zidane"]["Inscrit sur place"] == "Oui"
-    assert by_name["Durand"]["Inscrit sur place"] == "Non"
+    assert by_name["Zidane"]["Inscription sur place"] == "Oui"
+    assert by_name["Durand"]["Inscription sur place"] == "Non"
 
 
 def test_neutralises_values_a_spreadsheet_would_run_as_formulas(export_village):

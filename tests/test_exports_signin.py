@@ -55,8 +55,18 @@ def test_has_columns_for_a_morning_and_an_afternoon_signature(export_village):
 def test_ends_with_totals_by_role(export_village):
     last_page = signin_pages(export_village)[-1]
 
-    assert "Porteur d'initiative\n1\nInstitutionnel\n1\nÉlu local\n1\n" in last_page
-    assert "Représentant d'habitants ou d'usagers\n1\ndont inscrits sur place\n1\nTotal\n4" in last_page
+    assert ("Porteurs et porteuses d'initiative\n1\nInstitutionnels et institutionnelles\n1\n"
+            "Élus locaux et élues locales\n1\n") in last_page
+    assert ("Représentants et représentantes d'habitants ou d'usagers\n1\ndont inscriptions sur place\n1\n"
+            "Total\n4") in last_page
+
+
+def test_says_each_persons_role_as_they_asked_to_be_addressed(export_village):
+    first_page = signin_pages(export_village)[0]
+
+    assert "Hélène Jardins partagés du Luberon Porteuse d'initiative" in first_page  # Madame
+    assert "Éric Commune d'Apt Élu local" in first_page  # Monsieur
+    assert "=HYPERLINK(\"http://mal.example\") Institutionnel ou institutionnelle" in first_page  # not said
 
 
 def test_numbers_pages_and_repeats_the_header_row_on_each(app):

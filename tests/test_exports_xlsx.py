@@ -33,10 +33,10 @@ def test_has_a_sheet_for_everyone_then_one_per_role(export_village):
     workbook = open_workbook(export_village)
 
     assert workbook.sheetnames == [
-        "Tous", "Porteurs d'initiative", "Institutionnels", "Élus locaux", "Habitants et usagers",
+        "Tous", "Porteurs et porteuses", "Institutions", "Élus et élues", "Habitants et usagers",
     ]
     assert column(workbook["Tous"], "Nom") == ["Abadie", "Bernard", "Caron", "Durand", "Élan", "Zidane"]
-    assert column(workbook["Institutionnels"], "Nom") == ["Abadie", "Caron"]
+    assert column(workbook["Institutions"], "Nom") == ["Abadie", "Caron"]
     assert column(workbook["Habitants et usagers"], "Nom") == ["Bernard", "Zidane"]
 
 
@@ -48,15 +48,15 @@ def test_freezes_the_header_and_filters_every_column(export_village):
         assert sheet["A1"].value == "N° d'inscription"
         assert sheet["A1"].font.bold
     assert workbook["Tous"].auto_filter.ref == "A1:AR7"
-    assert workbook["Porteurs d'initiative"].auto_filter.ref == "A1:AR2"
+    assert workbook["Porteurs et porteuses"].auto_filter.ref == "A1:AR2"
 
 
 def test_keeps_real_types(export_village):
     sheet = open_workbook(export_village)["Tous"]
 
-    registered = column(sheet, "Inscrit le")[3]
+    registered = column(sheet, "Date d'inscription")[3]
     assert registered == datetime(2026, 3, 2, 9, 15)
-    assert column(sheet, "Arrivé le")[5] == datetime(2026, 7, 10, 9, 5)
+    assert column(sheet, "Date d'arrivée")[5] == datetime(2026, 7, 10, 9, 5)
     numbers = [row[0] for row in sheet.iter_rows(min_row=2, max_col=1)]
     assert {cell.data_type for cell in numbers} == {"n"}
     assert [cell.value for cell in numbers] == [registration_id(last_name) for last_name in column(sheet, "Nom")]
@@ -67,7 +67,7 @@ def test_formats_dates_the_french_way(export_village):
     sheet = open_workbook(export_village)["Tous"]
     headers = [cell.value for cell in sheet[1]]
 
-    cell = sheet.cell(row=5, column=headers.index("Inscrit le") + 1)
+    cell = sheet.cell(row=5, column=headers.index("Date d'inscription") + 1)
     assert cell.is_date
     assert cell.number_format == "dd/mm/yyyy hh:mm"
 
@@ -82,7 +82,7 @@ def test_stores_text_that_looks_like_a_formula_as_text(export_village):
 
 
 def test_keeps_accents_and_line_breaks(export_village):
-    sheet = open_workbook(export_village)["Porteurs d'initiative"]
+    sheet = open_workbook(export_village)["Porteurs et porteuses"]
 
     assert column(sheet, "Prénom") == ["Hélène"]
     assert column(sheet, "Résumé de l'initiative") == ["Un jardin partagé\nouvert aux familles."]
@@ -124,6 +124,6 @@ def test_writes_a_moment_taken_in_the_last_millisecond_of_a_minute(app):
     village = make_village()
     make_registration(village, created_at=datetime(2026, 3, 2, 8, 15, 59, 999600))
 
-    registered = column(open_workbook(village)["Tous"], "Inscrit le")[0]
+    registered = column(open_workbook(village)["Tous"], "Date d'inscription")[0]
 
     assert registered.replace(microsecond=0) == datetime(2026, 3, 2, 9, 15, 59)

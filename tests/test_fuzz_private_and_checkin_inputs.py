@@ -19,7 +19,8 @@ from tests.test_fuzz_public_inputs import REGISTRATION_FIELDS, SCAN_FIELDS
 
 FUZZ = fuzz(max_examples=30)
 PRIVATE_PAGES = ["", "/modifier", "/annuler", "/effacer", "/badge.pdf", "/mes-donnees.json"]
-WALK_IN_FIELDS = ["first_name", "last_name", "role", "organisation", "commune", "email", "over_capacity"]
+WALK_IN_FIELDS = ["first_name", "last_name", "role", "organisation", "commune", "email", "over_capacity", "scan_id",
+                  "rehearsal"]
 SYNC_EVENT_FIELDS = ["id", "type", "scanned_at", "code", "code_hash", "method", "scan_id", "reason", "person"]
 
 sync_events = st.fixed_dictionaries(
@@ -47,6 +48,16 @@ def post_to_the_door(client, door, action: str, body: str) -> None:
     assert response.status_code < 500 and response.is_json
     if response.status_code >= 400:
         assert writes() == before
+
+
+# The JSON calls of the application (its POST routes under /api/), each thrown arbitrary bodies by
+# a property below or in tests/test_fuzz_public_inputs.py (the scan).
+FUZZED_JSON_CALLS = {"checkin.api_check_in", "checkin.api_undo", "checkin.api_walk_in", "checkin.api_sync"}
+
+
+def test_every_json_call_is_thrown_arbitrary_bodies(app):
+    calls = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods and rule.rule.startswith("/api/")}
+    assert calls == FUZZED_JSON_CALLS, "un appel JSON nouveau demande sa propriété ici"
 
 
 # --- The participant's private link --------------------------------------------------------------

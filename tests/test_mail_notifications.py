@@ -44,8 +44,21 @@ def test_confirmation_brings_badge_qr_code_private_link_and_invitation(app, deli
     assert qr_codes(png) == [registration.badge_code]
 
     badge = attachment(message, "badge.pdf")
-    assert "Éloïse" in pdf_text(badge) and "Porteur d'initiative" in pdf_text(badge)
+    assert "Éloïse" in pdf_text(badge) and "Porteur ou porteuse d'initiative" in pdf_text(badge)
     assert qr_codes_in_pdf(badge) == [registration.badge_code]
+
+
+def test_the_confirmation_gives_a_woman_her_role_in_the_feminine(app, deliver):
+    notify(notifications.registration_confirmed, confirmed(civility="madame"))
+    (message,) = deliver()
+    assert "Vous venez comme\u00a0: Porteuse d'initiative" in text_body(message)
+
+
+def test_the_waiting_list_email_tells_a_woman_she_is_registered_in_the_feminine(app, deliver):
+    registration = confirmed(civility="madame", status=RegistrationStatus.WAITLISTED, confirmed_at=None)
+    notify(notifications.registration_waitlisted, registration)
+    (message,) = deliver()
+    assert "vous êtes inscrite sur la liste d'attente" in text_body(message)
 
 
 def test_invitation_is_both_a_calendar_alternative_and_an_ics_attachment(app, deliver):

@@ -132,7 +132,7 @@ def test_mail_send_command_reports_what_it_did(app, smtp_server):
     queue(2)
     result = app.test_cli_runner().invoke(args=["mail", "send"])
     assert result.exit_code == 0
-    assert "2 envoyé(s), 0 reporté(s), 0 en échec." in result.output
+    assert "2\u00a0envoyés, 0\u00a0reporté, 0 en échec." in result.output
     assert len(smtp_server.messages) == 2
 
 
@@ -140,7 +140,7 @@ def test_mail_send_with_several_senders_delivers_each_message_once(app, smtp_ser
     queue(12)
     result = app.test_cli_runner().invoke(args=["mail", "send", "--senders", "3"])
     assert result.exit_code == 0, result.output
-    assert "12 envoyé(s), 0 reporté(s), 0 en échec." in result.output
+    assert "12\u00a0envoyés, 0\u00a0reporté, 0 en échec." in result.output
     received = [m["Message-ID"] for m in smtp_server.wait_for(12)]
     assert len(received) == len(set(received)) == 12
     assert all(m.status == OutboxStatus.SENT and m.attempts == 1 for m in messages())

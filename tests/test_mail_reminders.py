@@ -70,4 +70,4 @@ def test_concurrent_runs_remind_each_person_once(app):
 def test_reminders_command(app):
     make_registration(make_village(day=date.today() + timedelta(days=1)))
     result = app.test_cli_runner().invoke(args=["mail", "reminders"])
-    assert result.exit_code == 0 and "1 rappel(s) mis en file d'envoi." in result.output
+    assert result.exit_code == 0 and "1\u00a0rappel mis en file d'envoi." in result.output

@@ -38,7 +38,7 @@ def test_the_directory_lists_the_village_s_initiatives_with_a_request_button_and
     page = client.get(directory_url(caf))
     text = page_text(page)
     assert "Café des parents" in text
-    assert f"Porteur : {porteur.full_name}" in text
+    assert f"Portée par {porteur.full_name}" in text
     assert "Demander un rendez-vous" in text
     assert porteur.email not in text and "06 11 22 33 44" not in text
 

@@ -30,7 +30,7 @@ def test_an_institution_asks_a_porteur_for_a_meeting_from_the_directory(page, ca
     page.goto(f"/inscription/{caf_token}")
     page.get_by_role("link", name="Les initiatives du village : demander un rendez-vous à leurs porteurs").click()
     card = page.locator(".initiative-card", has_text="Café des parents")
-    expect(card).to_contain_text("Porteur :")
+    expect(card).to_contain_text("Portée par")
     card.get_by_text("Demander un rendez-vous").click()
     card.get_by_role("button", name="Envoyer la demande").click()  # nothing chosen: the browser asks first
     expect(page).to_have_url(re.compile(r"/annuaire$"))

@@ -126,7 +126,7 @@ def test_only_the_recipient_can_answer_a_request(client, village):
     ("cap", "Cette personne a déjà reçu le nombre maximal de demandes (1)."),
     ("other_village", meeting_requests.NOT_ASKABLE),
     ("refused_contact", meeting_requests.NOT_ASKABLE),
-    ("rule", "ne peut pas demander de rendez-vous à un participant « Institutionnel »"),
+    ("rule", "ne peuvent pas demander de rendez-vous aux institutionnels et institutionnelles"),
     ("closed", "Les demandes de rendez-vous sont closes"),
 ])
 def test_a_request_breaking_a_rule_gets_a_french_message_and_writes_nothing(client, village, case, message):

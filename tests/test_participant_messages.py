@@ -1,11 +1,13 @@
 """Organisers write to part of a village's participants: chosen by filters, previewed with a real
 participant's values, sent through the outbox, kept and audited, news only to those who agreed."""
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, ParticipantMessage, Role
 from app.runtime import job_kinds, outbox
-from app.services import participant_messages as messages
+from app.services import form_keys, participant_messages as messages
+from tests.factories import make_registration, make_village
 from tests.factories_report import held_village
 from tests.fixtures_jobs import finished_job
 from tests.helpers import page_text
@@ -15,7 +17,7 @@ BODY = "Merci d'être venu·e, {prénom} ! Le compte rendu de la journée sera b
 
 def message_form(**fields) -> dict:
     values = {"status": "confirmed", "presence": "", "need": "", "lunch": "", "purpose": "service",
-              "subject": "Merci pour le {village}", "body": BODY, "send_key": messages.new_send_key()}
+              "subject": "Merci pour le {village}", "body": BODY, "send_key": form_keys.new_send_key()}
     values.update(fields)
     return values
 
@@ -25,7 +27,7 @@ def test_a_message_to_the_present_porteurs_arrives(organiser_client, smtp_server
     started = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
         roles=[Role.PORTEUR.value], presence="present", action="envoyer"))
     state = finished_job(organiser_client, started)
-    assert state["summary"] == "Message envoyé à 4 personne(s) : il part dans les minutes qui viennent."
+    assert state["summary"] == "Message envoyé à 4 personnes : il part dans les minutes qui viennent."
     outbox.deliver_due()
     received = smtp_server.wait_for(4)
     # Porteurs 0, 1, 2 and the walk-in 4 came; porteur 3 did not.
@@ -41,10 +43,27 @@ def test_the_preview_shows_a_real_participant_and_the_number_of_recipients(organ
     village = held_village()
     html = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
         roles=[Role.PORTEUR.value], presence="present", action="apercu")).get_data(as_text=True)
-    assert "<strong>4</strong> destinataire(s)" in html
+    assert "<strong>4</strong> destinataires." in html
     assert "Merci d&#39;être venu·e, Prénom0\u00a0!" in html
-    assert "Envoyer à 4 personne(s)" in html
+    assert "Envoyer à 4\u00a0personnes" in html
     assert db.session.scalar(select(ParticipantMessage)) is None  # nothing sent by a preview
+
+
+@pytest.mark.parametrize("civility, read", [
+    ("madame", "Merci d'être venue"), ("monsieur", "Merci d'être venu"), (None, "Merci d'être venu ou venue"),
+])
+def test_a_word_written_in_both_forms_reads_as_each_person_asked(app, civility, read):
+    person = make_registration(make_village(), civility=civility)
+    assert messages.personalised("Merci d'être {venu/venue}", person) == read
+
+
+def test_the_preview_shows_the_subject_and_the_greeting_as_the_e_mail_has_them(organiser_client):
+    village = held_village()
+    text = page_text(organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
+        roles=[Role.PORTEUR.value], presence="present", action="apercu", body="Bonjour {prénom},\n\n" + BODY)))
+    assert "Aperçu avec les informations de Prénom0 Nom0" in text
+    # The subject already names the village, the message already greets: neither is said twice.
+    assert f"Objet : Merci pour le {village.name} Bonjour Prénom0, Merci d'être venu·e, Prénom0 !" in text
 
 
 def test_news_go_only_to_those_who_agreed(app):
@@ -101,7 +120,7 @@ def test_sending_is_queued_in_the_background_and_nothing_leaves_before_the_job_r
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.kind == "organiser_message")) == 10
     text = page_text(organiser_client.get(started.headers["Location"]))
-    assert "Message envoyé à 10 personne(s)" in text and "Retour aux messages" in text
+    assert "Message envoyé à 10 personnes" in text and "Retour aux messages" in text
 
 
 def test_a_message_job_that_dies_midway_goes_on_after_those_already_queued(organiser_client, app, monkeypatch):

@@ -100,6 +100,15 @@ def test_erasure_removes_who_the_person_is(app):
         assert clue not in exported
 
 
+def test_erasure_forgets_whether_the_person_said_madame_or_monsieur(app):
+    registration = a_project_holder(make_village())
+    registration.civility = "madame"
+    privacy.erase(registration, actor="participant")
+    db.session.commit()
+    db.session.expire_all()
+    assert registration.civility is None and registration.role_label == "Porteur ou porteuse d'initiative"
+
+
 def test_erasure_keeps_what_the_counts_need(app):
     registration = a_project_holder(make_village(day=date.today() - timedelta(days=1)))
     check_in(registration, utcnow())

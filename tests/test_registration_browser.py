@@ -24,7 +24,7 @@ def test_porteur_registers_for_sisteron_on_a_phone(page, sisteron):
 
     institution = page.get_by_label("Organisme")
     expect(institution).to_be_hidden()  # only the chosen role's questions are shown
-    page.get_by_label("Porteur d'initiative").check()
+    page.get_by_label("Porteur ou porteuse d'initiative").check()
     expect(institution).to_be_hidden()
     page.get_by_label("Prénom").fill("Alix")
     page.get_by_label("Nom", exact=True).fill("Durand")

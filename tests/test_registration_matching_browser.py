@@ -23,7 +23,7 @@ def test_an_institution_states_its_offer_in_the_folded_part_of_the_registration_
     page.wait_for_load_state("load")  # the form's script has run
     comes_for = page.get_by_label("Ce que je viens chercher au village")
     expect(comes_for).to_be_hidden()  # folded: the form stays short
-    page.get_by_label("Institutionnel").check()
+    page.get_by_label("Institutionnel ou institutionnelle").check()
     page.get_by_label("Prénom").fill("Camille")
     page.get_by_label("Nom", exact=True).fill("Martin")
     page.get_by_label("Adresse e-mail").fill("camille.martin@example.org")
@@ -54,7 +54,7 @@ def test_an_institution_states_its_offer_in_the_folded_part_of_the_registration_
 def test_a_resident_sees_no_offer_questions(page, village):
     page.goto(f"/villages/{village}/inscription")
     page.wait_for_load_state("load")
-    page.get_by_label("Représentant d'habitants ou d'usagers").check()
+    page.get_by_label("Représentant ou représentante d'habitants ou d'usagers").check()
     page.get_by_text("Rencontres au village (facultatif)").click()
     expect(page.get_by_label("Ce que je viens chercher au village")).to_be_visible()
     expect(page.get_by_label("Appui proposé")).to_be_hidden()

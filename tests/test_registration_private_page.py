@@ -15,7 +15,7 @@ def test_private_page_shows_the_registration(client):
     registration = register(village, role=Role.PORTEUR, first_name="Alix", last_name="Durand",
                             initiative=initiative_fields())
     page = page_text(client.get(private_url(registration)))
-    for expected in ("Sisteron", "Salle des fêtes", "Alix Durand", "Porteur d'initiative", "Confirmée",
+    for expected in ("Sisteron", "Salle des fêtes", "Alix Durand", "Porteur ou porteuse d'initiative", "Confirmée",
                      "Jardin partagé du quartier", "Financement", "Bénévoles", "Télécharger mon badge"):
         assert expected in page
 
@@ -45,6 +45,12 @@ def test_the_edit_form_is_filled_with_the_current_details(client):
     body = client.get(private_url(registration, "/modifier")).get_data(as_text=True)
     assert 'value="Commune de Sisteron"' in body
     assert '<input checked id="role-2" name="role"' in body  # Élu local
+
+
+def test_the_edit_form_shows_how_the_person_asked_to_be_addressed(client):
+    registration = register(make_village(), civility="madame")
+    body = client.get(private_url(registration, "/modifier")).get_data(as_text=True)
+    assert '<input checked id="civility-0" name="civility" type="radio" value="madame">' in body
 
 
 def test_changing_details_saves_them_and_queues_a_new_badge(client):
@@ -80,7 +86,7 @@ def test_changing_to_a_full_role_is_refused_next_to_the_role(client):
                 lunch="non", collectivity="Commune", mandate="Maire")
     response = client.post(private_url(registration, "/modifier"), data=data)
     assert response.status_code == 422
-    assert "Il n'y a plus de place pour le rôle « Élu local »." in page_text(response)
+    assert "Il n'y a plus de place pour le rôle « Élu local ou élue locale »." in page_text(response)
     db.session.refresh(registration)
     assert registration.role == Role.HABITANT
 

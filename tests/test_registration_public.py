@@ -44,9 +44,29 @@ def test_form_asks_the_four_roles_with_labels(client):
 
 def test_without_javascript_each_roles_questions_say_which_role_they_are_for(client):
     page = page_text(client.get(form_url(make_village())))
-    for legend in ("Si vous êtes porteur d'initiative", "Si vous êtes institutionnel", "Si vous êtes élu local",
-                   "Si vous êtes représentant d'habitants ou d'usagers"):
+    for legend in ("Si vous êtes porteur ou porteuse d'initiative", "Si vous venez pour une institution",
+                   "Si vous êtes élu local ou élue locale", "Si vous représentez des habitants ou des usagers"):
         assert legend in page
+
+
+def test_form_asks_madame_or_monsieur_without_requiring_an_answer(client):
+    response = client.get(form_url(make_village()))
+    page = page_text(response)
+    assert "Vous êtes (facultatif) Pour écrire votre rôle au féminin ou au masculin" in page
+    assert "Madame Monsieur Je préfère ne pas le dire" in page
+    assert 'name="civility" required' not in response.get_data(as_text=True)
+
+
+def test_a_woman_is_told_she_is_registered_in_the_feminine(client):
+    response = client.post(form_url(make_village()), data=dict(HABITANT, civility="madame"), follow_redirects=True)
+    assert "Merci Dominique ! Vous êtes inscrite au village" in page_text(response)
+    assert db.session.scalar(select(Registration.civility)) == "madame"
+
+
+def test_someone_who_does_not_say_is_told_in_both_forms(client):
+    response = client.post(form_url(make_village()), data=HABITANT, follow_redirects=True)
+    assert "Vous êtes inscrit ou inscrite au village" in page_text(response)
+    assert db.session.scalar(select(Registration.civility)) is None
 
 
 def test_form_asks_about_lunch_only_when_the_village_offers_it(client):

@@ -259,13 +259,27 @@ def test_a_cancelled_registration_cannot_be_changed(app):
         service.update_details(registration, {"first_name": "Autre"}, actor="participant")
 
 
+def queued_long_ago():
+    for message in db.session.scalars(select(OutboxMessage)):
+        message.created_at -= service.RESEND_PAUSE
+
+
 def test_resending_the_confirmation_queues_the_message_matching_the_state(app):
     village = make_village(capacity=1)
     confirmed, waiting = register(village), register(village)
+    queued_long_ago()
     service.resend_confirmation(confirmed)
     service.resend_confirmation(waiting)
     assert outbox_kinds(confirmed) == ["confirmation", "confirmation"]
     assert outbox_kinds(waiting) == ["waitlisted", "waitlisted"]
+
+
+def test_a_confirmation_asked_again_within_a_minute_of_the_last_is_not_sent_twice(app):
+    registration = register(make_village())
+    queued_long_ago()
+    service.resend_confirmation(registration)
+    service.resend_confirmation(registration)
+    assert outbox_kinds(registration) == ["confirmation", "confirmation"]
 
 
 def test_registrations_from_the_factory_count_against_capacity(app):

@@ -179,9 +179,9 @@ def test_the_pdf_shows_the_figures_of_the_database(app):
     with app.test_request_context():
         write_pdf(report.build([village]), buffer)
     text = pdf_text(buffer.getvalue())
-    porteurs = counted_from_database(village)["Porteur d'initiative"]
+    porteurs = counted_from_database(village)["Porteur ou porteuse d'initiative"]
     figures = " ".join(str(porteurs[h]) for h in report.ATTENDANCE_HEADERS[1:])
-    assert f"Porteur d'initiative {figures}" in text
+    assert f"Porteur ou porteuse d'initiative {figures}" in text
     assert village.name in text and "Note de méthode" in text
 
 
@@ -191,7 +191,7 @@ def test_the_outsiders_pdf_shows_no_small_count(app):
         write_pdf(report.build([held_village()], for_outsiders=True), buffer)
     text = pdf_text(buffer.getvalue())
     assert "Version destinée à la diffusion" in text and "règle du seuil" in text
-    assert "Institutionnel masqué masqué masqué 0 0 0 masqué" in text
+    assert "Institutionnel ou institutionnelle masqué masqué masqué 0 0 0 masqué" in text
 
 
 def test_the_pdf_has_the_map_of_communes_with_its_figures(app):

@@ -78,12 +78,12 @@ def test_the_consolidated_report_on_a_desktop(page, villages):
 def test_the_messages_page_previews_and_passes_axe(page, villages):
     sign_in(page)
     page.goto(f"/organisation/villages/{villages[1]}/messages")
-    page.get_by_label("Porteur d'initiative").check()
+    page.get_by_label("Porteur ou porteuse d'initiative").check()
     page.get_by_label("Présence le jour J").select_option("present")
     page.get_by_label("Objet").fill("Merci !")
     page.get_by_label("Message", exact=True).fill("Merci d'être venu·e, {prénom}.")
     page.get_by_role("button", name="Voir l'aperçu et le nombre de destinataires").click()
     expect(page.get_by_text("Merci d'être venu·e, Prénom0.")).to_be_visible()
-    expect(page.get_by_role("button", name="Envoyer à 4 personne(s)")).to_be_visible()
+    expect(page.get_by_role("button", name="Envoyer à 4\u00a0personnes")).to_be_visible()
     screenshot(page, "messages-apercu")
     assert axe_violations(page) == []

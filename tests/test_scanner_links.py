@@ -110,6 +110,29 @@ def test_organiser_creates_a_link_and_sees_it_once_with_its_qr_code(organiser_cl
     assert "villages.test/scan/" not in page_text(client.get("/checkin/sisteron/liens"))
 
 
+def shown_link(client) -> str:
+    return re.search(r"http://villages\.test/scan/([\w-]+)", page_text(client.get("/checkin/sisteron/liens"))).group(1)
+
+
+def test_the_same_link_form_posted_twice_makes_one_link_shown_after_each_post(organiser_client, door):
+    form_key = re.search(r'name="send_key" value="([\w-]+)"',
+                         organiser_client.get("/checkin/sisteron/liens").get_data(as_text=True)).group(1)
+    organiser_client.post("/checkin/sisteron/liens", data={"label": "Téléphone de Sam", "send_key": form_key})
+    first = shown_link(organiser_client)
+    organiser_client.post("/checkin/sisteron/liens", data={"label": "Téléphone de Sam", "send_key": form_key})
+    assert shown_link(organiser_client) == first
+    assert len(db.session.scalars(select(ScannerToken).where(ScannerToken.label == "Téléphone de Sam")).all()) == 1
+    assert scanner_links.valid_link(first).label == "Téléphone de Sam"
+
+
+def test_each_display_of_the_link_form_makes_a_new_link(organiser_client, door):
+    for _ in range(2):
+        form_key = re.search(r'name="send_key" value="([\w-]+)"',
+                             organiser_client.get("/checkin/sisteron/liens").get_data(as_text=True)).group(1)
+        organiser_client.post("/checkin/sisteron/liens", data={"label": "Téléphone de Sam", "send_key": form_key})
+    assert len(db.session.scalars(select(ScannerToken).where(ScannerToken.label == "Téléphone de Sam")).all()) == 2
+
+
 def test_organiser_revokes_a_link(organiser_client, door):
     client = organiser_client
     stored = db.session.scalar(select(ScannerToken))

@@ -33,7 +33,7 @@ def test_an_smtp_outage_loses_no_registration_and_no_e_mail(app, client, restart
 
     assert register_everyone(client, village) == [302] * len(PEOPLE)
     result = app.test_cli_runner().invoke(args=["mail", "send"])
-    assert result.exit_code == 0 and "3 reporté(s)" in result.output
+    assert result.exit_code == 0 and "3\u00a0reportés" in result.output
     assert len(db.session.scalars(select(Registration)).all()) == len(PEOPLE)
     assert statuses() == {OutboxStatus.PENDING: len(PEOPLE)}
 

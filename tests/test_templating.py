@@ -1,7 +1,11 @@
-"""How dates and times read in pages and e-mails."""
+"""How dates, times and words about people read in pages and e-mails."""
 from datetime import time
 
+import pytest
+
+from app.models import Role
 from app.templating import elide, french_sorted, french_time, labels, quantity, typography
+from app.text import agreed
 
 
 def test_times_read_as_written_in_french_without_a_leading_zero():
@@ -33,3 +37,23 @@ def test_lists_sort_the_french_way_and_labels_with_commas_are_set_apart():
         ["Atelier", "entraide", "Équipe mobile", "œuvre", "Table ronde"]
     assert labels(["Financement", "Communication, visibilité"]) == "Financement · Communication, visibilité"
     assert labels(["Jeunes", "Familles"]) == "Jeunes, Familles"
+
+
+@pytest.mark.parametrize("civility, word", [("madame", "inscrite"), ("monsieur", "inscrit"), (None, "inscrit ou inscrite")])
+def test_a_word_about_a_person_agrees_as_they_asked_or_reads_both_in_full(civility, word):
+    assert agreed(civility, "inscrit", "inscrite") == word
+
+
+def test_both_forms_read_as_one_phrase_with_one_capital():
+    assert agreed(None, "Accueilli", "Accueillie") == "Accueilli ou accueillie"
+
+
+@pytest.mark.parametrize("civility, label", [
+    ("madame", "Porteuse d'initiative"), ("monsieur", "Porteur d'initiative"), (None, "Porteur ou porteuse d'initiative"),
+])
+def test_a_role_is_named_as_its_person_asked(civility, label):
+    assert Role.PORTEUR.of(civility) == label
+
+
+def test_people_of_a_role_together_are_named_in_both_forms():
+    assert Role.ELU.several == "Élus locaux et élues locales"

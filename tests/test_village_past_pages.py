@@ -101,7 +101,7 @@ def test_a_directory_card_says_where_an_initiative_was_presented_and_where_to_me
 
 def test_an_initiative_page_puts_past_villages_under_presentee_a(client, presented_twice, manosque):
     text = page_text(client.get(f"/initiatives/{presented_twice.slug}"))
-    to_meet = text.split("À rencontrer :")[1].split("Vous êtes inscrit(e)")[0]
+    to_meet = text.split("À rencontrer :")[1].split("Vous êtes inscrit ou inscrite")[0]
     presented = text.split("Présentée à :")[1]
     assert manosque.name not in to_meet and manosque.name in presented
 
@@ -119,10 +119,10 @@ def test_the_back_office_offers_no_cancellation_after_the_day(organiser_client, 
 
 def test_the_back_office_offers_no_cancellation_for_someone_who_came(organiser_client):
     today = make_village(day=local_today())
-    came = make_registration(today, first_name="Inès", last_name="Garnier", checked_in_at=utcnow())
+    came = make_registration(today, civility="madame", first_name="Inès", last_name="Garnier", checked_in_at=utcnow())
     assert "Annuler l'inscription" not in page_text(organiser_client.get(f"/organisation/inscriptions/{came.id}"))
     response = organiser_client.post(f"/organisation/inscriptions/{came.id}/annuler", follow_redirects=True)
-    assert "Inès Garnier est venu·e au village : son inscription ne s'annule plus." in page_text(response)
+    assert "Inès Garnier est venue au village : son inscription ne s'annule plus." in page_text(response)
 
 
 # E-mails --------------------------------------------------------------------------------------

@@ -53,3 +53,14 @@ def test_writing_a_date_in_french_reads_none_of_babels_locale_data(tmp_path):
 def test_a_web_worker_on_sqlite_loads_no_postgresql_driver_nor_dialect(tmp_path):
     loaded = in_a_new_web_process(tmp_path, "print(json.dumps(sorted(sys.modules)))")
     assert [name for name in loaded if name.startswith(("psycopg", "sqlalchemy.dialects.postgresql"))] == []
+
+
+def test_loading_the_web_application_opens_no_connection(tmp_path):
+    # gunicorn loads the application once and forks its workers from it (preload_app): a
+    # connection opened while loading would be one socket shared by every worker.
+    opened = in_a_new_web_process(tmp_path, (
+        "import os\n"
+        "print(json.dumps([os.readlink(f'/proc/self/fd/{fd}') for fd in os.listdir('/proc/self/fd')"
+        " if os.path.exists(f'/proc/self/fd/{fd}')]))"
+    ))
+    assert [name for name in opened if name.startswith("socket:") or str(tmp_path) in name] == []

@@ -82,7 +82,8 @@ def test_the_journal_tells_each_event_as_a_sentence_naming_who_did_it(admin_clie
     village = make_village(slug="avignon", town="Avignon")
     person = make_registration(village, first_name="Camille", last_name="Bérenger", role=Role.PORTEUR)
     present_initiative(person, name="Jardin partagé", summary="Un jardin.")
-    audit.record("participant", "registration.created", person, status="confirmed", role="porteur")
+    audit.record("participant", "registration.created", person, status="confirmed", role="porteur",
+                 civility="monsieur")
     audit.record("participant", "registration.updated", person, fields=["initiative.keywords"])
     registrations.change_role(person, Role.ELU, actor=organiser.email)
     audit.record(organiser.email, "export downloaded", village, format="signin")
@@ -93,7 +94,7 @@ def test_the_journal_tells_each_event_as_a_sentence_naming_who_did_it(admin_clie
 
     text = page_text(admin_client.get("/organisation/journal"))
 
-    assert "Camille Bérenger s'est inscrit(e) comme porteur d'initiative." in text
+    assert "Camille Bérenger s'est inscrit comme porteur d'initiative." in text
     assert "Camille Bérenger a modifié les mots-clés de son initiative." in text
     assert "Alice Martin a modifié l'inscription de Camille Bérenger : le rôle." in text
     assert "Alice Martin a téléchargé la feuille d'émargement du village d'Avignon." in text

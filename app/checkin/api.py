@@ -266,6 +266,7 @@ def api_walk_in(slug: str):
             scanner=scanner.name,
             actor=scanner.actor,
             over_capacity=body.get("over_capacity") is True,
+            scan_id=scan_id_of(body),
             rehearsal=rehearsal_of(body),
         )
     except service.WalkInRefused as refused:

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import OrganiserRole, Role, ScannerToken, Village, VillagePhase
 from ..organisers.access import role_required
 from ..services import scanner_links
+from ..services.form_keys import new_send_key
 from . import blueprint
 from .access import remember_link, scanner_for
 
@@ -75,7 +76,8 @@ def links(slug: str):
     village = village_or_404(slug)
     if request.method == "POST":
         try:
-            _, token = scanner_links.create(village, request.form.get("label", ""), current_user.email)
+            _, token = scanner_links.create(village, request.form.get("label", ""), current_user.email,
+                                            send_key=request.form.get("send_key"))
         except scanner_links.LinkRefused as refused:
             flash(str(refused), "error")
             return redirect(url_for("checkin.links", slug=slug))
@@ -91,6 +93,7 @@ def links(slug: str):
         links=scanner_links.links_of(village),
         fresh_url=fresh_url,
         fresh_qr=qr_data_uri(fresh_url) if fresh_url else None,
+        send_key=new_send_key(),
     )
 
 

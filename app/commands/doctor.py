@@ -3,6 +3,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..runtime import doctor
+from ..templating import quantity
 
 
 @click.command(
@@ -23,6 +24,6 @@ def command():
         click.echo(f"[{mark}] {finding.topic} : {finding.message}")
     problems = sum(not finding.ok for finding in findings)
     if problems:
-        click.echo(f"{problems} problème(s) à corriger.")
+        click.echo(f"{quantity(problems, 'problème')} à corriger.")
         raise SystemExit(1)
     click.echo("Tout est en ordre.")

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from ..extensions import db
 from ..runtime import outbox
 from ..services import reminders, suggestions
+from ..templating import quantity
 
 
 @click.group("mail", help="Envoi des e-mails en attente et des rappels.")
@@ -52,7 +53,7 @@ def send(loop: bool, interval: float, senders: int):
 @command.command("reminders", help="Met en file les rappels des villages proches (à lancer chaque heure).")
 @with_appcontext
 def reminders_command():
-    click.echo(f"{reminders.queue_due()} rappel(s) mis en file d'envoi.")
+    click.echo(f"{quantity(reminders.queue_due(), 'rappel')} mis en file d'envoi.")
 
 
 @command.command("suggestions",
@@ -62,7 +63,7 @@ def reminders_command():
 def suggestions_command():
     count = suggestions.send_due()
     db.session.commit()
-    click.echo(f"{count} e-mail(s) de suggestions mis en file d'envoi.")
+    click.echo(f"{quantity(count, 'e-mail')} de suggestions mis en file d'envoi.")
 
 
 def _report(outcome, seconds: float | None = None) -> None:
@@ -71,5 +72,6 @@ def _report(outcome, seconds: float | None = None) -> None:
         duration = f"{seconds:.1f}".replace(".", ",")
         pace = f" Durée : {duration} s, soit {outcome['sent'] / seconds:.0f} e-mails par seconde."
     click.echo(
-        f"{outcome['sent']} envoyé(s), {outcome['postponed']} reporté(s), {outcome['failed']} en échec.{pace}"
+        f"{quantity(outcome['sent'], 'envoyé')}, {quantity(outcome['postponed'], 'reporté')}, "
+        f"{outcome['failed']} en échec.{pace}"
     )

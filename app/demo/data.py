@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Initiative, OrganiserRole, OutboxMessage, Role, Village, VillageRoleQuota, Visibility
 from ..reference import communes
 from ..services import accounts, initiatives, privacy, registration
+from ..text import Civility
 
 PRACTICAL_INFO = (
     "Accueil à partir de 9 h. Merci de vous présenter avec votre badge (sur papier ou sur "
@@ -103,20 +104,30 @@ def load_accounts() -> list[str]:
 
 
 # --- Initiatives and participants -------------------------------------------------------------
-# The 25 « fiches action » of the seed documents (structures, places and texts as published, all in
-# the Pas-de-Calais), and a few invented ones in Provence, each presented at the demo village of its
-# département by an invented holder: no real person's name or contact details.
+# Invented initiatives in Provence, and the 25 « fiches action » of the seed documents (structures,
+# places and texts as published, all in the Pas-de-Calais), each presented at the demo village of its
+# département by an invented holder: no real person's name or contact details. Provence comes first:
+# the past villages in Provence (last_year.py, past.py) take theirs by their place in this list.
 DEMO_FICHES = Path(__file__).with_name("fiches.json")
 DEMO_FICHES_PROVENCE = Path(__file__).with_name("fiches_provence.json")
 FIRST_NAMES = ["Camille", "Nadia", "Julien", "Sofia", "Malik", "Claire", "Yanis", "Léa", "Thomas", "Inès",
                "Hugo", "Aïcha", "Romain", "Chloé", "Karim", "Manon", "Bastien", "Zoé", "Samir", "Lucie"]
+# How each asked to be addressed, as their first name suggests; Camille did not say: the screens
+# show roles in the feminine, the masculine, and both.
+CIVILITIES = {
+    **dict.fromkeys(["Nadia", "Sofia", "Claire", "Léa", "Inès", "Aïcha", "Chloé", "Manon", "Zoé", "Lucie"],
+                    Civility.MADAME),
+    **dict.fromkeys(["Julien", "Malik", "Yanis", "Thomas", "Hugo", "Romain", "Karim", "Bastien", "Samir"],
+                    Civility.MONSIEUR),
+}
 LAST_NAMES = ["Morel", "Benali", "Fournier", "Garnier", "Lemoine", "Roussel", "Chevalier", "Mercier", "Blanc",
               "Guérin", "Faure", "Renaud", "Barbier", "Collin", "Vidal", "Marchand", "Perrin", "Aubert"]
+# Positions and mandates named by what they are, whoever holds them.
 OTHER_ROLES = [
-    (Role.INSTITUTIONNEL, {"organisation": "Caf du territoire", "position": "Conseillère action sociale"}),
-    (Role.INSTITUTIONNEL, {"organisation": "Conseil départemental", "position": "Chargé de mission insertion"}),
-    (Role.ELU, {"collectivity": "Commune voisine", "mandate": "Adjointe aux solidarités"}),
-    (Role.ELU, {"collectivity": "Communauté de communes", "mandate": "Vice-président cohésion sociale"}),
+    (Role.INSTITUTIONNEL, {"organisation": "Caf du territoire", "position": "Service d'action sociale"}),
+    (Role.INSTITUTIONNEL, {"organisation": "Conseil départemental", "position": "Mission insertion"}),
+    (Role.ELU, {"collectivity": "Commune voisine", "mandate": "Délégation aux solidarités"}),
+    (Role.ELU, {"collectivity": "Communauté de communes", "mandate": "Vice-présidence cohésion sociale"}),
     (Role.HABITANT, {"represented_group": "Conseil citoyen"}),
     (Role.HABITANT, {"represented_group": "Association de locataires"}),
 ]
@@ -148,7 +159,7 @@ def load_initiatives() -> list[str]:
         return ["Initiatives et participants de démonstration : déjà présents"]
     communes.prepare()
     village_of = {departement: village for (*_, departement), village in zip(DEMO_VILLAGES, demo_villages)}
-    fiches = json.loads(DEMO_FICHES.read_text()) + json.loads(DEMO_FICHES_PROVENCE.read_text())
+    fiches = json.loads(DEMO_FICHES_PROVENCE.read_text()) + json.loads(DEMO_FICHES.read_text())
     for number, fiche in enumerate(fiches):
         village = village_of[fiche["departement_code"]]
         first, last, email = _person(number)
@@ -157,7 +168,8 @@ def load_initiatives() -> list[str]:
             visibility=Visibility.PUBLIC, show_holder_contact=number % 3 == 0, consent_given=True,
         )
         data = registration.RegistrationData(
-            role=Role.PORTEUR, first_name=first, last_name=last, email=email, commune=fiche["commune_name"] or "",
+            role=Role.PORTEUR, civility=CIVILITIES.get(first), first_name=first, last_name=last, email=email,
+            commune=fiche["commune_name"] or "",
             organisation=fiche["structure"] or None, consent_listing=number % 2 == 0,
             consent_version=privacy.CONSENT_VERSION, initiative=choice,
         )
@@ -169,8 +181,8 @@ def load_initiatives() -> list[str]:
         for number, (role, details) in enumerate(OTHER_ROLES):
             first, last, email = _person(100 + village_number * 10 + number)
             registration.register(village, registration.RegistrationData(
-                role=role, first_name=first, last_name=last, email=email, commune=village.town,
-                consent_listing=True, consent_version=privacy.CONSENT_VERSION, **details,
+                role=role, civility=CIVILITIES.get(first), first_name=first, last_name=last, email=email,
+                commune=village.town, consent_listing=True, consent_version=privacy.CONSENT_VERSION, **details,
             ), actor="demo", even_if_closed=True)
     db.session.commit()
     return [f"{len(fiches)} initiatives publiées et {len(OTHER_ROLES) * len(demo_villages)} autres participants "

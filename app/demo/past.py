@@ -15,14 +15,16 @@ from ..services import (
     survey,
 )
 from ..timeutil import local_datetime, to_utc_naive
-from .data import DEMO_DOMAIN, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
+from .data import CIVILITIES, DEMO_DOMAIN, DESCRIPTION, OTHER_ROLES, PRACTICAL_INFO, PROGRAMME, _person, is_working_day
 from .matching import OFFERS
 
 SLUG = "manosque"
 TOWN = "Manosque"
 POSTCODE = "04100"
 WEEKS_AGO = 3
-PRESENTED_AGAIN = 5  # demo initiatives first presented here, then at a coming village
+# The first demo initiatives, all of the Alpes-de-Haute-Provence (app/demo/data.py), presented
+# here, then again at Sisteron; the first three had come to Forcalquier a year ago.
+PRESENTED_AGAIN = 5
 SCANNER = "Accueil (démonstration)"
 WALK_INS = [
     checkin.WalkInData(first_name="Gisèle", last_name="Arnaud", role=Role.HABITANT, commune=TOWN,
@@ -101,7 +103,8 @@ def _register(village: Village, role: str, details: dict, number: int, postcode:
               **extra) -> Registration:
     first, last, email = _person(number)
     return registration.register(village, registration.RegistrationData(
-        role=role, first_name=first, last_name=last, email=email, commune=village.town, postcode=postcode,
+        role=role, civility=CIVILITIES.get(first), first_name=first, last_name=last, email=email,
+        commune=village.town, postcode=postcode,
         lunch=True, consent_listing=True, consent_version=privacy.CONSENT_VERSION, **details, **extra,
     ), actor="demo", even_if_closed=True)
 
@@ -116,7 +119,8 @@ def _present_demo_initiatives(village: Village, positions=range(PRESENTED_AGAIN)
     for initiative in (demo[n] for n in positions):
         first, last = initiative.holder_name.split(" ", 1)
         holders.append(registration.register(village, registration.RegistrationData(
-            role=Role.PORTEUR, first_name=first, last_name=last, email=initiative.holder_email,
+            role=Role.PORTEUR, civility=CIVILITIES.get(first), first_name=first, last_name=last,
+            email=initiative.holder_email,
             commune=village.town, postcode=postcode, lunch=True, consent_listing=True, consent_version=privacy.CONSENT_VERSION,
             initiative=registration.InitiativeChoice(fiche={}, reuse_id=initiative.id),
         ), actor="demo", even_if_closed=True))

@@ -109,7 +109,7 @@ def build(marks: list[Mark], departements: list[str]) -> Map | None:
         return None
     placed = []
     biggest = max((m.count for m in marks), default=1)
-    known = communes.all_by_code()
+    known = communes.by_codes(m.commune_code for m in marks)
     for mark in marks:
         commune = known.get(mark.commune_code)
         if commune is None or commune.position is None:

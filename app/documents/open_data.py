@@ -41,6 +41,10 @@ def _structure_key(initiative: Initiative, version: InitiativeVersion) -> str:
     return f"{SOURCE}--{key or initiative.slug}"
 
 
+def _communes_of(published: list[Published]) -> dict[str, communes.Commune]:
+    return communes.by_codes(version.commune_code for _, version, _ in published)
+
+
 def _position(version: InitiativeVersion, known: dict[str, communes.Commune]) -> tuple[float, float] | None:
     commune = known.get(version.commune_code or "")
     return commune.position if commune is not None else None
@@ -53,7 +57,7 @@ def _data_inclusion_thematiques(version: InitiativeVersion) -> list[str]:
 def data_inclusion_records(published: list[Published]) -> dict[str, list[dict]]:
     structures: dict[str, dict] = {}
     services = []
-    known = communes.all_by_code()
+    known = _communes_of(published)
     for initiative, version, _ in published:
         structure_id = _structure_key(initiative, version)
         position = _position(version, known)
@@ -114,7 +118,7 @@ def _rows(published: list[Published]) -> list[tuple[Initiative, InitiativeVersio
 def geojson(published: list[Published]) -> bytes:
     """One point per commune, with the initiatives found there."""
     by_commune: dict[str, dict] = {}
-    known = communes.all_by_code()
+    known = _communes_of(published)
     for _, version, properties in _rows(published):
         position = _position(version, known)
         if position is None:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
+from ..text import agreed
 from ..timeutil import utcnow
 from .village import Village
 
@@ -23,14 +24,33 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        """The role's name where nobody in particular is meant (choices, filters, tables by role):
+        the form that includes both, « Porteur ou porteuse d'initiative »."""
+        return ROLE_WORDS[self][2]
+
+    def of(self, civility: str | None) -> str:
+        """The role of one person, agreed as they asked: « Porteuse d'initiative » for Madame."""
+        return agreed(civility, *ROLE_WORDS[self])
+
+    @property
+    def several(self) -> str:
+        """People of this role together, women and men: « Porteurs et porteuses d'initiative »."""
+        return ROLE_GROUPS[self]
 
 
-ROLE_LABELS = {
-    Role.PORTEUR: "Porteur d'initiative",
-    Role.INSTITUTIONNEL: "Institutionnel",
-    Role.ELU: "Élu local",
-    Role.HABITANT: "Représentant d'habitants ou d'usagers",
+# Masculine, feminine, and both written out in full (see text.agreed): never « Élu·e local·e ».
+ROLE_WORDS = {
+    Role.PORTEUR: ("Porteur d'initiative", "Porteuse d'initiative", "Porteur ou porteuse d'initiative"),
+    Role.INSTITUTIONNEL: ("Institutionnel", "Institutionnelle", "Institutionnel ou institutionnelle"),
+    Role.ELU: ("Élu local", "Élue locale", "Élu local ou élue locale"),
+    Role.HABITANT: ("Représentant d'habitants ou d'usagers", "Représentante d'habitants ou d'usagers",
+                    "Représentant ou représentante d'habitants ou d'usagers"),
+}
+ROLE_GROUPS = {
+    Role.PORTEUR: "Porteurs et porteuses d'initiative",
+    Role.INSTITUTIONNEL: "Institutionnels et institutionnelles",
+    Role.ELU: "Élus locaux et élues locales",
+    Role.HABITANT: "Représentants et représentantes d'habitants ou d'usagers",
 }
 
 
@@ -117,6 +137,10 @@ class Registration(db.Model):
     mandate: Mapped[str | None] = mapped_column(String(200))
     represented_group: Mapped[str | None] = mapped_column(String(200))
 
+    # How the person asked to be addressed (a Civility), None if they did not say: role and
+    # words about them in the feminine, the masculine, or both (text.agreed).
+    civility: Mapped[str | None] = mapped_column(String(10))
+
     lunch: Mapped[bool] = mapped_column(default=False)
     dietary_needs: Mapped[str | None] = mapped_column(String(300))
     accessibility_needs: Mapped[str | None] = mapped_column(String(500))
@@ -170,7 +194,11 @@ class Registration(db.Model):
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label
+        return Role(self.role).of(self.civility)
+
+    def agreed(self, masculine: str, feminine: str) -> str:
+        """A word about this person, agreed as they asked: « venue », « venu » or « venu ou venue »."""
+        return agreed(self.civility, masculine, feminine)
 
     @property
     def status_label(self) -> str:

@@ -25,9 +25,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import FilledIn, options
 from ..models import SUPPORT_NEEDS, OrganiserRole, Role
-from ..services import participant_messages as messages
+from ..services import form_keys, participant_messages as messages
 from ..services.registration import ROLE_FIELDS
-from ..text import one_line
+from ..text import Civility, one_line
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = FilledIn(message="Ce champ est obligatoire.")
@@ -149,7 +149,7 @@ for _role in Role:
         VillageForm,
         quota_field_name(_role),
         IntegerField(
-            f"Places réservées au plus aux « {_role.label} »",
+            f"Places réservées au plus aux {_role.several.lower()}",
             validators=[Optional(), NumberRange(min=0, message="Un quota ne peut pas être négatif.")],
             description="Vide : pas de limite propre à ce rôle.",
         ),
@@ -171,6 +171,10 @@ def validate_quotas(form: VillageForm) -> bool:
 
 
 class RegistrationForm(FlaskForm):
+    # Not said (None) is the blank choice.
+    civility = SelectField("Madame ou Monsieur", choices=options(
+        {"": "Non précisé", **{civility.value: civility.label for civility in Civility}}),
+        filters=[lambda value: value or ""])
     first_name = StringField("Prénom", validators=[REQUIRED, Length(max=100)], filters=[one_line])
     last_name = StringField("Nom", validators=[REQUIRED, Length(max=100)], filters=[one_line])
     email = EmailField("Adresse e-mail", validators=[Optional(), EMAIL, Length(max=254)])
@@ -187,7 +191,7 @@ class RegistrationForm(FlaskForm):
     accessibility_needs = TextAreaField("Besoins d'accessibilité", validators=[Optional(), Length(max=500)])
 
     COMMON = (
-        "first_name", "last_name", "email", "phone", "commune", "postcode", "lunch", "dietary_needs",
+        "civility", "first_name", "last_name", "email", "phone", "commune", "postcode", "lunch", "dietary_needs",
         "accessibility_needs",
     )
 
@@ -238,11 +242,14 @@ class ParticipantMessageForm(FlaskForm):
         description=Markup(
             "Le message commence par « Bonjour » et le prénom (sauf s'il salue lui-même), et se termine par "
             "le lien personnel. Vous pouvez écrire <code>{prénom}</code>, <code>{nom}</code>, <code>{village}</code>, "
-            "<code>{date}</code> ou <code>{lien}</code> : chaque personne y lit ses propres informations."),
+            "<code>{date}</code> ou <code>{lien}</code> : chaque personne y lit ses propres informations. "
+            "Un mot qui s'accorde s'écrit au masculin et au féminin, par exemple <code>{venu/venue}</code> : "
+            "chaque personne le lit comme elle a demandé qu'on s'adresse à elle (« venue », « venu », "
+            "ou « venu ou venue » si elle ne l'a pas dit)."),
     )
     with_certificate = BooleanField("Joindre l'attestation de présence (envoyé alors aux seuls présents)")
-    send_key = HiddenField(default=messages.new_send_key, validators=[Regexp(
-        r"^[A-Za-z0-9_-]{16,64}$", message="Ce formulaire a expiré : relisez le message puis envoyez-le à nouveau.")])
+    send_key = HiddenField(default=form_keys.new_send_key, validators=[Regexp(
+        form_keys.SEND_KEY, message="Ce formulaire a expiré : relisez le message puis envoyez-le à nouveau.")])
 
     def audience(self) -> messages.Audience:
         return messages.Audience(
@@ -273,7 +280,7 @@ class MeetingAreaForm(FlaskForm):
     area_ends_at = TimeField("Fermeture", validators=[InputRequired()])
     slot_minutes = IntegerField("Durée d'un rendez-vous (minutes)", validators=[InputRequired(), NumberRange(5, 120)])
     breaks = StringField("Pauses", validators=[Optional(), Length(max=200)],
-                         description="Par exemple : 11:00-11:20, 12:30-14:00")
+                         description="Par exemple : 11 h – 11 h 20, 12 h 30 – 14 h")
     tables = IntegerField("Nombre de tables", validators=[InputRequired(), NumberRange(0, 500)])
     max_requests_received = IntegerField("Demandes qu'une personne peut recevoir au plus",
                                          validators=[InputRequired(), NumberRange(1, 100)])
@@ -287,6 +294,6 @@ def ask_rule_field_name(role: Role) -> str:
 
 for _role in Role:
     setattr(MeetingAreaForm, ask_rule_field_name(_role), MultiCheckboxField(
-        f"Un participant « {_role.label} » peut demander un rendez-vous à",
-        choices=options({r.value: r.label for r in Role}),
+        f"Les {_role.several.lower()} peuvent demander un rendez-vous aux",
+        choices=options({r.value: r.several.lower() for r in Role}),
     ))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import OrganiserRole, QuestionKind
 from ..runtime import jobs
-from ..services import participant_messages as messages, survey
+from ..services import form_keys, participant_messages as messages, survey
 from . import blueprint, jobs as job_pages
 from .access import role_required
 from .forms import ParticipantMessageForm, SurveyQuestionsForm
@@ -35,14 +35,9 @@ def village_messages(village_id: int):
                 }, current_user.email, village, request_key=form.send_key.data)
                 return redirect(job_pages.job_url(job), 303)
         if chosen:
-            example = chosen[0]
-            preview = {
-                "registration": example,
-                "subject": messages.personalised(form.subject.data, example),
-                "body": messages.personalised(form.body.data, example),
-            }
+            preview = messages.preview(chosen[0], form.subject.data, form.body.data)
     if form.send_key.errors:  # a form from before the key, or tampered with: a new one to send
-        form.send_key.data = messages.new_send_key()
+        form.send_key.data = form_keys.new_send_key()
     return render_template("organisers/messages.html", village=village, form=form, preview=preview,
                            recipients=chosen, history=messages.history(village),
                            for_the_village=messages.for_the_village), 422 if form.errors else 200

@@ -117,7 +117,8 @@ def exceptional_entry(registration_id: int):
         flash(str(refused), "error")
         return back_to_registration(found)
     db.session.commit()
-    flash(f"Entrée exceptionnelle enregistrée : {found.full_name} est compté·e présent·e.", "success")
+    counted = found.agreed("compté présent", "comptée présente")
+    flash(f"Entrée exceptionnelle enregistrée : {found.full_name} est {counted}.", "success")
     return back_to_registration(found)
 
 

@@ -23,9 +23,11 @@ from ..services.initiatives import STAND_FIELDS
 from ..services.registration import InitiativeChoice
 from ..services.matching_profiles import OFFERING_ROLES
 from ..services.privacy import CONSENTS
+from ..text import Civility
 from .meeting_forms import MatchingStatement, offer_rows
 
 YES_NO = {"oui": "Oui", "non": "Non"}
+CIVILITY_CHOICES = {**{civility.value: civility.label for civility in Civility}, "": "Je préfère ne pas le dire"}
 
 
 def phone_number(form, field) -> None:
@@ -40,6 +42,10 @@ class RegistrationForm(FrenchMessagesOnce, InitiativeEssentials, InitiativeConse
         "Vous venez en tant que",
         choices=options({role.value: role.label for role in Role}),
         validators=[InputRequired(message="Indiquez à quel titre vous venez.")],
+    )
+    civility = RadioField(
+        "Vous êtes (facultatif)", choices=options(CIVILITY_CHOICES), default="",
+        description="Pour écrire votre rôle au féminin ou au masculin, sur votre badge et dans nos messages.",
     )
     first_name = text("Prénom", 100, required="Indiquez votre prénom.")
     last_name = text("Nom", 100, required="Indiquez votre nom.")
@@ -146,6 +152,7 @@ class RegistrationForm(FrenchMessagesOnce, InitiativeEssentials, InitiativeConse
         organisation = {Role.PORTEUR: "structure", Role.INSTITUTIONNEL: "institution"}.get(role)
         fields = {
             "role": role,
+            "civility": self.civility.data or None,
             "first_name": self.first_name.data,
             "last_name": self.last_name.data,
             "email": self.email.data,
@@ -191,6 +198,7 @@ def answers_of(registration: Registration) -> dict[str, Any]:
     }
     answers.update({name: getattr(registration, name) for name in CONSENTS})
     answers["lunch"] = "oui" if registration.lunch else "non"
+    answers["civility"] = registration.civility or ""
     answers["structure" if registration.role == Role.PORTEUR else "institution"] = registration.organisation
     presentation = registration.presentation
     if presentation is not None:

@@ -120,7 +120,7 @@ def message(job: Job, progress: Progress) -> Outcome:
         messages.keep(village, audience, subject, body, job.requested_by, len(ids), with_certificate)
         job.params = {**job.params, "kept": True}
         db.session.commit()
-    return Outcome(summary=f"Message envoyé à {len(ids)} personne(s) : il part dans les minutes qui viennent.")
+    return Outcome(summary=f"Message envoyé à {quantity(len(ids), 'personne')} : il part dans les minutes qui viennent.")
 
 
 @jobs.kind("followup", exclusive=True)

@@ -30,7 +30,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Job, JobStatus, Village
+from ..models import Job, JobStatus, Organiser, Village
+from ..templating import quantity
 from ..timeutil import utcnow
 
 # How often a progress bar moves at most, in seconds: each move is a small write.
@@ -149,7 +150,7 @@ def queue_reachable() -> tuple[bool, str]:
         waiting = queue().pending_count()
     except Exception as error:  # any failure of the storage means the same to the operator
         return False, f"file des tâches injoignable ({current_app.config['JOBS_URL']}) : {error.__class__.__name__}"
-    return True, f"file des tâches joignable, {waiting} tâche(s) en attente"
+    return True, f"file des tâches joignable, {quantity(waiting, 'tâche')} en attente"
 
 
 def start(kind_name: str, params: dict, requested_by: str, village: Village | None = None,
@@ -157,12 +158,17 @@ def start(kind_name: str, params: dict, requested_by: str, village: Village | No
     """Queue a job; commits, so that the worker finds it. AlreadyRunning for an exclusive kind
     already under way for the village. With the `request_key` of a form already posted (a double
     click, two tabs, a retry, even at the same instant), the job that post started is returned
-    and nothing new is queued: the key is unique in the table."""
+    and nothing new is queued: the key is unique in the table. Without a key, the same job (kind,
+    village, parameters) that the same person asked for and that is still under way is returned:
+    a document asked twice is prepared once, and asked again once ready, it is prepared afresh."""
     if request_key is not None and (started := _started_by(request_key)) is not None:
         return started
     _forget_old_jobs()
     if KINDS[kind_name].exclusive:
         _refuse_twin(kind_name, village)
+    elif request_key is None and (same := _same_under_way(kind_name, params, requested_by, village)) is not None:
+        db.session.commit()
+        return same
     job = Job(kind=kind_name, params=params, village=village, requested_by=requested_by, request_key=request_key)
     db.session.add(job)
     try:
@@ -178,6 +184,18 @@ def start(kind_name: str, params: dict, requested_by: str, village: Village | No
 
 def _started_by(request_key: str) -> Job | None:
     return db.session.scalar(select(Job).where(Job.request_key == request_key))
+
+
+def _same_under_way(kind_name: str, params: dict, requested_by: str, village: Village | None) -> Job | None:
+    # The asker's row, locked, serialises their posts of one form at the same instant: the second
+    # sees the first's job.
+    db.session.execute(select(Organiser.id).where(Organiser.email == requested_by).with_for_update(key_share=True))
+    under_way = db.session.scalars(select(Job).where(
+        Job.kind == kind_name, Job.requested_by == requested_by,
+        Job.village_id == village.id if village is not None else Job.village_id.is_(None),
+        Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+    ).order_by(Job.id)).all()
+    return next((job for job in under_way if job.params == params and not fail_if_stale(job)), None)
 
 
 def start_export(village: Village, export_format: str, requested_by: str) -> Job:

@@ -19,6 +19,7 @@ from ..models import (
 from ..models.followup import THREAD_STATUS_LABELS
 from ..models.initiative_lists import SUPPORT_NEEDS, VISIBILITIES as VISIBILITY_LABELS
 from ..templating import of_name, of_place
+from ..text import agreed
 
 PER_PAGE = 50
 
@@ -26,6 +27,7 @@ PER_PAGE = 50
 # definite article (said by someone else).
 REGISTRATION_FIELDS = {
     "role": ("son rôle", "le rôle"),
+    "civility": ("sa civilité", "la civilité"),
     "first_name": ("son prénom", "le prénom"),
     "last_name": ("son nom", "le nom"),
     "email": ("son adresse e-mail", "l'adresse e-mail"),
@@ -174,10 +176,11 @@ def _registration_sentence(entry: AuditEntry, names: _Names, actor: str, by_pers
     person = names.person(entry)
     action = entry.action.removeprefix("registration.")
     if action == "created":
-        role = _role_label(details.get("role"))
+        civility = details.get("civility")
+        role = _role_label(details.get("role"), civility)
         where = " sur la liste d'attente" if details.get("status") == RegistrationStatus.WAITLISTED else ""
         if by_person:
-            return f"{actor} s'est inscrit(e){where}" + (f" comme {role}" if role else "")
+            return f"{actor} s'est {agreed(civility, 'inscrit', 'inscrite')}{where}" + (f" comme {role}" if role else "")
         return f"{actor} a inscrit {person}{where}" + (f" comme {role}" if role else "")
     if action == "followup_opt_out":
         return f"{actor} a demandé à ne plus recevoir de demandes de nouvelles après les villages"
@@ -215,9 +218,9 @@ def _registration_sentence(entry: AuditEntry, names: _Names, actor: str, by_pers
     return f"{actor} a modifié l'inscription {of_name(person)}"
 
 
-def _role_label(value) -> str:
+def _role_label(value, civility: str | None) -> str:
     try:
-        return Role(value).label.lower()
+        return Role(value).of(civility).lower()
     except ValueError:
         return ""
 

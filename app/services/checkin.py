@@ -135,7 +135,7 @@ class ScannedRow:
         return getattr(self._row, name)
 
 
-ADMITTED_FIELDS = ("id", "first_name", "last_name", "role", "organisation", "collectivity",
+ADMITTED_FIELDS = ("id", "first_name", "last_name", "role", "civility", "organisation", "collectivity",
                    "represented_group", "status", "is_walk_in", "checked_in_at")
 
 
@@ -372,10 +372,8 @@ def check_in(
     answers from the roster kept on the phone (its day: isVillageDay). A change to the rule is
     made in both places.
     """
-    if scan_id is not None:
-        replayed = db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id))
-        if replayed is not None and replayed.village_id == village.id:
-            return CheckInOutcome(Result.OK, replayed.registration, replayed)
+    if (replayed := _replayed(village, scan_id)) is not None:
+        return replayed
 
     now = utcnow()
     moment = min(scanned_at, now) if scanned_at else now
@@ -397,6 +395,16 @@ def check_in(
         # statements. Rare; the conditional update decides again.
         outcome = _admit(village, code, **admit)
     return outcome
+
+
+def _replayed(village: ScanVillage, scan_id: str | None) -> CheckInOutcome | None:
+    """The first answer to the device's `scan_id`, sent again (a retry, a sync after a timeout)."""
+    if scan_id is None:
+        return None
+    replayed = db.session.scalar(select(CheckIn).where(CheckIn.scan_id == scan_id))
+    if replayed is None or replayed.village_id != village.id:
+        return None
+    return CheckInOutcome(Result.OK, replayed.registration, replayed)
 
 
 def undo_check_in(village: ScanVillage, code: str, *, actor: str, reason: str = "") -> CheckInOutcome:
@@ -434,7 +442,7 @@ def exceptional_entry_refusal(registration: Registration, now: datetime | None =
     if registration.status != RegistrationStatus.CONFIRMED:
         return "Seule une personne dont la place est confirmée peut être comptée présente."
     if registration.checked_in_at is not None:
-        return f"{registration.full_name} est déjà entré·e."
+        return f"{registration.full_name} est déjà {registration.agreed('entré', 'entrée')}."
     return None
 
 
@@ -648,7 +656,8 @@ def _capacity_problem(village: Village, role: str) -> str | None:
     if quota is not None:
         taken_in_role = counts.get(role, 0)
         if taken_in_role >= quota:
-            return f"Les places « {Role(role).label} » sont toutes prises : {taken_in_role} sur {quota}."
+            return (f"Les places réservées aux {Role(role).several.lower()} sont toutes prises : "
+                    f"{taken_in_role} sur {quota}.")
     return None
 
 
@@ -668,11 +677,16 @@ def walk_in(
     They take a place like anyone else: when none is left, WalkInRefused(may_override=True)
     lets the volunteer decide, and `over_capacity=True` admits them anyway. Outside the day the
     answer is NOT_VILLAGE_DAY; in a rehearsal, what the day would answer: neither writes anything.
+    `scan_id` is the phone's id for this person's arrival: sent again (a double tap, a retry, the
+    offline queue after a call that timed out), it returns the first answer and writes nothing.
     """
     if not rehearsal and not is_village_day(village, min(scanned_at or utcnow(), utcnow())):
         return CheckInOutcome(Result.NOT_VILLAGE_DAY)
-    # Capacity decisions are made one at a time per village (as registrations do).
+    # Capacity decisions are made one at a time per village (as registrations do); so are the
+    # arrivals of one scan_id, read under the lock.
     lock_village(village)
+    if not rehearsal and (replayed := _replayed(village, scan_id)) is not None:
+        return replayed
     if data.email:
         duplicate = db.session.scalar(
             select(Registration).where(
@@ -683,7 +697,7 @@ def walk_in(
         )
         if duplicate is not None:
             raise WalkInRefused(
-                f"{duplicate.full_name} est déjà inscrit·e avec cette adresse : "
+                f"{duplicate.full_name} est déjà {duplicate.agreed('inscrit', 'inscrite')} avec cette adresse : "
                 "cherchez cette personne par son nom.",
                 details={"attendee": attendee(duplicate)},
             )

@@ -41,6 +41,7 @@ ROSTER_FIELDS = (
     "first_name",
     "last_name",
     "role",
+    "civility",
     "organisation",
     "collectivity",
     "represented_group",

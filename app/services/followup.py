@@ -40,12 +40,13 @@ PARTNER_ANSWERS = {
     Answer.NOT_YET: "Pas encore",
 }
 PORTEUR_ANSWERS = {answer: answer.label for answer in Answer}
-# How a need met is counted by type of partner.
+# How a need met is counted by type of partner: named by what they are, not by a person in the
+# masculine.
 PARTNER_TYPES = {
     Role.INSTITUTIONNEL.value: "Institution",
-    Role.ELU.value: "Élu local, collectivité",
-    Role.PORTEUR.value: "Autre porteur d'initiative",
-    Role.HABITANT.value: "Représentant d'habitants",
+    Role.ELU.value: "Collectivité, élu ou élue",
+    Role.PORTEUR.value: "Autre initiative",
+    Role.HABITANT.value: "Habitants ou usagers",
     None: "Structure ou dispositif nommé par le porteur",
 }
 

@@ -91,8 +91,8 @@ def ask(requester: Registration, recipient: Registration | None, intent: str, me
         raise RequestRefused("Seules les personnes dont l'inscription est confirmée peuvent demander un rendez-vous.")
     if not meeting_area.may_ask(settings, requester.role, recipient.role):
         raise RequestRefused(
-            f"Dans ce village, un participant « {Role(requester.role).label} » ne peut pas demander de "
-            f"rendez-vous à un participant « {Role(recipient.role).label} »."
+            f"Dans ce village, les {Role(requester.role).several.lower()} ne peuvent pas demander de "
+            f"rendez-vous aux {Role(recipient.role).several.lower()}."
         )
     existing = between(requester, recipient)
     if existing is not None:

@@ -7,7 +7,7 @@ holds. People registered without an e-mail address (walk-ins) get nothing.
 """
 import functools
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from email.utils import make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +40,13 @@ def registration_confirmed(registration: Registration, *, at_once: bool = False)
 
 def registration_waitlisted(registration: Registration, *, at_once: bool = False) -> OutboxMessage | None:
     return _queue("waitlisted", registration, "Vous êtes sur la liste d'attente", at_once=at_once)
+
+
+def state_told_since(registration: Registration, moment: datetime) -> bool:
+    """Whether an e-mail telling the registration's state (confirmed, waiting) was queued since `moment`."""
+    return db.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.registration_id == registration.id, OutboxMessage.created_at >= moment,
+        OutboxMessage.kind.in_(["confirmation", "promoted", "waitlisted"])).limit(1)) is not None
 
 
 def registration_promoted(registration: Registration) -> OutboxMessage | None:
@@ -111,6 +118,11 @@ _GREETING = re.compile(r"\s*(?:bonjour|bonsoir|salut|madame|monsieur|chers?|chè
 
 def greets(body: str) -> bool:
     return bool(_GREETING.match(body))
+
+
+def subject_line(subject: str, village) -> str:
+    """An e-mail's subject names its village, once: an organiser's subject may already name it."""
+    return subject if village.name in subject else f"{subject} – {village.name}"
 
 
 def meeting_requested(request) -> OutboxMessage | None:
@@ -203,8 +215,7 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     values = dict(
         kind=kind,
         recipient=registration.email,
-        # Said once: an organiser's subject may already name the village.
-        subject=subject if registration.village.name in subject else f"{subject} – {registration.village.name}",
+        subject=subject_line(subject, registration.village),
         message_id=make_msgid("villages", domain=_mail_domain()),
         details={
             "documents": documents,

@@ -7,7 +7,7 @@ recipients, and recorded in the audit trail.
 """
 from __future__ import annotations
 
-import secrets
+import re
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
@@ -39,11 +39,6 @@ PLACEHOLDERS = {
     "{date}": lambda r: french_date(r.village.day),
     "{lien}": manage_url,
 }
-
-
-def new_send_key() -> str:
-    """The key a message's form carries from its first display: posted twice, it is sent once."""
-    return secrets.token_urlsafe(16)
 
 
 NOBODY = "Aucun participant ne correspond à ces critères : rien n'a été envoyé."
@@ -107,11 +102,30 @@ def for_the_village(text: str, village: Village) -> str:
     return text.replace("{village}", village.name).replace("{date}", french_date(village.day))
 
 
+# « {venu/venue} »: a word about the person, in the form they asked for (Registration.agreed).
+AGREED_WORD = re.compile(r"\{([^{}/]+)/([^{}/]+)\}")
+
+
 def personalised(text: str, registration: Registration) -> str:
     for placeholder, value in PLACEHOLDERS.items():
         if placeholder in text:
             text = text.replace(placeholder, value(registration))
-    return text
+    return AGREED_WORD.sub(lambda words: registration.agreed(words[1], words[2]), text)
+
+
+@dataclass
+class Preview:
+    """The e-mail one participant would receive, as the outbox writes it."""
+    registration: Registration
+    subject: str
+    body: str
+    greeted: bool  # the body opens with a greeting: the e-mail adds none
+
+
+def preview(registration: Registration, subject: str, body: str) -> Preview:
+    body = personalised(body, registration)
+    return Preview(registration, notifications.subject_line(personalised(subject, registration), registration.village),
+                   body, notifications.greets(body))
 
 
 def chosen(village: Village, audience: Audience, with_certificate: bool = False) -> list[Registration]:

@@ -49,7 +49,7 @@ CONSENTS = {
 ANONYMOUS_NAME = "Anonyme"
 # What tells who the person is. Role, village, status, lunch, walk-in and dates stay.
 IDENTIFYING_FIELDS = (
-    "email", "phone", "postcode", "organisation", "position", "collectivity", "mandate",
+    "civility", "email", "phone", "postcode", "organisation", "position", "collectivity", "mandate",
     "represented_group", "dietary_needs", "accessibility_needs",
 )
 # Never handed out in an export: they are keys, not information about the person.

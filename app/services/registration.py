@@ -9,7 +9,7 @@ transaction already holds the write lock), so that concurrent registrations neve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select
@@ -25,7 +25,7 @@ from . import audit, capacity, initiatives, notifications, roster_version, sched
 
 # The details a participant (or an organiser on their behalf) may change.
 EDITABLE_FIELDS = frozenset({
-    "role", "first_name", "last_name", "email", "phone", "commune", "postcode",
+    "role", "civility", "first_name", "last_name", "email", "phone", "commune", "postcode",
     "organisation", "position", "collectivity", "mandate", "represented_group",
     "lunch", "dietary_needs", "accessibility_needs",
 })
@@ -38,7 +38,7 @@ ROLE_FIELDS = {
 }
 # Changes to these are printed on the badge or the invitation: the participant gets new ones.
 BADGE_FIELDS = frozenset({
-    "role", "first_name", "last_name", "email", "organisation", "collectivity", "represented_group",
+    "role", "civility", "first_name", "last_name", "email", "organisation", "collectivity", "represented_group",
 })
 # Printed on badges and in e-mail headers: a line break there is folded into a space.
 ONE_LINE_FIELDS = frozenset({
@@ -81,6 +81,7 @@ class RegistrationData:
     first_name: str
     last_name: str
     email: str | None
+    civility: str | None = None
     phone: str | None = None
     commune: str = ""
     postcode: str | None = None
@@ -163,7 +164,8 @@ def register(
         capacity.add_confirmed(db.session.connection(), village.id, data.role, 1)
     if data.role == Role.PORTEUR and data.initiative:
         _present_initiative(registration, data.initiative, actor)
-    audit.record_at_once(actor, "registration.created", registration, status=status, role=data.role)
+    audit.record_at_once(actor, "registration.created", registration, status=status, role=data.role,
+                         civility=data.civility)
     if has_place:
         notifications.registration_confirmed(registration, at_once=True)
     else:
@@ -182,7 +184,8 @@ def cancellation_refusal(registration: Registration, now: datetime | None = None
     if registration.status == RegistrationStatus.CANCELLED:
         return "Cette inscription est déjà annulée."
     if registration.checked_in_at is not None:
-        return f"{registration.full_name} est venu·e au village : son inscription ne s'annule plus."
+        came = registration.agreed("venu", "venue")
+        return f"{registration.full_name} est {came} au village : son inscription ne s'annule plus."
     if registration.village.phase(now) is VillagePhase.AFTER:
         return "Le village a eu lieu : une inscription ne s'annule plus après le jour du village."
     return None
@@ -270,10 +273,20 @@ def change_role(registration: Registration, role: str, actor: str, *, force: boo
     return update_details(registration, {"role": Role(role).value}, actor, force_role=force)
 
 
+# Asked again within this time (a double click, two tabs, a retry), the e-mail is not sent twice.
+RESEND_PAUSE = timedelta(minutes=1)
+
+
 def resend_confirmation(registration: Registration, actor: str = "participant") -> None:
-    """Send again the e-mail that matches the registration's state."""
+    """Send again the e-mail that matches the registration's state, unless an e-mail telling it
+    was queued less than RESEND_PAUSE ago: decided under the registration's lock, so that two
+    asks at the same instant send it once too."""
+    registration = db.session.scalar(select(Registration).where(Registration.id == registration.id)
+                                     .with_for_update(key_share=True).execution_options(populate_existing=True))
     if registration.status == RegistrationStatus.CANCELLED:
         raise NotAllowed("Cette inscription est annulée.")
+    if notifications.state_told_since(registration, utcnow() - RESEND_PAUSE):
+        return
     if registration.is_confirmed:
         notifications.registration_confirmed(registration)
     else:

@@ -6,18 +6,23 @@ byte by byte, so the lookup does not leak the token through timing.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from ..database import upsert_for
 from ..extensions import db
 from ..models import ScannerToken, Village, VillagePhase
 from ..timeutil import local_datetime, to_utc_naive, utcnow
 from . import audit
+from .form_keys import is_send_key
 
 
 class LinkRefused(Exception):
@@ -33,24 +38,32 @@ def end_of_village_day(village: Village) -> datetime:
     return to_utc_naive(local_datetime(village.day + timedelta(days=1), time(0)))
 
 
-def create(village: Village, label: str, created_by: str) -> tuple[ScannerToken, str]:
-    """A new link for `village`, valid until the end of its day. Returns the row and the token."""
+def create(village: Village, label: str, created_by: str, send_key: str | None = None) -> tuple[ScannerToken, str]:
+    """A new link for `village`, valid until the end of its day. Returns the row and the token.
+
+    `send_key` is the key the form carried from its first display: the token is made from it, so
+    the same form posted twice (a double click, a retry, even at the same instant) makes one link
+    (its hash is unique), and the second answer shows the same address as the first."""
     label = label.strip()[:120] or "Accueil"
     if village.phase() is VillagePhase.AFTER:
         raise LinkRefused("Ce village est passé : un lien d'accueil n'y servirait plus.")
-    expires_at = end_of_village_day(village)
-    token = secrets.token_urlsafe(32)
-    link = ScannerToken(
-        village=village,
-        token_hash=token_hash(token),
-        label=label,
-        created_by=created_by,
-        expires_at=expires_at,
-    )
-    db.session.add(link)
-    db.session.flush()
-    audit.record(created_by, "scanner_link.create", link, village_id=village.id, label=label)
+    token = _token_of(village, send_key) if is_send_key(send_key) else secrets.token_urlsafe(32)
+    inserted = db.session.execute(
+        upsert_for(db.session, ScannerToken.__table__).on_conflict_do_nothing(index_elements=["token_hash"]),
+        {"village_id": village.id, "token_hash": token_hash(token), "label": label, "created_by": created_by,
+         "expires_at": end_of_village_day(village), "created_at": utcnow()},
+    ).rowcount
+    link = db.session.scalar(select(ScannerToken).where(ScannerToken.token_hash == token_hash(token)))
+    if inserted:
+        audit.record(created_by, "scanner_link.create", link, village_id=village.id, label=label)
     return link, token
+
+
+def _token_of(village: Village, send_key: str) -> str:
+    # Keyed with the application's secret: the form's key alone, seen in a page, opens nothing.
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"scanner-link:{village.id}:{send_key}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def _hash_if_plausible(token: str | None) -> str | None:

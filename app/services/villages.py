@@ -204,11 +204,12 @@ def who_is_coming(village: Village, limit: int = COMING_SHOWN) -> list[ListedPer
     """Confirmed participants who agreed to appear on the participants' list, by name (the first
     `limit`): what the list shows of them, read as rows rather than whole registrations."""
     rows = db.session.execute(
-        select(Registration.first_name, Registration.last_name, Registration.role, Registration.organisation,
+        select(Registration.first_name, Registration.last_name, Registration.role, Registration.civility,
+               Registration.organisation,
                Registration.collectivity, Registration.represented_group)
         .where(*_listed(village)).order_by(Registration.last_name, Registration.first_name).limit(limit)
     )
-    return [ListedPerson(f"{row.first_name} {row.last_name}", structure_of(row), Role(row.role).label)
+    return [ListedPerson(f"{row.first_name} {row.last_name}", structure_of(row), Role(row.role).of(row.civility))
             for row in rows]
 
 

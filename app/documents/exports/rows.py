@@ -21,8 +21,8 @@ from ...extensions import db
 from ...models import (
     SUPPORT_NEEDS, Initiative, InitiativePresentation, InitiativeVersion, Registration, RegistrationStatus, Village,
 )
-from ...models.registration import ROLE_LABELS, STATUS_LABELS
-from ...text import fold
+from ...models.registration import STATUS_LABELS, Role
+from ...text import Civility, fold
 from ...timeutil import WallClock, local_zone
 
 BATCH_SIZE = 500
@@ -136,7 +136,7 @@ def _listed(village: Village, attending_only: bool) -> list[ColumnElement[bool]]
 # version of the initiative it presents, whose columns keep their names (see Field.of_initiative).
 LISTED = (
     select(
-        Registration.id, Registration.status, Registration.role, Registration.last_name,
+        Registration.id, Registration.status, Registration.role, Registration.civility, Registration.last_name,
         Registration.first_name, Registration.email, Registration.phone, Registration.commune,
         Registration.postcode, Registration.organisation, Registration.position, Registration.collectivity,
         Registration.mandate, Registration.represented_group, Registration.lunch, Registration.dietary_needs,
@@ -197,10 +197,14 @@ def _joined(labels: property) -> Callable[[Listed], str]:
     return lambda row: ", ".join(labels.fget(row))
 
 
+# Each person's role as they asked to be addressed (Registration.role_label), looked up rather
+# than worked out again for each of thousands of rows.
+_ROLE_OF = {(role.value, civility): role.of(civility) for role in Role for civility in (None, *Civility)}
+
 FIELDS: list[Field] = [
     Field("N° d'inscription", _column("id"), 10),
     Field("Statut", lambda r: STATUS_LABELS[r.status], 14),
-    Field("Qualité", lambda r: ROLE_LABELS[r.role], 24),
+    Field("Qualité", lambda r: _ROLE_OF[r.role, r.civility], 24),
     Field("Nom", _column("last_name"), 20),
     Field("Prénom", _column("first_name"), 16),
     Field("Courriel", _column("email"), 28),
@@ -220,11 +224,11 @@ FIELDS: list[Field] = [
     Field("Accord actualités", _yes_no("consent_news"), 10),
     Field("Version des accords", _column("consent_version"), 10),
     Field("Accords donnés le", _column("consented_at"), 17),
-    Field("Inscrit sur place", _yes_no("is_walk_in"), 10),
-    Field("Inscrit le", _column("created_at"), 17),
-    Field("Confirmé le", _column("confirmed_at"), 17),
-    Field("Annulé le", _column("cancelled_at"), 17),
-    Field("Arrivé le", _column("checked_in_at"), 17),
+    Field("Inscription sur place", _yes_no("is_walk_in"), 10),
+    Field("Date d'inscription", _column("created_at"), 17),
+    Field("Date de confirmation", _column("confirmed_at"), 17),
+    Field("Date d'annulation", _column("cancelled_at"), 17),
+    Field("Date d'arrivée", _column("checked_in_at"), 17),
     Field("Initiative", _column("name"), 28, of_initiative=True),
     Field("Structure porteuse", _column("structure"), 24, of_initiative=True),
     Field("Résumé de l'initiative", _column("summary"), 50, of_initiative=True),

@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ...models import Role, Village
 from ...models.registration import structure_of
+from ...text import Civility
 from ...templating import french_date, french_time
 from ..badge import BOLD, REGULAR
 from . import rows
@@ -44,19 +45,33 @@ COLUMN_WIDTHS = [width * mm for _, width in COLUMNS]
 TABLE_WIDTH = sum(COLUMN_WIDTHS)
 TEXT_WIDTH = TABLE_WIDTH - 30 * mm  # leaves room for « page 12 / 40 » beside the footer
 
-# Short enough to fit the column; the full labels are in the spreadsheets.
-SHORT_ROLE_LABELS = {
-    Role.PORTEUR: "Porteur d'initiative",
-    Role.INSTITUTIONNEL: "Institutionnel",
-    Role.ELU: "Élu local",
-    Role.HABITANT: "Habitant, usager",
-}
+# Each person's role as they asked to be addressed (Registration.role_label), on two lines at
+# most of the column: the longest shorter (the full one is in the spreadsheets).
+QUALITIES = {(role.value, civility): role.of(civility) for role in Role for civility in (None, *Civility)}
+QUALITIES.update({
+    (Role.HABITANT.value, None): "Habitant, habitante, usager ou usagère",
+    (Role.HABITANT.value, Civility.MADAME): "Habitante, usagère",
+    (Role.HABITANT.value, Civility.MONSIEUR): "Habitant, usager",
+})
+CELL_LEADING = CELL_FONT_SIZE * 1.2
 
 TABLE_TOP = PAGE_HEIGHT - MARGIN - HEADER_HEIGHT
 TABLE_ROOM = TABLE_TOP - MARGIN - FOOTER_HEIGHT
 ROWS_PER_PAGE = int((TABLE_ROOM - TABLE_HEADER_HEIGHT) // ROW_HEIGHT)
 TOTALS_ROW_HEIGHT = 6 * mm
 TOTALS_GAP = 6 * mm
+
+
+def fit_two_lines(text: str, width: float) -> str:
+    """The text on one line if it fits, else broken between words onto two (the second shortened
+    with an ellipsis if need be), joined by a line break."""
+    if stringWidth(text, FONT, CELL_FONT_SIZE) <= width - 2 * CELL_PADDING:
+        return text
+    words = text.split(" ")
+    first = words.pop(0)
+    while words and stringWidth(f"{first} {words[0]}", FONT, CELL_FONT_SIZE) <= width - 2 * CELL_PADDING:
+        first += " " + words.pop(0)
+    return fit(first, width) + ("\n" + fit(" ".join(words), width) if words else "")
 
 
 def fit(text: str, width: float, font: str = FONT, size: float = CELL_FONT_SIZE) -> str:
@@ -69,7 +84,7 @@ def fit(text: str, width: float, font: str = FONT, size: float = CELL_FONT_SIZE)
     return text.rstrip() + "…"
 
 
-TOTALS_COLUMN_WIDTHS = (90 * mm, 20 * mm)
+TOTALS_COLUMN_WIDTHS = (110 * mm, 20 * mm)
 TOTALS_PADDING = 6
 
 
@@ -80,8 +95,8 @@ def draw_totals(canvas: Canvas, by_role: Counter, walk_ins: int, top: float) -> 
     to import as the rest of reportlab.
     """
     rows = [(BOLD, 10, "Totaux par rôle", "")]
-    rows += [(FONT, 9, role.label, str(by_role.get(role, 0))) for role in Role]
-    rows += [(FONT, 9, "dont inscrits sur place", str(walk_ins)), (BOLD, 9, "Total", str(sum(by_role.values())))]
+    rows += [(FONT, 9, role.several, str(by_role.get(role, 0))) for role in Role]
+    rows += [(FONT, 9, "dont inscriptions sur place", str(walk_ins)), (BOLD, 9, "Total", str(sum(by_role.values())))]
     left, right = MARGIN, MARGIN + sum(TOTALS_COLUMN_WIDTHS)
     canvas.setLineWidth(0.8)
     canvas.lines([(left, y, right, y) for y in (top - TOTALS_ROW_HEIGHT, top - (len(rows) - 1) * TOTALS_ROW_HEIGHT)])
@@ -104,10 +119,12 @@ def participant_row(number: int, registration: rows.Listed) -> list[str]:
         registration.last_name.upper(),
         registration.first_name,
         structure_of(registration),
-        SHORT_ROLE_LABELS.get(registration.role, registration.role),
-        registration.commune or "",
     ]
-    return [fit(text, width) for text, width in zip(texts, COLUMN_WIDTHS)]
+    return [
+        *(fit(text, width) for text, width in zip(texts, COLUMN_WIDTHS)),
+        fit_two_lines(QUALITIES[registration.role, registration.civility], COLUMN_WIDTHS[4]),
+        fit(registration.commune or "", COLUMN_WIDTHS[5]),
+    ]
 
 
 def draw_participants(canvas: Canvas, page_rows: list[list[str]]) -> float:
@@ -157,8 +174,8 @@ def _draw_table_header(canvas: Canvas) -> None:
 
 
 def _write_row(text, cells: list[str], row_top: float, height: float, font: str, size: float) -> None:
-    """A row's texts, centred in its height; the number, first, aligned on the right."""
-    baseline = row_top - height / 2 - size * 0.35
+    """A row's texts, centred in its height (a cell of two lines too); the number, first, aligned
+    on the right."""
     for column, cell in enumerate(cells):
         if not cell:
             continue
@@ -166,8 +183,12 @@ def _write_row(text, cells: list[str], row_top: float, height: float, font: str,
             x = COLUMN_EDGES[1] - CELL_PADDING - stringWidth(cell, font, size)
         else:
             x = COLUMN_EDGES[column] + CELL_PADDING
-        text.setTextOrigin(x, baseline)
-        text.textOut(cell)
+        lines = cell.split("\n")
+        baseline = row_top - height / 2 - size * 0.35 + CELL_LEADING * (len(lines) - 1) / 2
+        for line in lines:
+            text.setTextOrigin(x, baseline)
+            text.textOut(line)
+            baseline -= CELL_LEADING
 
 
 def draw_page_frame(canvas: Canvas, village: Village, page: int, pages: int) -> None:

@@ -16,11 +16,12 @@ DATETIME_FORMAT_XLSX = "dd/mm/yyyy hh:mm"
 # Control characters XML 1.0 does not allow (tab and line breaks are allowed).
 XML_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 ALL_SHEET = "Tous"
-# Sheet titles are limited to 31 characters, hence not the roles' full labels.
+# Sheet titles are limited to 31 characters, hence not the roles' plurals (Role.several), but
+# short names that include women and men alike.
 ROLE_SHEETS = {
-    Role.PORTEUR: "Porteurs d'initiative",
-    Role.INSTITUTIONNEL: "Institutionnels",
-    Role.ELU: "Élus locaux",
+    Role.PORTEUR: "Porteurs et porteuses",
+    Role.INSTITUTIONNEL: "Institutions",
+    Role.ELU: "Élus et élues",
     Role.HABITANT: "Habitants et usagers",
 }
 

@@ -73,7 +73,7 @@ async function undo(person) {
     ui.markUndone(person);
     refreshAttendance();
     refreshSearch();
-    if (answer.result !== "undone") ui.showProblem(answer.result, "Rien à annuler", person.name + " n'était pas entré·e.");
+    if (answer.result !== "undone") ui.showProblem(answer.result, "Rien à annuler", "Aucune entrée de " + person.name + " n'est enregistrée.");
   } catch (error) {
     failure(error);
   }
@@ -153,16 +153,21 @@ searchInput.addEventListener("input", () => {
 const walkInForm = document.getElementById("walk-in-form");
 const refusedBox = document.getElementById("walk-in-refused");
 const overrideButton = document.getElementById("walk-in-override");
+// The id of the arrival being typed: the same person sent twice (a double tap, a retry, the
+// offline queue after a call that timed out) is registered once. A new one once registered.
+let walkInId = crypto.randomUUID();
 
 async function registerWalkIn(overCapacity) {
   const fields = Object.fromEntries(new FormData(walkInForm));
   try {
-    const answer = await api.walkIn({ ...fields, over_capacity: overCapacity, ...(rehearsing() ? { rehearsal: true } : {}) });
+    const answer = await api.walkIn({ ...fields, scan_id: walkInId, over_capacity: overCapacity,
+                                      ...(rehearsing() ? { rehearsal: true } : {}) });
     if (answer.result !== "ok") {
       ui.showResult(answer, { onUndo: undo });
       signal(ui.kindOf(answer.result));
       return;
     }
+    if (!answer.rehearsal) walkInId = crypto.randomUUID();
     walkInForm.reset();
     refusedBox.hidden = true;
     ui.showFieldErrors(walkInForm, {});

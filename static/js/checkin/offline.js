@@ -325,12 +325,19 @@ export function createOfflineApi(api, root) {
     return onlineFirst(() => api.search(query), () => searchHere(query));
   }
 
+  // A role's name as the page writes it (the walk-in form's choices), for everyone of that role
+  // together: each person's own label may be in the feminine or the masculine.
+  function roleName(code) {
+    const option = document.querySelector('#walk-in-role option[value="' + CSS.escape(code) + '"]');
+    return option ? option.textContent : "";
+  }
+
   function attendanceHere() {
     const roles = new Map();
     let present = 0, expected = 0, walkIns = 0;
     for (const entry of Object.values(state.entries)) {
       if (entry.removed || entry.status !== "confirmed") continue;
-      const role = roles.get(entry.role_code) || { label: entry.role, present: 0, expected: 0 };
+      const role = roles.get(entry.role_code) || { label: roleName(entry.role_code) || entry.role, present: 0, expected: 0 };
       role.expected += 1;
       expected += 1;
       if (entry.checked_in_at) { role.present += 1; present += 1; }
@@ -350,6 +357,7 @@ export function createOfflineApi(api, root) {
       async () => {
         const person = { ...fields };
         delete person.over_capacity;
+        delete person.scan_id;
         const errors = {};
         if (!(person.first_name || "").trim()) errors.first_name = "Indiquez le prénom.";
         if (!(person.last_name || "").trim()) errors.last_name = "Indiquez le nom.";
@@ -359,13 +367,12 @@ export function createOfflineApi(api, root) {
         delete person.rehearsal;
         const scannedAt = now();
         if (!rehearsal && !isVillageDay(scannedAt, state.day, state.timeZone)) return notVillageDay(state.day, state.timeZone);
-        if (!rehearsal) await enqueue({ id: crypto.randomUUID(), type: "walk_in", scanned_at: scannedAt, person });
-        const role = document.querySelector('#walk-in-role option[value="' + CSS.escape(person.role) + '"]');
+        if (!rehearsal) await enqueue({ id: fields.scan_id || crypto.randomUUID(), type: "walk_in", scanned_at: scannedAt, person });
         return {
           result: "ok",
           offline: true,
           rehearsal: rehearsal || undefined,
-          attendee: { name: person.first_name + " " + person.last_name, role: role ? role.textContent : "",
+          attendee: { name: person.first_name + " " + person.last_name, role: roleName(person.role),
                       organisation: person.organisation, is_walk_in: true },
         };
       },
@@ -396,7 +403,7 @@ export function createOfflineApi(api, root) {
     box.hidden = conflicts.length === 0;
     $("offline-conflict-list").replaceChildren(...conflicts.map((conflict) => {
       const item = document.createElement("li");
-      item.textContent = conflict.name + "\u00a0: entré·e " + clock(conflict.winner.scanned_at) + " par " +
+      item.textContent = conflict.name + "\u00a0: entrée à " + clock(conflict.winner.scanned_at) + " par " +
         conflict.winner.scanner + ", puis à nouveau " + clock(conflict.scanned_at) + " par " +
         conflict.scanner + (mine(conflict) ? " (ce téléphone)" : "");
       if (mine(conflict)) item.className = "mine";

@@ -44,11 +44,11 @@ export function describe(answer) {
   const person = answer.attendee;
   switch (answer.result) {
     case "ok":
-      return { title: person.is_walk_in ? "Inscrit·e et entré·e" : "Bienvenue\u00a0!", detail: "" };
+      return { title: person.is_walk_in ? "Inscription et entrée enregistrées" : "Bienvenue\u00a0!", detail: "" };
     case "already_checked_in":
       return {
-        title: "Déjà entré·e",
-        detail: ["Entrée enregistrée", formatTime(person.checked_in_at),
+        title: "Entrée déjà enregistrée",
+        detail: ["Première entrée", formatTime(person.checked_in_at),
                  person.checked_in_by ? "par " + person.checked_in_by : ""].filter(Boolean).join(" "),
       };
     case "cancelled":
@@ -153,7 +153,7 @@ const REFUSED_STATUS = { cancelled: "Inscription annulée", waitlisted: "Liste d
 export function renderSearchResults(people, { onCheckIn, onUndo }) {
   $("search-results").replaceChildren(...people.map((person) => {
     if (person.checked_in_at) {
-      const item = personItem(person, "Entré·e " + formatTime(person.checked_in_at), "state-in");
+      const item = personItem(person, "Entrée " + formatTime(person.checked_in_at), "state-in");
       item.append(button("Annuler l'entrée", "button-secondary", () => onUndo(person)));
       return item;
     }
