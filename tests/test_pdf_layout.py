@@ -82,6 +82,9 @@ WRITERS = {
     "report.write_pdf": lambda d: written(report_pdf.write_pdf, report.build([d["past"]])),
     "report.write_pdf (consolidé, à diffuser)": lambda d: written(
         report_pdf.write_pdf, report.build([d["past"], d["avignon"]], for_outsiders=True)),
+    # A bar per commune of every village: a chart taller than a page still fits one.
+    "report.write_pdf (tous les villages)": lambda d: written(
+        report_pdf.write_pdf, report.build(list(db.session.scalars(select(Village).order_by(Village.day))))),
     "report.write_pdf (deux régions)": lambda d: written(report_pdf.write_pdf, report.build([d["past"], d["arras"]])),
     "report.write_pdf (deux régions, à diffuser)": lambda d: written(
         report_pdf.write_pdf, report.build([d["past"], d["arras"]], for_outsiders=True)),

@@ -328,9 +328,10 @@ def to_svg(chart: Chart) -> str:
     return "".join(parts)
 
 
-def to_drawing(chart: Chart, width: float) -> Drawing:
-    """A ReportLab drawing scaled to `width` points."""
-    scale = min(width / chart.width, 1)
+def to_drawing(chart: Chart, width: float, height: float) -> Drawing:
+    """A ReportLab drawing that fits `width` × `height` points: at its own size, unless it is taller
+    than a page (a bar per commune of a large report), which would stop the PDF."""
+    scale = min(width / chart.width, height / chart.height, 1)
     drawing = Drawing(chart.width * scale, chart.height * scale)
     group = Group()
     flip = chart.height

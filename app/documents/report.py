@@ -25,6 +25,8 @@ from .figures import DISCLOSURE_NOTE, FILE_FORMATS, Report, Table
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
+# A chart's height on a page under its title (the page's frame, less its footer and a heading).
+CHART_HEIGHT = A4[1] - 2 * MARGIN - 4 * mm - 12 - 40
 INK = colors.HexColor("#1d2430")
 BLUE = colors.HexColor("#1f4e8c")
 LIGHT = colors.HexColor("#eef2f7")
@@ -224,7 +226,7 @@ def write_pdf(report: Report, output: BinaryIO) -> None:
         block = [_paragraph(table.title, "h1")]
         chart = chart_for(table) if table.rows else None
         if chart is not None:
-            block += [to_drawing(chart, TEXT_WIDTH), Spacer(1, 4 * mm)]
+            block += [to_drawing(chart, TEXT_WIDTH, CHART_HEIGHT), Spacer(1, 4 * mm)]
         story.append(KeepTogether(block))
         if table.rows:
             story.append(_pdf_table(report, table))
