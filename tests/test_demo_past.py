@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from app.demo import data as demo_data, matching as demo_matching, past as demo_past
 from app.extensions import db
-from app.models import CheckIn, Meeting, OutboxMessage, Registration, SurveyResponse, Village
+from app.models import CheckIn, Initiative, Meeting, OutboxMessage, Registration, SurveyResponse, Village
+from tests.helpers import page_text
 
 TODAY = date(2026, 12, 1)
 
@@ -77,3 +78,20 @@ def test_its_report_shows_the_people_present(organiser_client):
     assert f"<li><strong>{present}</strong> présents</li>" in html
     assert "<li><strong>2</strong> venus sans inscription</li>" in html
     assert "Questionnaire de satisfaction" in html
+
+
+PROVENCE = {"04", "83", "84"}
+
+
+def test_the_villages_in_provence_present_initiatives_of_provence_and_arras_those_of_the_pas_de_calais(app, client):
+    app.test_cli_runner().invoke(args=["demo"])  # the six villages, Forcalquier and Manosque included
+    for village in db.session.scalars(select(Village)):
+        departements = {initiative.current.departement_code for initiative in db.session.scalars(
+            select(Initiative).join(Initiative.presentations).join(Registration)
+            .where(Registration.village_id == village.id))}
+        page = page_text(client.get(f"/villages/{village.slug}"))
+        if village.slug == "arras":
+            assert departements == {"62"} and "Wimereux (62)" in page
+        else:
+            assert departements and departements <= PROVENCE, village.town
+            assert "(62)" not in page and "Pas-de-Calais" not in page, village.town

@@ -1,5 +1,7 @@
 """The directory and the moderation, in a real browser on a phone."""
 
+import math
+
 import pytest
 from playwright.sync_api import expect
 
@@ -53,3 +55,29 @@ def test_an_organiser_approves_a_pending_initiative_and_it_appears_in_the_direct
     page.wait_for_url("**/organisation/initiatives")
     page.goto("/initiatives")
     expect(page.get_by_role("link", name="Café des âges")).to_be_visible()
+
+
+# A finger needs this much (CSS px) to tap a mark without hitting its neighbour (WCAG 2.5.5).
+SMALLEST_TARGET = 44
+
+
+def test_on_a_phone_each_mark_of_the_map_is_a_target_of_44_px_that_covers_no_other(page):
+    """Initiatives at Arras and Achicourt (neighbours) and at Sisteron: two frames, each mark a
+    44 px target at least, apart from the others."""
+    village = make_village()
+    for name, code, commune in [("Atelier vélo", "62041", "Arras"), ("Repair café", "62041", "Arras"),
+                                ("Jardin d'Achicourt", "62004", "Achicourt"), ("Épicerie du Buëch", "04209", "Sisteron")]:
+        published(village, name, commune_code=code, commune_name=commune)
+    db.session.remove()
+    page.goto("/initiatives")
+    expect(page.locator(".map-title")).to_have_text(["Alpes-de-Haute-Provence (04)", "Pas-de-Calais (62)"])
+    screenshot(page, "carte-deux-regions-telephone")
+    for frame in page.locator(".map-frame").all():
+        targets = [target.bounding_box() for target in frame.locator(".mark-target").all()]
+        for box in targets:
+            assert box["width"] >= SMALLEST_TARGET and box["height"] >= SMALLEST_TARGET, box
+        for index, first in enumerate(targets):
+            for second in targets[index + 1:]:
+                apart = math.dist((first["x"] + first["width"] / 2, first["y"] + first["height"] / 2),
+                                  (second["x"] + second["width"] / 2, second["y"] + second["height"] / 2))
+                assert apart >= (first["width"] + second["width"]) / 2, (first, second)

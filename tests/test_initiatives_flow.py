@@ -191,9 +191,9 @@ def test_demo_publishes_the_25_fiches_and_the_provence_ones_with_invented_holder
     again = demo_data.load_initiatives()
     assert again == ["Initiatives et participants de démonstration : déjà présents"]
     page = page_text(client.get("/initiatives"))
-    assert "35 initiatives" in page and "ALLEZ LES FILLES" in page
+    assert "41 initiatives" in page and "ALLEZ LES FILLES" in page
     holders = db.session.scalars(select(Initiative.holder_email)).all()
-    assert len(holders) == 35 and all(email.endswith("@exemple.org") for email in holders)
+    assert len(holders) == 41 and all(email.endswith("@exemple.org") for email in holders)
     waiting = db.session.scalars(select(Registration).where(Registration.status == "waitlisted")).all()
     assert [r.village.town for r in waiting] == ["Draguignan"]
     # Each initiative is presented at the demo village of its own département.

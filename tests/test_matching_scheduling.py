@@ -287,6 +287,17 @@ def test_the_organiser_builds_adjusts_and_publishes_from_the_back_office(organis
     assert sheets.status_code == 200 and sheets.data.startswith(b"%PDF")
 
 
+def test_breaks_are_read_and_shown_as_french_writes_times(organiser_client, accepted):
+    village, *_ = accepted
+    base = f"/organisation/villages/{village.id}/rendez-vous"
+    organiser_client.post(base, data={
+        "area_starts_at": "09:30", "area_ends_at": "12:30", "slot_minutes": "15", "breaks": "10 h 15 – 10 h 30, 11h-11h05",
+        "tables": "4", "max_requests_received": "5", "suggestions_days_before": "7"})
+    assert village.matching_settings.breaks == [["10:15", "10:30"], ["11:00", "11:05"]]
+    field = 'value="10\u00a0h\u00a015 – 10\u00a0h\u00a030, 11\u00a0h – 11\u00a0h\u00a005"'
+    assert field in organiser_client.get(base).get_data(as_text=True)
+
+
 def test_the_organiser_sets_the_meeting_area_and_a_bad_break_is_refused(organiser_client, accepted):
     village, *_ = accepted
     base = f"/organisation/villages/{village.id}/rendez-vous"

@@ -43,7 +43,7 @@ def test_the_preview_shows_a_real_participant_and_the_number_of_recipients(organ
     village = held_village()
     html = organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
         roles=[Role.PORTEUR.value], presence="present", action="apercu")).get_data(as_text=True)
-    assert "<strong>4</strong> destinataires" in html
+    assert "<strong>4</strong> destinataires." in html
     assert "Merci d&#39;être venu·e, Prénom0\u00a0!" in html
     assert "Envoyer à 4\u00a0personnes" in html
     assert db.session.scalar(select(ParticipantMessage)) is None  # nothing sent by a preview
@@ -55,6 +55,15 @@ def test_the_preview_shows_a_real_participant_and_the_number_of_recipients(organ
 def test_a_word_written_in_both_forms_reads_as_each_person_asked(app, civility, read):
     person = make_registration(make_village(), civility=civility)
     assert messages.personalised("Merci d'être {venu/venue}", person) == read
+
+
+def test_the_preview_shows_the_subject_and_the_greeting_as_the_e_mail_has_them(organiser_client):
+    village = held_village()
+    text = page_text(organiser_client.post(f"/organisation/villages/{village.id}/messages", data=message_form(
+        roles=[Role.PORTEUR.value], presence="present", action="apercu", body="Bonjour {prénom},\n\n" + BODY)))
+    assert "Aperçu avec les informations de Prénom0 Nom0" in text
+    # The subject already names the village, the message already greets: neither is said twice.
+    assert f"Objet : Merci pour le {village.name} Bonjour Prénom0, Merci d'être venu·e, Prénom0 !" in text
 
 
 def test_news_go_only_to_those_who_agreed(app):

@@ -104,9 +104,10 @@ def load_accounts() -> list[str]:
 
 
 # --- Initiatives and participants -------------------------------------------------------------
-# The 25 « fiches action » of the seed documents (structures, places and texts as published, all in
-# the Pas-de-Calais), and a few invented ones in Provence, each presented at the demo village of its
-# département by an invented holder: no real person's name or contact details.
+# Invented initiatives in Provence, and the 25 « fiches action » of the seed documents (structures,
+# places and texts as published, all in the Pas-de-Calais), each presented at the demo village of its
+# département by an invented holder: no real person's name or contact details. Provence comes first:
+# the past villages in Provence (last_year.py, past.py) take theirs by their place in this list.
 DEMO_FICHES = Path(__file__).with_name("fiches.json")
 DEMO_FICHES_PROVENCE = Path(__file__).with_name("fiches_provence.json")
 FIRST_NAMES = ["Camille", "Nadia", "Julien", "Sofia", "Malik", "Claire", "Yanis", "Léa", "Thomas", "Inès",
@@ -158,7 +159,7 @@ def load_initiatives() -> list[str]:
         return ["Initiatives et participants de démonstration : déjà présents"]
     communes.prepare()
     village_of = {departement: village for (*_, departement), village in zip(DEMO_VILLAGES, demo_villages)}
-    fiches = json.loads(DEMO_FICHES.read_text()) + json.loads(DEMO_FICHES_PROVENCE.read_text())
+    fiches = json.loads(DEMO_FICHES_PROVENCE.read_text()) + json.loads(DEMO_FICHES.read_text())
     for number, fiche in enumerate(fiches):
         village = village_of[fiche["departement_code"]]
         first, last, email = _person(number)

@@ -23,8 +23,9 @@ SLUG = "forcalquier"
 TOWN = "Forcalquier"
 POSTCODE = "04300"
 SCANNER = "Accueil (démonstration)"
-# The demo initiatives presented here, by their place in the demo's list: the first three come
-# back at Manosque (demo_past presents the first five there).
+# The demo initiatives presented here, by their place in the demo's list (Provence comes first,
+# app/demo/data.py; the first nine are in the Alpes-de-Haute-Provence): the first three come back at
+# Manosque (demo_past presents the first five there).
 PRESENTED = [0, 1, 2, 5, 6, 7, 8]
 # (porteur's index above, institution or élu's index in OTHER_ROLES' partners, intent, outcomes):
 # an orientation noted after the meeting orients the porteur's needs the partner offers support for.

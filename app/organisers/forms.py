@@ -280,7 +280,7 @@ class MeetingAreaForm(FlaskForm):
     area_ends_at = TimeField("Fermeture", validators=[InputRequired()])
     slot_minutes = IntegerField("Durée d'un rendez-vous (minutes)", validators=[InputRequired(), NumberRange(5, 120)])
     breaks = StringField("Pauses", validators=[Optional(), Length(max=200)],
-                         description="Par exemple : 11:00-11:20, 12:30-14:00")
+                         description="Par exemple : 11 h – 11 h 20, 12 h 30 – 14 h")
     tables = IntegerField("Nombre de tables", validators=[InputRequired(), NumberRange(0, 500)])
     max_requests_received = IntegerField("Demandes qu'une personne peut recevoir au plus",
                                          validators=[InputRequired(), NumberRange(1, 100)])

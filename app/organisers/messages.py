@@ -35,12 +35,7 @@ def village_messages(village_id: int):
                 }, current_user.email, village, request_key=form.send_key.data)
                 return redirect(job_pages.job_url(job), 303)
         if chosen:
-            example = chosen[0]
-            preview = {
-                "registration": example,
-                "subject": messages.personalised(form.subject.data, example),
-                "body": messages.personalised(form.body.data, example),
-            }
+            preview = messages.preview(chosen[0], form.subject.data, form.body.data)
     if form.send_key.errors:  # a form from before the key, or tampered with: a new one to send
         form.send_key.data = form_keys.new_send_key()
     return render_template("organisers/messages.html", village=village, form=form, preview=preview,

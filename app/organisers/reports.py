@@ -25,7 +25,6 @@ def render_report(report, download_args: dict, **context):
     charts = {table.key: to_svg(chart) for table in report.tables if (chart := chart_for(table))}
     return render_template(
         "organisers/report.html", report=report, charts=charts, method=method_note(report),
-        communes_map=report.communes_map,
         download_args=download_args, outsiders=OUTSIDERS, **context,
     )
 

@@ -7,6 +7,7 @@ building of the schedule of one village take turns.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -67,14 +68,15 @@ def slots(settings: MatchingSettings) -> list[Slot]:
 
 
 def parse_breaks(text: str) -> list[list[str]]:
-    """« 11:00-11:20, 12:00-12:10 » as [["11:00", "11:20"], …]; AreaError names what is wrong."""
+    """« 11 h – 11 h 20, 12 h – 12 h 10 » (or « 11:00-11:20 ») as [["11:00", "11:20"], …];
+    AreaError names what is wrong."""
     breaks = []
     for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
-        start, _, end = part.replace("–", "-").replace("h", ":").partition("-")
+        start, _, end = part.replace("–", "-").partition("-")
         try:
             start_at, end_at = _clock(start), _clock(end)
         except ValueError:
-            raise AreaError(f"« {part} » n'est pas une pause lisible : écrivez par exemple 11:00-11:20.") from None
+            raise AreaError(f"« {part} » n'est pas une pause lisible : écrivez par exemple 11 h – 11 h 20.") from None
         if end_at <= start_at:
             raise AreaError(f"La pause « {part} » finit avant de commencer.")
         breaks.append([f"{start_at:%H:%M}", f"{end_at:%H:%M}"])
@@ -82,7 +84,8 @@ def parse_breaks(text: str) -> list[list[str]]:
 
 
 def breaks_text(settings: MatchingSettings) -> str:
-    return ", ".join(f"{start}-{end}" for start, end in settings.breaks or [])
+    """The breaks as French writes times: « 11 h 20 – 11 h 30, 12 h 30 – 14 h »."""
+    return ", ".join(f"{french_time(_clock(start))} – {french_time(_clock(end))}" for start, end in settings.breaks or [])
 
 
 def tables(village: Village) -> list[MeetingTable]:
@@ -120,5 +123,12 @@ def _at(day: datetime, clock: time | str) -> datetime:
     return datetime.combine(day.date(), clock if isinstance(clock, time) else _clock(clock))
 
 
+# « 11 h 20 », « 11h », « 11:20 »
+_CLOCK = re.compile(r"\s*(\d{1,2})\s*(?:[:h]\s*(\d{2})?)?\s*", re.I)
+
+
 def _clock(text: str) -> time:
-    return datetime.strptime(text.strip(), "%H:%M").time()
+    found = _CLOCK.fullmatch(text)
+    if not found:
+        raise ValueError(text)
+    return time(int(found[1]), int(found[2] or 0))  # ValueError past 23 h 59

@@ -120,6 +120,11 @@ def greets(body: str) -> bool:
     return bool(_GREETING.match(body))
 
 
+def subject_line(subject: str, village) -> str:
+    """An e-mail's subject names its village, once: an organiser's subject may already name it."""
+    return subject if village.name in subject else f"{subject} – {village.name}"
+
+
 def meeting_requested(request) -> OutboxMessage | None:
     return _queue("meeting_requested", request.recipient, "Une demande de rendez-vous",
                   context={"request_id": _id_of(request)})
@@ -210,8 +215,7 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     values = dict(
         kind=kind,
         recipient=registration.email,
-        # Said once: an organiser's subject may already name the village.
-        subject=subject if registration.village.name in subject else f"{subject} – {registration.village.name}",
+        subject=subject_line(subject, registration.village),
         message_id=make_msgid("villages", domain=_mail_domain()),
         details={
             "documents": documents,

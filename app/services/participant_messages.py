@@ -113,6 +113,21 @@ def personalised(text: str, registration: Registration) -> str:
     return AGREED_WORD.sub(lambda words: registration.agreed(words[1], words[2]), text)
 
 
+@dataclass
+class Preview:
+    """The e-mail one participant would receive, as the outbox writes it."""
+    registration: Registration
+    subject: str
+    body: str
+    greeted: bool  # the body opens with a greeting: the e-mail adds none
+
+
+def preview(registration: Registration, subject: str, body: str) -> Preview:
+    body = personalised(body, registration)
+    return Preview(registration, notifications.subject_line(personalised(subject, registration), registration.village),
+                   body, notifications.greets(body))
+
+
 def chosen(village: Village, audience: Audience, with_certificate: bool = False) -> list[Registration]:
     """Who receives the message: those the filters choose; only those who came, with the certificate."""
     found = recipients(village, audience)

@@ -145,7 +145,7 @@ def build(villages: list[Village], for_outsiders: bool = False) -> Report:
         places={p.place.commune_label: p.place.commune for p in facts.people if p.place.commune},
     )
     shown = _for_outsiders(built) if for_outsiders else built
-    shown.communes_map = communes_map(shown)
+    shown.communes_maps = communes_maps(shown)
     return shown
 
 
@@ -323,17 +323,18 @@ def commune_marks(report: Report) -> list[Mark]:
     )
 
 
-def communes_map(report: Report):
-    """The offline map (app/documents/initiatives_map.py) of the participants' communes, or None."""
-    return _drawn_map(tuple((m.commune_code, m.commune_name, m.departement, m.count) for m in commune_marks(report)))
+def communes_maps(report: Report) -> list:
+    """The offline map (app/documents/initiatives_map.py) of the participants' communes: one frame
+    per area, named by its départements, so that people from two regions are not two specks."""
+    return _drawn_maps(tuple((m.commune_code, m.commune_name, m.departement, m.count) for m in commune_marks(report)))
 
 
 @lru_cache(maxsize=32)
-def _drawn_map(marks: tuple):
+def _drawn_maps(marks: tuple) -> list:
     # Reading the départements' outlines takes a second: the same participants give the same map.
     from ..documents import initiatives_map
 
-    return initiatives_map.build([Mark(*mark) for mark in marks], [])
+    return initiatives_map.build_frames([Mark(*mark) for mark in marks])
 
 
 def _ranked_rows(counted: dict[str, list[int]]) -> list[list]:
