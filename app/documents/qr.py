@@ -136,7 +136,6 @@ class _LinearEncoder:
     """
 
     def __init__(self, length: int) -> None:
-        self.length = length
         self.version = _version(length)
         self.zeros = _encoded(bytes(length), self.version)
         self.flips = [_encoded((1 << bit).to_bytes(length, "big"), self.version) ^ self.zeros
