@@ -183,6 +183,22 @@ def test_villages_held_are_never_hidden_and_the_note_says_why(app):
                for line in found.method)
 
 
+
+def test_the_hidden_cells_are_solved_once_for_the_same_figures_and_again_when_they_change(client, monkeypatch):
+    from app.services import disclosure, report
+
+    report._solved.cache_clear()  # a worker that has solved nothing yet
+    solved = []
+    protect = disclosure.protect
+    monkeypatch.setattr(disclosure, "protect", lambda *args: solved.append(1) or protect(*args))
+    held_village(days_ago=10)
+    first = client.get("/observatoire").get_data(as_text=True)
+    assert client.get("/observatoire").get_data(as_text=True) == first and len(solved) == 1
+    follow("Épicerie solidaire du Buëch", "financement", "obtenu")
+    client.get("/observatoire")
+    assert len(solved) == 2
+
+
 # --- Pages ---------------------------------------------------------------------------------------
 
 def test_the_organisers_page_shows_charts_with_their_tables(organiser_client):

@@ -593,7 +593,15 @@ def hidden_cells(tables: list[Table], figures: dict[Cell, int] | None = None, re
     values = {table.cell(row[0], header): value for table in tables for row in table.rows
               for header, value in zip(table.headers[1:], row[1:])} | (figures or {})
     values = {cell: value for cell, value in values.items() if cell not in left_shown}
-    return disclosure.protect(values, [*(r for table in tables for r in known_relations(table)), *relations])
+    return set(_solved(tuple(values.items()), (*(r for table in tables for r in known_relations(table)), *relations)))
+
+
+@lru_cache(maxsize=64)
+def _solved(figures: tuple[tuple[Cell, int], ...], relations: tuple[Relation, ...]) -> frozenset[Cell]:
+    """disclosure.protect's answer, solved once per set of figures in each worker: it solves a
+    small program for each hidden cell (seconds for the observatory, a public page) and depends
+    on nothing but the figures and what a reader knows of them."""
+    return frozenset(disclosure.protect(dict(figures), list(relations)))
 
 
 def masked_rows(table: Table, hidden: set[Cell]) -> list[list]:
