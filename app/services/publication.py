@@ -1,7 +1,7 @@
 """What the public pages show of initiatives and villages changes only when someone moderates,
 consents or edits: what is built from it (the open data, the directory's pages, a village's
 initiatives) is built once per change and kept in the database, where every worker of every
-server finds it, rather than rebuilt at each request or kept in one process's memory.
+server finds it, rather than rebuilt at each request.
 
 One rule moves the publication version: every flush that adds, changes or deletes an initiative,
 one of its versions or presentations, or a village, moves it in the same transaction, whatever
@@ -112,8 +112,7 @@ class Held:
     (the least recently served go first). A version is its number and the moment it moved: a
     database emptied or restored, whose numbers start again, never finds what another built."""
 
-    def __init__(self, limit: int = HELD_BYTES):
-        self.limit = limit
+    def __init__(self):
         self.size = 0
         self.bodies: OrderedDict[str, tuple[Version, bytes]] = OrderedDict()
         self.lock = threading.Lock()  # gunicorn's threads share the process
@@ -127,7 +126,7 @@ class Held:
             return held[1]
 
     def put(self, key: str, version: Version, body: bytes) -> None:
-        if version.changed_at is None or len(body) > self.limit // 4:
+        if version.changed_at is None or len(body) > HELD_BYTES // 4:
             return  # nothing published yet (no moment to tell versions apart); or too big to hold
         with self.lock:
             replaced = self.bodies.pop(key, None)
@@ -135,13 +134,14 @@ class Held:
                 self.size -= len(replaced[1])
             self.bodies[key] = (version, body)
             self.size += len(body)
-            while self.size > self.limit:
+            while self.size > HELD_BYTES:
                 _, (_, dropped) = self.bodies.popitem(last=False)
                 self.size -= len(dropped)
 
 
 def _held() -> Held:
-    return current_app.extensions.setdefault("public_snapshots", Held())
+    held = current_app.extensions.get("public_snapshots")
+    return held if held is not None else current_app.extensions.setdefault("public_snapshots", Held())
 
 
 def _upsert(connection):
