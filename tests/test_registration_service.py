@@ -37,7 +37,7 @@ def test_a_registration_is_written_as_the_session_would_write_it(app):
     waiting = register(village, email="Camille.Martin@Example.org")
     (entry, _) = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
     assert (entry.actor, entry.target_type, entry.target_id, entry.village_id, entry.details) == (
-        "participant", "registration", first.id, village.id, {"status": "confirmed", "role": "elu"})
+        "participant", "registration", first.id, village.id, {"status": "confirmed", "role": "elu", "civility": None})
     assert entry.at is not None
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.registration_id == first.id))
     assert (message.recipient, message.status, message.attempts, message.details) == (

@@ -72,3 +72,15 @@ def test_a_role_is_named_as_its_person_asked(civility, label):
 
 def test_people_of_a_role_together_are_named_in_both_forms():
     assert Role.ELU.several == "Élus locaux et élues locales"
+
+
+def test_a_pdf_paragraph_never_breaks_a_line_between_a_quote_mark_and_its_word():
+    from reportlab.lib.styles import ParagraphStyle
+
+    from app.documents.lines import french_paragraph
+
+    paragraph = french_paragraph("Un effectif trop petit est « masqué » : voir la note.", ParagraphStyle("note"))
+    for width in range(40, 260, 5):
+        paragraph.wrap(width, 1000)
+        lines = [" ".join(words) for _, words in paragraph.blPara.lines]
+        assert not any(line.endswith("«") or line.startswith(("»", ":")) for line in lines), lines

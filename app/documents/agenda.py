@@ -12,6 +12,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 from ..models import Meeting, MeetingTable, Registration, Village
 from ..templating import french_date, french_time
 from .badge import BOLD, INK, MUTED, REGULAR
+from .lines import french_paragraph
 
 TITLE = ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=20, textColor=INK, spaceAfter=4)
 SUBTITLE = ParagraphStyle("subtitle", fontName=REGULAR, fontSize=10, leading=13, textColor=MUTED, spaceAfter=8)
@@ -100,7 +101,7 @@ def _intent(meeting: Meeting, reader: Registration) -> str:
 
 
 def _p(text: str, style: ParagraphStyle = CELL) -> Paragraph:
-    return Paragraph(text, style)
+    return french_paragraph(text, style)
 
 
 def _escape(text: str | None) -> str:

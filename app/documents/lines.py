@@ -1,13 +1,15 @@
-"""Text cut into lines for a PDF as French typography wants it.
+"""Text cut into lines for a PDF as French typography wants it, and paragraphs that keep it.
 
 reportlab's simpleSplit breaks at any space, non-breaking ones too: « 9 h » or « atteste qu'Élodie
 Lefèvre » could be split where the text says it must not be. Here lines break only at ordinary
 spaces; a word wider than the line (a long address) is split by reportlab as a last resort.
 """
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph
 
-from ..templating import typography
+from ..templating import html_typography, typography
 
 
 def split_lines(text: str, font: str, size: float, width: float) -> list[str]:
@@ -29,3 +31,9 @@ def split_lines(text: str, font: str, size: float, width: float) -> list[str]:
     if current:
         lines.append(current)
     return lines
+
+
+def french_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
+    """A reportlab paragraph (its small markup, the text in it escaped) with French typography:
+    its lines, unlike simpleSplit's, never break at a non-breaking space (« masqué », 9 h)."""
+    return Paragraph(html_typography(markup), style)

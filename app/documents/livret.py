@@ -11,12 +11,13 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..extensions import db
 from ..models import Initiative, InitiativePresentation, InitiativeVersion, Village
 from ..templating import french_date, labels
 from .badge import BOLD, INK, MUTED, REGULAR
+from .lines import french_paragraph
 from .qr import qr_png
 
 ACCENT = HexColor("#0b5d4b")
@@ -36,20 +37,20 @@ def _shortened(text: str) -> str:
 def _block(initiative, version) -> KeepTogether:
     url = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/initiatives/{initiative.slug}"
     facts = " · ".join(filter(None, (version.structure, version.territory_label, version.stage_label)))
-    text = [Paragraph(escape(version.name), NAME)]
+    text = [french_paragraph(escape(version.name), NAME)]
     if facts:
-        text.append(Paragraph(escape(facts), FACTS))
+        text.append(french_paragraph(escape(facts), FACTS))
     if version.thematique_labels:
-        text.append(Paragraph("<b>Thèmes :</b> " + escape(labels(version.thematique_labels)), BODY))
+        text.append(french_paragraph("<b>Thèmes :</b> " + escape(labels(version.thematique_labels)), BODY))
     if version.public_labels:
-        text.append(Paragraph("<b>Public :</b> " + escape(labels(version.public_labels)), BODY))
-    text.append(Paragraph(escape(_shortened(version.summary)), BODY))
+        text.append(french_paragraph("<b>Public :</b> " + escape(labels(version.public_labels)), BODY))
+    text.append(french_paragraph(escape(_shortened(version.summary)), BODY))
     if version.support_labels:
-        text.append(Paragraph("<b>Besoins d'appui :</b> " + escape(labels(version.support_labels)), BODY))
+        text.append(french_paragraph("<b>Besoins d'appui :</b> " + escape(labels(version.support_labels)), BODY))
     if version.sharing_labels:
-        text.append(Paragraph("<b>Peut partager :</b> " + escape(labels(version.sharing_labels)), BODY))
+        text.append(french_paragraph("<b>Peut partager :</b> " + escape(labels(version.sharing_labels)), BODY))
     if initiative.show_holder_contact:
-        text.append(Paragraph(f"<b>Contact :</b> {escape(initiative.holder_name)}, {escape(initiative.holder_email)}",
+        text.append(french_paragraph(f"<b>Contact :</b> {escape(initiative.holder_name)}, {escape(initiative.holder_email)}",
                               BODY))
     qr = Image(io.BytesIO(qr_png(url)), width=24 * mm, height=24 * mm)
     table = Table([[text, qr]], colWidths=[None, 26 * mm])
@@ -72,11 +73,11 @@ def write_livret(village: Village, output: BinaryIO) -> None:
         title=f"Livret des initiatives – {village.name}", author=current_app.config["ORGANISER_NAME"],
     )
     story = [
-        Paragraph("Livret des initiatives", TITLE),
-        Paragraph(escape(f"{village.name} – {french_date(village.day)} – {village.venue}, {village.town}"), SUBTITLE),
+        french_paragraph("Livret des initiatives", TITLE),
+        french_paragraph(escape(f"{village.name} – {french_date(village.day)} – {village.venue}, {village.town}"), SUBTITLE),
     ]
     if not published:
-        story.append(Paragraph("Aucune initiative n'est encore publiée pour ce village.", BODY))
+        story.append(french_paragraph("Aucune initiative n'est encore publiée pour ce village.", BODY))
     story += [_block(initiative, version) for initiative, version in published]
 
     def footer(canvas, doc):

@@ -22,6 +22,7 @@ from ..templating import NBSP, french_date, labels
 from .badge import BOLD, REGULAR
 from .charts import chart_for, map_drawing, to_drawing
 from .figures import DISCLOSURE_NOTE, FILE_FORMATS, Report, Table
+from .lines import french_paragraph
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
@@ -72,7 +73,7 @@ def village_lines(report: Report) -> list[str]:
 # --- PDF -------------------------------------------------------------------------------------
 
 def _paragraph(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(escape(text), STYLES[style])
+    return french_paragraph(escape(text), STYLES[style])
 
 
 # More columns than this do not fit a portrait page: a crossed table is listed one pair a line.
@@ -143,7 +144,7 @@ def _pdf_table(report: Report, table: Table) -> PdfTable:
     # named in a table listed one pair a line) are set left.
     texts = 1 if headers == table.headers else 2
     over_figures = ParagraphStyle("head-right", parent=style, alignment=TA_RIGHT)
-    header = [Paragraph(escape(h), style if index < texts else over_figures) for index, h in enumerate(headers)]
+    header = [french_paragraph(escape(h), style if index < texts else over_figures) for index, h in enumerate(headers)]
     body = [[_paragraph(str(row[0]), "cell"), *(_paragraph(v, "cell") if index == 0 and len(row) == 3 and headers != table.headers
                                                 else str(v) for index, v in enumerate(row[1:]))] for row in rows]
     pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
