@@ -8,7 +8,8 @@ from sqlalchemy import event, select, update
 
 from app.extensions import db
 from app.models import Initiative, InitiativeVersion, PublicSnapshot
-from app.services import initiatives
+from app.services import initiatives, publication
+from tests.conftest import empty_all_tables
 from tests.factories import make_registration, make_village, present_initiative
 from tests.helpers import page_text
 
@@ -84,6 +85,48 @@ def test_the_pages_kept_are_in_the_database_for_every_worker_of_every_server(cli
     kept = db.session.scalars(select(PublicSnapshot.name)).all()
     assert {name.split(":", 1)[1] for name in kept} == {
         "departements", "annuaire:1", f"village:{village.id}:initiatives", "open-data:data_inclusion_json"}
+
+
+def snapshots_read(client, url: str) -> list[str]:
+    """The statements of one GET that read or write a kept page."""
+    seen = []
+
+    def note(_connection, _cursor, statement, *_args):
+        if "public_snapshot" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_worker_holds_what_it_served_and_reads_only_the_version_until_the_next_moderation(client, app):
+    village = make_village()
+    initiative, = published(village, 1)
+    urls = ["/initiatives", f"/villages/{village.slug}"]
+    for url in urls:
+        client.get(url)
+        assert snapshots_read(client, url) == [], url
+    initiatives.withdraw_consent(initiative, actor="test")
+    db.session.commit()
+    assert snapshots_read(client, "/initiatives") != []
+    assert "Jardin partagé numéro 0" not in page_text(client.get("/initiatives"))
+    assert "Les initiatives apparaissent ici" in page_text(client.get(f"/villages/{village.slug}"))
+
+
+def test_a_database_emptied_and_filled_again_never_shows_what_a_worker_held_before(client, app):
+    published(make_village(), 1)
+    assert "Jardin partagé numéro 0" in page_text(client.get("/initiatives"))
+    held_at = publication.current().number
+    db.session.remove()
+    empty_all_tables()  # the publication version starts again
+    published(make_village(), 1, start=7)
+    assert publication.current().number == held_at
+    page = page_text(client.get("/initiatives"))
+    assert "Jardin partagé numéro 7" in page and "Jardin partagé numéro 0" not in page
 
 
 def test_a_filtered_search_is_built_at_each_request_and_kept_nowhere(client, app):

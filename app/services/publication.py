@@ -1,17 +1,23 @@
 """What the public pages show of initiatives and villages changes only when someone moderates,
 consents or edits: what is built from it (the open data, the directory's pages, a village's
 initiatives) is built once per change and kept in the database, where every worker of every
-server finds it, rather than rebuilt at each request or kept in one process's memory.
+server finds it, rather than rebuilt at each request.
 
 One rule moves the publication version: every flush that adds, changes or deletes an initiative,
 one of its versions or presentations, or a village, moves it in the same transaction, whatever
 the code that made the change. A snapshot built at an older version is built again when next
 asked for. Snapshots are also named after the release (the code and templates that build them,
 and the public address), so that an upgrade never serves what the code before it built.
+
+Each process also holds the snapshots it last served, up to HELD_BYTES, with the version that
+built them: while the version row (one indexed row, read by every request anyway) names the same
+version, the snapshot is not read again from the database (a directory page is 420 KB).
 """
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -71,13 +77,22 @@ _CURRENT = select(PublicationVersion.number, PublicationVersion.changed_at).wher
 
 
 def snapshot(name: str, version: Version, build: Callable[[], bytes]) -> bytes:
-    """What `build` returns at `version`: read if kept, else built and kept. The caller commits
-    (a GET that builds writes it); two workers building at once both keep the same thing."""
+    """What `build` returns at `version`: held by this process, else read if kept, else built
+    and kept. The caller commits (a GET that builds writes it); two workers building at once
+    both keep the same thing."""
     key = f"{release()[:16]}:{name}"
-    kept = db.session.scalar(_KEPT, {"key": key, "version": version.number})
-    if kept is not None:
-        return kept
-    body = build()
+    held = _held().get(key, version)
+    if held is not None:
+        return held
+    body = db.session.scalar(_KEPT, {"key": key, "version": version.number})
+    if body is None:
+        body = build()
+        _keep(key, version, body)
+    _held().put(key, version, body)
+    return body
+
+
+def _keep(key: str, version: Version, body: bytes) -> None:
     table = PublicSnapshot.__table__
     connection = db.session.connection()
     insert = _upsert(connection)
@@ -87,7 +102,46 @@ def snapshot(name: str, version: Version, build: Callable[[], bytes]) -> bytes:
         where=table.c.version < statement.excluded.version))
     # What an earlier release built is no longer asked for.
     connection.execute(delete(table).where(~table.c.name.startswith(f"{release()[:16]}:")))
-    return body
+
+
+HELD_BYTES = 4 * 1024 * 1024  # a directory page with its map of 2,000 initiatives is 420 KB
+
+
+class Held:
+    """The snapshots a process served last, with the version that built them, up to HELD_BYTES
+    (the least recently served go first). A version is its number and the moment it moved: a
+    database emptied or restored, whose numbers start again, never finds what another built."""
+
+    def __init__(self):
+        self.size = 0
+        self.bodies: OrderedDict[str, tuple[Version, bytes]] = OrderedDict()
+        self.lock = threading.Lock()  # gunicorn's threads share the process
+
+    def get(self, key: str, version: Version) -> bytes | None:
+        with self.lock:
+            held = self.bodies.get(key)
+            if held is None or held[0] != version:
+                return None
+            self.bodies.move_to_end(key)
+            return held[1]
+
+    def put(self, key: str, version: Version, body: bytes) -> None:
+        if version.changed_at is None or len(body) > HELD_BYTES // 4:
+            return  # nothing published yet (no moment to tell versions apart); or too big to hold
+        with self.lock:
+            replaced = self.bodies.pop(key, None)
+            if replaced is not None:
+                self.size -= len(replaced[1])
+            self.bodies[key] = (version, body)
+            self.size += len(body)
+            while self.size > HELD_BYTES:
+                _, (_, dropped) = self.bodies.popitem(last=False)
+                self.size -= len(dropped)
+
+
+def _held() -> Held:
+    held = current_app.extensions.get("public_snapshots")
+    return held if held is not None else current_app.extensions.setdefault("public_snapshots", Held())
 
 
 def _upsert(connection):
