@@ -15,9 +15,11 @@ about to write or lock rows (INSERT, UPDATE, DELETE, SELECT … FOR UPDATE): a b
 export reads for seconds without holding back a single scan or registration.
 """
 import select
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
@@ -30,12 +32,14 @@ def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def upsert_for(session: Session, table):
+def upsert_for(bind: Session | Connection, table):
     """An INSERT of `table` that can say what to do on a conflict (on_conflict_do_nothing,
-    on_conflict_do_update), in the dialect of the session's database: both engines have one."""
+    on_conflict_do_update), in the dialect of the session's (or connection's) database: both
+    engines have one."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return (postgresql if is_postgresql(session.get_bind()) else sqlite).insert(table)
+    engine = bind.engine if isinstance(bind, Connection) else bind.get_bind()
+    return (postgresql if is_postgresql(engine) else sqlite).insert(table)
 
 
 def commit_without_waiting_for_disk(session: Session) -> None:
@@ -47,6 +51,23 @@ def commit_without_waiting_for_disk(session: Session) -> None:
     if is_postgresql(connection.engine):
         # As the driver's own text: there is nothing to compile.
         connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """The statements run inside go to PostgreSQL one after the other without waiting for each
+    answer (psycopg's pipeline mode): one round trip for all, at the end of the block, where an
+    error of any of them is raised. Only for statements whose results nothing reads: no RETURNING,
+    no row count. On SQLite, which answers at once, nothing changes.
+
+    The session's pending objects are flushed before, and not inside: their INSERTs read back ids."""
+    connection = session.connection()
+    if is_postgresql(connection.engine):
+        session.flush()
+        with session.no_autoflush, connection.connection.driver_connection.pipeline():
+            yield
+    else:
+        yield
 
 
 def configure_engine(engine: Engine) -> None:

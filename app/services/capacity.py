@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import ScalarSelect, bindparam, delete, event, func, insert, inspect, select, update
+from sqlalchemy import Insert, ScalarSelect, delete, event, func, insert, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..database import upsert_for
 from ..extensions import db
 from ..models import ConfirmedCount, Registration, RegistrationStatus, Village
 
@@ -75,18 +76,25 @@ def _count_changes(session: Session, _flush_context) -> None:
 
 def add_confirmed(connection: Connection, village_id: int, role: str, change: int) -> None:
     """Add `change` to the village's confirmed `role`: for the flush above, and for a registration
-    written in direct SQL, which no flush sees (registration.register)."""
-    updated = connection.execute(_ADD_CONFIRMED, {"of_village": village_id, "of_role": role, "change": change})
-    if updated.rowcount == 0:
-        connection.execute(insert(ConfirmedCount).values(village_id=village_id, role=role, confirmed=change))
+    written in direct SQL, which no flush sees (registration.register). One statement whose row
+    count nobody reads (the row is created if missing), so that a registration can send it with
+    its other writes in one round trip (database.pipelined)."""
+    connection.execute(_add_confirmed(connection), {"village_id": village_id, "role": role, "confirmed": change})
 
 
-# Built once, as every registration runs it.
-_ADD_CONFIRMED = (
-    update(ConfirmedCount)
-    .where(ConfirmedCount.village_id == bindparam("of_village"), ConfirmedCount.role == bindparam("of_role"))
-    .values(confirmed=ConfirmedCount.confirmed + bindparam("change"))
-)
+def _add_confirmed(connection: Connection) -> Insert:
+    statement = _ADD_CONFIRMED.get(connection.dialect.name)
+    if statement is None:
+        upsert = upsert_for(connection, ConfirmedCount.__table__)
+        # Built once per dialect, as every registration runs it.
+        statement = _ADD_CONFIRMED[connection.dialect.name] = upsert.on_conflict_do_update(
+            index_elements=["village_id", "role"],
+            set_={"confirmed": ConfirmedCount.__table__.c.confirmed + upsert.excluded.confirmed},
+        )
+    return statement
+
+
+_ADD_CONFIRMED: dict[str, Insert] = {}
 
 
 def _place(registration: Registration, side: str) -> tuple[int | None, str | None]:

@@ -240,7 +240,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
 
 
 # Built once, as every registration runs it.
-_INSERT_MESSAGE = insert(OutboxMessage.__table__)
+# Inline, as audit's: no RETURNING of the new id, so nothing to wait for (database.pipelined).
+_INSERT_MESSAGE = insert(OutboxMessage.__table__).inline()
 
 
 def _queue_standalone(kind: str, recipient: str, name: str | None, subject: str, context: dict) -> OutboxMessage:

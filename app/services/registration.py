@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import make_transient_to_detached
 
-from ..database import commit_without_waiting_for_disk
+from ..database import commit_without_waiting_for_disk, pipelined
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Role, Village, VillagePhase, VillageRoleQuota
 from ..models.registration import email_key
@@ -146,7 +146,7 @@ def register(
     now = utcnow()
     consented = any((data.consent_photos, data.consent_listing, data.consent_news, data.consent_version))
     status = RegistrationStatus.CONFIRMED if has_place else RegistrationStatus.WAITLISTED
-    version = roster_version.take_next(db.session, village.id)
+    version = village.roster_version  # taken with the lock
     written = db.session.execute(_INSERT_REGISTRATION, {
         **values,
         "village_id": village.id,
@@ -160,16 +160,20 @@ def register(
     # As if read from the database: the session holds it, and no flush writes it again.
     make_transient_to_detached(registration)
     db.session.add(registration)
-    if has_place:
-        capacity.add_confirmed(db.session.connection(), village.id, data.role, 1)
     if data.role == Role.PORTEUR and data.initiative:
         _present_initiative(registration, data.initiative, actor)
-    audit.record_at_once(actor, "registration.created", registration, status=status, role=data.role,
-                         civility=data.civility)
-    if has_place:
-        notifications.registration_confirmed(registration, at_once=True)
-    else:
-        notifications.registration_waitlisted(registration, at_once=True)
+    # The village stays locked until the commit, and others registering wait for it: the place,
+    # the audit entry and the e-mail go in one round trip rather than three (with the version taken
+    # by the lock, 5 round trips under the lock with the commit instead of 8).
+    with pipelined(db.session):
+        if has_place:
+            capacity.add_confirmed(db.session.connection(), village.id, data.role, 1)
+        audit.record_at_once(actor, "registration.created", registration, status=status, role=data.role,
+                             civility=data.civility)
+        if has_place:
+            notifications.registration_confirmed(registration, at_once=True)
+        else:
+            notifications.registration_waitlisted(registration, at_once=True)
     return registration
 
 
@@ -391,11 +395,13 @@ _PLACES_AND_SAME_EMAIL = select(
 
 
 def _lock_for_registration(village: Village, role: str, key: str | None) -> tuple[Village, bool, int | None]:
-    """As lock_village, plus whether one more confirmed `role` fits and the id of the active
-    registration already made with the e-mail of this `key`, read together in one statement.
+    """As lock_village, taking the village's next roster version by the same statement
+    (village.roster_version, for the new registration), plus whether one more confirmed `role`
+    fits and the id of the active registration already made with the e-mail of this `key`, read
+    together in one statement.
     Not in the locking statement itself: on PostgreSQL a statement that waited for the lock
     still reads the other tables as they were when it began."""
-    village = lock_village(village)
+    village = roster_version.lock_taking_next(db.session, village.id)
     confirmed, confirmed_in_role, quota, existing_id = db.session.execute(
         _PLACES_AND_SAME_EMAIL, {"village_id": village.id, "role": role, "email_key": key}
     ).one()
