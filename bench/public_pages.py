@@ -100,12 +100,14 @@ def fill(database_url: str, published: int, registered: int) -> str:
         for village in villages:
             capacity.recount(village)
         db.session.commit()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            # As autovacuum leaves the tables in production (it may be off on a test server): the
-            # rows each initiative's consent and approval replaced, and the publication version
-            # moved at each flush, are not left for every page to step over.
-            connection.execute(text("VACUUM"))
-            connection.execute(text("ANALYZE"))
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                # As autovacuum leaves the tables in production (it may be off on a test server):
+                # the rows each initiative's consent and approval replaced, and the publication
+                # version moved at each flush, are not left for every page to step over. (SQLite
+                # keeps no dead rows, and refuses VACUUM in the transaction its driver opens.)
+                connection.execute(text("VACUUM"))
+                connection.execute(text("ANALYZE"))
         slug = db.session.scalar(select(Initiative.slug).order_by(Initiative.id).limit(1))
         db.session.remove()
         db.engine.dispose()
