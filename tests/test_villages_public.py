@@ -23,6 +23,11 @@ def test_home_hides_past_and_archived_villages(client):
     assert "Passéville" not in page and "Archiville" not in page
 
 
+def test_home_leads_to_the_initiatives_and_the_observatory_from_its_menu(client):
+    menu = re.search(r'<nav aria-label="Les initiatives">(.*?)</nav>', client.get("/").get_data(as_text=True), re.S)
+    assert 'href="/initiatives"' in menu[1] and 'href="/observatoire"' in menu[1]
+
+
 def test_unknown_village_is_a_french_404(client):
     response = client.get("/villages/nulle-part")
     assert response.status_code == 404
