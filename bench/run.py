@@ -92,6 +92,20 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def timed_at_once(count: int, work) -> float:
+    """Seconds taken by `count` threads, each running work(number, ready) and calling ready()
+    once set up (its connection opened): the clock starts when all of them are ready."""
+    start = threading.Barrier(count + 1)
+    threads = [threading.Thread(target=work, args=(number, start.wait)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
@@ -264,11 +278,10 @@ def registrations(port: int, access_log: Path, figures: dict, rate_target: int) 
     numbers = iter(range(10_000, 10_000 + CONCURRENT_REGISTRATIONS))
     lock = threading.Lock()
     failures = []
-    start = threading.Barrier(CONCURRENT_CLIENTS + 1)
 
-    def client():
+    def client(_number, ready):
         own = Person(port)
-        start.wait()
+        ready()
         while True:
             with lock:
                 number = next(numbers, None)
@@ -278,14 +291,7 @@ def registrations(port: int, access_log: Path, figures: dict, rate_target: int) 
             if not own.register(number):
                 failures.append(number)
 
-    threads = [threading.Thread(target=client) for _ in range(CONCURRENT_CLIENTS)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = timed_at_once(CONCURRENT_CLIENTS, client)
     access_times(access_log, "", "")
     rate = CONCURRENT_REGISTRATIONS / elapsed
     verdict(figures, 1, f"{rate:.0f}/s (target here ≥ {rate_target}/s)", rate >= rate_target)
@@ -341,11 +347,10 @@ def concurrent_scans(port: int, token: str, codes: list[str], figures: dict) -> 
     """4 scanners at once on the village, each with its own connection, distinct badges."""
     remaining = iter(codes)
     lock = threading.Lock()
-    start = threading.Barrier(CONCURRENT_CLIENTS + 1)
 
-    def scanner():
+    def scanner(_number, ready):
         phone = Phone(port, token)
-        start.wait()
+        ready()
         while True:
             with lock:
                 code = next(remaining, None)
@@ -353,14 +358,7 @@ def concurrent_scans(port: int, token: str, codes: list[str], figures: dict) -> 
                 return
             phone.scan(code)
 
-    threads = [threading.Thread(target=scanner) for _ in range(CONCURRENT_CLIENTS)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    rate = len(codes) / (time.perf_counter() - started)
+    rate = len(codes) / timed_at_once(CONCURRENT_CLIENTS, scanner)
     verdict(figures, 15, f"{rate:.0f}/s", rate >= 400)
 
 

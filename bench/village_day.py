@@ -37,7 +37,7 @@ from app.models import CheckIn, Registration, RegistrationStatus, Role  # noqa: 
 from app.models.registration import email_key  # noqa: E402
 from app.services import capacity, scanner_links  # noqa: E402
 from bench_data import bench_village, free_port  # noqa: E402
-from run import Client, compile_project, ensure_postgresql_database, environment, p99, serve  # noqa: E402
+from run import Client, compile_project, ensure_postgresql_database, environment, p99, serve, timed_at_once  # noqa: E402
 
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_day"  # its tables are dropped
 TOWNS = ["Sisteron", "Draguignan", "Avignon", "Digne-les-Bains", "Manosque", "Forcalquier", "Brignoles",
@@ -100,14 +100,13 @@ def day(ports: list[int], villages_codes, scanners: int) -> dict:
         doors.append((token, iter(presented), threading.Lock()))
     round_trips, server_times, errors = [], [], []
     lock = threading.Lock()
-    start = threading.Barrier(scanners + 1)
 
-    def scanner(number: int) -> None:
+    def scanner(number: int, ready) -> None:
         token, presented, door = doors[number % len(doors)]
         phone = Client(ports[number % len(ports)])
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         mine_rt, mine_server, mine_errors = [], [], []
-        start.wait()
+        ready()
         while True:
             with door:
                 code = next(presented, None)
@@ -130,14 +129,7 @@ def day(ports: list[int], villages_codes, scanners: int) -> dict:
             server_times.extend(mine_server)
             errors.extend(mine_errors)
 
-    threads = [threading.Thread(target=scanner, args=(n,)) for n in range(scanners)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = timed_at_once(scanners, scanner)
     return {"scans": len(round_trips) + len(errors), "elapsed": elapsed, "round_trips": round_trips,
             "server_times": server_times, "errors": errors}
 
