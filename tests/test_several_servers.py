@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, time as time_of_day
+from datetime import datetime, time as time_of_day, timezone
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
@@ -33,6 +33,7 @@ from app.models import ConfirmedCount, Job, JobStatus, OutboxMessage, Registrati
 from app.models.registration import email_key
 from app.runtime import jobs
 from app.services import capacity
+from app.timeutil import local_today
 from tests.fixtures_backoffice import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,14 @@ def own_database() -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return create_engine(POSTGRESQL).url.set(database=name).render_as_string(hide_password=False)
+
+
+def a_zone_where_it_is_midday() -> str:
+    """The servers' time zone: one where it is about noon now, so the village's day (today, until
+    23:59) lasts the whole test whatever the hour the suite runs at. In Europe/Paris a run late in
+    the evening found the village begun, or already the day before."""
+    offset = 12 - datetime.now(timezone.utc).hour  # hours east of UTC; from -11 to +12
+    return f"Etc/GMT{-offset:+d}"  # the Etc zones count west as positive
 
 
 def free_port() -> int:
@@ -106,7 +115,7 @@ def servers(tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url, "JOBS_URL": REDIS, "JOBS_WORKER_IN_APP": "0",
            "RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_REGISTRATION": "1000 per minute",
            "SECRET_KEY": "la-meme-sur-chaque-serveur", "JOBS_STALE_SECONDS": str(STALE_SECONDS),
-           "MAIL_DELIVER_AFTER_COMMIT": "0", "PUBLIC_URL": "http://127.0.0.1"}
+           "MAIL_DELIVER_AFTER_COMMIT": "0", "PUBLIC_URL": "http://127.0.0.1", "TIMEZONE": a_zone_where_it_is_midday()}
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     started = []
@@ -124,7 +133,7 @@ def servers(tmp_path):
         for port in ports:
             wait_for(lambda: _answers(port), 120, f"le serveur du port {port} répond")
         cluster = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "JOBS_URL": REDIS,
-                              "JOBS_WORKER_IN_APP": False})
+                              "JOBS_WORKER_IN_APP": False, "TIMEZONE": env["TIMEZONE"]})
         yield {"app": cluster, "ports": ports, "workers": workers, "env": env}
     finally:
         for process in started:
@@ -148,7 +157,7 @@ def a_village(capacity_: int = CAPACITY, **fields) -> Village:
     """Held today (check-in is on the day), registrations open until its last minute."""
     village = Village(slug=fields.pop("slug", "sisteron"), name="Village des initiatives solidaires – Sisteron",
                       town="Sisteron", venue="Salle des fêtes", address="Place de la République, 04200 Sisteron",
-                      day=date.today(), starts_at=time_of_day(23, 58), ends_at=time_of_day(23, 59),
+                      day=local_today(), starts_at=time_of_day(23, 58), ends_at=time_of_day(23, 59),
                       capacity=capacity_, **fields)
     db.session.add(village)
     db.session.commit()
