@@ -3,7 +3,7 @@ import socket
 import statistics
 import subprocess
 import time as clock
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import create_engine, text
 
@@ -18,7 +18,7 @@ def bench_village(capacity: int, days_ahead: int = 30, **fields) -> Village:
         town="Avignon",
         venue="Maison des associations",
         address="2 rue Saint-Jean le Vieux, 84000 Avignon",
-        day=date.today() + timedelta(days=days_ahead),
+        day=local_today() + timedelta(days=days_ahead),  # the village's zone, not the machine's
         starts_at=time(9),
         ends_at=time(17),
         capacity=capacity,
