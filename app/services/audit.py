@@ -101,7 +101,8 @@ def record_at_once(actor: str, action: str, target, village_id: int | None = Non
     """As record, about a target already written, the entry inserted now in direct SQL rather
     than by the session's next flush: for a registration (registration.register), where the
     ORM's unit of work cost more Python than the rest of the request."""
-    db.session.execute(_INSERT_ENTRY, _entry(actor, action, target, village_id, details))
+    # On the connection: the statement is Core, the session's dispatch of it would add nothing.
+    db.session.connection().execute(_INSERT_ENTRY, _entry(actor, action, target, village_id, details))
 
 
 # Built once, as every registration runs it.

@@ -231,7 +231,7 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
         db.session.info[MAIL_QUEUED] = True
         return None
     if at_once:
-        db.session.execute(_INSERT_MESSAGE, {**values, "registration_id": registration.id})
+        db.session.connection().execute(_INSERT_MESSAGE, {**values, "registration_id": registration.id})
         db.session.info[MAIL_QUEUED] = True
         return None
     queued = OutboxMessage(registration=registration, **values)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, Insert, Select, and_, bindparam, case, func, insert, or_, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from ..database import commit_without_waiting_for_disk, pipelined
@@ -135,28 +135,27 @@ def register(
     # The busiest commit of the service: 4 to 5 ms of it were spent waiting for PostgreSQL's disk.
     commit_without_waiting_for_disk(db.session)
     key = email_key(data.email)
-    village, has_place, existing_id = _lock_for_registration(village, data.role, key)
-    if not even_if_closed and not village.is_registration_open():
-        raise RegistrationClosed(village)
-    if existing_id is not None:
-        raise AlreadyRegistered(db.session.get(Registration, existing_id))
-
-    values = vars(data).copy()  # not asdict, which copies the initiative too, deeply
+    values = {**_column_defaults(), **vars(data)}  # not asdict, which copies the initiative too, deeply
     values.pop("initiative")
     now = utcnow()
     consented = any((data.consent_photos, data.consent_listing, data.consent_news, data.consent_version))
-    status = RegistrationStatus.CONFIRMED if has_place else RegistrationStatus.WAITLISTED
-    version = village.roster_version  # taken with the lock
-    written = db.session.execute(_INSERT_REGISTRATION, {
-        **values,
-        "village_id": village.id,
-        "email_key": key,
-        "status": status,
-        "confirmed_at": now if has_place else None,
-        "consented_at": now if consented else None,
-        "roster_version": version,
-    }).one()
-    registration = Registration(**written._mapping)
+    values.update(email_key=key, consented_at=now if consented else None, village_id=village.id)
+    registration = Registration(**values)
+    # Everything above is ready before the village is locked; from here until the commit, others
+    # registering wait.
+    village = roster_version.lock_taking_next(db.session, village.id)
+    if not even_if_closed and not village.is_registration_open():
+        raise RegistrationClosed(village)
+    registration.roster_version = values["roster_version"] = village.roster_version  # taken with the lock
+    written = db.session.connection().execute(_INSERT_IF_NEW, {
+        **values, "places": village.capacity, "now": now,
+    }).one_or_none()
+    if written is None:
+        raise AlreadyRegistered(db.session.scalar(_first_active(village.id, key)))
+    registration.id, registration.status = written
+    has_place = registration.is_confirmed
+    if has_place:
+        registration.confirmed_at = now
     # As if read from the database: the session holds it, and no flush writes it again.
     make_transient_to_detached(registration)
     db.session.add(registration)
@@ -164,12 +163,13 @@ def register(
         _present_initiative(registration, data.initiative, actor)
     # The village stays locked until the commit, and others registering wait for it: the place,
     # the audit entry and the e-mail go in one round trip rather than three (with the version taken
-    # by the lock, 5 round trips under the lock with the commit instead of 8).
+    # by the lock and the places read by the INSERT, 4 round trips under the lock with the commit
+    # instead of 8).
     with pipelined(db.session):
         if has_place:
             capacity.add_confirmed(db.session.connection(), village.id, data.role, 1)
-        audit.record_at_once(actor, "registration.created", registration, status=status, role=data.role,
-                             civility=data.civility)
+        audit.record_at_once(actor, "registration.created", registration, status=registration.status,
+                             role=data.role, civility=data.civility)
         if has_place:
             notifications.registration_confirmed(registration, at_once=True)
         else:
@@ -178,8 +178,24 @@ def register(
 
 
 _REGISTRATION = Registration.__table__
-# Built once, as every registration runs it; it reads back the values of the columns' defaults.
-_INSERT_REGISTRATION = insert(_REGISTRATION).returning(*_REGISTRATION.c)
+
+
+def _column_defaults() -> dict[str, Any]:
+    """The value of every column of a new registration that the person does not give: its
+    default (computed now: codes, tokens, times), else NULL. Known before the INSERT, they need
+    not be read back."""
+    values = {}
+    for column in _REGISTRATION.c:
+        if column.key == "id":
+            continue
+        default = column.default
+        if default is None:
+            values[column.key] = None
+        elif default.is_callable:
+            values[column.key] = default.arg(None)
+        else:
+            values[column.key] = default.arg
+    return values
 
 
 def cancellation_refusal(registration: Registration, now: datetime | None = None) -> str | None:
@@ -371,41 +387,60 @@ def lock(registration: Registration) -> tuple[Village, Registration]:
 
 def _has_place(village: Village, role: str, leaving: Registration | None = None) -> bool:
     """Whether one more confirmed person of `role` fits (`leaving` gives up their place)."""
-    counts = capacity.confirmed_counts(village)
-    if leaving is not None and leaving.is_confirmed:
-        counts[leaving.role] = counts.get(leaving.role, 0) - 1
-    return _fits(village.capacity, sum(counts.values()), counts.get(role, 0), village.quota_for(role))
+    freed = leaving is not None and leaving.is_confirmed
+    return db.session.scalar(_HAS_PLACE, {
+        "village_id": village.id, "places": village.capacity, "role": role,
+        "freed": int(freed), "freed_in_role": int(freed and leaving.role == role),
+    })
 
 
-def _fits(places: int, confirmed: int, confirmed_in_role: int, quota: int | None) -> bool:
-    return confirmed < places and (quota is None or confirmed_in_role < quota)
+def _place_fits() -> ColumnElement[bool]:
+    """Whether one more confirmed `role` fits in the village's `places` and its quota for the
+    role, once `freed` places (`freed_in_role` of them of the role) are given up: the one rule
+    of places, as SQL, so that a new registration decides its status in its INSERT."""
+    village_id, role = bindparam("village_id"), bindparam("role")
+    quota = (
+        select(VillageRoleQuota.capacity)
+        .where(VillageRoleQuota.village_id == village_id, VillageRoleQuota.role == role)
+        .scalar_subquery()
+    )
+    return and_(
+        capacity.confirmed_of(village_id) - bindparam("freed", 0) < bindparam("places"),
+        or_(quota.is_(None), capacity.confirmed_of(village_id, role) - bindparam("freed_in_role", 0) < quota),
+    )
 
 
-# Built once, its values bound at each registration: building it took as long as running it.
-_PLACES_AND_SAME_EMAIL = select(
-    capacity.confirmed_of(bindparam("village_id")),
-    capacity.confirmed_of(bindparam("village_id"), bindparam("role")),
-    select(VillageRoleQuota.capacity)
-    .where(VillageRoleQuota.village_id == bindparam("village_id"), VillageRoleQuota.role == bindparam("role"))
-    .scalar_subquery(),
-    _first_active(bindparam("village_id"), bindparam("email_key"))
-    .with_only_columns(Registration.id)
-    .scalar_subquery(),
-)
+# Built once, as the statements below.
+_PLACE_FITS = _place_fits()
+_HAS_PLACE = select(_PLACE_FITS)
 
 
-def _lock_for_registration(village: Village, role: str, key: str | None) -> tuple[Village, bool, int | None]:
-    """As lock_village, taking the village's next roster version by the same statement
-    (village.roster_version, for the new registration), plus whether one more confirmed `role`
-    fits and the id of the active registration already made with the e-mail of this `key`, read
-    together in one statement.
-    Not in the locking statement itself: on PostgreSQL a statement that waited for the lock
-    still reads the other tables as they were when it began."""
-    village = roster_version.lock_taking_next(db.session, village.id)
-    confirmed, confirmed_in_role, quota, existing_id = db.session.execute(
-        _PLACES_AND_SAME_EMAIL, {"village_id": village.id, "role": role, "email_key": key}
-    ).one()
-    return village, _fits(village.capacity, confirmed, confirmed_in_role, quota), existing_id
+def _insert_if_new() -> Insert:
+    """The INSERT of a new registration, with its status (confirmed if a place fits, else on the
+    waiting list) and confirmed_at decided in it, that inserts nothing if the village has an
+    active registration of the same e-mail key; it reads back the new id and status.
+
+    Run with the village locked: its SELECT reads the places as the last registration committed
+    them. Deciding in the INSERT saves the statement and the round trip that read the places
+    before it, while the village is locked (not in the locking statement itself: on PostgreSQL
+    a statement that waited for the lock still reads the other tables as they were when it began)."""
+    fits = select(_PLACE_FITS.label("fits")).subquery()  # decided once for both columns
+    decided = {
+        "status": case((fits.c.fits, RegistrationStatus.CONFIRMED.value), else_=RegistrationStatus.WAITLISTED.value),
+        "confirmed_at": case((fits.c.fits, bindparam("now", type_=_REGISTRATION.c.confirmed_at.type))),
+    }
+    columns = [column for column in _REGISTRATION.c if column.key != "id"]
+    same_email = _first_active(bindparam("village_id"), bindparam("email_key")).with_only_columns(Registration.id)
+    row = select(*(
+        decided[column.key].label(column.key) if column.key in decided
+        else bindparam(column.key, type_=column.type).label(column.key)
+        for column in columns
+    )).select_from(fits).where(~same_email.exists())
+    return insert(_REGISTRATION).from_select(columns, row, include_defaults=False).returning(
+        _REGISTRATION.c.id, _REGISTRATION.c.status)
+
+
+_INSERT_IF_NEW = _insert_if_new()
 
 
 def _promote_first_who_fits(village: Village, actor: str) -> Registration | None:
