@@ -37,7 +37,10 @@ def places_shown(village: Village, places_left: int) -> str | None:
 
 
 def village_or_404(slug: str) -> Village:
-    found = db.session.scalar(_VILLAGE_BY_SLUG, {"slug": slug})
+    return shown_or_404(db.session.scalar(_VILLAGE_BY_SLUG, {"slug": slug}))
+
+
+def shown_or_404(found: Village | None) -> Village:
     if found is None or found.is_archived:
         abort(404)
     return found
@@ -62,13 +65,13 @@ def village(slug: str):
 @blueprint.route("/villages/<slug>/inscription", methods=["GET", "POST"])
 @registration_limit
 def register(slug: str):
-    village = village_or_404(slug)
+    found, places_left = villages.by_slug_with_places_left(slug)
+    village = shown_or_404(found)
     if not village.is_registration_open():
         return closed(village)
     if request.method == "GET" and not request.args.get("depuis"):
         return render_template("public/register.html", village=village, form=None,
-                               questions=blank_questions(village.lunch_offered),
-                               places_left=villages.places_left(village))
+                               questions=blank_questions(village.lunch_offered), places_left=places_left)
     form_class = NewRegistrationForm.for_submission(request.form.get("role"))
     form = registration_form(village, form_class)
     if form.is_submitted() and form.is_from_a_robot():
@@ -99,7 +102,7 @@ def register(slug: str):
         form = registration_form(village, NewRegistrationForm)
         form.validate_on_submit()
     return render_template(
-        "public/register.html", village=village, form=form, places_left=villages.places_left(village),
+        "public/register.html", village=village, form=form, places_left=places_left,
         questions=Markup(render_template("public/_registration_questions.html", form=form)),
     ), 422 if form.errors else 200
 

@@ -2,14 +2,14 @@
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..models import ConfirmedCount, Registration, RegistrationStatus, Role, Village, VillagePhase, VillageRoleQuota
 from ..models.registration import structure_of
 from ..text import one_line
 from ..timeutil import utcnow
-from . import audit, notifications
+from . import audit, capacity, notifications
 
 
 def upcoming(now: datetime | None = None) -> list[Village]:
@@ -51,7 +51,25 @@ def confirmed_counts(village_ids: list[int]) -> dict[int, int]:
 
 
 def places_left(village: Village) -> int:
-    taken = confirmed_counts([village.id]).get(village.id, 0)
+    return _left(village, confirmed_counts([village.id]).get(village.id, 0))
+
+
+def by_slug_with_places_left(slug: str) -> tuple[Village | None, int]:
+    """The village of this `slug` (None if there is none) and its places left, read in one
+    statement: the registration form shows both, and reading the village then its places took
+    a second statement and round trip at every display."""
+    row = db.session.execute(_BY_SLUG_WITH_CONFIRMED, {"slug": slug}).first()
+    if row is None:
+        return None, 0
+    village, taken = row
+    return village, _left(village, taken)
+
+
+# Built once: every display and submission of the registration form runs it.
+_BY_SLUG_WITH_CONFIRMED = select(Village, capacity.confirmed_of(Village.id)).where(Village.slug == bindparam("slug"))
+
+
+def _left(village: Village, taken: int) -> int:
     return max(village.capacity - taken, 0)
 
 
