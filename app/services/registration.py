@@ -141,6 +141,9 @@ def register(
     consented = any((data.consent_photos, data.consent_listing, data.consent_news, data.consent_version))
     values.update(email_key=key, consented_at=now if consented else None, village_id=village.id)
     registration = Registration(**values)
+    # What the session holds unwritten (a village's capacity or quotas, other registrations) is
+    # written first: the statements below are Core, without the ORM's autoflush, and decide on it.
+    db.session.flush()
     # Everything above is ready before the village is locked; from here until the commit, others
     # registering wait.
     village = roster_version.lock_taking_next(db.session, village.id)
