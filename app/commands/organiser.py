@@ -22,4 +22,4 @@ def create(email: str, role: str, name: str, password: str):
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Compte {organiser.email} créé ({OrganiserRole(role).label}).")
+    click.echo(f"Compte {organiser.email} créé, accès : {OrganiserRole(role).label.lower()}.")

@@ -95,11 +95,11 @@ DEMO_ADMIN_PASSWORD = "demo-villages"
 def load_accounts() -> list[str]:
     """The demo admin account, to log in to the back office (/organisation) right away."""
     if accounts.find_by_email(DEMO_ADMIN_EMAIL) is not None:
-        return [f"Compte administrateur {DEMO_ADMIN_EMAIL} : déjà présent"]
+        return [f"Compte d'administration {DEMO_ADMIN_EMAIL} : déjà présent"]
     accounts.create(DEMO_ADMIN_EMAIL, OrganiserRole.ADMIN, DEMO_ADMIN_PASSWORD, actor="demo",
-                    name="Administrateur de démonstration")
+                    name="Équipe de démonstration")
     db.session.commit()
-    return [f"Compte administrateur créé : {DEMO_ADMIN_EMAIL}, mot de passe : {DEMO_ADMIN_PASSWORD}"
+    return [f"Compte d'administration créé : {DEMO_ADMIN_EMAIL}, mot de passe : {DEMO_ADMIN_PASSWORD}"
             " (à utiliser sur /organisation/connexion)"]
 
 

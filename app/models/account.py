@@ -20,7 +20,8 @@ class OrganiserRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"admin": "Administrateur", "organiser": "Organisateur", "checkin": "Accueil"}[self]
+        """The access it gives, named as a task rather than as a person (no gender to choose)."""
+        return {"admin": "Administration", "organiser": "Organisation", "checkin": "Accueil"}[self]
 
 
 checkin_assignment = Table(

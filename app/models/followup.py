@@ -82,9 +82,9 @@ class Recorder(enum.StrEnum):
 
 
 RECORDER_LABELS = {
-    Recorder.PORTEUR: "le porteur",
-    Recorder.ORGANISER: "un organisateur",
-    Recorder.PARTNER: "un partenaire",
+    Recorder.PORTEUR: "l'équipe porteuse",
+    Recorder.ORGANISER: "l'équipe du village",
+    Recorder.PARTNER: "une structure partenaire",
 }
 
 

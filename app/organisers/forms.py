@@ -77,7 +77,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class AccountForm(FlaskForm):
     name = optional_text("Nom", 200)
-    role = SelectField("Rôle", choices=options({r.value: r.label for r in OrganiserRole}))
+    role = SelectField("Accès", choices=options({r.value: r.label for r in OrganiserRole}))
     active = BooleanField("Compte actif", default=True)
     village_ids = MultiCheckboxField(
         "Villages confiés (comptes d'accueil)", coerce=int,
@@ -214,7 +214,7 @@ class RegistrationForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Rôle", choices=options({r.value: r.label for r in Role}))
+    role = SelectField("Accès", choices=options({r.value: r.label for r in Role}))
 
 
 class ExceptionalEntryForm(FlaskForm):

@@ -39,8 +39,8 @@ PROGRESS_INTERVAL = 0.5
 # How long the in-app worker sleeps when the queue is empty.
 IDLE_POLL = 0.2
 
-UNREACHABLE = "La file des tâches est injoignable : réessayez plus tard ou prévenez l'administrateur."
-FAILED = "La tâche n'a pas abouti. Relancez-la ; si cela recommence, prévenez l'administrateur."
+UNREACHABLE = "La file des tâches est injoignable : réessayez plus tard ou prévenez la personne qui gère le service."
+FAILED = "La tâche n'a pas abouti. Relancez-la ; si cela recommence, prévenez la personne qui gère le service."
 STALE = ("La tâche s'est interrompue : le processus qui la menait ne répond plus "
          "(arrêté ou redémarré). Relancez-la.")
 

@@ -79,7 +79,7 @@ def create(email: str, role: str, password: str, actor: str, name: str = "") -> 
 def update(organiser: Organiser, changes: AccountChanges, actor: Organiser) -> None:
     """Apply an admin's changes to an account (the caller commits)."""
     if organiser.id == actor.id and (not changes.active or changes.role != OrganiserRole.ADMIN):
-        raise AccountError("Vous ne pouvez ni désactiver votre propre compte ni lui retirer le rôle administrateur.")
+        raise AccountError("Vous ne pouvez ni désactiver votre propre compte ni lui retirer l'accès d'administration.")
     if changes.password:
         check_password_strength(changes.password)
         organiser.set_password(changes.password)

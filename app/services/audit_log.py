@@ -70,7 +70,7 @@ EXPORT_NAMES = {
     "csv": "le tableau CSV", "xlsx": "le classeur Excel", "signin": "la feuille d'émargement",
     "badges": "les planches de badges", "livret": "le livret des initiatives",
 }
-SPECIAL_ACTORS = {"system": "L'application", "demo": "La mise en place de la démonstration", "cli": "Un administrateur, en ligne de commande"}
+SPECIAL_ACTORS = {"system": "L'application", "demo": "La mise en place de la démonstration", "cli": "L'administration, en ligne de commande"}
 
 
 def entries(page: int, village_id: int | None = None, per_page: int = PER_PAGE) -> tuple[list[AuditEntry], int, int]:
