@@ -3,7 +3,7 @@ import socket
 import statistics
 import subprocess
 import time as clock
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import create_engine, text
 
@@ -18,7 +18,9 @@ def bench_village(capacity: int, days_ahead: int = 30, **fields) -> Village:
         town="Avignon",
         venue="Maison des associations",
         address="2 rue Saint-Jean le Vieux, 84000 Avignon",
-        day=date.today() + timedelta(days=days_ahead),
+        # The villages' day as the application counts days (Paris): from 23:00 UTC, the machine's
+        # date made a village « held today » yesterday's, and two fills either side of midnight differ.
+        day=local_today() + timedelta(days=days_ahead),
         starts_at=time(9),
         ends_at=time(17),
         capacity=capacity,
