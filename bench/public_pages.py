@@ -8,15 +8,15 @@ For each database and size: a fresh schema, three villages held today and in the
 (the initiatives spread over them, the registrations too, one in twenty agreeing to appear on
 « Qui vient ? »), served by gunicorn (2 workers × 4 threads); on PostgreSQL the small size has a
 database of its own, named after the one given with « _petit » added. Both sizes are served at
-once and each page is asked REQUESTS times of each, one size then the other, each first every
-other time: what the rest of the machine does meanwhile falls on both sizes alike (measured one
-size after the other, minutes apart, pages doing the same work at both sizes came out 0.6 to 1.6
-times as slow at the big one). The server time is gunicorn's own (access log); the processor time
-is that of gunicorn's workers and of PostgreSQL's connections to the database when it runs on this
-machine, which the load changes far less. The open data is asked once cold (built), then warm,
-then revalidated with its ETag (a 304). Prints the medians at both sizes side by side, and the SQL
-statements and Python calls of each page (counted in this process: they do not depend on the
-machine).
+once and each page is asked REQUESTS times of each, RUN times of one size then of the other,
+each first every other time: what the rest of the machine does meanwhile falls on both sizes
+alike (measured one size after the other, minutes apart, pages doing the same work at both
+sizes came out 0.6 to 1.6 times as slow at the big one). The server time is gunicorn's own
+(access log); the processor time is that of gunicorn's workers and of PostgreSQL's connections
+to the database when it runs on this machine, which the load changes far less. The open data
+is asked once cold (built), then warm, then revalidated with its ETag (a 304). Prints the
+medians at both sizes side by side, and the SQL statements and Python calls of each page
+(counted in this process: they do not depend on the machine).
 """
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ from run import Client, compile_project, ensure_postgresql_database, environment
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_pages"
 SIZES = {"petit": (30, 60), "grand": (2_000, 6_000)}  # (published initiatives, registrations)
 REQUESTS = 200  # a median of few requests moved by 20 to 60 % with the load of other processes
+# Asked RUN times in a row of one size, then of the other: asked alternately one by one, each
+# request found the processor's caches full of the other server's and took 30 to 45 % longer.
+RUN = 20
 OPEN_DATA_REQUESTS = 10
 WORDS = ["jardin", "équipe", "quartier", "solidaire", "épicerie", "familles", "jeunes", "café", "numérique", "répit"]
 PAGES = {
@@ -182,11 +185,12 @@ def bench(database_urls: dict[str, str]) -> tuple[dict[str, dict[str, str]], dic
                     client.request("GET", pages[size][label])
                 logged_times(access_logs[size])
             used = {size: processor.seconds() for size, processor in processors.items()}
-            for n in range(REQUESTS):
+            for n in range(REQUESTS // RUN):
                 # Each size asked first every other time: the one asked second shares the processor
                 # with what the first server does after answering (its log line, its connection).
                 for size in sorted(clients, reverse=n % 2 == 1):
-                    clients[size].request("GET", pages[size][label])
+                    for _ in range(RUN):
+                        clients[size].request("GET", pages[size][label])
             for size in clients:
                 times = logged_times(access_logs[size])
                 assert all(status == 200 for status, _ in times), (pages[size][label], times[:3])
