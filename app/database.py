@@ -18,7 +18,7 @@ import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
@@ -51,6 +51,11 @@ def commit_without_waiting_for_disk(session: Session) -> None:
     if is_postgresql(connection.engine):
         # As the driver's own text: there is nothing to compile.
         connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+
+
+# The same as commit_without_waiting_for_disk, said by a statement of the transaction that writes
+# (PostgreSQL), as one of its columns: no round trip of its own.
+NOT_WAITING_FOR_DISK = func.set_config("synchronous_commit", "off", True)
 
 
 @contextmanager

@@ -45,6 +45,16 @@ def test_simultaneous_scans_of_one_badge_admit_it_once(live_server, door):
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
 
 
+def test_simultaneous_scans_of_one_badge_take_one_roster_version(live_server, door):
+    person = make_registration(door.village)
+    db.session.refresh(door.village)
+    before = door.village.roster_version
+    post_at_once(live_server, "/api/checkin", [{"code": person.badge_code}] * PHONES, door.headers)
+    db.session.refresh(door.village)
+    assert door.village.roster_version == before + 1
+    assert db.session.get(Registration, person.id).roster_version == before + 1
+
+
 def test_simultaneous_walk_ins_for_the_last_place_admit_one(live_server, door):
     door.village.capacity = 1
     db.session.commit()

@@ -190,10 +190,16 @@ def outcome_json(outcome, village: service.ScanVillage) -> dict:
 
 
 def committed_outcome(outcome, village: service.ScanVillage):
-    """The JSON answer, read before the commit expires the objects it shows (saves reloading them)."""
-    response = jsonify(outcome_json(outcome, village))
-    db.session.commit()
-    return response
+    """The JSON answer, built once committed: a scan keeps its village locked until its commit,
+    and the other phones wait that long. The commit leaves the objects the answer shows loaded
+    (it would expire them, and the answer would read them again)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    return jsonify(outcome_json(outcome, village))
 
 
 @blueprint.post("/api/checkin")

@@ -16,11 +16,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import Update, and_, bindparam, exists, func, insert, select, true, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
-from ..database import commit_without_waiting_for_disk
+from ..database import NOT_WAITING_FOR_DISK, is_postgresql
 from ..extensions import db
 from ..models import CheckIn, Registration, RegistrationStatus, Role, Village, VillagePhase
 from ..models.registration import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, email_key
@@ -190,6 +190,7 @@ def _locked_registration(code: str) -> Registration | None:
 
 _REGISTRATION = Registration.__table__
 _CHECKIN = CheckIn.__table__
+_VILLAGE = Village.__table__
 # The badge's registration may be admitted to the village now.
 _ADMISSIBLE = and_(
     _REGISTRATION.c.badge_code == bindparam("code"),
@@ -202,32 +203,73 @@ _ADMISSIBLE = and_(
 # Built once: a scan is the busiest request of the day, and building a statement costs more
 # than running it.
 _TAKE_VERSION = roster_version.next_if(exists().where(_ADMISSIBLE))
-_ADMIT = (
-    update(_REGISTRATION)
-    .where(_ADMISSIBLE)
-    .values(checked_in_at=bindparam("moment"), roster_version=bindparam("version"))
-    .returning(*(_REGISTRATION.c[name] for name in ADMITTED_FIELDS))
+
+
+def _admission(version) -> Update:
+    """The conditional update that admits the badge's holder, stamped with the roster `version`."""
+    return (
+        update(_REGISTRATION)
+        .where(_ADMISSIBLE)
+        # updated_at said here: its default (onupdate) is not applied to an UPDATE inside a CTE.
+        .values(checked_in_at=bindparam("moment"), roster_version=version, updated_at=bindparam("now"))
+        .returning(*(_REGISTRATION.c[name] for name in ADMITTED_FIELDS))
+    )
+
+
+# The CheckIn row of an admission, but for its registration_id: its columns, from the parameters.
+_ADMISSION_ROW = {
+    column: bindparam(parameter, type_=_CHECKIN.c[column].type) for column, parameter in (
+        ("village_id", "village"), ("scan_id", "scan_id"), ("scanned_at", "moment"),
+        ("received_at", "now"), ("scanner", "scanner"), ("method", "method"))
+}
+# SQLite: three statements, the version taken first (it locks the village), then the
+# registration and its CheckIn row.
+_ADMIT = _admission(bindparam("version"))
+_RECORD_ADMISSION = (
+    insert(_CHECKIN).values(registration_id=bindparam("registration"), **_ADMISSION_ROW).returning(_CHECKIN.c.id)
 )
-_RECORD_ADMISSION = insert(_CHECKIN).returning(_CHECKIN.c.id)
+# PostgreSQL: the same three in one statement, so that the village stays locked for one round
+# trip (and the commit's) rather than three. Its first column is the version taken, if any; the
+# others are the admitted registration's and its CheckIn id, empty when the update found the
+# badge admitted meanwhile (after waiting for another phone's lock on the village). The
+# registration is updated from the village's row, hence after it is locked.
+_VERSION_TAKEN = _TAKE_VERSION.returning(_VILLAGE.c.id).cte("version_taken")
+_ADMITTED = (
+    _admission(_VERSION_TAKEN.c.roster_version)
+    .where(_REGISTRATION.c.village_id == _VERSION_TAKEN.c.id)
+    .cte("admitted")
+)
+_ADMISSION_RECORDED = (
+    insert(_CHECKIN)
+    .from_select(["registration_id", *_ADMISSION_ROW], select(_ADMITTED.c.id, *_ADMISSION_ROW.values()))
+    .returning(_CHECKIN.c.id)
+    .cte("admission_recorded")
+)
+_ADMIT_AT_ONCE = (
+    select(_VERSION_TAKEN.c.roster_version, *_ADMITTED.c, _ADMISSION_RECORDED.c.id.label("admission_id"),
+           # The door's commit, like a registration's, need not wait for the disk (4 to 5 ms).
+           NOT_WAITING_FOR_DISK)
+    .select_from(_VERSION_TAKEN.outerjoin(_ADMITTED, true()).outerjoin(_ADMISSION_RECORDED, true()))
+)
 
 
 def _admit(village: ScanVillage, code: str, *, moment: datetime, now: datetime, scan_id: str,
            scanner: str, method: str) -> Admitted | None:
     """Admit the badge's holder to `village` if they may be admitted now; None if not.
 
-    Three statements, in direct SQL without the ORM's unit of work (which cost most of a
-    scan's time): the roster version is taken if the badge may be admitted, the registration
-    updated if it still may be, then its CheckIn row inserted. Hence the roster version, which
-    the flush hook keeps for every other change (checkin_roster), is taken here.
+    Called once _refusal found the badge admissible. Three writes, in direct SQL without the
+    ORM's unit of work (which cost most of a scan's time): the roster version is taken if the
+    badge may be admitted, the registration updated if it still may be, then its CheckIn row
+    inserted. Hence the roster version, which the flush hook keeps for every other change
+    (checkin_roster), is taken here. On PostgreSQL the three are one statement.
 
     Taking that version locks the village first: every path that changes a registration locks
     its village before it (registration.lock), so that a scan and a cancellation of the same
-    person never wait for each other. A badge that may not be admitted (most often one
-    scanned again) takes no version, locks and writes nothing: a re-scan costs no more than a
-    first scan. The conditional update decides, under the lock: on PostgreSQL, an UPDATE
-    waiting for another phone's lock on the row checks its conditions again once that phone
-    commits, and no longer matches if the badge was admitted meanwhile; the version taken is
-    then given back.
+    person never wait for each other. The village stays locked until the caller commits, which
+    it does before building its answer. The conditional update decides, under the lock: on
+    PostgreSQL, an UPDATE waiting for another phone's lock on the row checks its conditions
+    again once that phone commits, and no longer matches if the badge was admitted meanwhile;
+    the version taken is then given back.
     """
     code = _badge_code(code)
     if code is None:
@@ -235,29 +277,28 @@ def _admit(village: ScanVillage, code: str, *, moment: datetime, now: datetime, 
     # The Session itself rather than its proxy, which would look it up at every use; and its
     # statements run on its connection, which skips the ORM's dispatch of each (they are Core).
     session = db.session()
-    # The door's commit, like a registration's, need not wait for PostgreSQL's disk (4 to 5 ms).
-    # Said before the village is locked: its round trip would hold up the other phones.
-    commit_without_waiting_for_disk(session)
-    # Direct SQL does not flush: earlier changes of this transaction (an undo replayed by the
-    # offline sync, a walk-in's registration) must reach the database before it decides.
-    session.flush()
-    admissible = {"code": code, "village": village.id}
-    version = roster_version.take_next_if(session, _TAKE_VERSION, village.id, **admissible)
-    if version is None:
-        return None
     connection = session.connection()
-    row = connection.execute(_ADMIT, {**admissible, "moment": moment, "version": version}).first()
-    if row is None:
+    scanner = scanner[:120]
+    values = {"code": code, "village": village.id, "moment": moment, "now": now, "scan_id": scan_id,
+              "scanner": scanner, "method": method}
+    if is_postgresql(connection.engine):
+        row = roster_version.take_next_with(session, _ADMIT_AT_ONCE, village.id, **values)
+        if row is None:
+            return None
+        version, admission_id = row.roster_version, row.admission_id
+    else:
+        version = roster_version.take_next_if(session, _TAKE_VERSION, village.id, **values)
+        if version is None:
+            return None
+        row = connection.execute(_ADMIT, {**values, "version": version}).first()
+        admission_id = None if row is None else connection.execute(
+            _RECORD_ADMISSION, {**values, "registration": row.id}).scalar_one()
+    if admission_id is None:
         roster_version.give_back(session, village.id, version)
         return None
     loaded = session.identity_map.get(identity_key(Registration, row.id))
     if loaded is not None:
         session.expire(loaded)  # read again if used: its check-in was written around the ORM
-    scanner = scanner[:120]
-    admission_id = connection.execute(_RECORD_ADMISSION, {
-        "registration_id": row.id, "village_id": village.id, "scan_id": scan_id,
-        "scanned_at": moment, "received_at": now, "scanner": scanner, "method": method,
-    }).scalar_one()
     return Admitted(ScannedRow(row, village), scanner, admission_id)
 
 
@@ -275,7 +316,6 @@ def current_admission(registration: Registration) -> CheckIn | None:
     )
 
 
-_VILLAGE = Village.__table__
 # Built once, as _ADMIT: the badge's registration, its village and its current admission, if
 # any, as one Core row. Why a badge is refused is read this way, without loading ORM objects
 # (a re-scan at the door is as frequent as a first scan).
@@ -394,15 +434,17 @@ def check_in(
         scanner=scanner,
         method=method,
     )
-    outcome = _admit(village, code, **admit)
-    while outcome is None:
-        refusal = _refusal(village, code)
-        if refusal is not None:
-            return refusal
-        # Admissible after all: its check-in was undone (or it was confirmed) between the two
-        # statements. Rare; the conditional update decides again.
-        outcome = _admit(village, code, **admit)
-    return outcome
+    # Direct SQL does not flush: earlier changes of this transaction (an undo replayed by the
+    # offline sync, a walk-in's registration) must reach the database before it decides.
+    db.session.flush()
+    # Read first, without a lock: a badge scanned again (as frequent as a first scan) is answered
+    # by this one statement, and takes no version, locks and writes nothing.
+    while (refusal := _refusal(village, code)) is None:
+        if (outcome := _admit(village, code, **admit)) is not None:
+            return outcome
+        # Refused after all: admitted by another phone (or cancelled) between the two
+        # statements. Rare; the refusal is read again.
+    return refusal
 
 
 def _replayed(village: ScanVillage, scan_id: str | None) -> CheckInOutcome | None:

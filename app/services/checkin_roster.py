@@ -14,9 +14,9 @@ still-uncommitted N (the cursor would then skip N forever). Services that lock t
 row themselves (capacity checks) should do so first, as usual.
 
 The hook lives here, on every Session, so that the registration services need not know
-about it. The exceptions are a scan (checkin.check_in), which admits in two statements, and a
-new registration (registration.register): written without the ORM's unit of work, they take
-their versions themselves (app/services/roster_version.py).
+about it. The exceptions are a scan (checkin.check_in), which admits in direct SQL (one
+statement on PostgreSQL), and a new registration (registration.register): written without the
+ORM's unit of work, they take their versions themselves (app/services/roster_version.py).
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ took them, so a phone never sees version N+1 before a still-uncommitted N.
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Update, bindparam, select, update
+from sqlalchemy import ColumnElement, Row, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -14,16 +14,18 @@ from sqlalchemy.orm.util import identity_key
 from ..models import Village
 
 _VILLAGE = Village.__table__
-# Built once: every scan runs one of them.
+# Built once: every scan runs one of them. The village's parameter is "village", not
+# "village_id": in a statement that writes more tables in CTEs (checkin._ADMIT_AT_ONCE),
+# SQLAlchemy would take a parameter named after a column as a value to set in that column.
 _NEXT = (
     update(_VILLAGE)
-    .where(_VILLAGE.c.id == bindparam("village_id"))
+    .where(_VILLAGE.c.id == bindparam("village"))
     .values(roster_version=_VILLAGE.c.roster_version + 1)
 )
 _TAKE_NEXT = _NEXT.returning(_VILLAGE.c.roster_version)
 _GIVE_BACK = (
     update(_VILLAGE)
-    .where(_VILLAGE.c.id == bindparam("village_id"))
+    .where(_VILLAGE.c.id == bindparam("village"))
     .values(roster_version=bindparam("version") - 1)
     .returning(_VILLAGE.c.roster_version)
 )
@@ -34,7 +36,7 @@ def lock_taking_next(session: Session, village_id: int) -> Village:
     taken (its roster_version) by the same statement: for a registration, which needs both, one
     round trip less while the village is locked. A registration refused (closed, already made)
     is rolled back, and its version with it."""
-    return session.scalars(_LOCK_TAKING_NEXT, {"village_id": village_id}).one()
+    return session.scalars(_LOCK_TAKING_NEXT, {"village": village_id}).one()
 
 
 # Built once: every registration runs it.
@@ -46,12 +48,20 @@ _LOCK_TAKING_NEXT = (
 
 
 def _run(session: Session, statement, village_id: int, **values) -> int | None:
+    row = take_next_with(session, statement, village_id, **values)
+    return None if row is None else row[0]
+
+
+def take_next_with(session: Session, statement, village_id: int, **values) -> Row | None:
+    """The row of `statement`, whose first column is the version it took (a statement from
+    next_if, or one that takes it in a CTE and writes more with it, all in one round trip);
+    None when it took none."""
     # On the connection: the statement is Core, the ORM's dispatch of it would add nothing.
-    version = session.connection().execute(statement, {"village_id": village_id, **values}).scalar()
+    row = session.connection().execute(statement, {"village": village_id, **values}).first()
     loaded = session.identity_map.get(identity_key(Village, village_id))
-    if loaded is not None and version is not None:
-        set_committed_value(loaded, "roster_version", version)
-    return version
+    if loaded is not None and row is not None:
+        set_committed_value(loaded, "roster_version", row[0])
+    return row
 
 
 def take_next(session: Session, village_id: int) -> int:
