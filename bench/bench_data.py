@@ -18,7 +18,9 @@ def bench_village(capacity: int, days_ahead: int = 30, **fields) -> Village:
         town="Avignon",
         venue="Maison des associations",
         address="2 rue Saint-Jean le Vieux, 84000 Avignon",
-        day=local_today() + timedelta(days=days_ahead),  # the village's zone, not the machine's
+        # The villages' day as the application counts days (Paris): from 23:00 UTC, the machine's
+        # date made a village « held today » yesterday's, and two fills either side of midnight differ.
+        day=local_today() + timedelta(days=days_ahead),
         starts_at=time(9),
         ends_at=time(17),
         capacity=capacity,

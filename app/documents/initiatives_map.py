@@ -174,6 +174,11 @@ def _spread(drawn: Map, rounds: int = 200) -> None:
             placed.y = min(max(placed.y, TAP_RADIUS), max(drawn.height - TAP_RADIUS, TAP_RADIUS))
         if not moved:
             break
+    # A tenth of a unit is finer than a pixel; a mark's position is written up to eight times in
+    # the page, and in full (up to 18 characters) it made the directory's first page 9 % heavier
+    # (418 KB instead of 382 with 492 communes).
+    for placed in drawn.marks:
+        placed.x, placed.y = round(placed.x, 1), round(placed.y, 1)
 
 
 def _thinned(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
