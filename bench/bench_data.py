@@ -2,6 +2,7 @@
 import socket
 import statistics
 import subprocess
+import threading
 import time as clock
 from datetime import time, timedelta
 
@@ -76,3 +77,17 @@ def print_page_times(app, client, pages: dict[str, str], runs: int) -> None:
         with app.app_context():
             median, worst = measure(client, page_url, runs)
         print(f"{label:{width}} {median:7.1f} ms {worst:7.1f} ms")
+
+
+def timed_at_once(count: int, work) -> float:
+    """Seconds taken by `count` threads, each running work(number, ready) and calling ready()
+    once set up (its connection opened): the clock starts when all of them are ready."""
+    start = threading.Barrier(count + 1)
+    threads = [threading.Thread(target=work, args=(number, start.wait)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = clock.perf_counter()
+    for thread in threads:
+        thread.join()
+    return clock.perf_counter() - started

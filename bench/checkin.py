@@ -36,7 +36,7 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Registration, RegistrationStatus, Role  # noqa: E402
-from bench_data import answering, bench_village, free_port  # noqa: E402
+from bench_data import answering, bench_village, free_port, timed_at_once  # noqa: E402
 from app.services import scanner_links  # noqa: E402
 from app.timeutil import local_today  # noqa: E402
 
@@ -149,23 +149,15 @@ def bench(name: str, database_url: str, scans: int) -> None:
             shares[i] += [code for n, code in enumerate(shares[(i + 1) % PHONES]) if n % 10 == 0]
         measures: list[tuple[str, float, float]] = []
         lock = threading.Lock()
-        start = threading.Barrier(PHONES + 1)
 
-        def run(share):
+        def run(number, ready):
             own = Phone(port, token)
-            start.wait()
-            done = [own.scan(code) for code in share]
+            ready()
+            done = [own.scan(code) for code in shares[number]]
             with lock:
                 measures.extend(done)
 
-        threads = [threading.Thread(target=run, args=(share,)) for share in shares]
-        for thread in threads:
-            thread.start()
-        start.wait()
-        started = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = timed_at_once(PHONES, run)
         report(f"{PHONES} phones at once", measures)
         oks = sum(1 for r, _, _ in measures if r == "ok")
         print(f"    throughput   {len(measures) / elapsed:6.0f} scans/s; "

@@ -46,7 +46,7 @@ from app.extensions import db  # noqa: E402
 from app.models import ConfirmedCount, OutboxMessage, Registration, RegistrationStatus, Role  # noqa: E402
 from app.models.registration import email_key  # noqa: E402
 from app.services import capacity, scanner_links  # noqa: E402
-from bench_data import answering, bench_village, free_port, open_the_door  # noqa: E402
+from bench_data import answering, bench_village, free_port, open_the_door, timed_at_once  # noqa: E402
 
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_run"  # its tables are dropped
 SEQUENTIAL_REGISTRATIONS = 150
@@ -90,20 +90,6 @@ def verdict(figures: dict, index: int, text: str, held: bool) -> None:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
-
-
-def timed_at_once(count: int, work) -> float:
-    """Seconds taken by `count` threads, each running work(number, ready) and calling ready()
-    once set up (its connection opened): the clock starts when all of them are ready."""
-    start = threading.Barrier(count + 1)
-    threads = [threading.Thread(target=work, args=(number, start.wait)) for number in range(count)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
 
 
 def p99(values: list[float]) -> float:

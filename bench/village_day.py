@@ -37,7 +37,8 @@ from app.models import CheckIn, Registration, RegistrationStatus, Role  # noqa: 
 from app.models.registration import email_key  # noqa: E402
 from app.services import capacity, scanner_links  # noqa: E402
 from bench_data import bench_village, free_port  # noqa: E402
-from run import Client, compile_project, ensure_postgresql_database, environment, p99, serve, timed_at_once  # noqa: E402
+from bench_data import timed_at_once  # noqa: E402
+from run import Client, compile_project, ensure_postgresql_database, environment, p99, serve  # noqa: E402
 
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_day"  # its tables are dropped
 TOWNS = ["Sisteron", "Draguignan", "Avignon", "Digne-les-Bains", "Manosque", "Forcalquier", "Brignoles",
