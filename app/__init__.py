@@ -2,6 +2,7 @@
 import gc
 
 from flask import Flask, request
+from flask_login import current_user
 
 from .extensions import babel, csrf, db, login_manager, mail
 from .paths import ROOT
@@ -30,7 +31,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr")
-    login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user at every template rendered, public
+    # pages included; with its "strong" protection, a visitor's session holding only a CSRF token
+    # was then marked changed and sent again, with an erased remember-me cookie, on every page.
+    # Templates get the lazy proxy instead: the user is loaded where a template asks for it.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
 
     from . import database, errors, routing, security, templating
     from .checkin import blueprint as checkin_blueprint

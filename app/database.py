@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, func
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 # Statements that only read; anything else (INSERT, UPDATE, DELETE, DDL, SAVEPOINT…) writes.
 _READING = ("SELECT", "WITH", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "EXPLAIN")
@@ -56,6 +56,19 @@ def commit_without_waiting_for_disk(session: Session) -> None:
 # The same as commit_without_waiting_for_disk, said by a statement of the transaction that writes
 # (PostgreSQL), as one of its columns: no round trip of its own.
 NOT_WAITING_FOR_DISK = func.set_config("synchronous_commit", "off", True)
+
+
+def reading_only(session: Session | scoped_session) -> None:
+    """What the session reads from now on runs outside a transaction on PostgreSQL, each
+    statement on its own (autocommit): a page that reads one statement sends neither BEGIN
+    before it nor ROLLBACK after, one round trip instead of three. Only for a request that
+    writes nothing, called before its first statement; otherwise it does nothing. SQLite is
+    left alone: its transactions cost no round trip, and its connections' own settings
+    (configure_engine) must stay as they are."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction() and is_postgresql(session.get_bind()):
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @contextmanager

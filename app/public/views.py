@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
+from ..database import reading_only
 from ..errors import error_response
 from ..extensions import db
 from ..models import Registration, RegistrationStatus, Village
@@ -65,6 +66,8 @@ def village(slug: str):
 @blueprint.route("/villages/<slug>/inscription", methods=["GET", "POST"])
 @registration_limit
 def register(slug: str):
+    if request.method == "GET":
+        reading_only(db.session)
     found, places_left = villages.by_slug_with_places_left(slug)
     village = shown_or_404(found)
     if not village.is_registration_open():
