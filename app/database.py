@@ -42,19 +42,11 @@ def upsert_for(bind: Session | Connection, table):
     return (postgresql if is_postgresql(engine) else sqlite).insert(table)
 
 
-def commit_without_waiting_for_disk(session: Session) -> None:
-    """The commit of the session's transaction does not wait for PostgreSQL to flush it to disk
-    (4 to 5 ms on the development machine), as no commit waits on SQLite (synchronous=NORMAL
-    below). A crash of the database server or of its machine, not of the application, may lose
-    the last commits (of less than a second), each one whole: never half a transaction."""
-    connection = session.connection()
-    if is_postgresql(connection.engine):
-        # As the driver's own text: there is nothing to compile.
-        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-
-
-# The same as commit_without_waiting_for_disk, said by a statement of the transaction that writes
-# (PostgreSQL), as one of its columns: no round trip of its own.
+# A transaction's commit that need not wait for PostgreSQL to flush it to disk (4 to 5 ms on the
+# development machine), as no commit waits on SQLite (synchronous=NORMAL below), said by a
+# statement of the transaction that writes, as one of its columns: no round trip of its own. A
+# crash of the database server or of its machine, not of the application, may lose the last
+# commits (of less than a second), each one whole: never half a transaction.
 NOT_WAITING_FOR_DISK = func.set_config("synchronous_commit", "off", True)
 
 

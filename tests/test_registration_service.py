@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, RegistrationStatus, Role, VillageRoleQuota
@@ -57,6 +57,18 @@ def test_the_email_is_queued_in_the_registrations_transaction(app):
     db.session.rollback()
     assert db.session.scalar(select(OutboxMessage)) is None
     assert db.session.scalar(select(AuditEntry)) is None
+
+
+def test_a_registrations_commit_does_not_wait_for_the_disk(app, is_postgresql):
+    """On PostgreSQL for that transaction only; SQLite's commits never wait (synchronous=NORMAL)."""
+    village = make_village()
+    setting = text("SHOW synchronous_commit" if is_postgresql else "PRAGMA synchronous")
+    waiting, not_waiting = ("on", "off") if is_postgresql else (1, 1)
+    assert db.session.scalar(setting) == waiting
+    service.register(village, registration_data())
+    assert db.session.scalar(setting) == not_waiting
+    db.session.commit()
+    assert db.session.scalar(setting) == waiting
 
 
 def test_registration_beyond_capacity_goes_on_the_waiting_list(app):
