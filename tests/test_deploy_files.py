@@ -94,6 +94,16 @@ def test_gunicorn_runs_two_workers_per_core_plus_one_by_default(monkeypatch):
     assert settings["forwarded_allow_ips"] == "127.0.0.1,::1"
 
 
+def test_gunicorn_workers_hand_the_gil_over_within_a_millisecond():
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    before = sys.getswitchinterval()
+    try:
+        settings["post_fork"](None, None)
+        assert sys.getswitchinterval() == 0.001
+    finally:
+        sys.setswitchinterval(before)
+
+
 def test_gunicorn_access_log_never_holds_a_private_link(app, tmp_path):
     token = register(make_village()).manage_token
     db.session.remove()  # gunicorn's process must not wait for this one's transaction
