@@ -15,8 +15,6 @@ about to write or lock rows (INSERT, UPDATE, DELETE, SELECT … FOR UPDATE): a b
 export reads for seconds without holding back a single scan or registration.
 """
 import select
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import event, func
 from sqlalchemy.engine import Connection, Engine
@@ -61,23 +59,6 @@ def reading_only(session: Session | scoped_session) -> None:
         session = session()
     if not session.in_transaction() and is_postgresql(session.get_bind()):
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
-@contextmanager
-def pipelined(session: Session) -> Iterator[None]:
-    """The statements run inside go to PostgreSQL one after the other without waiting for each
-    answer (psycopg's pipeline mode): one round trip for all, at the end of the block, where an
-    error of any of them is raised. Only for statements whose results nothing reads: no RETURNING,
-    no row count. On SQLite, which answers at once, nothing changes.
-
-    The session's pending objects are flushed before, and not inside: their INSERTs read back ids."""
-    connection = session.connection()
-    if is_postgresql(connection.engine):
-        session.flush()
-        with session.no_autoflush, connection.connection.driver_connection.pipeline():
-            yield
-    else:
-        yield
 
 
 def configure_engine(engine: Engine) -> None:

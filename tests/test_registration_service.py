@@ -51,6 +51,15 @@ def test_a_registration_is_written_as_the_session_would_write_it(app):
     assert db.session.scalar(select(type(first).first_name).where(type(first).id == first.id)) == "Claude"
 
 
+def test_a_registration_without_email_is_counted_and_audited_and_queues_no_email(app):
+    village = make_village(capacity=1)
+    walk_in = register(village, email="", is_walk_in=True)
+    assert walk_in.status == RegistrationStatus.CONFIRMED
+    assert outbox_kinds(walk_in) == []
+    assert audit_actions(walk_in) == ["registration.created"]
+    assert register(village).status == RegistrationStatus.WAITLISTED  # its place was counted
+
+
 def test_the_email_is_queued_in_the_registrations_transaction(app):
     village = make_village()
     service.register(village, registration_data())

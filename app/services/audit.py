@@ -105,9 +105,14 @@ def record_at_once(actor: str, action: str, target, village_id: int | None = Non
     db.session.connection().execute(_INSERT_ENTRY, _entry(actor, action, target, village_id, details))
 
 
-# Built once, as every registration runs it.
-# Inline: without the RETURNING of the new id, that nothing reads, so that it can go with the
-# registration's other writes in one round trip (database.pipelined).
+def entry_values(actor: str, action: str, target, village_id: int | None = None, **details) -> dict:
+    """The columns of record's entry, for a statement that writes it itself (registration.register,
+    on PostgreSQL, writes a new registration's entry in the INSERT of the registration)."""
+    return _entry(actor, action, target, village_id, details)
+
+
+# Built once, as every registration on SQLite runs it (on PostgreSQL the registration's INSERT
+# writes its entry, with entry_values). Inline: without the RETURNING of the new id, that nothing reads.
 _INSERT_ENTRY = insert(AuditEntry.__table__).inline()
 
 

@@ -76,22 +76,27 @@ def _count_changes(session: Session, _flush_context) -> None:
 
 def add_confirmed(connection: Connection, village_id: int, role: str, change: int) -> None:
     """Add `change` to the village's confirmed `role`: for the flush above, and for a registration
-    written in direct SQL, which no flush sees (registration.register). One statement whose row
-    count nobody reads (the row is created if missing), so that a registration can send it with
-    its other writes in one round trip (database.pipelined)."""
+    written in direct SQL, which no flush sees (registration.register; on PostgreSQL its INSERT
+    adds the place itself, with adding_to_the_count). The row is created if missing."""
     connection.execute(_add_confirmed(connection), {"village_id": village_id, "role": role, "confirmed": change})
 
 
 def _add_confirmed(connection: Connection) -> Insert:
     statement = _ADD_CONFIRMED.get(connection.dialect.name)
     if statement is None:
-        upsert = upsert_for(connection, ConfirmedCount.__table__)
         # Built once per dialect, as every registration runs it.
-        statement = _ADD_CONFIRMED[connection.dialect.name] = upsert.on_conflict_do_update(
-            index_elements=["village_id", "role"],
-            set_={"confirmed": ConfirmedCount.__table__.c.confirmed + upsert.excluded.confirmed},
-        )
+        statement = _ADD_CONFIRMED[connection.dialect.name] = adding_to_the_count(
+            upsert_for(connection, ConfirmedCount.__table__))
     return statement
+
+
+def adding_to_the_count(upsert: Insert) -> Insert:
+    """`upsert`, an INSERT of ConfirmedCount rows in a dialect that can say what to do on a
+    conflict, made to add its figures to the rows that exist (the row is created if missing)."""
+    return upsert.on_conflict_do_update(
+        index_elements=["village_id", "role"],
+        set_={"confirmed": ConfirmedCount.__table__.c.confirmed + upsert.excluded.confirmed},
+    )
 
 
 _ADD_CONFIRMED: dict[str, Insert] = {}

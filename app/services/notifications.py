@@ -34,12 +34,29 @@ CHANGE_LABELS = {
 }
 
 
+# The e-mail that tells a new registration its state.
+_CONFIRMED = dict(kind="confirmation", subject="Inscription confirmée", documents=True)
+_WAITLISTED = dict(kind="waitlisted", subject="Vous êtes sur la liste d'attente")
+
+
 def registration_confirmed(registration: Registration, *, at_once: bool = False) -> OutboxMessage | None:
-    return _queue("confirmation", registration, "Inscription confirmée", documents=True, at_once=at_once)
+    return _queue(registration=registration, **_CONFIRMED, at_once=at_once)
 
 
 def registration_waitlisted(registration: Registration, *, at_once: bool = False) -> OutboxMessage | None:
-    return _queue("waitlisted", registration, "Vous êtes sur la liste d'attente", at_once=at_once)
+    return _queue(registration=registration, **_WAITLISTED, at_once=at_once)
+
+
+def new_registration_messages(registration: Registration, village) -> tuple[dict, dict] | None:
+    """The outbox row of registration_confirmed and that of registration_waitlisted, for a
+    registration whose INSERT decides its state and writes the row that applies in the same
+    statement (registration.register, on PostgreSQL), before the registration is written (so
+    its `village` is given); None if it has no e-mail address."""
+    if not registration.email:
+        return None
+    db.session.info[MAIL_QUEUED] = True
+    return (_message(registration=registration, village=village, **_CONFIRMED),
+            _message(registration=registration, village=village, **_WAITLISTED))
 
 
 def state_told_since(registration: Registration, moment: datetime) -> bool:
@@ -212,18 +229,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     `once_key`, unless a row of that key exists (the database decides, under concurrency too)."""
     if not registration.email:
         return None
-    values = dict(
-        kind=kind,
-        recipient=registration.email,
-        subject=subject_line(subject, registration.village),
-        message_id=make_msgid("villages", domain=_mail_domain()),
-        details={
-            "documents": documents,
-            "calendar_method": "REQUEST" if documents else calendar_method,
-            **({"changes": changes} if changes else {}),
-            **({"context": context} if context else {}),
-        },
-    )
+    values = _message(kind, registration, subject, documents=documents, calendar_method=calendar_method,
+                      changes=changes, context=context)
     if once_key is not None:
         db.session.execute(upsert_for(db.session, OutboxMessage.__table__).on_conflict_do_nothing(
                            index_elements=["once_key"]),
@@ -239,8 +246,25 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     return queued
 
 
-# Built once, as every registration runs it.
-# Inline, as audit's: no RETURNING of the new id, so nothing to wait for (database.pipelined).
+def _message(kind: str, registration: Registration, subject: str, *, documents: bool = False,
+             calendar_method: str | None = None, changes: list | None = None, context: dict | None = None,
+             village=None) -> dict:
+    return dict(
+        kind=kind,
+        recipient=registration.email,
+        subject=subject_line(subject, village or registration.village),
+        message_id=make_msgid("villages", domain=_mail_domain()),
+        details={
+            "documents": documents,
+            "calendar_method": "REQUEST" if documents else calendar_method,
+            **({"changes": changes} if changes else {}),
+            **({"context": context} if context else {}),
+        },
+    )
+
+
+# Built once, as every registration on SQLite runs it (on PostgreSQL the registration's INSERT
+# writes its message, with new_registration_messages). Inline, as audit's: no RETURNING of the new id.
 _INSERT_MESSAGE = insert(OutboxMessage.__table__).inline()
 
 
