@@ -8,6 +8,7 @@ transaction already holds the write lock), so that concurrent registrations neve
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,7 +135,7 @@ def register(
     of work cost more Python than all the rest of the service. So no flush sees the new row, and
     this takes its roster version and its confirmed place itself, as the flush hooks do for
     other changes (checkin_roster, capacity). On PostgreSQL one statement writes them all
-    (_REGISTER_AT_ONCE); SQLite, which answers at once, gets one statement each.
+    (_register_at_once); SQLite, which answers at once, gets one statement each.
     """
     key = email_key(data.email)
     values = {**_column_defaults(), **vars(data)}  # not asdict, which copies the initiative too, deeply
@@ -159,7 +160,7 @@ def register(
     registration.roster_version = values["roster_version"] = village.roster_version  # taken with the lock
     parameters = {**values, "places": village.capacity, "now": now}
     if written_at_once:
-        written = db.session.connection().execute(_REGISTER_AT_ONCE, {**parameters, **what_the_state_decides})
+        written = db.session.connection().execute(_register_at_once(), {**parameters, **what_the_state_decides})
     else:
         written = db.session.connection().execute(_INSERT_IF_NEW, parameters)
     written = written.one_or_none()
@@ -462,6 +463,7 @@ _PREFIX = {_AUDIT: "audit_", _OUTBOX: "mail_"}
 _REGISTRATION_ID = {_AUDIT: "target_id", _OUTBOX: "registration_id"}
 
 
+@functools.cache  # built at the first registration: a web worker on SQLite loads no PostgreSQL dialect
 def _register_at_once() -> Select:
     from sqlalchemy.dialects import postgresql
 
@@ -487,11 +489,9 @@ def _register_at_once() -> Select:
         from_registered(_OUTBOX, bindparam("mail_wanted")).cte("told"))
 
 
-_REGISTER_AT_ONCE = _register_at_once()
-
 
 def _state_parameters(registration: Registration, village: Village, actor: str, data: RegistrationData) -> dict:
-    """_REGISTER_AT_ONCE's parameters for the audit entry and the e-mail of `registration`."""
+    """_register_at_once's parameters for the audit entry and the e-mail of `registration`."""
     details = {"role": data.role, "civility": data.civility}
     entries = [audit.entry_values(actor, "registration.created", registration, status=status, **details)
                for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)]
