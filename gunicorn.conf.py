@@ -62,10 +62,10 @@ if "MALLOC_ARENA_MAX" not in os.environ:
 
 # A thread whose database answer has come back waits for the GIL until the thread holding it lets
 # go: at the latest after the switch interval, 5 ms by default. A registration holds its village's
-# lock across four round trips, and each such wait stretched the lock while the other
-# registrations of the village waited behind it, the processor idle. At 1 ms, four clients each
-# fetching the form and registering (as bench/run.py) went faster in 5 runs of 6 on PostgreSQL,
-# 8 % on average.
+# lock across three round trips (on PostgreSQL), and each such wait stretched the lock while the
+# other registrations of the village waited behind it, the processor idle. At 1 ms, four clients
+# each fetching the form and registering (as bench/run.py) went faster in 5 runs of 6 on
+# PostgreSQL, 8 % on average.
 GIL_SWITCH_INTERVAL = 0.001
 
 

@@ -229,8 +229,8 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     `once_key`, unless a row of that key exists (the database decides, under concurrency too)."""
     if not registration.email:
         return None
-    values = _message(kind, registration, subject, documents=documents, calendar_method=calendar_method,
-                      changes=changes, context=context)
+    values = _message(kind, registration, subject, registration.village, documents=documents,
+                      calendar_method=calendar_method, changes=changes, context=context)
     if once_key is not None:
         db.session.execute(upsert_for(db.session, OutboxMessage.__table__).on_conflict_do_nothing(
                            index_elements=["once_key"]),
@@ -246,13 +246,12 @@ def _queue(kind: str, registration: Registration, subject: str, *, documents: bo
     return queued
 
 
-def _message(kind: str, registration: Registration, subject: str, *, documents: bool = False,
-             calendar_method: str | None = None, changes: list | None = None, context: dict | None = None,
-             village=None) -> dict:
+def _message(kind: str, registration: Registration, subject: str, village, *, documents: bool = False,
+             calendar_method: str | None = None, changes: list | None = None, context: dict | None = None) -> dict:
     return dict(
         kind=kind,
         recipient=registration.email,
-        subject=subject_line(subject, village or registration.village),
+        subject=subject_line(subject, village),
         message_id=make_msgid("villages", domain=_mail_domain()),
         details={
             "documents": documents,

@@ -160,10 +160,10 @@ def register(
     registration.roster_version = values["roster_version"] = village.roster_version  # taken with the lock
     parameters = {**values, "places": village.capacity, "now": now}
     if written_at_once:
-        written = db.session.connection().execute(_register_at_once(), {**parameters, **what_the_state_decides})
+        result = db.session.connection().execute(_register_at_once(), {**parameters, **what_the_state_decides})
     else:
-        written = db.session.connection().execute(_INSERT_IF_NEW, parameters)
-    written = written.one_or_none()
+        result = db.session.connection().execute(_INSERT_IF_NEW, parameters)
+    written = result.one_or_none()
     if written is None:
         raise AlreadyRegistered(db.session.scalar(_first_active(village.id, key)))
     registration.id, registration.status = written
@@ -192,9 +192,9 @@ _REGISTRATION = Registration.__table__
 
 
 def _column_defaults(table=_REGISTRATION) -> dict[str, Any]:
-    """The value of every column of a new row of `table` (a registration) that its writer does
-    not give: its default (computed now: codes, tokens, times), else NULL. Known before the
-    INSERT, they need not be read back."""
+    """The value of every column of a new row of `table` that its writer does not give (for a
+    registration, the person): its default (computed now: codes, tokens, times), else NULL.
+    Known before the INSERT, they need not be read back."""
     values = {}
     for column in table.c:
         if column.key == "id":
@@ -489,7 +489,6 @@ def _register_at_once() -> Select:
         from_registered(_OUTBOX, bindparam("mail_wanted")).cte("told"))
 
 
-
 def _state_parameters(registration: Registration, village: Village, actor: str, data: RegistrationData) -> dict:
     """_register_at_once's parameters for the audit entry and the e-mail of `registration`."""
     details = {"role": data.role, "civility": data.civility}
@@ -501,9 +500,10 @@ def _state_parameters(registration: Registration, village: Village, actor: str, 
 
 
 def _rows_parameters(table, if_confirmed: dict, if_waiting: dict) -> dict:
-    prefix = _PREFIX[table]
-    parameters = {f"{prefix}{key}": value for key, value in {**_column_defaults(table), **if_confirmed}.items()}
-    for key in _DIFFERING[table]:
+    prefix, differing = _PREFIX[table], _DIFFERING[table]
+    parameters = {f"{prefix}{key}": value for key, value in {**_column_defaults(table), **if_confirmed}.items()
+                  if key not in differing}
+    for key in differing:
         parameters[f"{prefix}{key}_if_confirmed"] = if_confirmed.get(key)
         parameters[f"{prefix}{key}_if_waiting"] = if_waiting.get(key)
     return parameters
